@@ -1,0 +1,38 @@
+// tp-agent:<version>: the agent bundle, its native addon and iptables, on the Node base.
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { nodeBase } from "./00-base.mjs";
+
+const version = JSON.parse(readFileSync("package.json", "utf8")).version;
+
+/** Compile the SO_ORIGINAL_DST addon against this Node's headers when its source is newer. */
+function buildAddon() {
+  const src = "src/agent/native/original-dst.c";
+  const out = "dist/agent/original-dst.node";
+  if (existsSync(out) && statSync(out).mtimeMs >= statSync(src).mtimeMs) return out;
+  const include = [join(dirname(process.execPath), "../include/node"), "/usr/include/node"].find((d) =>
+    existsSync(join(d, "node_api.h")),
+  );
+  if (!include) throw new Error("Node's headers (node_api.h) are missing; install nodejs headers");
+  mkdirSync(dirname(out), { recursive: true });
+  execFileSync("cc", ["-shared", "-fPIC", "-O2", `-I${include}`, "-o", out, src], { stdio: "inherit" });
+  return out;
+}
+
+export async function images() {
+  const addon = buildAddon();
+  return [
+    {
+      name: `tp-agent:${version}`,
+      base: nodeBase,
+      iptables: true,
+      files: [
+        { from: "dist/agent/tp-agent.js", to: "/opt/tp/tp-agent.js" },
+        { from: addon, to: "/opt/tp/original-dst.node" },
+        { from: "sidecar-image/tp-agent.sh", to: "/usr/local/bin/tp-agent", mode: 0o755 },
+      ],
+      config: { user: "1000:1000", entrypoint: ["/usr/local/bin/tp-agent"], cmd: ["--help"] },
+    },
+  ];
+}

@@ -1,0 +1,32 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from "commander";
+import { formatError } from "../errors.js";
+import { version } from "../version.js";
+
+/** The tp-agent program: one image, several roles (proxy in the pod, sidecar on the host). */
+export function createAgentProgram(): Command {
+  const program = new Command("tp-agent")
+    .description("tp's agent: the tunnel end in the proxy pod and in the local sidecar")
+    .version(version, "--version")
+    .exitOverride();
+  program
+    .command("version")
+    .description("print the agent version")
+    .action(() => {
+      process.stdout.write(`tp-agent ${version}\n`);
+    });
+  return program;
+}
+
+async function run(): Promise<number> {
+  try {
+    await createAgentProgram().parseAsync(process.argv);
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
+    process.stderr.write(formatError(err) + "\n");
+    return 255;
+  }
+}
+
+process.exitCode = await run();

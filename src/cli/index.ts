@@ -1,0 +1,43 @@
+import { Command, CommanderError, Option } from "commander";
+import { ExitCode, formatError, isTpError } from "../errors.js";
+import { version } from "../version.js";
+import { versionCommand } from "./commands/version.js";
+import { outputOption } from "./options.js";
+
+/** Assemble the `tp` program. Commands live one per file in ./commands. */
+export function createProgram(): Command {
+  const program = new Command("tp")
+    .description("run a local container as if it were a pod of a Kubernetes Deployment")
+    .version(version, "--version", "print the tp version")
+    .option("-n, --namespace <ns>", "Kubernetes namespace (default: the context's)")
+    .option("--context <name>", "kubeconfig context to use")
+    .option("--kubeconfig <file>", "kubeconfig file (default: $KUBECONFIG or ~/.kube/config)")
+    .option("-v, --verbose", "print more about what tp does")
+    .addOption(new Option("-q, --quiet", "print no progress lines"))
+    .addOption(outputOption)
+    .showHelpAfterError("(run tp --help for usage)")
+    .exitOverride();
+  program.addCommand(versionCommand);
+  for (const cmd of program.commands) cmd.exitOverride();
+  return program;
+}
+
+/** Run the program and return the exit code; never throws. */
+export async function main(argv: string[], program: Command = createProgram()): Promise<number> {
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === "number" ? process.exitCode : 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // commander already printed its message (or the help/version text).
+      return err.exitCode === 0 ? 0 : ExitCode.Usage;
+    }
+    const json = program.opts<{ output?: string }>().output === "json";
+    if (json && isTpError(err)) {
+      process.stdout.write(JSON.stringify(err.toJSON()) + "\n");
+    } else {
+      process.stderr.write(formatError(err) + "\n");
+    }
+    return isTpError(err) ? err.exitCode : ExitCode.Failure;
+  }
+}

@@ -1,0 +1,16 @@
+import { execFileSync } from "node:child_process";
+
+/**
+ * End-to-end tests need a Docker engine, the built CLI and the images. Building is idempotent and
+ * takes a couple of seconds when nothing changed; installing Docker is left to
+ * scripts/ensure-docker.sh (tests never install anything).
+ */
+export default function setup(): void {
+  try {
+    execFileSync("docker", ["info"], { stdio: "ignore" });
+  } catch {
+    throw new Error("no Docker engine answers: run `bash scripts/ensure-docker.sh` (as root) first");
+  }
+  execFileSync("npm", ["run", "--silent", "build"], { stdio: "inherit" });
+  execFileSync("npm", ["run", "--silent", "images"], { stdio: "inherit" });
+}
