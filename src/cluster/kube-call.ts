@@ -1,0 +1,97 @@
+import { ApiException } from "@kubernetes/client-node";
+import { NotFoundError, TpError } from "../errors.js";
+
+/** How long one API call may take before the cluster counts as unreachable. */
+export const callTimeoutMs = 10_000;
+
+interface StatusBody {
+  kind?: string;
+  message?: string;
+  reason?: string;
+}
+
+function statusOf(err: ApiException<unknown>): StatusBody {
+  let body: unknown = err.body;
+  if (typeof body === "string") {
+    try {
+      body = JSON.parse(body);
+    } catch {
+      return { message: body as string };
+    }
+  }
+  return body && typeof body === "object" ? (body as StatusBody) : {};
+}
+
+function isRetryable(err: unknown): boolean {
+  if (err instanceof ApiException) return [408, 429, 500, 502, 503, 504].includes(err.code);
+  const code = (err as { code?: string } | undefined)?.code;
+  return code === "ECONNRESET" || code === "EPIPE";
+}
+
+/** Turn an error of the Kubernetes client into a TpError, using the Status message of the answer. */
+export function toKubernetesError(what: string, err: unknown): TpError {
+  if (err instanceof TpError) return err;
+  if (err instanceof ApiException) {
+    const status = statusOf(err);
+    const message = `${what}: ${status.message ?? `HTTP ${err.code}`}`;
+    if (err.code === 404) return new NotFoundError(message, { cause: err });
+    if (err.code === 409) return new TpError("conflict", message, { cause: err });
+    if (err.code === 401 || err.code === 403) {
+      return new TpError("cluster-error", message, {
+        cause: err,
+        hint: "check your credentials and permissions (kubectl auth can-i)",
+      });
+    }
+    return new TpError("cluster-error", message, { cause: err });
+  }
+  const e = err as { code?: string; message?: string } | undefined;
+  return new TpError(
+    "cluster-unreachable",
+    `${what}: cannot reach the cluster (${e?.code ?? e?.message ?? err})`,
+    {
+      cause: err,
+      hint: "check that the cluster is up and that --context/--kubeconfig point at it",
+    },
+  );
+}
+
+function withTimeout<T>(what: string, promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new TpError("cluster-unreachable", `${what}: the cluster did not answer within ${ms / 1000} s`, {
+            hint: "check that the cluster is up and reachable from this machine",
+          }),
+        ),
+      ms,
+    );
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Every Kubernetes call of tp goes through here: a timeout, retries with backoff for 408/429/5xx
+ * and connection resets, and errors turned into TpErrors that print the server's Status message.
+ */
+export async function kubeCall<T>(what: string, fn: () => Promise<T>, retries = 3): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await withTimeout(what, fn(), callTimeoutMs);
+    } catch (err) {
+      if (attempt >= retries || !isRetryable(err)) throw toKubernetesError(what, err);
+      await new Promise((r) => setTimeout(r, 200 * 2 ** attempt));
+    }
+  }
+}
+
+/** Like kubeCall, but a 404 gives undefined. */
+export async function kubeGet<T>(what: string, fn: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await kubeCall(what, fn);
+  } catch (err) {
+    if (err instanceof NotFoundError) return undefined;
+    throw err;
+  }
+}

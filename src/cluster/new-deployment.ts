@@ -1,0 +1,75 @@
+import { TpError } from "../errors.js";
+import { kubeCall, kubeGet } from "./kube-call.js";
+import type { Kube } from "./kube.js";
+import { sessionSelector } from "./labels.js";
+import { newDeploymentObjects } from "./proxy-pod.js";
+import type { RemoteEnd, StartOptions } from "./remote-end.js";
+import { waitForSelectedPod } from "./wait-for-pod.js";
+
+export interface NewDeploymentOptions extends StartOptions {
+  name: string;
+  /** The Service's ports: the remote side of every --expose. */
+  ports: number[];
+}
+
+/** --new-deployment NAME: a Deployment and a Service named NAME running the proxy, removed at the end. */
+export async function startNewDeployment(kube: Kube, options: NewDeploymentOptions): Promise<RemoteEnd> {
+  const { namespace, name, sessionId } = options;
+  for (const [kind, exists] of [
+    ["deployment", () => kube.apps.readNamespacedDeployment({ name, namespace }) as Promise<unknown>],
+    ["service", () => kube.core.readNamespacedService({ name, namespace }) as Promise<unknown>],
+  ] as const) {
+    if (await kubeGet(`read ${kind} ${namespace}/${name}`, exists)) {
+      throw new TpError("conflict", `${kind} ${namespace}/${name} already exists`, {
+        hint: `choose another name, or use --swap-deployment ${name} to take over an existing Deployment`,
+      });
+    }
+  }
+  const info = { kind: "new-deployment", deployment: name, namespace };
+  const { deployment, service } = newDeploymentObjects(name, options.ports, {
+    sessionId,
+    agentImage: options.agentImage,
+    info,
+  });
+  const restore = async (): Promise<string[]> => {
+    const done: string[] = [];
+    const propagationPolicy = "Background";
+    if (
+      await kubeGet(`delete deployment ${namespace}/${name}`, () =>
+        kube.apps.deleteNamespacedDeployment({ name, namespace, propagationPolicy }),
+      )
+    ) {
+      done.push(`deployment ${namespace}/${name} deleted`);
+    }
+    if (
+      await kubeGet(`delete service ${namespace}/${name}`, () =>
+        kube.core.deleteNamespacedService({ name, namespace }),
+      )
+    ) {
+      done.push(`service ${namespace}/${name} deleted`);
+    }
+    return done;
+  };
+  try {
+    const end = options.step?.(`starting deployment ${name}`);
+    await kubeCall(`create deployment ${namespace}/${name}`, () =>
+      kube.apps.createNamespacedDeployment({ namespace, body: deployment }),
+    );
+    await kubeCall(`create service ${namespace}/${name}`, () =>
+      kube.core.createNamespacedService({ namespace, body: service }),
+    );
+    const pod = await waitForSelectedPod(kube, namespace, sessionSelector(sessionId));
+    end?.(`deployment ${name} ready`);
+    const container = pod.spec?.containers[0]?.name as string;
+    return {
+      namespace,
+      pod: pod.metadata?.name as string,
+      container,
+      description: `new deployment ${namespace}/${name}`,
+      restore,
+    };
+  } catch (err) {
+    await restore().catch(() => undefined);
+    throw err;
+  }
+}

@@ -1,0 +1,155 @@
+import type {
+  V1Container,
+  V1PodSpec,
+  V1PodTemplateSpec,
+  V1Pod,
+  V1Deployment,
+  V1Service,
+} from "@kubernetes/client-node";
+import { Annotations, sessionLabels } from "./labels.js";
+import { loadTemplate } from "./templates.js";
+
+/** The port the agent's tunnel listens on, on 127.0.0.1 inside the proxy pod. */
+export const tunnelPort = 7770;
+/** The file the agent writes once its tunnel listens; the readiness probe reads it. */
+const readyFileDir = "/tmp";
+
+export interface ProxyOptions {
+  sessionId: string;
+  agentImage: string;
+  /** What the session is, recorded on its objects for `tp status` and `tp cleanup`. */
+  info: Record<string, unknown>;
+}
+
+function agentContainer(agentImage: string): V1Container {
+  const [c] = loadTemplate<V1Container>("proxy-container.yaml", {
+    agentImage,
+    tunnelPort: String(tunnelPort),
+  });
+  return c as V1Container;
+}
+
+/**
+ * The swapped container turned into the agent: its name, env, envFrom, volumeMounts, ports,
+ * resources and securityContext stay; image, command and args become the agent's; probes and
+ * lifecycle hooks go (they were written for the user's program, not for the agent).
+ */
+export function toProxyContainer(original: V1Container, agentImage: string): V1Container {
+  const agent = agentContainer(agentImage);
+  const {
+    livenessProbe: _l,
+    readinessProbe: _r,
+    startupProbe: _s,
+    lifecycle: _lc,
+    workingDir: _w,
+    stdin: _i,
+    tty: _t,
+    ...kept
+  } = original;
+  const container: V1Container = { ...kept, ...agent, name: original.name };
+  // The agent writes its ready file under /tmp: give it a writable one on a read-only root.
+  if (original.securityContext?.readOnlyRootFilesystem) {
+    const hasTmp = (original.volumeMounts ?? []).some((m) => m.mountPath === readyFileDir);
+    if (!hasTmp)
+      container.volumeMounts = [
+        ...(original.volumeMounts ?? []),
+        { name: "tp-agent-tmp", mountPath: readyFileDir },
+      ];
+  }
+  return container;
+}
+
+function withSysctls(spec: V1PodSpec, template: V1PodSpec | undefined): V1PodSpec {
+  const wanted = template?.securityContext?.sysctls ?? [];
+  const existing = spec.securityContext?.sysctls ?? [];
+  const sysctls = [...existing.filter((s) => !wanted.some((w) => w.name === s.name)), ...wanted];
+  return { ...spec, securityContext: { ...spec.securityContext, sysctls } };
+}
+
+/** The proxy pod of --swap-deployment: the Deployment's pod template with the agent in the target container. */
+export function swapProxyPod(deployment: V1Deployment, containerName: string, options: ProxyOptions): V1Pod {
+  const template: V1PodTemplateSpec = structuredClone(deployment.spec?.template ?? {});
+  const name = `${deployment.metadata?.name}-tp-${options.sessionId}`.slice(0, 63);
+  const [shape] = loadTemplate<V1Pod>("proxy-pod.yaml", { name });
+  const labels = { ...template.metadata?.labels };
+  delete labels["pod-template-hash"];
+  const spec = template.spec as V1PodSpec;
+  spec.containers = spec.containers.map((c) =>
+    c.name === containerName ? toProxyContainer(c, options.agentImage) : c,
+  );
+  const target = spec.containers.find((c) => c.name === containerName);
+  if (target?.volumeMounts?.some((m) => m.name === "tp-agent-tmp")) {
+    spec.volumes = [...(spec.volumes ?? []), { name: "tp-agent-tmp", emptyDir: {} }];
+  }
+  return {
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: {
+      name,
+      labels: { ...labels, ...sessionLabels(options.sessionId, "proxy") },
+      annotations: {
+        ...template.metadata?.annotations,
+        [Annotations.sessionInfo]: JSON.stringify(options.info),
+      },
+    },
+    spec: withSysctls(spec, shape?.spec),
+  };
+}
+
+/** The temporary proxy pod used when no workload is named. */
+export function temporaryProxyPod(options: ProxyOptions): V1Pod {
+  const name = `tp-${options.sessionId}`;
+  const [shape] = loadTemplate<V1Pod>("proxy-pod.yaml", { name });
+  const pod = shape as V1Pod;
+  const spec = pod.spec as V1PodSpec;
+  spec.containers = spec.containers.map((c) => ({ ...c, ...agentContainer(options.agentImage) }));
+  pod.metadata = {
+    ...pod.metadata,
+    labels: sessionLabels(options.sessionId, "proxy"),
+    annotations: { [Annotations.sessionInfo]: JSON.stringify(options.info) },
+  };
+  return pod;
+}
+
+export interface ServicePort {
+  port: number;
+}
+
+/** The Deployment and Service of --new-deployment NAME. */
+export function newDeploymentObjects(
+  name: string,
+  ports: number[],
+  options: ProxyOptions,
+): { deployment: V1Deployment; service: V1Service } {
+  const docs = loadTemplate<V1Deployment | V1Service>("new-deployment.yaml", { name });
+  const deployment = docs.find((d) => d.kind === "Deployment") as V1Deployment;
+  const service = docs.find((d) => d.kind === "Service") as V1Service;
+  const labels = sessionLabels(options.sessionId, "new-deployment");
+  const info = { [Annotations.sessionInfo]: JSON.stringify(options.info) };
+  deployment.metadata = { ...deployment.metadata, labels, annotations: info };
+  const podTemplate = deployment.spec?.template as V1PodTemplateSpec;
+  podTemplate.metadata = {
+    ...podTemplate.metadata,
+    labels: { ...podTemplate.metadata?.labels, ...sessionLabels(options.sessionId, "proxy") },
+    annotations: info,
+  };
+  const podSpec = podTemplate.spec as V1PodSpec;
+  podSpec.containers = podSpec.containers.map((c) => ({
+    ...c,
+    ...agentContainer(options.agentImage),
+    name: c.name,
+    ports: ports.map((p) => ({ containerPort: p, protocol: "TCP" })),
+  }));
+  service.metadata = {
+    ...service.metadata,
+    labels: sessionLabels(options.sessionId, "service"),
+    annotations: info,
+  };
+  const unique = [...new Set(ports)];
+  service.spec = {
+    ...service.spec,
+    ports: unique.map((p) => ({ name: `tcp-${p}`, port: p, targetPort: p as never, protocol: "TCP" })),
+    ...(unique.length === 0 ? { clusterIP: "None" } : {}),
+  };
+  return { deployment, service };
+}

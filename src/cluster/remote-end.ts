@@ -1,0 +1,24 @@
+import type { V1Container } from "@kubernetes/client-node";
+
+/** The cluster end of a session: the pod whose agent the tunnel reaches. */
+export interface RemoteEnd {
+  namespace: string;
+  /** The proxy pod. */
+  pod: string;
+  /** The agent's container in that pod. */
+  container: string;
+  /** With --swap-deployment: the swapped container as the Deployment defines it. */
+  original?: V1Container;
+  /** For messages: "deployment default/example (swapped)". */
+  description: string;
+  /** Undo every change of the session in the cluster; returns what was done, one line each. */
+  restore(): Promise<string[]>;
+}
+
+export interface StartOptions {
+  namespace: string;
+  sessionId: string;
+  agentImage: string;
+  /** Called when a slow step starts; the returned function when it ends. */
+  step?: (text: string) => (done?: string) => void;
+}

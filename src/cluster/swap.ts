@@ -1,0 +1,151 @@
+import type { V1Deployment } from "@kubernetes/client-node";
+import { TpError } from "../errors.js";
+import { chooseContainer, readDeployment } from "./deployments.js";
+import { kubeCall, kubeGet } from "./kube-call.js";
+import type { Kube } from "./kube.js";
+import { Annotations } from "./labels.js";
+import { mergePatch } from "./patch.js";
+import { swapProxyPod } from "./proxy-pod.js";
+import type { RemoteEnd, StartOptions } from "./remote-end.js";
+import { deletePod } from "./pods.js";
+import { waitForPodReady } from "./wait-for-pod.js";
+
+export interface SwapOptions extends StartOptions {
+  deployment: string;
+  container?: string;
+  /** Told once when an autoscaler owns the replicas. */
+  warn?: (text: string) => void;
+}
+
+/** The HorizontalPodAutoscaler that scales this Deployment, if any. */
+async function autoscalerOf(kube: Kube, namespace: string, name: string): Promise<string | undefined> {
+  const list = await kubeGet(`list horizontalpodautoscalers in ${namespace}`, () =>
+    kube.autoscaling.listNamespacedHorizontalPodAutoscaler({ namespace }),
+  ).catch(() => undefined);
+  const hpa = list?.items.find(
+    (h) => h.spec?.scaleTargetRef.kind === "Deployment" && h.spec.scaleTargetRef.name === name,
+  );
+  return hpa?.metadata?.name;
+}
+
+/**
+ * --swap-deployment: claim the Deployment (annotations that record the session and the replica
+ * count), start the proxy pod from its pod template, and scale it to 0 once the proxy is Ready.
+ */
+export async function swapDeployment(kube: Kube, options: SwapOptions): Promise<RemoteEnd> {
+  const { namespace, sessionId } = options;
+  const deployment = await readDeployment(kube, namespace, options.deployment);
+  const container = chooseContainer(deployment, options.container);
+  const name = options.deployment;
+  const holder = deployment.metadata?.annotations?.[Annotations.session];
+  if (holder) {
+    throw new TpError(
+      "conflict",
+      `deployment ${namespace}/${name} is already swapped by tp session ${holder}`,
+      {
+        hint: "end that session first, or run `tp cleanup` if it is gone",
+      },
+    );
+  }
+  const replicas = deployment.spec?.replicas ?? 1;
+  const hpa = await autoscalerOf(kube, namespace, name);
+  if (hpa) {
+    options.warn?.(
+      `deployment ${namespace}/${name} is scaled by HorizontalPodAutoscaler ${hpa}: tp leaves its replicas alone, so its pods keep serving part of the traffic`,
+    );
+  }
+  const id = `deployment ${namespace}/${name}`;
+  // Claim first: the resourceVersion makes the claim fail if someone else changed it meanwhile.
+  await kubeCall(`annotate ${id}`, () =>
+    kube.apps.patchNamespacedDeployment(
+      {
+        name,
+        namespace,
+        body: {
+          metadata: {
+            resourceVersion: deployment.metadata?.resourceVersion,
+            annotations: {
+              [Annotations.session]: sessionId,
+              [Annotations.originalReplicas]: String(replicas),
+              [Annotations.swappedAt]: new Date().toISOString(),
+            },
+          },
+        },
+      },
+      mergePatch,
+    ),
+  );
+  const info = { kind: "swap", deployment: name, container: container.name, namespace };
+  const pod = swapProxyPod(deployment, container.name, { sessionId, agentImage: options.agentImage, info });
+  const podName = pod.metadata?.name as string;
+  const restore = async (): Promise<string[]> => {
+    const done: string[] = [];
+    const restored = await restoreDeployment(kube, namespace, name, sessionId);
+    if (restored) done.push(restored);
+    if (await deletePod(kube, namespace, podName)) done.push(`proxy pod ${namespace}/${podName} deleted`);
+    return done;
+  };
+  try {
+    const end = options.step?.(`starting proxy pod ${podName}`);
+    await kubeCall(`create pod ${namespace}/${podName}`, () =>
+      kube.core.createNamespacedPod({ namespace, body: pod }),
+    );
+    await waitForPodReady(kube, namespace, podName);
+    end?.(`proxy pod ${podName} ready`);
+    if (!hpa) {
+      await kubeCall(`scale ${id} to 0`, () =>
+        kube.apps.patchNamespacedDeployment({ name, namespace, body: { spec: { replicas: 0 } } }, mergePatch),
+      );
+    }
+  } catch (err) {
+    await restore().catch(() => undefined);
+    throw err;
+  }
+  return {
+    namespace,
+    pod: podName,
+    container: container.name,
+    original: container,
+    description: `${id} (swapped, ${replicas} replica${replicas === 1 ? "" : "s"} before)`,
+    restore,
+  };
+}
+
+/**
+ * Put a swapped Deployment back: its replica count from the annotation, the annotations removed.
+ * Everything else someone changed meanwhile stays. Only for the given session when one is named.
+ */
+export async function restoreDeployment(
+  kube: Kube,
+  namespace: string,
+  name: string,
+  sessionId?: string,
+): Promise<string | undefined> {
+  const current: V1Deployment | undefined = await kubeGet(`read deployment ${namespace}/${name}`, () =>
+    kube.apps.readNamespacedDeployment({ name, namespace }),
+  );
+  const annotations = current?.metadata?.annotations ?? {};
+  const holder = annotations[Annotations.session];
+  if (!current || !holder || (sessionId && holder !== sessionId)) return undefined;
+  const replicas = Number(annotations[Annotations.originalReplicas] ?? "1");
+  await kubeCall(`restore deployment ${namespace}/${name}`, () =>
+    kube.apps.patchNamespacedDeployment(
+      {
+        name,
+        namespace,
+        body: {
+          metadata: {
+            annotations: {
+              [Annotations.session]: null,
+              [Annotations.originalReplicas]: null,
+              [Annotations.swappedAt]: null,
+            },
+          },
+          spec: { replicas },
+        },
+      },
+      mergePatch,
+    ),
+  );
+  return `deployment ${namespace}/${name} restored to ${replicas} replica${replicas === 1 ? "" : "s"}`;
+}

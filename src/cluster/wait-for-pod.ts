@@ -1,0 +1,100 @@
+import type { V1Pod } from "@kubernetes/client-node";
+import { TpError } from "../errors.js";
+import { waitFor } from "../wait.js";
+import { kubeCall } from "./kube-call.js";
+import type { Kube } from "./kube.js";
+
+/** Waiting reasons that will not fix themselves while we wait. */
+const fatalReasons = new Set([
+  "ErrImagePull",
+  "ImagePullBackOff",
+  "ErrImageNeverPull",
+  "InvalidImageName",
+  "CreateContainerConfigError",
+  "CreateContainerError",
+  "CrashLoopBackOff",
+  "RunContainerError",
+]);
+
+/** Why a pod will never become ready, or undefined while it still may. */
+export function podFailure(pod: V1Pod): string | undefined {
+  const name = `pod ${pod.metadata?.namespace}/${pod.metadata?.name}`;
+  if (pod.status?.phase === "Failed" || pod.status?.phase === "Succeeded") {
+    return `${name} ended (${pod.status.phase}${pod.status.reason ? `: ${pod.status.reason}` : ""}${pod.status.message ? `: ${pod.status.message}` : ""})`;
+  }
+  if (pod.status?.reason === "SysctlForbidden" || /sysctl/i.test(pod.status?.message ?? "")) {
+    return `${name} was refused: ${pod.status?.message ?? pod.status?.reason}`;
+  }
+  for (const cs of [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])]) {
+    const waiting = cs.state?.waiting;
+    if (waiting?.reason && fatalReasons.has(waiting.reason)) {
+      return `container ${cs.name} of ${name} cannot start: ${waiting.reason}${waiting.message ? ` (${waiting.message})` : ""}`;
+    }
+    const terminated = cs.state?.terminated;
+    if (terminated && pod.spec?.restartPolicy === "Never") {
+      return `container ${cs.name} of ${name} exited with code ${terminated.exitCode}${terminated.reason ? ` (${terminated.reason})` : ""}`;
+    }
+  }
+  return undefined;
+}
+
+export function isPodReady(pod: V1Pod): boolean {
+  return pod.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") ?? false;
+}
+
+/** Wait until the pod is Ready; fail early with the reason when it never will be. */
+export async function waitForPodReady(
+  kube: Kube,
+  namespace: string,
+  name: string,
+  timeoutMs = 120_000,
+): Promise<V1Pod> {
+  return waitFor(
+    `pod ${namespace}/${name} to become ready`,
+    async () => {
+      const pod = await kubeCall(`read pod ${namespace}/${name}`, () =>
+        kube.core.readNamespacedPod({ name, namespace }),
+      );
+      if (pod.metadata?.deletionTimestamp)
+        throw new TpError("cluster-error", `pod ${namespace}/${name} is being deleted`);
+      const failure = podFailure(pod);
+      if (failure) throw new TpError("cluster-error", failure, { hint: hintFor(failure) });
+      return isPodReady(pod) ? pod : undefined;
+    },
+    { timeoutMs, intervalMs: 200, hint: `kubectl describe pod -n ${namespace} ${name}` },
+  );
+}
+
+function hintFor(failure: string): string | undefined {
+  if (/Image|image/.test(failure)) {
+    return "the cluster cannot get the tp-agent image: push it to a registry the cluster pulls from (see README) and pass --agent-image";
+  }
+  if (/sysctl/i.test(failure)) {
+    return "this cluster refuses the net.ipv4.ip_unprivileged_port_start sysctl; expose ports >= 1024 only, or ask the cluster admin to allow it";
+  }
+  return undefined;
+}
+
+/** Wait until a pod of the given label selector is Ready and return it. */
+export async function waitForSelectedPod(
+  kube: Kube,
+  namespace: string,
+  selector: string,
+  timeoutMs = 120_000,
+): Promise<V1Pod> {
+  return waitFor(
+    `a ready pod with labels ${selector} in ${namespace}`,
+    async () => {
+      const list = await kubeCall(`list pods ${selector}`, () =>
+        kube.core.listNamespacedPod({ namespace, labelSelector: selector }),
+      );
+      const live = list.items.filter((p) => !p.metadata?.deletionTimestamp);
+      for (const pod of live) {
+        const failure = podFailure(pod);
+        if (failure) throw new TpError("cluster-error", failure, { hint: hintFor(failure) });
+      }
+      return live.find(isPodReady);
+    },
+    { timeoutMs, intervalMs: 200 },
+  );
+}
