@@ -2,6 +2,10 @@
 import { Command, CommanderError } from "commander";
 import { formatError } from "../errors.js";
 import { version } from "../version.js";
+import { envCommand } from "./commands/env.js";
+import { pipeCommand } from "./commands/pipe.js";
+import { proxyCommand } from "./commands/proxy.js";
+import { sidecarCommand } from "./commands/sidecar.js";
 
 /** The tp-agent program: one image, several roles (proxy in the pod, sidecar on the host). */
 export function createAgentProgram(): Command {
@@ -15,6 +19,7 @@ export function createAgentProgram(): Command {
     .action(() => {
       process.stdout.write(`tp-agent ${version}\n`);
     });
+  for (const command of [proxyCommand, sidecarCommand, pipeCommand, envCommand]) program.addCommand(command);
   return program;
 }
 

@@ -1,0 +1,30 @@
+import { Command, InvalidArgumentError } from "commander";
+import { log } from "../log.js";
+import { startProxyAgent } from "../proxy/proxy-agent.js";
+
+export function parsePort(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 1 || port > 65535)
+    throw new InvalidArgumentError("not a port number");
+  return port;
+}
+
+/** `tp-agent proxy`: the tunnel's server end, in the proxy pod. */
+export const proxyCommand = new Command("proxy")
+  .description("serve the tunnel on 127.0.0.1 (role in the proxy pod)")
+  .option("--tunnel-port <port>", "tunnel port on 127.0.0.1", parsePort, 7770)
+  .option("--ready-file <path>", "written once the tunnel listens (readiness probe)", "/tmp/tp-agent-ready")
+  .option("--resolv-conf <path>", "the pod's resolver configuration", "/etc/resolv.conf")
+  .action(async (opts: { tunnelPort: number; readyFile: string; resolvConf: string }) => {
+    const agent = await startProxyAgent({
+      tunnelPort: opts.tunnelPort,
+      readyFile: opts.readyFile,
+      resolvConfPath: opts.resolvConf,
+      log,
+    });
+    for (const signal of ["SIGTERM", "SIGINT"] as const) {
+      process.once(signal, () => {
+        void agent.close().finally(() => process.exit(0));
+      });
+    }
+  });

@@ -1,0 +1,66 @@
+import { readFile } from "node:fs/promises";
+import { createInterface } from "node:readline";
+import { bridge } from "../../tunnel/bridge.js";
+import { connectHandler } from "../../tunnel/connect-handler.js";
+import type { InboundEvent, InboundRequest } from "../../tunnel/inbound-protocol.js";
+import { Paths } from "../../tunnel/protocol.js";
+import { readBody, respondError, respondJson, type TunnelRouter } from "../../tunnel/tunnel-router.js";
+import { parseResolvConf } from "../resolv-conf.js";
+import { forwardDnsQuery } from "./dns-forwarder.js";
+import type { InboundListeners } from "./inbound-listeners.js";
+
+export interface ProxyRouteOptions {
+  resolvConfPath: string;
+  listeners: InboundListeners;
+  log: (message: string) => void;
+}
+
+/** The proxy's side of the tunnel protocol (see tunnel/protocol.ts). */
+export function addProxyRoutes(router: TunnelRouter, options: ProxyRouteOptions): TunnelRouter {
+  const podResolv = async () => parseResolvConf(await readFile(options.resolvConfPath, "utf8"));
+  router.onConnect(connectHandler());
+  router.on("GET", Paths.env, (stream) => respondJson(stream, process.env));
+  router.on("GET", Paths.resolv, async (stream) => respondJson(stream, await podResolv()));
+  router.on("POST", Paths.dns, async (stream) => {
+    const query = await readBody(stream, 65_535);
+    const answer = await forwardDnsQuery(query, (await podResolv()).nameservers);
+    stream.respond({ ":status": 200, "content-type": "application/dns-message" });
+    stream.end(answer);
+  });
+  router.on("POST", Paths.inbound, (stream) => {
+    const owner = {};
+    const announce = (event: InboundEvent): void => {
+      if (!stream.closed && !stream.destroyed) stream.write(JSON.stringify(event) + "\n");
+      if (event.event === "listen-error")
+        options.log(`cannot listen on ${event.host}:${event.port}: ${event.message}`);
+    };
+    stream.once("close", () => options.listeners.close(owner));
+    const lines = createInterface({ input: stream, crlfDelay: Infinity });
+    lines.once("line", (line) => {
+      let request: InboundRequest;
+      try {
+        request = JSON.parse(line) as InboundRequest;
+      } catch {
+        respondError(stream, 400, "the first line must be JSON: {listen:[{port,host}]}");
+        return;
+      }
+      stream.respond({ ":status": 200, "content-type": "application/x-ndjson" });
+      options.listeners.open(owner, request.listen ?? [], announce).catch((err: unknown) => {
+        options.log(`inbound listeners failed: ${String(err)}`);
+        stream.close();
+      });
+    });
+  });
+  router.on("POST", `${Paths.inbound}/`, (stream, headers) => {
+    const id = (headers[":path"] ?? "").slice(Paths.inbound.length + 1);
+    const socket = options.listeners.take(id);
+    if (!socket) {
+      respondError(stream, 404, `no pending inbound connection ${id}`);
+      return;
+    }
+    stream.respond({ ":status": 200 });
+    bridge(socket, stream);
+    socket.resume();
+  });
+  return router;
+}

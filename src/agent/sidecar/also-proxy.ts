@@ -1,0 +1,39 @@
+import dnsPacket from "dns-packet";
+import type { TunnelClient } from "../../tunnel/tunnel-client.js";
+import { Paths } from "../../tunnel/protocol.js";
+
+/**
+ * The IPv4 addresses a host name has in the cluster (asked through the tunnel, as the pod would:
+ * the name as given, then with each search domain). Empty when it does not resolve.
+ */
+export async function resolveInCluster(
+  tunnel: TunnelClient,
+  name: string,
+  search: string[],
+): Promise<string[]> {
+  const bare = name.replace(/\.$/, "");
+  const candidates = name.endsWith(".") ? [bare] : [bare, ...search.map((s) => `${bare}.${s}`)];
+  for (const candidate of candidates) {
+    const query = dnsPacket.encode({
+      type: "query",
+      id: Math.floor(Math.random() * 65_535),
+      flags: dnsPacket.RECURSION_DESIRED,
+      questions: [{ type: "A", name: candidate }],
+    });
+    try {
+      const answer = dnsPacket.decode(
+        await tunnel.exchange("POST", Paths.dns, query, {
+          contentType: "application/dns-message",
+          timeoutMs: 5_000,
+        }),
+      );
+      const addresses = (answer.answers ?? [])
+        .filter((a) => a.type === "A")
+        .map((a) => String((a as { data: string }).data));
+      if (addresses.length > 0) return addresses;
+    } catch {
+      // Try the next form of the name.
+    }
+  }
+  return [];
+}

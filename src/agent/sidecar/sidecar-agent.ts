@@ -1,0 +1,107 @@
+import { writeFile } from "node:fs/promises";
+import type { ClientHttp2Session } from "node:http2";
+import type { Server } from "node:net";
+import { isIP } from "node:net";
+import { Paths, type PodResolvConf } from "../../tunnel/protocol.js";
+import { TunnelClient } from "../../tunnel/tunnel-client.js";
+import { renderResolvConf } from "../resolv-conf.js";
+import type { SidecarConfig } from "../sidecar-config.js";
+import { emitStatus } from "../sidecar-status.js";
+import { resolveInCluster } from "./also-proxy.js";
+import { startDnsServer } from "./dns-server.js";
+import { startInbound, type InboundRoute } from "./inbound-client.js";
+import { alsoProxyRules, redirectRules } from "./iptables-rules.js";
+import { applyIptables } from "./iptables.js";
+import { loadOriginalDst } from "./original-dst.js";
+import { forwardThroughTunnel, startFixedForward, startTcpRedirector } from "./tcp-redirector.js";
+import { listenUnix } from "./unix-listener.js";
+
+export interface SidecarAgentOptions {
+  config: SidecarConfig;
+  /** Each connection here carries a new tunnel session (`tp-agent pipe`). */
+  tunnelSocket: string;
+  /** Each connection here carries a session to the CLI on the host (container-to-host ports). */
+  hostSocket: string;
+  resolvConfPath: string;
+  log: (message: string) => void;
+}
+
+/** The inbound routes a config asks for: exposed ports on all interfaces, from-pod on loopback. */
+export function inboundRoutes(config: SidecarConfig): InboundRoute[] {
+  return [
+    ...config.expose.map((e) => ({ port: e.remotePort, host: "0.0.0.0", localPort: e.localPort })),
+    ...config.fromPod.map((p) => ({ port: p, host: "127.0.0.1", localPort: p })),
+  ];
+}
+
+/**
+ * The sidecar: holds the network namespace the user container joins. Sets up the listeners, the
+ * DNS server and iptables once; tunnel sessions come and go through the unix socket.
+ */
+export async function startSidecarAgent(options: SidecarAgentOptions): Promise<void> {
+  const { config, log } = options;
+  const tunnel = new TunnelClient();
+  const hostTunnel = new TunnelClient();
+  const servers: Server[] = [];
+
+  await startDnsServer(tunnel);
+  servers.push(await startTcpRedirector(tunnel, config.redirectPort, loadOriginalDst(), log));
+  for (const port of config.toPod) {
+    servers.push(
+      await startFixedForward(port, (s) => forwardThroughTunnel(tunnel, s, "127.0.0.1", port, log)),
+    );
+  }
+  for (const { containerPort, hostPort } of config.containerToHost) {
+    servers.push(
+      await startFixedForward(containerPort, (s) =>
+        forwardThroughTunnel(hostTunnel, s, "127.0.0.1", hostPort, log),
+      ),
+    );
+  }
+  const literal = config.alsoProxy.filter((a) => isIP(a.split("/")[0] ?? "") !== 0);
+  const names = config.alsoProxy.filter((a) => !literal.includes(a));
+  await applyIptables(
+    redirectRules({ redirectPort: config.redirectPort, alsoProxy: literal, neverProxy: config.neverProxy }),
+  );
+  await writeFile(options.resolvConfPath, renderResolvConf("127.0.0.1"));
+
+  let dnsShown = "";
+  const onSession = async (session: ClientHttp2Session, id: number): Promise<void> => {
+    const pod = JSON.parse(
+      (await tunnel.exchange("GET", Paths.resolv, undefined, { session, timeoutMs: 10_000 })).toString(
+        "utf8",
+      ),
+    ) as PodResolvConf;
+    const text = renderResolvConf("127.0.0.1", pod);
+    if (text !== dnsShown) {
+      // Written in place: every container of the namespace shares this file.
+      await writeFile(options.resolvConfPath, text);
+      dnsShown = text;
+      emitStatus({ event: "dns-configured", search: pod.search, ndots: pod.ndots });
+    }
+    startInbound(session, inboundRoutes(config), (event) => emitStatus(event), log);
+    emitStatus({ event: "tunnel-up", session: id });
+    if (names.length > 0) {
+      const addresses: string[] = [];
+      for (const name of names) {
+        const found = await resolveInCluster(tunnel, name, pod.search);
+        emitStatus({ event: "also-proxy", host: name, addresses: found });
+        addresses.push(...found);
+      }
+      await applyIptables(alsoProxyRules(addresses, config.redirectPort));
+    }
+  };
+  tunnel.on("session", (session, id) => {
+    onSession(session, id).catch((err: unknown) => {
+      log(`tunnel session ${id} did not come up: ${err instanceof Error ? err.message : String(err)}`);
+      session.destroy();
+    });
+  });
+  tunnel.on("closed", (id, reason) => emitStatus({ event: "tunnel-down", session: id, reason }));
+  hostTunnel.on("session", (_s, id) => log(`host session ${id} connected`));
+  hostTunnel.on("closed", (id, reason) => log(`host session ${id} closed: ${reason}`));
+
+  servers.push(await listenUnix(options.tunnelSocket, (socket) => tunnel.attach(socket)));
+  servers.push(await listenUnix(options.hostSocket, (socket) => hostTunnel.attach(socket)));
+  emitStatus({ event: "ready", redirectPort: config.redirectPort, dns: "127.0.0.1:53" });
+}
