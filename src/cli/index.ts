@@ -1,6 +1,9 @@
 import { Command, CommanderError, Option } from "commander";
 import { ExitCode, formatError, isTpError } from "../errors.js";
 import { version } from "../version.js";
+import { cleanupCommand } from "./commands/cleanup.js";
+import { dockerRunCommand } from "./commands/docker-run.js";
+import { statusCommand } from "./commands/status.js";
 import { versionCommand } from "./commands/version.js";
 import { outputOption } from "./options.js";
 
@@ -17,6 +20,9 @@ export function createProgram(): Command {
     .addOption(outputOption)
     .showHelpAfterError("(run tp --help for usage)")
     .exitOverride();
+  program.addCommand(dockerRunCommand);
+  program.addCommand(statusCommand);
+  program.addCommand(cleanupCommand);
   program.addCommand(versionCommand);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;

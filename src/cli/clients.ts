@@ -1,0 +1,18 @@
+import Dockerode from "dockerode";
+import { loadKube, type Kube } from "../cluster/kube.js";
+import type { GlobalOptions } from "./options.js";
+import { Progress } from "./progress.js";
+
+/** The Kubernetes clients for a command, from the global options. */
+export function kubeFrom(options: GlobalOptions): Kube {
+  return loadKube({ kubeconfig: options.kubeconfig, context: options.context, namespace: options.namespace });
+}
+
+/** The Docker client: DOCKER_HOST or the local socket. */
+export function dockerFrom(): Dockerode {
+  return new Dockerode();
+}
+
+export function progressFrom(options: GlobalOptions): Progress {
+  return new Progress(options.output === "json" ? "json" : options.quiet ? "quiet" : "text");
+}

@@ -1,0 +1,30 @@
+import { Command } from "commander";
+import { cleanupClusterSession, listClusterSessions } from "../../cluster/sessions.js";
+import { listLocalSessions, removeLocalSession } from "../../docker/local-sessions.js";
+import { dockerFrom, kubeFrom, progressFrom } from "../clients.js";
+import type { GlobalOptions } from "../options.js";
+
+export const cleanupCommand = new Command("cleanup")
+  .description(
+    "undo what crashed tp sessions left behind: restore Deployments, delete proxies, remove containers",
+  )
+  .option("-A, --all-namespaces", "look in every namespace")
+  .option("--session <id>", "clean up this session even if it still looks alive")
+  .action(async function (this: Command, opts: { allNamespaces?: boolean; session?: string }) {
+    const global = this.optsWithGlobals<GlobalOptions>();
+    const progress = progressFrom(global);
+    const kube = kubeFrom(global);
+    const docker = dockerFrom();
+    const done: string[] = [];
+    const pick = <T extends { id: string; live: boolean }>(s: T) =>
+      opts.session ? s.id === opts.session : !s.live;
+    for (const s of (await listLocalSessions(docker)).filter(pick)) {
+      for (const name of await removeLocalSession(docker, s)) done.push(`container ${name} removed`);
+    }
+    const sessions = await listClusterSessions(kube, opts.allNamespaces ? undefined : kube.namespace);
+    for (const s of sessions.filter(pick))
+      done.push(...(await cleanupClusterSession(kube, s.namespace, s.id)));
+    if (global.output === "json") process.stdout.write(JSON.stringify({ done }) + "\n");
+    else if (done.length === 0) progress.info("nothing to clean up");
+    else for (const line of done) process.stdout.write(`${line}\n`);
+  });

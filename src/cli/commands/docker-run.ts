@@ -1,0 +1,129 @@
+import { Command, Option } from "commander";
+import { isCidr, isHostName } from "../../agent/sidecar-config.js";
+import { parseWorkload } from "../../cluster/deployments.js";
+import { parseDockerRunArgs } from "../../docker/docker-run-args.js";
+import { UsageError } from "../../errors.js";
+import { agentImage } from "../../version.js";
+import { dockerFrom, kubeFrom, progressFrom } from "../clients.js";
+import { parseExpose, parseHostPort, parsePort } from "../expose.js";
+import type { GlobalOptions } from "../options.js";
+import { dockerRunSession, type Workload } from "../session/docker-run-session.js";
+
+interface DockerRunFlags {
+  swapDeployment?: string;
+  newDeployment?: string;
+  deployment?: string;
+  expose: string[];
+  autoExpose: boolean;
+  alsoProxy: string[];
+  neverProxy: string[];
+  toPod: string[];
+  fromPod: string[];
+  containerToHost: string[];
+  envFile?: string;
+  envJson?: string;
+  agentImage?: string;
+}
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+function workloadOf(flags: DockerRunFlags): Workload {
+  const chosen = [flags.swapDeployment, flags.newDeployment, flags.deployment].filter((v) => v !== undefined);
+  if (chosen.length > 1)
+    throw new UsageError("use only one of --swap-deployment, --new-deployment and --deployment");
+  if (flags.swapDeployment !== undefined) return { kind: "swap", ...parseWorkload(flags.swapDeployment) };
+  if (flags.newDeployment !== undefined) {
+    const { name, container } = parseWorkload(flags.newDeployment);
+    if (container) throw new UsageError(`--new-deployment takes a name only, not ${flags.newDeployment}`);
+    return { kind: "new", name };
+  }
+  if (flags.deployment !== undefined) return { kind: "existing", name: parseWorkload(flags.deployment).name };
+  return { kind: "temporary" };
+}
+
+function destinations(values: string[], flag: string, names: boolean): string[] {
+  for (const v of values) {
+    if (!isCidr(v) && !(names && isHostName(v))) {
+      throw new UsageError(
+        `${flag} ${v}: expected ${names ? "a host name, an IPv4 address or a CIDR" : "an IPv4 address or CIDR"}`,
+      );
+    }
+  }
+  return values;
+}
+
+export const dockerRunCommand = new Command("docker-run")
+  .description("run a local container as if it were a pod of the cluster")
+  .usage("[options] -- [docker run flags] IMAGE [ARGS...]")
+  .option(
+    "-s, --swap-deployment <name[:container]>",
+    "replace the Deployment's pods with a proxy for this container",
+  )
+  .option("--new-deployment <name>", "create a Deployment and Service of this name for the session")
+  .option("--deployment <name>", "use an existing Deployment that runs tp-agent as a proxy")
+  .option(
+    "--expose <port[:remote]>",
+    "deliver connections to the pod's REMOTE port to local PORT (repeatable)",
+    collect,
+    [],
+  )
+  .option("--no-auto-expose", "do not expose the swapped container's ports automatically")
+  .option(
+    "--also-proxy <host|ip|cidr>",
+    "send this destination through the cluster even when --never-proxy covers it",
+    collect,
+    [],
+  )
+  .option("--never-proxy <cidr>", "keep TCP to this CIDR local (repeatable)", collect, [])
+  .option(
+    "--to-pod <port>",
+    "local port PORT reaches port PORT on the pod's localhost (repeatable)",
+    collect,
+    [],
+  )
+  .option(
+    "--from-pod <port>",
+    "the pod's localhost:PORT reaches the local container's PORT (repeatable)",
+    collect,
+    [],
+  )
+  .option(
+    "--container-to-host <cport[:hport]>",
+    "the container's localhost:CPORT reaches the host's 127.0.0.1:HPORT",
+    collect,
+    [],
+  )
+  .option("--env-file <file>", "also write the pod's environment to FILE (Docker env-file format, mode 0600)")
+  .option("--env-json <file>", "also write the pod's environment to FILE as JSON (mode 0600)")
+  .addOption(
+    new Option(
+      "--agent-image <image>",
+      "the tp-agent image (default: $TP_AGENT_IMAGE or tp-agent:<version>)",
+    ),
+  )
+  .argument("[docker...]", "docker run flags, IMAGE and its arguments (after --)")
+  .action(async function (this: Command, docker: string[], flags: DockerRunFlags) {
+    const global = this.optsWithGlobals<GlobalOptions>();
+    // Everything that can be checked is checked before anything starts.
+    const run = parseDockerRunArgs(docker);
+    const workload = workloadOf(flags);
+    const request = {
+      workload,
+      sidecar: {
+        expose: flags.expose.map(parseExpose),
+        alsoProxy: destinations(flags.alsoProxy, "--also-proxy", true),
+        neverProxy: destinations(flags.neverProxy, "--never-proxy", false),
+        toPod: flags.toPod.map((p) => parsePort(p, "--to-pod")),
+        fromPod: flags.fromPod.map((p) => parsePort(p, "--from-pod")),
+        containerToHost: flags.containerToHost.map(parseHostPort),
+      },
+      autoExpose: flags.autoExpose && workload.kind === "swap",
+      envFile: flags.envFile,
+      envJson: flags.envJson,
+      agentImage: agentImage(flags.agentImage),
+      context: global.context,
+      run,
+    };
+    const kube = kubeFrom(global);
+    process.exitCode = await dockerRunSession(kube, dockerFrom(), request, progressFrom(global));
+  });

@@ -1,0 +1,92 @@
+import { Command } from "commander";
+import { listClusterSessions, type ClusterSession } from "../../cluster/sessions.js";
+import { listLocalSessions, type LocalSession } from "../../docker/local-sessions.js";
+import { dockerFrom, kubeFrom } from "../clients.js";
+import type { GlobalOptions } from "../options.js";
+
+export interface SessionStatus {
+  id: string;
+  namespace?: string;
+  deployment?: string;
+  kind?: string;
+  state: "live" | "orphaned";
+  startedAt?: string;
+  ageSeconds?: number;
+  containers: string[];
+  objects: string[];
+}
+
+export function mergeSessions(
+  cluster: ClusterSession[],
+  local: LocalSession[],
+  now = Date.now(),
+): SessionStatus[] {
+  const out = new Map<string, SessionStatus>();
+  for (const s of cluster) {
+    out.set(s.id, {
+      id: s.id,
+      namespace: s.namespace,
+      deployment: s.deployment,
+      kind: s.kind,
+      state: s.live ? "live" : "orphaned",
+      startedAt: s.startedAt,
+      ageSeconds: s.startedAt ? Math.round((now - Date.parse(s.startedAt)) / 1000) : undefined,
+      containers: [],
+      objects: s.objects,
+    });
+  }
+  for (const l of local) {
+    const s = out.get(l.id) ?? { id: l.id, state: l.live ? "live" : "orphaned", containers: [], objects: [] };
+    s.containers = l.containers.map((c) => `${c.name} (${c.state})`);
+    if (!l.live) s.state = "orphaned";
+    out.set(l.id, s);
+  }
+  return [...out.values()];
+}
+
+function age(seconds: number | undefined): string {
+  if (seconds === undefined) return "-";
+  if (seconds < 120) return `${seconds}s`;
+  if (seconds < 7200) return `${Math.round(seconds / 60)}m`;
+  return `${Math.round(seconds / 3600)}h`;
+}
+
+export const statusCommand = new Command("status")
+  .description("list live and orphaned tp sessions")
+  .option("-A, --all-namespaces", "look in every namespace")
+  .action(async function (this: Command, opts: { allNamespaces?: boolean }) {
+    const global = this.optsWithGlobals<GlobalOptions>();
+    const kube = kubeFrom(global);
+    const [cluster, local] = await Promise.all([
+      listClusterSessions(kube, opts.allNamespaces ? undefined : kube.namespace),
+      listLocalSessions(dockerFrom()),
+    ]);
+    const sessions = mergeSessions(cluster, local);
+    if (global.output === "json") {
+      process.stdout.write(JSON.stringify({ sessions }, null, 2) + "\n");
+      return;
+    }
+    if (sessions.length === 0) {
+      process.stdout.write("no tp sessions\n");
+      return;
+    }
+    const rows = [["SESSION", "STATE", "NAMESPACE", "DEPLOYMENT", "AGE", "CONTAINERS"]];
+    for (const s of sessions) {
+      rows.push([
+        s.id,
+        s.state,
+        s.namespace ?? "-",
+        s.deployment ?? "-",
+        age(s.ageSeconds),
+        s.containers.join(",") || "-",
+      ]);
+    }
+    const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length)));
+    for (const r of rows)
+      process.stdout.write(
+        r
+          .map((c, i) => c.padEnd(widths[i] ?? 0))
+          .join("  ")
+          .trimEnd() + "\n",
+      );
+  });

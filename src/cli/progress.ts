@@ -1,0 +1,42 @@
+import ora from "ora";
+
+export type ProgressMode = "text" | "json" | "quiet";
+
+/**
+ * Progress lines on stderr for slow steps: a spinner on a terminal, plain lines elsewhere, JSON
+ * lines with --output json, nothing with --quiet. stdout stays the user container's.
+ */
+export class Progress {
+  constructor(
+    private readonly mode: ProgressMode,
+    private readonly stream: NodeJS.WriteStream = process.stderr,
+  ) {}
+
+  /** Start a step; call the returned function when it is done (optionally with a new text). */
+  step(text: string): (done?: string) => void {
+    const started = Date.now();
+    if (this.mode === "json") {
+      this.json({ event: "step", text });
+      return (done) => this.json({ event: "done", text: done ?? text, ms: Date.now() - started });
+    }
+    if (this.mode === "quiet") return () => undefined;
+    const spinner = ora({ text, stream: this.stream, discardStdin: false }).start();
+    return (done) => spinner.succeed(`${done ?? text} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  }
+
+  /** A line that says what happened. */
+  info(text: string): void {
+    if (this.mode === "json") this.json({ event: "info", text });
+    else if (this.mode !== "quiet") this.stream.write(`tp: ${text}\n`);
+  }
+
+  /** A warning is shown even with --quiet. */
+  warn(text: string): void {
+    if (this.mode === "json") this.json({ event: "warning", text });
+    else this.stream.write(`tp: warning: ${text}\n`);
+  }
+
+  private json(value: Record<string, unknown>): void {
+    this.stream.write(JSON.stringify(value) + "\n");
+  }
+}

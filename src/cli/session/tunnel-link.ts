@@ -1,0 +1,94 @@
+import type Dockerode from "dockerode";
+import { openPortForward } from "../../cluster/port-forward.js";
+import type { Kube } from "../../cluster/kube.js";
+import type { RemoteEnd } from "../../cluster/remote-end.js";
+import { tunnelPort } from "../../cluster/proxy-pod.js";
+import type { StartedSidecar } from "../../docker/sidecar.js";
+import { TpError } from "../../errors.js";
+import { openSidecarPipe, pipeDuplexes } from "../../tunnel/index.js";
+import type { Progress } from "../progress.js";
+
+/**
+ * The CLI's part of the tunnel: it holds the port-forward (with the user's credentials) and
+ * pipes it into the sidecar through `docker exec tp-agent pipe`. When either side drops, it
+ * opens both again; the sidecar resumes its HTTP/2 session over the new pipe.
+ */
+export class TunnelLink {
+  private stopped = false;
+  private loop: Promise<void> | undefined;
+  private failure: ((err: TpError) => void) | undefined;
+  /** Rejects when the tunnel cannot be re-established. */
+  readonly failed: Promise<never>;
+
+  constructor(
+    private readonly kube: Kube,
+    private readonly docker: Dockerode,
+    private readonly remote: RemoteEnd,
+    private readonly sidecar: StartedSidecar,
+    private readonly progress: Progress,
+    /** How long reconnecting may fail before the session gives up. */
+    private readonly giveUpMs = 60_000,
+  ) {
+    this.failed = new Promise<never>((_, reject) => (this.failure = reject));
+    this.failed.catch(() => undefined);
+  }
+
+  private async connectOnce(): Promise<{ done: Promise<void> }> {
+    const pf = await openPortForward(this.kube, this.remote.namespace, this.remote.pod, tunnelPort);
+    try {
+      const pipe = await openSidecarPipe(this.docker, this.sidecar.container.id);
+      return { done: pipeDuplexes(pf, pipe) };
+    } catch (err) {
+      pf.destroy();
+      throw err;
+    }
+  }
+
+  /** Open the first connection and wait until the sidecar says the tunnel works. */
+  async start(timeoutMs = 20_000): Promise<void> {
+    const seen = this.sidecar.count;
+    const first = await this.connectOnce();
+    await this.sidecar.waitFor("tunnel-up", timeoutMs, seen);
+    this.loop = this.run(first);
+  }
+
+  private async run(current: { done: Promise<void> }): Promise<void> {
+    for (;;) {
+      await current.done;
+      if (this.stopped) return;
+      this.progress.warn("the tunnel to the cluster dropped; reconnecting");
+      const since = Date.now();
+      let attempt = 0;
+      for (;;) {
+        if (this.stopped) return;
+        try {
+          const seen = this.sidecar.count;
+          current = await this.connectOnce();
+          await this.sidecar.waitFor("tunnel-up", 15_000, seen);
+          this.progress.info("tunnel reconnected");
+          break;
+        } catch (err) {
+          if (this.stopped) return;
+          if (Date.now() - since > this.giveUpMs) {
+            this.failure?.(
+              new TpError(
+                "tunnel",
+                `the tunnel to ${this.remote.namespace}/${this.remote.pod} is lost: ${(err as Error).message}`,
+                {
+                  hint: "check the cluster connection; the session's changes are being undone",
+                },
+              ),
+            );
+            return;
+          }
+          await new Promise((r) => setTimeout(r, Math.min(250 * 2 ** attempt++, 2_000)));
+        }
+      }
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    // Ending the sidecar closes the pipe; the loop then returns.
+  }
+}

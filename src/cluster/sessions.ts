@@ -1,0 +1,152 @@
+import { kubeCall, kubeGet } from "./kube-call.js";
+import type { Kube } from "./kube.js";
+import { Annotations, Labels, sessionSelector } from "./labels.js";
+import { isLeaseLive, leaseName } from "./session-lease.js";
+import { restoreDeployment } from "./swap.js";
+
+/** What the cluster knows about one tp session. */
+export interface ClusterSession {
+  id: string;
+  namespace: string;
+  /** The swapped or created Deployment, if any. */
+  deployment?: string;
+  kind: string;
+  /** When the session started (its lease's acquireTime, else its oldest object). */
+  startedAt?: string;
+  /** Its lease is being renewed. */
+  live: boolean;
+  /** Names of its objects: kind/name. */
+  objects: string[];
+}
+
+function parseInfo(text: string | undefined): { kind?: string; deployment?: string } {
+  try {
+    return text ? (JSON.parse(text) as { kind?: string; deployment?: string }) : {};
+  } catch {
+    return {};
+  }
+}
+
+/** Every tp session with objects in a namespace (all namespaces when namespace is undefined). */
+export async function listClusterSessions(
+  kube: Kube,
+  namespace: string | undefined,
+): Promise<ClusterSession[]> {
+  const labelSelector = sessionSelector();
+  const all = namespace === undefined;
+  const [pods, deployments, services, leases] = await Promise.all([
+    kubeCall("list pods", () =>
+      all
+        ? kube.core.listPodForAllNamespaces({ labelSelector })
+        : kube.core.listNamespacedPod({ namespace, labelSelector }),
+    ),
+    kubeCall("list deployments", () =>
+      all ? kube.apps.listDeploymentForAllNamespaces() : kube.apps.listNamespacedDeployment({ namespace }),
+    ),
+    kubeCall("list services", () =>
+      all
+        ? kube.core.listServiceForAllNamespaces({ labelSelector })
+        : kube.core.listNamespacedService({ namespace, labelSelector }),
+    ),
+    kubeCall("list leases", () =>
+      all
+        ? kube.coordination.listLeaseForAllNamespaces({ labelSelector })
+        : kube.coordination.listNamespacedLease({ namespace, labelSelector }),
+    ),
+  ]);
+  const sessions = new Map<string, ClusterSession>();
+  const get = (id: string, ns: string): ClusterSession => {
+    const key = `${ns}/${id}`;
+    let s = sessions.get(key);
+    if (!s) sessions.set(key, (s = { id, namespace: ns, kind: "unknown", live: false, objects: [] }));
+    return s;
+  };
+  type Meta = {
+    metadata?: {
+      name?: string;
+      namespace?: string;
+      labels?: Record<string, string>;
+      annotations?: Record<string, string>;
+      creationTimestamp?: Date;
+    };
+  };
+  const add = (kind: string, items: Meta[]) => {
+    for (const o of items) {
+      const id = o.metadata?.labels?.[Labels.session];
+      if (!id) continue;
+      const s = get(id, o.metadata?.namespace ?? "default");
+      s.objects.push(`${kind}/${o.metadata?.name}`);
+      const info = parseInfo(o.metadata?.annotations?.[Annotations.sessionInfo]);
+      if (info.kind) s.kind = info.kind;
+      if (info.deployment) s.deployment = info.deployment;
+      const created = o.metadata?.creationTimestamp
+        ? new Date(o.metadata.creationTimestamp).toISOString()
+        : undefined;
+      if (created && (!s.startedAt || created < s.startedAt)) s.startedAt = created;
+    }
+  };
+  add("pod", pods.items);
+  add("deployment", deployments.items);
+  add("service", services.items);
+  add("lease", leases.items);
+  for (const lease of leases.items) {
+    const id = lease.metadata?.labels?.[Labels.session];
+    if (id) get(id, lease.metadata?.namespace ?? "default").live = isLeaseLive(lease);
+  }
+  for (const d of deployments.items) {
+    const id = d.metadata?.annotations?.[Annotations.session];
+    if (!id) continue;
+    const s = get(id, d.metadata?.namespace ?? "default");
+    s.kind = "swap";
+    s.deployment = d.metadata?.name;
+    s.objects.push(`deployment/${d.metadata?.name} (swapped)`);
+  }
+  return [...sessions.values()];
+}
+
+/** Undo everything a session changed in its namespace; returns what was done. */
+export async function cleanupClusterSession(kube: Kube, namespace: string, id: string): Promise<string[]> {
+  const done: string[] = [];
+  const labelSelector = sessionSelector(id);
+  const deployments = await kubeCall("list deployments", () =>
+    kube.apps.listNamespacedDeployment({ namespace }),
+  );
+  for (const d of deployments.items) {
+    const name = d.metadata?.name as string;
+    if (d.metadata?.annotations?.[Annotations.session] === id) {
+      const restored = await restoreDeployment(kube, namespace, name, id);
+      if (restored) done.push(restored);
+    }
+    if (d.metadata?.labels?.[Labels.session] === id) {
+      await kubeGet(`delete deployment ${name}`, () =>
+        kube.apps.deleteNamespacedDeployment({ name, namespace, propagationPolicy: "Background" }),
+      );
+      done.push(`deployment ${namespace}/${name} deleted`);
+    }
+  }
+  const services = await kubeCall("list services", () =>
+    kube.core.listNamespacedService({ namespace, labelSelector }),
+  );
+  for (const s of services.items) {
+    const name = s.metadata?.name as string;
+    await kubeGet(`delete service ${name}`, () => kube.core.deleteNamespacedService({ name, namespace }));
+    done.push(`service ${namespace}/${name} deleted`);
+  }
+  const pods = await kubeCall("list pods", () => kube.core.listNamespacedPod({ namespace, labelSelector }));
+  for (const p of pods.items) {
+    if (p.metadata?.ownerReferences?.length) continue; // goes with its Deployment
+    const name = p.metadata?.name as string;
+    await kubeGet(`delete pod ${name}`, () =>
+      kube.core.deleteNamespacedPod({ name, namespace, gracePeriodSeconds: 2 }),
+    );
+    done.push(`pod ${namespace}/${name} deleted`);
+  }
+  if (
+    await kubeGet("delete lease", () =>
+      kube.coordination.deleteNamespacedLease({ name: leaseName(id), namespace }),
+    )
+  ) {
+    done.push(`lease ${namespace}/${leaseName(id)} deleted`);
+  }
+  return done;
+}

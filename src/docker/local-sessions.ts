@@ -1,0 +1,81 @@
+import type Dockerode from "dockerode";
+import { hostname } from "node:os";
+import { dockerError } from "./images.js";
+import { DockerLabels } from "./labels.js";
+
+/** Labels that say which tp process owns a container, so a dead owner marks it as left over. */
+export function ownerLabels(): Record<string, string> {
+  return { "dev.tp.host": hostname(), "dev.tp.pid": String(process.pid) };
+}
+
+export interface LocalSession {
+  id: string;
+  containers: { id: string; name: string; role: string; state: string }[];
+  /** "namespace/pod" of its cluster end. */
+  remote?: string;
+  context?: string;
+  /** Its tp process is still running on this host. */
+  live: boolean;
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** tp's containers on this Docker engine, grouped by session. */
+export async function listLocalSessions(docker: Dockerode): Promise<LocalSession[]> {
+  let list: Dockerode.ContainerInfo[];
+  try {
+    list = await docker.listContainers({ all: true, filters: { label: [`${DockerLabels.managedBy}=tp`] } });
+  } catch (err) {
+    throw dockerError("list containers", err);
+  }
+  const sessions = new Map<string, LocalSession>();
+  for (const c of list) {
+    const id = c.Labels[DockerLabels.session] ?? "unknown";
+    let s = sessions.get(id);
+    if (!s) {
+      const pid = Number(c.Labels["dev.tp.pid"]);
+      const sameHost = c.Labels["dev.tp.host"] === hostname();
+      s = {
+        id,
+        containers: [],
+        live: sameHost ? processAlive(pid) : true,
+        remote: c.Labels[DockerLabels.remote],
+        context: c.Labels[DockerLabels.context],
+      };
+      sessions.set(id, s);
+    }
+    s.containers.push({
+      id: c.Id,
+      name: (c.Names[0] ?? "").replace(/^\//, ""),
+      role: c.Labels[DockerLabels.role] ?? "",
+      state: c.State,
+    });
+  }
+  return [...sessions.values()];
+}
+
+/** Remove a session's containers; returns their names. */
+export async function removeLocalSession(docker: Dockerode, session: LocalSession): Promise<string[]> {
+  const removed: string[] = [];
+  // The user container first: it lives in the sidecar's namespace.
+  const ordered = [...session.containers].sort(
+    (a, b) => (a.role === "sidecar" ? 1 : 0) - (b.role === "sidecar" ? 1 : 0),
+  );
+  for (const c of ordered) {
+    await docker
+      .getContainer(c.id)
+      .remove({ force: true, v: true })
+      .then(() => removed.push(c.name))
+      .catch((err: { statusCode?: number }) => {
+        if (err.statusCode !== 404) throw dockerError(`remove container ${c.name}`, err);
+      });
+  }
+  return removed;
+}

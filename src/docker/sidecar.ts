@@ -1,0 +1,162 @@
+import type Dockerode from "dockerode";
+import { PassThrough } from "node:stream";
+import { parseStatusLine, type SidecarStatus } from "../agent/sidecar-status.js";
+import { sidecarConfigToEnv, type SidecarConfig } from "../agent/sidecar-config.js";
+import { TpError } from "../errors.js";
+import { dockerError } from "./images.js";
+import { dockerSessionLabels } from "./labels.js";
+
+export interface SidecarOptions {
+  sessionId: string;
+  image: string;
+  config: Partial<SidecarConfig>;
+  /** The proxy pod's name: the local hostname, as in the pod. */
+  hostname: string;
+  /** docker run -p values of the user, published here (the sidecar owns the namespace). */
+  publish: string[];
+  labels: Record<string, string>;
+}
+
+/** The running sidecar: its container and the status lines it prints. */
+export class StartedSidecar {
+  private readonly seen: SidecarStatus[] = [];
+  private readonly waiters = new Set<() => void>();
+  private listeners: ((s: SidecarStatus) => void)[] = [];
+  private ended = false;
+
+  constructor(
+    readonly container: Dockerode.Container,
+    readonly name: string,
+  ) {}
+
+  /** Follow the container's logs and collect its status lines. */
+  async follow(): Promise<void> {
+    const logs = (await this.container.logs({
+      follow: true,
+      stdout: true,
+      stderr: false,
+    })) as NodeJS.ReadableStream;
+    const out = new PassThrough();
+    this.container.modem.demuxStream(logs, out, new PassThrough());
+    let buffer = "";
+    out.on("data", (chunk: Buffer) => {
+      buffer += chunk.toString("utf8");
+      let nl: number;
+      while ((nl = buffer.indexOf("\n")) >= 0) {
+        const status = parseStatusLine(buffer.slice(0, nl));
+        buffer = buffer.slice(nl + 1);
+        if (status) this.onStatus(status);
+      }
+    });
+    logs.on("end", () => {
+      this.ended = true;
+      this.wake();
+    });
+  }
+
+  onEvent(listener: (s: SidecarStatus) => void): void {
+    this.listeners.push(listener);
+  }
+
+  private onStatus(status: SidecarStatus): void {
+    this.seen.push(status);
+    for (const l of this.listeners) l(status);
+    this.wake();
+  }
+
+  private wake(): void {
+    for (const w of [...this.waiters]) w();
+  }
+
+  /** Wait for a status line (counting from `after`, an index in what was seen). */
+  async waitFor(event: SidecarStatus["event"], timeoutMs: number, after = 0): Promise<SidecarStatus> {
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        const found = this.seen.slice(after).find((s) => s.event === event);
+        const failed = this.seen.find((s) => s.event === "error");
+        if (found || failed || this.ended) {
+          this.waiters.delete(check);
+          clearTimeout(timer);
+          if (found) resolve(found);
+          else if (failed?.event === "error")
+            reject(new TpError("docker-error", `the sidecar failed: ${failed.message}`));
+          else
+            reject(
+              new TpError("docker-error", `the sidecar ${this.name} stopped before "${event}"`, {
+                hint: `docker logs ${this.name}`,
+              }),
+            );
+        }
+      };
+      const timer = setTimeout(() => {
+        this.waiters.delete(check);
+        reject(
+          new TpError(
+            "timeout",
+            `timed out after ${timeoutMs / 1000} s waiting for the sidecar to report "${event}"`,
+          ),
+        );
+      }, timeoutMs);
+      this.waiters.add(check);
+      check();
+    });
+  }
+
+  get count(): number {
+    return this.seen.length;
+  }
+
+  async remove(): Promise<void> {
+    await this.container.remove({ force: true }).catch((err: { statusCode?: number }) => {
+      if (err.statusCode !== 404) throw err;
+    });
+  }
+}
+
+function portBindings(publish: string[]): {
+  exposed: Record<string, object>;
+  bindings: Record<string, { HostIp: string; HostPort: string }[]>;
+} {
+  const exposed: Record<string, object> = {};
+  const bindings: Record<string, { HostIp: string; HostPort: string }[]> = {};
+  for (const p of publish) {
+    const m = /^(?:(?:\[?([0-9a-fA-F.:]+)\]?):)?(?:(\d*):)?(\d+)(?:\/(tcp|udp))?$/.exec(p);
+    if (!m) throw new TpError("usage", `-p ${p} is not [IP:][HOSTPORT:]CONTAINERPORT[/PROTO]`);
+    const key = `${m[3]}/${m[4] ?? "tcp"}`;
+    exposed[key] = {};
+    (bindings[key] ??= []).push({ HostIp: m[1] ?? "", HostPort: m[2] ?? "" });
+  }
+  return { exposed, bindings };
+}
+
+/** Create and start the sidecar: root with NET_ADMIN in its own namespace, which the user container joins. */
+export async function startSidecar(docker: Dockerode, options: SidecarOptions): Promise<StartedSidecar> {
+  const name = `tp-${options.sessionId}-sidecar`;
+  const env = sidecarConfigToEnv(options.config);
+  const { exposed, bindings } = portBindings(options.publish);
+  let container: Dockerode.Container;
+  try {
+    container = await docker.createContainer({
+      name,
+      Image: options.image,
+      Cmd: ["sidecar"],
+      User: "0",
+      Hostname: options.hostname.slice(0, 63),
+      Env: Object.entries(env).map(([k, v]) => `${k}=${v}`),
+      Labels: { ...dockerSessionLabels(options.sessionId, "sidecar"), ...options.labels },
+      ExposedPorts: exposed,
+      HostConfig: { CapAdd: ["NET_ADMIN"], PortBindings: bindings },
+    });
+  } catch (err) {
+    throw dockerError("create the sidecar container", err);
+  }
+  const sidecar = new StartedSidecar(container, name);
+  try {
+    await container.start();
+    await sidecar.follow();
+  } catch (err) {
+    await sidecar.remove().catch(() => undefined);
+    throw dockerError("start the sidecar container", err);
+  }
+  return sidecar;
+}

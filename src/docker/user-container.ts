@@ -1,0 +1,74 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import type { DockerRunArgs } from "./docker-run-args.js";
+import { dockerSessionLabels } from "./labels.js";
+
+export interface UserContainerOptions {
+  sessionId: string;
+  /** The sidecar whose network namespace the container joins. */
+  sidecar: string;
+  /** The pod's environment and TELEPRESENCE_*; the user's -e/--env-file come after and win. */
+  env: Record<string, string>;
+  /** Extra bind mounts (volumes of the pod). */
+  mounts: string[];
+  run: DockerRunArgs;
+  labels: Record<string, string>;
+}
+
+/** Names whose value must not reach the docker CLI's own environment. */
+const cliOwned = /^(DOCKER_|HOME$|PATH$|TMPDIR$|XDG_)/;
+
+/**
+ * The `docker run` command line of the user container and the environment of that docker CLI.
+ * The pod's variables are passed as `-e NAME` with the value in the CLI's environment, so
+ * multi-line values survive; the user's -e and --env-file entries follow and win.
+ */
+export function userContainerCommand(options: UserContainerOptions): {
+  argv: string[];
+  env: NodeJS.ProcessEnv;
+  name: string;
+} {
+  const { run } = options;
+  const name = run.name ?? `tp-${options.sessionId}`;
+  const argv = ["run", "--rm", "--name", name, "--network", `container:${options.sidecar}`];
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const [k, v] of Object.entries(options.env)) {
+    if (cliOwned.test(k) || v.includes("\0")) argv.push("-e", `${k}=${v}`);
+    else {
+      argv.push("-e", k);
+      env[k] = v;
+    }
+  }
+  for (const e of run.env) argv.push("-e", e);
+  const labels = { ...dockerSessionLabels(options.sessionId, "user"), ...options.labels };
+  for (const [k, v] of Object.entries(labels)) argv.push("--label", `${k}=${v}`);
+  for (const l of run.labels) argv.push("--label", l);
+  for (const m of [...options.mounts, ...run.volumes]) argv.push("-v", m);
+  if (run.workdir) argv.push("-w", run.workdir);
+  if (run.user) argv.push("-u", run.user);
+  if (run.entrypoint !== undefined) argv.push("--entrypoint", run.entrypoint);
+  if (run.interactive) argv.push("-i");
+  if (run.tty) argv.push("-t");
+  if (run.init) argv.push("--init");
+  argv.push(run.image, ...run.args);
+  return { argv, env, name };
+}
+
+export interface RunningUserContainer {
+  name: string;
+  child: ChildProcess;
+  /** The container's exit code (docker run's). */
+  exited: Promise<number>;
+}
+
+/** Start the user container with the docker CLI, stdio passed through (TTY, signals, exit code). */
+export function runUserContainer(options: UserContainerOptions): RunningUserContainer {
+  const { argv, env, name } = userContainerCommand(options);
+  const child = spawn("docker", argv, { stdio: "inherit", env });
+  const exited = new Promise<number>((resolve) => {
+    child.on("error", () => resolve(255));
+    child.on("exit", (code, signal) => resolve(code ?? (signal ? 128 + (signalNumbers[signal] ?? 1) : 255)));
+  });
+  return { name, child, exited };
+}
+
+const signalNumbers: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGTERM: 15 };
