@@ -1,0 +1,126 @@
+import { existsSync } from "node:fs";
+import { mkdir } from "node:fs/promises";
+import { connect, type Socket } from "node:net";
+import { join } from "node:path";
+import type Docker from "dockerode";
+import { listPodContainers, removeContainer } from "./docker-runtime.js";
+import { podLabels } from "./labels.js";
+
+export const helperImage = "tp-node-base:local";
+
+// Runs in the pod's network namespace: a Unix socket server that, per connection, reads a 2-byte
+// port and connects to it on the pod's loopback (127.0.0.1, then ::1), answering one status byte
+// (0 connected, 1 failed + message) before piping bytes both ways with half-close.
+const script = `
+const net = require("net"), fs = require("fs");
+const path = "/pf/pf.sock";
+try { fs.unlinkSync(path); } catch {}
+function dial(port, hosts, c) {
+  const t = net.connect({ host: hosts[0], port, allowHalfOpen: true });
+  let up = false;
+  t.on("connect", () => {
+    up = true;
+    c.write(Buffer.from([0]));
+    t.pipe(c); c.pipe(t);
+  });
+  t.on("error", (e) => {
+    if (up) { c.destroy(); return; }
+    if (hosts.length > 1) return dial(port, hosts.slice(1), c);
+    c.end(Buffer.concat([Buffer.from([1]), Buffer.from(String(e.message))]));
+  });
+  c.on("error", () => t.destroy());
+  c.on("close", () => t.destroy());
+}
+net.createServer({ allowHalfOpen: true }, (c) => {
+  const read = () => {
+    const h = c.read(2);
+    if (!h) return c.once("readable", read);
+    dial(h.readUInt16BE(0), ["127.0.0.1", "::1"], c);
+  };
+  read();
+}).listen(path, () => fs.chmodSync(path, 0o666));
+process.on("SIGTERM", () => process.exit(0));
+`;
+
+/**
+ * The per-pod port-forward helper: a container joined to the pod's network namespace that reaches
+ * the pod's loopback for the node, through a Unix socket in the pod's folder (shared with the host).
+ */
+export class PortForwardHelpers {
+  private readonly starting = new Map<string, Promise<string>>();
+
+  constructor(private readonly docker: Docker) {}
+
+  /** The socket of the pod's helper, starting the helper when it is not running. */
+  socketFor(uid: string, namespace: string, pod: string, infraId: string, podDir: string): Promise<string> {
+    const sock = join(podDir, "pf", "pf.sock");
+    const key = `${uid}/${infraId}`;
+    let p = this.starting.get(key);
+    if (!p) {
+      p = this.start(uid, namespace, pod, infraId, podDir, sock);
+      this.starting.set(key, p);
+      p.catch(() => this.starting.delete(key));
+    }
+    return p;
+  }
+
+  private async start(
+    uid: string,
+    ns: string,
+    pod: string,
+    infraId: string,
+    podDir: string,
+    sock: string,
+  ): Promise<string> {
+    const existing = (await listPodContainers(this.docker, uid)).filter((c) => c.role === "port-forward");
+    const running = existing.find(
+      (c) => c.info.State.Running && c.info.HostConfig.NetworkMode === `container:${infraId}`,
+    );
+    if (running && existsSync(sock)) return sock;
+    for (const c of existing) await removeContainer(this.docker, c.id);
+    await mkdir(join(podDir, "pf"), { recursive: true });
+    const c = await this.docker.createContainer({
+      name: `tp-k8s_portforward_${pod}_${ns}_${uid}`,
+      Image: helperImage,
+      Entrypoint: ["node", "-e", script],
+      Labels: podLabels(uid, ns, pod, "portforward", "port-forward", 0),
+      HostConfig: {
+        NetworkMode: `container:${infraId}`,
+        Binds: [`${join(podDir, "pf")}:/pf`],
+        RestartPolicy: { Name: "no" },
+      },
+    });
+    await c.start();
+    for (let i = 0; i < 250; i++) {
+      if (existsSync(sock)) return sock;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    throw new Error("port-forward helper did not start");
+  }
+
+  /** Opens a connection to `port` on the pod's loopback; rejects with the reason when it fails. */
+  dial(sock: string, port: number): Promise<Socket> {
+    return new Promise((resolve, reject) => {
+      const s = connect({ path: sock, allowHalfOpen: true });
+      s.on("error", reject);
+      s.on("connect", () => {
+        const h = Buffer.alloc(2);
+        h.writeUInt16BE(port);
+        s.write(h);
+        const onReadable = () => {
+          const b = s.read(1) as Buffer | null;
+          if (!b) return s.once("readable", onReadable);
+          if (b[0] === 0) {
+            s.removeListener("error", reject);
+            resolve(s);
+            return;
+          }
+          const chunks: Buffer[] = [];
+          s.on("data", (d: Buffer) => chunks.push(d));
+          s.on("end", () => reject(new Error(Buffer.concat(chunks).toString() || "connection refused")));
+        };
+        onReadable();
+      });
+    });
+  }
+}

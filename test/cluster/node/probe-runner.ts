@@ -1,0 +1,103 @@
+import { request as httpRequest } from "node:http";
+import { request as httpsRequest } from "node:https";
+import { connect } from "node:net";
+import type { V1Container, V1Probe } from "@kubernetes/client-node";
+import type Docker from "dockerode";
+
+/** Where a probe runs: the pod's IP and the Docker container for exec probes. */
+export interface ProbeTarget {
+  podIP: string;
+  containerId: string;
+  container: V1Container;
+}
+
+function resolvePort(port: number | string, c: V1Container): number {
+  if (typeof port === "number") return port;
+  if (/^\d+$/.test(port)) return Number(port);
+  const p = c.ports?.find((x) => x.name === port);
+  if (!p) throw new Error(`port ${port} not found`);
+  return p.containerPort;
+}
+
+async function execProbe(
+  docker: Docker,
+  t: ProbeTarget,
+  command: string[],
+  timeoutMs: number,
+): Promise<boolean> {
+  const exec = await docker
+    .getContainer(t.containerId)
+    .exec({ Cmd: command, AttachStdout: true, AttachStderr: true });
+  const stream = await exec.start({ hijack: true, stdin: false });
+  stream.resume();
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(() => {
+      stream.destroy();
+      resolve();
+    }, timeoutMs);
+    stream.on("end", () => (clearTimeout(timer), resolve()));
+    stream.on("close", () => (clearTimeout(timer), resolve()));
+    stream.on("error", () => (clearTimeout(timer), resolve()));
+  });
+  const info = await exec.inspect();
+  return !info.Running && info.ExitCode === 0;
+}
+
+function tcpProbe(host: string, port: number, timeoutMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = connect({ host, port, timeout: timeoutMs });
+    s.on("connect", () => (s.destroy(), resolve(true)));
+    s.on("timeout", () => (s.destroy(), resolve(false)));
+    s.on("error", () => resolve(false));
+  });
+}
+
+function httpProbe(url: URL, headers: Record<string, string>, timeoutMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = (url.protocol === "https:" ? httpsRequest : httpRequest)(
+      url,
+      {
+        method: "GET",
+        headers: { "user-agent": "kube-probe/1.32", accept: "*/*", ...headers },
+        timeout: timeoutMs,
+        rejectUnauthorized: false,
+      },
+      (res) => {
+        res.resume();
+        const code = res.statusCode ?? 0;
+        resolve(code >= 200 && code < 400);
+      },
+    );
+    req.on("timeout", () => (req.destroy(), resolve(false)));
+    req.on("error", () => resolve(false));
+    req.end();
+  });
+}
+
+/** Runs one probe once, like the kubelet's prober: true for success. */
+export async function runProbe(docker: Docker, probe: V1Probe, t: ProbeTarget): Promise<boolean> {
+  const timeoutMs = (probe.timeoutSeconds ?? 1) * 1000;
+  try {
+    if (probe.exec) return await execProbe(docker, t, probe.exec.command ?? [], timeoutMs);
+    if (probe.tcpSocket) {
+      return await tcpProbe(
+        probe.tcpSocket.host || t.podIP,
+        resolvePort(probe.tcpSocket.port, t.container),
+        timeoutMs,
+      );
+    }
+    if (probe.httpGet) {
+      const g = probe.httpGet;
+      const scheme = (g.scheme ?? "HTTP").toLowerCase();
+      const host = g.host || t.podIP;
+      const path = g.path ? (g.path.startsWith("/") ? g.path : `/${g.path}`) : "/";
+      const url = new URL(`${scheme}://${host}:${resolvePort(g.port, t.container)}${path}`);
+      const headers = Object.fromEntries((g.httpHeaders ?? []).map((h) => [h.name, h.value]));
+      return await httpProbe(url, headers, timeoutMs);
+    }
+    if (probe.grpc) return await tcpProbe(t.podIP, probe.grpc.port, timeoutMs);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,67 @@
+import { chmod, mkdir, rm } from "node:fs/promises";
+import { join } from "node:path";
+import type { V1Pod, V1Volume } from "@kubernetes/client-node";
+import { writeAtomically } from "./atomic-writer.js";
+import type { ObjectSource } from "./env-resolver.js";
+import type { PodRuntimeInfo } from "./field-ref.js";
+import { serviceAccountVolumeName } from "./service-account-volume.js";
+import { volumePayload, type TokenSource } from "./volume-payload.js";
+
+/** Where a pod volume lives for Docker binds. */
+export interface PreparedVolume {
+  hostPath: string;
+  /** configMap, secret, downwardAPI and projected volumes are always mounted read-only. */
+  readOnly: boolean;
+}
+
+function pluginOf(vol: V1Volume): string {
+  if (vol.configMap) return "kubernetes.io~configmap";
+  if (vol.secret) return "kubernetes.io~secret";
+  if (vol.downwardAPI) return "kubernetes.io~downward-api";
+  if (vol.projected) return "kubernetes.io~projected";
+  if (vol.persistentVolumeClaim) return "kubernetes.io~pvc";
+  return "kubernetes.io~empty-dir";
+}
+
+/** Sets up and refreshes the volumes of pods under `<root>/<uid>/volumes/<plugin>/<name>`. */
+export class VolumeManager {
+  constructor(
+    readonly root: string,
+    private readonly source: ObjectSource,
+    private readonly tokens: TokenSource,
+  ) {}
+
+  podDir(uid: string): string {
+    return join(this.root, uid);
+  }
+
+  /** Writes every volume of the pod (idempotent: unchanged data is left alone). */
+  async setUp(pod: V1Pod, volumes: V1Volume[], info: PodRuntimeInfo): Promise<Map<string, PreparedVolume>> {
+    const uid = pod.metadata?.uid ?? "";
+    const out = new Map<string, PreparedVolume>();
+    for (const vol of volumes) {
+      if (vol.hostPath) {
+        out.set(vol.name, { hostPath: vol.hostPath.path, readOnly: false });
+        continue;
+      }
+      const dir = join(this.podDir(uid), "volumes", pluginOf(vol), vol.name);
+      const payload = await volumePayload(pod, vol, info, this.source, this.tokens);
+      if (payload) {
+        if (vol.name === serviceAccountVolumeName)
+          payload.set("ca.crt", { data: this.tokens.caCert(), mode: 0o644 });
+        await writeAtomically(dir, payload);
+        out.set(vol.name, { hostPath: dir, readOnly: true });
+      } else {
+        await mkdir(dir, { recursive: true });
+        await chmod(dir, 0o777);
+        out.set(vol.name, { hostPath: dir, readOnly: false });
+      }
+    }
+    return out;
+  }
+
+  async tearDown(uid: string): Promise<void> {
+    if (!uid) return;
+    await rm(this.podDir(uid), { recursive: true, force: true });
+  }
+}
