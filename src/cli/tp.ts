@@ -1,4 +1,5 @@
 #!/usr/bin/env node
 import { main } from "./index.js";
 
-process.exitCode = await main(process.argv);
+// Exit explicitly: a request to a cluster that never answered must not keep tp alive.
+process.exit(await main(process.argv));

@@ -5,6 +5,7 @@ import {
   CoreV1Api,
   KubeConfig,
   RbacAuthorizationV1Api,
+  VersionApi,
 } from "@kubernetes/client-node";
 import { TpError } from "../errors.js";
 
@@ -24,6 +25,7 @@ export interface Kube {
   coordination: CoordinationV1Api;
   rbac: RbacAuthorizationV1Api;
   autoscaling: AutoscalingV2Api;
+  version: VersionApi;
 }
 
 export function loadKube(options: KubeOptions = {}): Kube {
@@ -61,5 +63,6 @@ export function loadKube(options: KubeOptions = {}): Kube {
     coordination: config.makeApiClient(CoordinationV1Api),
     rbac: config.makeApiClient(RbacAuthorizationV1Api),
     autoscaling: config.makeApiClient(AutoscalingV2Api),
+    version: config.makeApiClient(VersionApi),
   };
 }

@@ -3,6 +3,7 @@ import { randomBytes } from "node:crypto";
 import type { SidecarConfig } from "../../agent/sidecar-config.js";
 import { useExistingDeployment } from "../../cluster/existing-deployment.js";
 import type { Kube } from "../../cluster/kube.js";
+import { kubeCall } from "../../cluster/kube-call.js";
 import { startNewDeployment } from "../../cluster/new-deployment.js";
 import { readPodEnv } from "../../cluster/pod-env.js";
 import type { RemoteEnd, StartOptions } from "../../cluster/remote-end.js";
@@ -113,6 +114,8 @@ export async function dockerRunSession(
         ),
       ]),
     );
+    // One quick call first, so that an unreachable cluster fails fast and clearly.
+    await interrupt.race(kubeCall("reach the cluster", () => kube.version.getCode()));
     await warnAboutLeftovers(kube, docker, namespace, progress).catch(() => undefined);
 
     const info = {

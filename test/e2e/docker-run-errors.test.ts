@@ -1,0 +1,140 @@
+import { execa } from "execa";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { readFileSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { apply, createNamespace, kubectl, requireCluster } from "./support/cluster.js";
+import { runTp } from "./support/tp.js";
+
+let ns: Awaited<ReturnType<typeof createNamespace>>;
+const twoContainers = `
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: pair }
+spec:
+  replicas: 1
+  selector: { matchLabels: { app: pair } }
+  template:
+    metadata: { labels: { app: pair } }
+    spec:
+      containers:
+        - { name: first, image: tp-test-busybox:local, command: [sleep, "3600"] }
+        - { name: second, image: tp-test-busybox:local, command: [sleep, "3600"] }
+`;
+
+/** The cluster's state that bad input must not change. */
+async function snapshot(): Promise<string> {
+  const out = await kubectl(["get", "deployments,pods,services,leases", "-n", ns.name, "-o", "json"]);
+  return JSON.stringify(
+    (JSON.parse(out).items as { kind: string; metadata: { name: string; resourceVersion: string } }[]).map(
+      (i) => [i.kind, i.metadata.name, i.metadata.resourceVersion],
+    ),
+  );
+}
+
+beforeAll(async () => {
+  requireCluster();
+  ns = await createNamespace("tp-errors");
+  await apply(ns.name, twoContainers);
+}, 60_000);
+
+afterAll(async () => {
+  await ns?.remove();
+});
+
+/** One line (plus a hint) on stderr, exit code 255 or 2, nothing changed in the cluster. */
+async function expectCleanFailure(args: string[], message: RegExp, code = 255): Promise<string> {
+  const before = await snapshot();
+  const r = await runTp(["docker-run", "-n", ns.name, ...args]);
+  expect(r.exitCode, r.stderr).toBe(code);
+  expect(r.stderr).toMatch(message);
+  expect(r.stderr).not.toMatch(/\bat .*\.js:\d+/);
+  expect(await snapshot()).toBe(before);
+  return r.stderr;
+}
+
+describe("tp docker-run with bad input", () => {
+  it("names the Deployments that exist when the one asked for does not", async () => {
+    const err = await expectCleanFailure(
+      ["--swap-deployment", "nope", "--", "tp-test-busybox:local", "true"],
+      /deployment "nope" not found/,
+    );
+    expect(err).toMatch(/deployments in .*: pair/);
+  });
+
+  it("lists the containers when the one asked for does not exist or none is named", async () => {
+    await expectCleanFailure(
+      ["--swap-deployment", "pair:third", "--", "tp-test-busybox:local", "true"],
+      /has no container "third"[\s\S]*first, second/,
+    );
+    await expectCleanFailure(
+      ["--swap-deployment", "pair", "--", "tp-test-busybox:local", "true"],
+      /has 2 containers[\s\S]*first, second/,
+      2,
+    );
+  });
+
+  it("refuses an image that does not exist locally", async () => {
+    await expectCleanFailure(
+      ["--swap-deployment", "pair:first", "--", "tp-test-no-such-image:1", "true"],
+      /image tp-test-no-such-image:1 does not exist locally/,
+    );
+  });
+
+  it("refuses a malformed --expose and an unknown docker flag", async () => {
+    await expectCleanFailure(
+      ["--expose", "80:http", "--", "tp-test-busybox:local", "true"],
+      /--expose 80:http/,
+      2,
+    );
+    await expectCleanFailure(["--expose", "70000", "--", "tp-test-busybox:local", "true"], /not a port/, 2);
+    await expectCleanFailure(
+      ["--", "--privileged", "tp-test-busybox:local", "true"],
+      /--privileged is not supported/,
+      2,
+    );
+  });
+
+  it("fails within 10 s when the cluster does not answer", async () => {
+    // A server that accepts connections and never says a word.
+    const silent: Server = createServer(() => undefined);
+    await new Promise<void>((r) => silent.listen(0, "127.0.0.1", r));
+    const port = (silent.address() as { port: number }).port;
+    const dir = mkdtempSync(join(tmpdir(), "tp-kubeconfig-"));
+    const config = readFileSync(".test-cluster/kubeconfig", "utf8").replace(
+      /server: .*/,
+      `server: https://127.0.0.1:${port}`,
+    );
+    writeFileSync(join(dir, "config"), config);
+    try {
+      const r = await runTp(
+        ["--kubeconfig", join(dir, "config"), "docker-run", "--", "tp-test-busybox:local", "true"],
+        { timeoutMs: 30_000 },
+      );
+      expect(r.exitCode).toBe(255);
+      expect(r.stderr).toMatch(/did not answer within 10 s|cannot reach the cluster/);
+      expect(r.ms).toBeLessThan(15_000);
+    } finally {
+      silent.close();
+    }
+  });
+
+  it("leaves no container behind after a failure", async () => {
+    const before = (await execa("docker", ["ps", "-aq", "--filter", "label=dev.tp.managed-by=tp"])).stdout;
+    await runTp([
+      "docker-run",
+      "-n",
+      ns.name,
+      "--swap-deployment",
+      "nope",
+      "--",
+      "tp-test-busybox:local",
+      "true",
+    ]);
+    expect((await execa("docker", ["ps", "-aq", "--filter", "label=dev.tp.managed-by=tp"])).stdout).toBe(
+      before,
+    );
+  });
+});

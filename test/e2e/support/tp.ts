@@ -1,0 +1,114 @@
+import { execa, type ResultPromise } from "execa";
+import { resolve } from "node:path";
+import { kubeconfig } from "./cluster.js";
+
+const tpBin = resolve("dist/cli/tp.js");
+
+export interface TpResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+
+/** Run the built tp against the test cluster and wait for it to end. */
+export async function runTp(
+  args: string[],
+  options: { timeoutMs?: number; env?: Record<string, string> } = {},
+): Promise<TpResult> {
+  const started = Date.now();
+  const r = await execa("node", [tpBin, ...args], {
+    env: { KUBECONFIG: kubeconfig, ...options.env },
+    reject: false,
+    timeout: options.timeoutMs ?? 120_000,
+    stdin: "ignore",
+  });
+  return {
+    exitCode: r.exitCode ?? 255,
+    stdout: String(r.stdout),
+    stderr: String(r.stderr),
+    ms: Date.now() - started,
+  };
+}
+
+/** A tp process that runs while the test looks at the cluster. */
+export class RunningTp {
+  readonly process: ResultPromise;
+  stdout = "";
+  stderr = "";
+  private readonly waiters = new Set<() => void>();
+  readonly started = Date.now();
+
+  constructor(args: string[], env: Record<string, string> = {}) {
+    this.process = execa("node", [tpBin, ...args], {
+      env: { KUBECONFIG: kubeconfig, ...env },
+      reject: false,
+      stdin: "ignore",
+      timeout: 300_000,
+    });
+    this.process.stdout?.on("data", (c: Buffer) => {
+      this.stdout += c.toString();
+      this.wake();
+    });
+    this.process.stderr?.on("data", (c: Buffer) => {
+      this.stderr += c.toString();
+      this.wake();
+    });
+    void this.process.then(() => this.wake());
+  }
+
+  private wake(): void {
+    for (const w of [...this.waiters]) w();
+  }
+
+  /** Wait until stdout (or stderr) matches. */
+  waitFor(
+    pattern: RegExp,
+    timeoutMs = 60_000,
+    stream: "stdout" | "stderr" = "stdout",
+  ): Promise<RegExpMatchArray> {
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        const m = this[stream].match(pattern);
+        if (m) {
+          done();
+          resolve(m);
+        } else if (this.process.exitCode !== null && this.process.exitCode !== undefined) {
+          done();
+          reject(
+            new Error(
+              `tp exited (${this.process.exitCode}) before ${pattern}:\n${this.stdout}\n${this.stderr}`,
+            ),
+          );
+        }
+      };
+      const timer = setTimeout(() => {
+        done();
+        reject(
+          new Error(`timed out waiting for ${pattern}; stdout:\n${this.stdout}\nstderr:\n${this.stderr}`),
+        );
+      }, timeoutMs);
+      const done = () => {
+        clearTimeout(timer);
+        this.waiters.delete(check);
+      };
+      this.waiters.add(check);
+      check();
+    });
+  }
+
+  async exit(): Promise<number> {
+    const r = await this.process;
+    return r.exitCode ?? 255;
+  }
+
+  /** Stop it for good (tests call this in finally). */
+  async kill(): Promise<void> {
+    if (this.process.exitCode === null || this.process.exitCode === undefined) {
+      this.process.kill("SIGINT");
+      const t = setTimeout(() => this.process.kill("SIGKILL"), 20_000);
+      await this.process.catch(() => undefined);
+      clearTimeout(t);
+    }
+  }
+}
