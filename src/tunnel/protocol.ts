@@ -46,11 +46,11 @@ export const keepalive = { intervalMs: 5_000, deadAfterMs: 15_000 } as const;
 
 /** Generous flow-control windows: many parallel bulk streams over one connection. */
 const settings: Settings = {
-  initialWindowSize: 4 * 1024 * 1024,
+  initialWindowSize: 512 * 1024,
   maxConcurrentStreams: 100_000,
   enablePush: false,
 };
-export const connectionWindowSize = 64 * 1024 * 1024;
+export const connectionWindowSize = 4 * 1024 * 1024;
 
 export const clientSessionOptions: ClientSessionOptions = {
   settings,

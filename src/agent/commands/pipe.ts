@@ -1,5 +1,5 @@
 import { Command } from "commander";
-import { connect, type Socket } from "node:net";
+import { connect, Socket } from "node:net";
 import { parseAuthority } from "../../tunnel/connect-handler.js";
 import { defaultTunnelSocket } from "./sidecar.js";
 
@@ -21,8 +21,12 @@ export const pipeCommand = new Command("pipe")
       socket.once("error", reject);
     });
     socket.setNoDelay?.(true);
+    // fd 1 as a non-blocking stream: process.stdout writes to pipes synchronously, which would
+    // stop this process from reading while the far end is busy (and deadlock two such pipes).
+    const stdout = new Socket({ fd: 1, readable: false, writable: true });
+    stdout.on("error", () => exit(1));
     const exit = (code: number): void => {
-      process.stdout.end(() => process.exit(code));
+      stdout.end(() => process.exit(code));
       setTimeout(() => process.exit(code), 1_000).unref();
     };
     socket.on("error", (err) => {
@@ -35,5 +39,5 @@ export const pipeCommand = new Command("pipe")
       setTimeout(() => socket.destroy(), 1_000).unref();
     });
     process.stdin.pipe(socket, { end: false });
-    socket.pipe(process.stdout, { end: false });
+    socket.pipe(stdout, { end: false });
   });

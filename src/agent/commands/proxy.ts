@@ -1,5 +1,5 @@
 import { Command, InvalidArgumentError } from "commander";
-import { log } from "../log.js";
+import { log, surviveUnexpectedErrors } from "../log.js";
 import { startProxyAgent } from "../proxy/proxy-agent.js";
 
 export function parsePort(value: string): number {
@@ -16,6 +16,7 @@ export const proxyCommand = new Command("proxy")
   .option("--ready-file <path>", "written once the tunnel listens (readiness probe)", "/tmp/tp-agent-ready")
   .option("--resolv-conf <path>", "the pod's resolver configuration", "/etc/resolv.conf")
   .action(async (opts: { tunnelPort: number; readyFile: string; resolvConf: string }) => {
+    surviveUnexpectedErrors();
     const agent = await startProxyAgent({
       tunnelPort: opts.tunnelPort,
       readyFile: opts.readyFile,

@@ -1,6 +1,6 @@
 import { Command } from "commander";
 import { formatError } from "../../errors.js";
-import { log } from "../log.js";
+import { log, surviveUnexpectedErrors } from "../log.js";
 import { parseSidecarConfig, sidecarConfigEnv } from "../sidecar-config.js";
 import { emitStatus } from "../sidecar-status.js";
 import { startSidecarAgent } from "../sidecar/sidecar-agent.js";
@@ -17,6 +17,7 @@ export const sidecarCommand = new Command("sidecar")
   .option("--host-socket <path>", "unix socket for the host forward", defaultHostSocket)
   .option("--resolv-conf <path>", "resolver file of the namespace, rewritten in place", "/etc/resolv.conf")
   .action(async (opts: { tunnelSocket: string; hostSocket: string; resolvConf: string }) => {
+    surviveUnexpectedErrors();
     try {
       await startSidecarAgent({
         config: parseSidecarConfig(process.env[sidecarConfigEnv]),

@@ -36,6 +36,7 @@ export function addProxyRoutes(router: TunnelRouter, options: ProxyRouteOptions)
     };
     stream.once("close", () => options.listeners.close(owner));
     const lines = createInterface({ input: stream, crlfDelay: Infinity });
+    lines.on("error", () => {});
     lines.once("line", (line) => {
       let request: InboundRequest;
       try {

@@ -26,6 +26,7 @@ export function startInbound(
   control.on("error", () => {});
   control.write(JSON.stringify({ listen: routes.map(({ port, host }) => ({ port, host })) }) + "\n");
   const lines = createInterface({ input: control, crlfDelay: Infinity });
+  lines.on("error", () => {});
   lines.on("line", (line) => {
     let event: InboundEvent;
     try {

@@ -3,7 +3,7 @@ import { bridge } from "../../tunnel/bridge.js";
 import type { TunnelClient } from "../../tunnel/tunnel-client.js";
 import type { OriginalDst } from "./original-dst.js";
 
-const openTimeoutMs = 15_000;
+const openTimeoutMs = 30_000;
 
 /** `host:port` as an HTTP/2 :authority (IPv6 in brackets). */
 export function authority(host: string, port: number): string {
