@@ -1,0 +1,47 @@
+import { resourceByPlural } from "../resource-table.js";
+import type { Registry } from "../registry/registry.js";
+import { DeploymentController } from "./deployment-controller.js";
+import { EndpointsController } from "./endpoints-controller.js";
+import { EventRecorder } from "./event-recorder.js";
+import { GarbageCollector } from "./garbage-collector.js";
+import { NamespaceControllers } from "./namespace-controllers.js";
+import { ReplicaSetController } from "./replicaset-controller.js";
+import { Scheduler } from "./scheduler.js";
+import { nsKey } from "./work-queue.js";
+
+/** Starts every controller on the store's change feed; returns a stop function. */
+export function startControllers(registry: Registry, caCert: string): () => void {
+  const deployments = new DeploymentController(
+    registry,
+    new EventRecorder(registry, "deployment-controller"),
+  );
+  const replicaSets = new ReplicaSetController(
+    registry,
+    new EventRecorder(registry, "replicaset-controller"),
+  );
+  const endpoints = new EndpointsController(registry);
+  const namespaces = new NamespaceControllers(registry, caCert);
+  const gc = new GarbageCollector(registry);
+  const scheduler = new Scheduler(registry);
+  const all = [deployments, replicaSets, endpoints, namespaces, gc, scheduler];
+  const unsubscribe = registry.store.subscribe((e) => {
+    for (const c of all) c.onEvent(e);
+  });
+  const resync = (): void => {
+    for (const ns of registry.list(resourceByPlural("", "namespaces"), undefined))
+      namespaces.queue.add(ns.metadata.name ?? "");
+    for (const d of registry.list(resourceByPlural("apps", "deployments"), undefined))
+      deployments.queue.add(nsKey(d.metadata.namespace, d.metadata.name ?? ""));
+    for (const r of registry.list(resourceByPlural("apps", "replicasets"), undefined))
+      replicaSets.queue.add(nsKey(r.metadata.namespace, r.metadata.name ?? ""));
+    for (const s of registry.list(resourceByPlural("", "services"), undefined))
+      endpoints.queue.add(nsKey(s.metadata.namespace, s.metadata.name ?? ""));
+  };
+  resync();
+  const timer = setInterval(resync, 10_000);
+  return () => {
+    clearInterval(timer);
+    unsubscribe();
+    for (const c of all) c.queue.stop();
+  };
+}

@@ -1,0 +1,51 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { isJsonObject, type KubeObject } from "../../shared/kube-object.js";
+import { applyPatch, patchTypeOf } from "../patch/apply-patch.js";
+import type { ResourceDef } from "../resource-table.js";
+import type { ApiContext } from "./api-context.js";
+import { badRequest } from "./api-error.js";
+import { renderObject } from "./list-response.js";
+import { isDryRun } from "./query-options.js";
+import { mediaType, readObject } from "./request-body.js";
+import { writeJson } from "./respond.js";
+
+/** PATCH with JSON patch, merge patch, strategic merge patch, or an apply configuration. */
+export async function handlePatch(
+  ctx: ApiContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  def: ResourceDef,
+  ns: string | undefined,
+  name: string,
+  subresource: string,
+  url: URL,
+): Promise<void> {
+  const type = patchTypeOf(mediaType(req));
+  const patch = await readObject(req);
+  const dryRun = isDryRun(url);
+  const reg = ctx.registry;
+  if (type === "apply" && !url.searchParams.get("fieldManager"))
+    throw badRequest(
+      'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch',
+    );
+  const current = reg.find(def, ns, name);
+  if (!current) {
+    if (type === "apply" && isJsonObject(patch) && !subresource) {
+      const body = patch as KubeObject;
+      body.metadata = { ...(isJsonObject(body.metadata) ? body.metadata : {}), name };
+      return writeJson(res, 201, renderObject(req, url, def, reg.create(def, ns, body, { dryRun })));
+    }
+    reg.get(def, ns, name);
+    return;
+  }
+  const patched = applyPatch(type, current, patch, def.kind);
+  if (!isJsonObject(patched)) throw badRequest("the patch produced an object that is not an object");
+  const obj = patched as KubeObject;
+  if (!isJsonObject(obj.metadata)) obj.metadata = {};
+  if (obj.metadata.name !== undefined && obj.metadata.name !== name)
+    throw badRequest(
+      `the name of the object (${String(obj.metadata.name)}) does not match the name on the URL (${name})`,
+    );
+  const r = reg.update(def, ns, name, obj, { dryRun, subresource: subresource || undefined });
+  writeJson(res, 200, renderObject(req, url, def, r.object));
+}
