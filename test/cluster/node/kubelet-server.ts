@@ -160,7 +160,13 @@ export class KubeletServer {
       perMessageDeflate: false,
       handleProtocols: () => chosen || false,
     });
-    return new Promise((resolve) => wss.handleUpgrade(req, socket, head, (ws) => resolve(ws)));
+    // Paused until the handlers are in place, so early client frames (stdin) are not lost.
+    return new Promise((resolve) =>
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        ws.pause();
+        resolve(ws);
+      }),
+    );
   }
 
   private async onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {

@@ -76,11 +76,7 @@ export class Kubelet {
         target: { apiVersion: "v1", kind: "Node", name: this.ctx.nodeName },
       });
     } catch (e) {
-      if (
-        e instanceof ApiError &&
-        (e.status === 404 || e.status === 405) &&
-        !(e.body as { reason?: string })?.reason?.includes("NotFound")
-      ) {
+      if (e instanceof ApiError && e.status !== 409) {
         await this.ctx.api
           .request("PATCH", base, { spec: { nodeName: this.ctx.nodeName } }, "application/merge-patch+json")
           .catch((err) => this.ctx.log(`bind ${md?.namespace}/${md?.name}: ${err}`));

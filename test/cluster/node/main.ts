@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // The test cluster's node: kubelet (pods as Docker containers), kubelet API, kube-proxy and cluster DNS.
+import "./dirname-shim.js";
 import { readFileSync } from "node:fs";
 import type { V1ConfigMap, V1Endpoints, V1Pod, V1Secret, V1Service } from "@kubernetes/client-node";
 import Docker from "dockerode";

@@ -15,7 +15,7 @@ const script = `
 const net = require("net"), fs = require("fs");
 const path = "/pf/pf.sock";
 try { fs.unlinkSync(path); } catch {}
-function dial(port, hosts, c) {
+function dial(port, hosts, c, first) {
   const t = net.connect({ host: hosts[0], port, allowHalfOpen: true });
   let up = false;
   t.on("connect", () => {
@@ -25,8 +25,8 @@ function dial(port, hosts, c) {
   });
   t.on("error", (e) => {
     if (up) { c.destroy(); return; }
-    if (hosts.length > 1) return dial(port, hosts.slice(1), c);
-    c.end(Buffer.concat([Buffer.from([1]), Buffer.from(String(e.message))]));
+    if (hosts.length > 1) return dial(port, hosts.slice(1), c, first || e);
+    c.end(Buffer.concat([Buffer.from([1]), Buffer.from(String((first || e).message))]));
   });
   c.on("error", () => t.destroy());
   c.on("close", () => t.destroy());

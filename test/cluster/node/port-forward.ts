@@ -76,4 +76,5 @@ export function servePortForward(
   ws.on("close", () => {
     for (const s of sockets) s?.destroy();
   });
+  ws.resume();
 }

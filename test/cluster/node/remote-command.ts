@@ -69,6 +69,7 @@ export function bridgeRemoteCommand(
   ws.on("close", () => {
     stream.destroy();
   });
+  ws.resume();
 
   let ended = false;
   const end = async () => {
