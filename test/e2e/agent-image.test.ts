@@ -1,0 +1,80 @@
+import { execa } from "execa";
+import { randomBytes } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import { version } from "../../src/version.js";
+
+const image = `tp-agent:${version}`;
+const label = `tp-e2e=agent-image-${randomBytes(4).toString("hex")}`;
+
+async function run(args: string[]): Promise<{ stdout: string; exitCode: number }> {
+  const r = await execa("docker", ["run", "--rm", "--label", label, ...args], { reject: false, all: true });
+  return { stdout: (r.all ?? "").trim(), exitCode: r.exitCode ?? -1 };
+}
+
+describe("the tp-agent image", () => {
+  const root = ["--user", "0", "--cap-add", "NET_ADMIN", "--network", "none"];
+
+  it("runs the same Node as the host", async () => {
+    expect(await run([...root, "--entrypoint", "node", image, "--version"])).toEqual({
+      stdout: process.version,
+      exitCode: 0,
+    });
+  });
+
+  it("has a working iptables with the nat table", async () => {
+    const r = await run([...root, "--entrypoint", "iptables", image, "-t", "nat", "-L", "-n"]);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toContain("Chain OUTPUT");
+  });
+
+  it("tp-agent version prints the package version", async () => {
+    expect((await run([image, "version"])).stdout).toBe(`tp-agent ${version}`);
+  });
+
+  it("a REDIRECT rule set in one container redirects a container joined to its namespace, and the addon sees the original destination", async () => {
+    const network = `tp-e2e-agent-image-${randomBytes(4).toString("hex")}`;
+    const holder = `${network}-holder`;
+    const server =
+      'const a=require("/opt/tp/original-dst.node");' +
+      'require("net").createServer(s=>s.end(JSON.stringify(a.originalDst(s._handle.fd))+"\\n")).listen(9999,()=>console.log("up"))';
+    try {
+      await execa("docker", ["network", "create", "--internal", "--label", label, network]);
+      await execa("docker", [
+        "run",
+        "-d",
+        "--name",
+        holder,
+        "--label",
+        label,
+        "--user",
+        "0",
+        "--cap-add",
+        "NET_ADMIN",
+        "--network",
+        network,
+        "--entrypoint",
+        "sh",
+        image,
+        "-c",
+        `iptables -t nat -A OUTPUT -p tcp -d 10.255.255.1 -j REDIRECT --to-ports 9999 && exec node -e '${server}'`,
+      ]);
+      const deadline = Date.now() + 15_000;
+      while (!(await execa("docker", ["logs", holder])).stdout.includes("up")) {
+        if (Date.now() > deadline) throw new Error("the redirect target never started");
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const r = await run([
+        "--network",
+        `container:${holder}`,
+        "tp-test-busybox:local",
+        "nc",
+        "10.255.255.1",
+        "80",
+      ]);
+      expect(JSON.parse(r.stdout)).toEqual({ address: "10.255.255.1", port: 80 });
+    } finally {
+      await execa("docker", ["rm", "-f", holder], { reject: false });
+      await execa("docker", ["network", "rm", network], { reject: false });
+    }
+  });
+});
