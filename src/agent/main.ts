@@ -6,6 +6,7 @@ import { envCommand } from "./commands/env.js";
 import { pipeCommand } from "./commands/pipe.js";
 import { proxyCommand } from "./commands/proxy.js";
 import { sidecarCommand } from "./commands/sidecar.js";
+import { wardenCommand } from "./commands/warden.js";
 
 /** The tp-agent program: one image, several roles (proxy in the pod, sidecar on the host). */
 export function createAgentProgram(): Command {
@@ -19,7 +20,8 @@ export function createAgentProgram(): Command {
     .action(() => {
       process.stdout.write(`tp-agent ${version}\n`);
     });
-  for (const command of [proxyCommand, sidecarCommand, pipeCommand, envCommand]) program.addCommand(command);
+  for (const command of [proxyCommand, sidecarCommand, pipeCommand, envCommand, wardenCommand])
+    program.addCommand(command);
   return program;
 }
 

@@ -10,6 +10,8 @@ import {
 import { TpError } from "../errors.js";
 
 export interface KubeOptions {
+  /** Use the pod's service account (for the agent in the cluster). */
+  inCluster?: boolean;
   kubeconfig?: string;
   context?: string;
   namespace?: string;
@@ -31,7 +33,8 @@ export interface Kube {
 export function loadKube(options: KubeOptions = {}): Kube {
   const config = new KubeConfig();
   try {
-    if (options.kubeconfig) config.loadFromFile(options.kubeconfig);
+    if (options.inCluster) config.loadFromCluster();
+    else if (options.kubeconfig) config.loadFromFile(options.kubeconfig);
     else config.loadFromDefault();
   } catch (cause) {
     throw new TpError("config", `cannot read kubeconfig ${options.kubeconfig ?? "(default)"}`, {

@@ -66,10 +66,18 @@ function withSysctls(spec: V1PodSpec, template: V1PodSpec | undefined): V1PodSpe
   return { ...spec, securityContext: { ...spec.securityContext, sysctls } };
 }
 
+export function swapProxyPodName(deployment: string, sessionId: string): string {
+  return `${deployment.slice(0, 63 - 12)}-tp-${sessionId}`;
+}
+
+export function temporaryProxyPodName(sessionId: string): string {
+  return `tp-${sessionId}`;
+}
+
 /** The proxy pod of --swap-deployment: the Deployment's pod template with the agent in the target container. */
 export function swapProxyPod(deployment: V1Deployment, containerName: string, options: ProxyOptions): V1Pod {
   const template: V1PodTemplateSpec = structuredClone(deployment.spec?.template ?? {});
-  const name = `${deployment.metadata?.name}-tp-${options.sessionId}`.slice(0, 63);
+  const name = swapProxyPodName(deployment.metadata?.name as string, options.sessionId);
   const [shape] = loadTemplate<V1Pod>("proxy-pod.yaml", { name });
   const labels = { ...template.metadata?.labels };
   delete labels["pod-template-hash"];
@@ -98,7 +106,7 @@ export function swapProxyPod(deployment: V1Deployment, containerName: string, op
 
 /** The temporary proxy pod used when no workload is named. */
 export function temporaryProxyPod(options: ProxyOptions): V1Pod {
-  const name = `tp-${options.sessionId}`;
+  const name = temporaryProxyPodName(options.sessionId);
   const [shape] = loadTemplate<V1Pod>("proxy-pod.yaml", { name });
   const pod = shape as V1Pod;
   const spec = pod.spec as V1PodSpec;

@@ -1,5 +1,6 @@
 import type { V1Lease } from "@kubernetes/client-node";
 import { hostname } from "node:os";
+import { NotFoundError, TpError } from "../errors.js";
 import { kubeCall, kubeGet } from "./kube-call.js";
 import type { Kube } from "./kube.js";
 import { Annotations, sessionLabels } from "./labels.js";
@@ -25,17 +26,26 @@ export function isLeaseLive(lease: V1Lease | undefined, now = Date.now()): boole
  */
 export class SessionLease {
   private timer: NodeJS.Timeout | undefined;
+  private lastRenewed = Date.now();
+  private loseSession: ((err: TpError) => void) | undefined;
+  /** The lease's uid once created: the warden's objects are owned by it. */
+  uid = "";
+  /** Rejects when the session's record is gone or could not be renewed in time. */
+  readonly lost: Promise<never>;
 
   constructor(
     private readonly kube: Kube,
     readonly namespace: string,
     readonly sessionId: string,
     private readonly info: Record<string, unknown>,
-  ) {}
+  ) {
+    this.lost = new Promise<never>((_, reject) => (this.loseSession = reject));
+    this.lost.catch(() => undefined);
+  }
 
   async create(): Promise<void> {
     const now = new Date();
-    await kubeCall(`create lease ${this.namespace}/${leaseName(this.sessionId)}`, () =>
+    const lease = await kubeCall(`create lease ${this.namespace}/${leaseName(this.sessionId)}`, () =>
       this.kube.coordination.createNamespacedLease({
         namespace: this.namespace,
         body: {
@@ -53,8 +63,34 @@ export class SessionLease {
         },
       }),
     );
-    this.timer = setInterval(() => void this.renew().catch(() => undefined), (leaseSeconds * 1000) / 3);
+    this.uid = lease.metadata?.uid ?? "";
+    this.lastRenewed = Date.now();
+    this.timer = setInterval(() => void this.renewOrLose(), (leaseSeconds * 1000) / 6);
     this.timer.unref();
+  }
+
+  private async renewOrLose(): Promise<void> {
+    try {
+      await this.renew();
+      this.lastRenewed = Date.now();
+    } catch (err) {
+      if (err instanceof NotFoundError) {
+        this.lose("the session's record in the cluster was deleted: the cluster has undone the session");
+      } else if (Date.now() - this.lastRenewed > leaseSeconds * 1000) {
+        this.lose(
+          `the session's record could not be renewed for ${leaseSeconds} s: the cluster undoes the session`,
+        );
+      }
+    }
+  }
+
+  private lose(message: string): void {
+    clearInterval(this.timer);
+    this.loseSession?.(
+      new TpError("tunnel", message, {
+        hint: "check the connection to the cluster; `tp status` shows what is left",
+      }),
+    );
   }
 
   async renew(): Promise<void> {

@@ -7,7 +7,9 @@ import { kubeCall } from "../../cluster/kube-call.js";
 import { startNewDeployment } from "../../cluster/new-deployment.js";
 import { readPodEnv } from "../../cluster/pod-env.js";
 import type { RemoteEnd, StartOptions } from "../../cluster/remote-end.js";
-import { SessionLease } from "../../cluster/session-lease.js";
+import { leaseName, SessionLease } from "../../cluster/session-lease.js";
+import { swapProxyPodName, temporaryProxyPodName } from "../../cluster/proxy-pod.js";
+import { startWarden, wardenPlanFor } from "../../cluster/warden.js";
 import { swapDeployment } from "../../cluster/swap.js";
 import { startTemporaryProxy } from "../../cluster/temporary-proxy.js";
 import type { DockerRunArgs } from "../../docker/docker-run-args.js";
@@ -67,10 +69,29 @@ function startRemote(
   }
 }
 
+/** What the warden undoes if this process dies: the names are known before anything starts. */
+function undoPlanOf(w: Workload, sessionId: string): Omit<Parameters<typeof wardenPlanFor>[3], never> {
+  switch (w.kind) {
+    case "swap":
+      return {
+        restoreDeployment: w.name,
+        deleteDeployments: [],
+        deleteServices: [],
+        deletePods: [swapProxyPodName(w.name, sessionId)],
+      };
+    case "new":
+      return { deleteDeployments: [w.name], deleteServices: [w.name], deletePods: [] };
+    case "temporary":
+      return { deleteDeployments: [], deleteServices: [], deletePods: [temporaryProxyPodName(sessionId)] };
+    case "existing":
+      return { deleteDeployments: [], deleteServices: [], deletePods: [] };
+  }
+}
+
 /** The local hostname: the proxy pod's name where it is known in advance. */
 function localHostname(w: Workload, sessionId: string): string {
-  if (w.kind === "swap") return `${w.name}-tp-${sessionId}`;
-  if (w.kind === "temporary") return `tp-${sessionId}`;
+  if (w.kind === "swap") return swapProxyPodName(w.name, sessionId);
+  if (w.kind === "temporary") return temporaryProxyPodName(sessionId);
   return w.name;
 }
 
@@ -126,6 +147,18 @@ export async function dockerRunSession(
     const lease = new SessionLease(kube, namespace, sessionId, info);
     await interrupt.race(lease.create());
     undo.push({ what: "session record", run: async () => ((await lease.delete()) ? [] : []) });
+    const plan = wardenPlanFor(
+      sessionId,
+      namespace,
+      leaseName(sessionId),
+      undoPlanOf(request.workload, sessionId),
+    );
+    const warden = await interrupt.race(
+      startWarden(kube, plan, request.agentImage, { name: leaseName(sessionId), uid: lease.uid }, (t) =>
+        progress.warn(t),
+      ),
+    );
+    if (warden) undo.push({ what: "warden", run: () => warden.remove() });
 
     const labels = {
       ...ownerLabels(),
@@ -191,7 +224,7 @@ export async function dockerRunSession(
       // A container whose main process ignores the signal is stopped for it.
       setTimeout(() => void forceRemove(docker, user.name), 3_000).unref();
     });
-    exitCode = await Promise.race([user.exited, link.failed]);
+    exitCode = await Promise.race([user.exited, link.failed, lease.lost]);
     if (interrupt.signal) exitCode = interrupt.exitCode;
     return exitCode;
   } finally {

@@ -1,0 +1,20 @@
+import { Command } from "commander";
+import { loadKube } from "../../cluster/kube.js";
+import { runWarden } from "../../cluster/warden-loop.js";
+import { wardenPlanEnv, type WardenPlan } from "../../cluster/warden-plan.js";
+import { TpError } from "../../errors.js";
+
+/** tp-agent warden: in the cluster, undo a session whose lease stops being renewed. */
+export const wardenCommand = new Command("warden")
+  .description("watch a session's lease and undo the session when it expires (runs in the cluster)")
+  .action(async () => {
+    const text = process.env[wardenPlanEnv];
+    if (!text) throw new TpError("config", `${wardenPlanEnv} is not set`);
+    const plan = JSON.parse(text) as WardenPlan;
+    const kube = loadKube({ inCluster: true, namespace: plan.namespace });
+    const log = (t: string) => process.stderr.write(`warden ${plan.sessionId}: ${t}\n`);
+    log(`watching lease ${plan.namespace}/${plan.lease}`);
+    await runWarden(kube, plan, log);
+    // The garbage collector removes this pod now; wait for it rather than restart.
+    await new Promise((r) => setTimeout(r, 60_000));
+  });

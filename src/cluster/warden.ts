@@ -1,0 +1,121 @@
+import type { V1OwnerReference, V1Pod } from "@kubernetes/client-node";
+import { TpError } from "../errors.js";
+import { kubeCall, kubeGet } from "./kube-call.js";
+import type { Kube } from "./kube.js";
+import { sessionLabels } from "./labels.js";
+import { wardenName, wardenPlanEnv, wardenRules, type WardenPlan } from "./warden-plan.js";
+
+export interface StartedWarden {
+  /** Delete the warden's objects (at the normal end of a session). */
+  remove(): Promise<string[]>;
+}
+
+function wardenPod(plan: WardenPlan, agentImage: string, owner: V1OwnerReference): V1Pod {
+  return {
+    metadata: {
+      name: plan.self.pod,
+      labels: sessionLabels(plan.sessionId, "warden"),
+      ownerReferences: [owner],
+    },
+    spec: {
+      serviceAccountName: plan.self.serviceAccount,
+      restartPolicy: "OnFailure",
+      containers: [
+        {
+          name: "warden",
+          image: agentImage,
+          imagePullPolicy: "IfNotPresent",
+          args: ["warden"],
+          env: [{ name: wardenPlanEnv, value: JSON.stringify(plan) }],
+          securityContext: { runAsNonRoot: true, runAsUser: 1000, allowPrivilegeEscalation: false },
+        },
+      ],
+    },
+  };
+}
+
+/**
+ * Start a session's warden: a small pod with its own ServiceAccount and a Role limited to its
+ * plan, which undoes the session if its lease stops being renewed (the CLI was killed, the laptop
+ * went to sleep). Returns undefined, after saying why once, where the user may not create RBAC.
+ */
+export async function startWarden(
+  kube: Kube,
+  plan: WardenPlan,
+  agentImage: string,
+  lease: { name: string; uid: string },
+  warn: (text: string) => void,
+): Promise<StartedWarden | undefined> {
+  const namespace = plan.namespace;
+  const owner: V1OwnerReference = {
+    apiVersion: "coordination.k8s.io/v1",
+    kind: "Lease",
+    name: lease.name,
+    uid: lease.uid,
+  };
+  const labels = sessionLabels(plan.sessionId, "warden");
+  const metadata = { name: plan.self.pod, labels, ownerReferences: [owner] };
+  const name = wardenName(plan.sessionId);
+  const created: (() => Promise<unknown>)[] = [];
+  const remove = async (): Promise<string[]> => {
+    for (const del of created.reverse()) await del().catch(() => undefined);
+    return created.length ? [`warden ${namespace}/${name} removed`] : [];
+  };
+  try {
+    await kubeCall(`create serviceaccount ${name}`, () =>
+      kube.core.createNamespacedServiceAccount({ namespace, body: { metadata } }),
+    );
+    created.push(() =>
+      kubeGet("delete serviceaccount", () => kube.core.deleteNamespacedServiceAccount({ name, namespace })),
+    );
+    await kubeCall(`create role ${name}`, () =>
+      kube.rbac.createNamespacedRole({ namespace, body: { metadata, rules: wardenRules(plan) } }),
+    );
+    created.push(() => kubeGet("delete role", () => kube.rbac.deleteNamespacedRole({ name, namespace })));
+    await kubeCall(`create rolebinding ${name}`, () =>
+      kube.rbac.createNamespacedRoleBinding({
+        namespace,
+        body: {
+          metadata,
+          roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name },
+          subjects: [{ kind: "ServiceAccount", name, namespace }],
+        },
+      }),
+    );
+    created.push(() =>
+      kubeGet("delete rolebinding", () => kube.rbac.deleteNamespacedRoleBinding({ name, namespace })),
+    );
+    await kubeCall(`create pod ${name}`, () =>
+      kube.core.createNamespacedPod({ namespace, body: wardenPod(plan, agentImage, owner) }),
+    );
+    created.push(() =>
+      kubeGet("delete pod", () => kube.core.deleteNamespacedPod({ name, namespace, gracePeriodSeconds: 1 })),
+    );
+    return { remove };
+  } catch (err) {
+    await remove();
+    if (err instanceof TpError && /forbidden|cannot/i.test(err.message) && err.code === "cluster-error") {
+      warn(
+        `no warden for this session (${err.message}): if tp dies, the session is undone only by \`tp cleanup\``,
+      );
+      return undefined;
+    }
+    throw err;
+  }
+}
+
+export function wardenPlanFor(
+  sessionId: string,
+  namespace: string,
+  lease: string,
+  undo: Pick<WardenPlan, "restoreDeployment" | "deleteDeployments" | "deleteServices" | "deletePods">,
+): WardenPlan {
+  const name = wardenName(sessionId);
+  return {
+    sessionId,
+    namespace,
+    lease,
+    ...undo,
+    self: { pod: name, serviceAccount: name, role: name, roleBinding: name },
+  };
+}
