@@ -26,10 +26,13 @@ export class Kubelet {
     await this.pods.synced;
     await this.reconcile();
     for (const pod of this.pods.list()) this.onPod("ADDED", pod);
-    this.timer = setInterval(() => {
-      for (const w of this.workers.values()) w.kick();
-    }, 2000);
+    this.timer = setInterval(() => this.kickAll(), 2000);
     void this.watchDocker();
+  }
+
+  /** Wakes every pod worker (volumes re-read their ConfigMaps and Secrets). */
+  kickAll(): void {
+    for (const w of this.workers.values()) w.kick();
   }
 
   /** The worker of a pod by namespace and name. */

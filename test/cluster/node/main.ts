@@ -56,7 +56,6 @@ async function main(): Promise<void> {
     log,
   );
   proxy.start();
-  endpoints.on(() => undefined);
 
   const source = {
     configMap: (ns: string, name: string) => configMaps.get(ns, name),
@@ -82,6 +81,9 @@ async function main(): Promise<void> {
   const server = new KubeletServer(docker, kubelet);
   await server.listen(cfg.nodeIP === "0.0.0.0" ? "0.0.0.0" : cfg.nodeIP, cfg.kubeletPort);
   await kubelet.start();
+  // ConfigMap and Secret changes reach mounted volumes at once (a real kubelet takes up to a minute).
+  configMaps.on(() => kubelet.kickAll());
+  secrets.on(() => kubelet.kickAll());
   log(`ready: kubelet on ${cfg.nodeIP}:${cfg.kubeletPort}, DNS on ${cfg.dnsIP}:53`);
 
   const stop = () => {
