@@ -15,6 +15,10 @@ export interface SidecarOptions {
   /** docker run -p values of the user, published here (the sidecar owns the namespace). */
   publish: string[];
   labels: Record<string, string>;
+  /** A Docker network to attach the sidecar to (default: Docker's default bridge). */
+  network?: string;
+  /** host:ip entries for /etc/hosts, which the user container shares. */
+  extraHosts?: string[];
 }
 
 /** The running sidecar: its container and the status lines it prints. */
@@ -145,7 +149,12 @@ export async function startSidecar(docker: Dockerode, options: SidecarOptions): 
       Env: Object.entries(env).map(([k, v]) => `${k}=${v}`),
       Labels: { ...dockerSessionLabels(options.sessionId, "sidecar"), ...options.labels },
       ExposedPorts: exposed,
-      HostConfig: { CapAdd: ["NET_ADMIN"], PortBindings: bindings },
+      HostConfig: {
+        CapAdd: ["NET_ADMIN"],
+        PortBindings: bindings,
+        ...(options.network ? { NetworkMode: options.network } : {}),
+        ...(options.extraHosts?.length ? { ExtraHosts: options.extraHosts } : {}),
+      },
     });
   } catch (err) {
     throw dockerError("create the sidecar container", err);

@@ -7,7 +7,8 @@ import { agentImage } from "../../version.js";
 import { dockerFrom, kubeFrom, progressFrom } from "../clients.js";
 import { parseExpose, parseHostPort, parsePort } from "../expose.js";
 import type { GlobalOptions } from "../options.js";
-import { dockerRunSession, type Workload } from "../session/docker-run-session.js";
+import { dockerRunSession } from "../session/docker-run-session.js";
+import type { Workload } from "../session/workload.js";
 
 interface DockerRunFlags {
   swapDeployment?: string;

@@ -1,0 +1,167 @@
+import type Dockerode from "dockerode";
+import { randomBytes } from "node:crypto";
+import type { SidecarConfig } from "../../agent/sidecar-config.js";
+import { kubeCall } from "../../cluster/kube-call.js";
+import type { Kube } from "../../cluster/kube.js";
+import { readPodEnv } from "../../cluster/pod-env.js";
+import type { RemoteEnd } from "../../cluster/remote-end.js";
+import { leaseName, SessionLease } from "../../cluster/session-lease.js";
+import { startWarden, wardenPlanFor } from "../../cluster/warden.js";
+import { DockerLabels } from "../../docker/labels.js";
+import { ownerLabels } from "../../docker/local-sessions.js";
+import { startSidecar, type SidecarOptions, type StartedSidecar } from "../../docker/sidecar.js";
+import type { Progress } from "../progress.js";
+import type { Interrupt } from "./interrupt.js";
+import { TunnelLink } from "./tunnel-link.js";
+import { autoExposed, localHostname, startRemote, undoPlanOf, type Workload } from "./workload.js";
+
+export interface SessionRequest {
+  workload: Workload;
+  sidecar: Partial<SidecarConfig> & { expose: SidecarConfig["expose"] };
+  autoExpose: boolean;
+  agentImage: string;
+  context?: string;
+  /** docker run -p of the user container: published on the sidecar. */
+  publish: string[];
+  /** More for the sidecar container (a project network, extra hosts, labels). */
+  sidecarExtra?: Pick<SidecarOptions, "network" | "extraHosts" | "labels">;
+}
+
+interface UndoStep {
+  what: string;
+  run: () => Promise<string[]>;
+}
+
+/** A session being set up: cluster end, warden, sidecar and tunnel. */
+export class Session {
+  readonly id = randomBytes(4).toString("hex");
+
+  constructor(
+    private readonly kube: Kube,
+    private readonly docker: Dockerode,
+    private readonly request: SessionRequest,
+    private readonly progress: Progress,
+  ) {}
+
+  /** Start everything; on failure (or a signal) undo what was started and throw. */
+  async start(interrupt: Interrupt): Promise<StartedSession> {
+    const { kube, docker, request, progress, id } = this;
+    const namespace = kube.namespace;
+    const undo: UndoStep[] = [];
+    try {
+      // One quick call first, so that an unreachable cluster fails fast and clearly.
+      await interrupt.race(kubeCall("reach the cluster", () => kube.version.getCode()));
+      const w = request.workload;
+      const lease = new SessionLease(kube, namespace, id, {
+        kind: w.kind,
+        namespace,
+        ...("name" in w ? { deployment: w.name } : {}),
+      });
+      await interrupt.race(lease.create());
+      undo.push({ what: "session record", run: async () => (await lease.delete(), []) });
+      const plan = wardenPlanFor(id, namespace, leaseName(id), undoPlanOf(w, id));
+      const owner = { name: leaseName(id), uid: lease.uid };
+      const warden = await interrupt.race(
+        startWarden(kube, plan, request.agentImage, owner, (t) => progress.warn(t)),
+      );
+      if (warden) undo.push({ what: "warden", run: () => warden.remove() });
+
+      const options = {
+        namespace,
+        sessionId: id,
+        agentImage: request.agentImage,
+        step: (t: string) => progress.step(t),
+      };
+      const exposePorts = request.sidecar.expose.map((e) => e.remotePort);
+      const remote = await interrupt.race(
+        startRemote(kube, w, exposePorts, options, (t) => progress.warn(t)),
+      );
+      undo.push({ what: "cluster", run: () => remote.restore() });
+
+      const expose = [
+        ...request.sidecar.expose,
+        ...autoExposed(remote, request.sidecar.expose, request.autoExpose),
+      ];
+      const endSidecar = progress.step("starting the local sidecar");
+      const labels = {
+        ...ownerLabels(),
+        ...request.sidecarExtra?.labels,
+        [DockerLabels.remote]: `${namespace}/${remote.pod}`,
+        ...(request.context ? { [DockerLabels.context]: request.context } : {}),
+      };
+      const sidecarPromise = startSidecar(docker, {
+        sessionId: id,
+        image: request.agentImage,
+        config: { ...request.sidecar, expose },
+        hostname: localHostname(w, id),
+        publish: request.publish,
+        ...request.sidecarExtra,
+        labels,
+      });
+      sidecarPromise.catch(() => undefined);
+      const [podEnv, sidecar] = await interrupt.race(Promise.all([readPodEnv(kube, remote), sidecarPromise]));
+      undo.push({
+        what: "sidecar",
+        run: async () => (await sidecar.remove(), [`sidecar ${sidecar.name} removed`]),
+      });
+      await interrupt.race(sidecar.waitFor("ready", 20_000));
+      const link = new TunnelLink(kube, docker, remote, sidecar, progress);
+      await interrupt.race(link.start());
+      undo.push({ what: "tunnel", run: async () => (await link.stop(), []) });
+      endSidecar("sidecar ready, tunnel up");
+      sidecar.onEvent((s) => {
+        if (s.event === "listen-error")
+          progress.warn(`the proxy cannot listen on port ${s.port}: ${s.message}`);
+      });
+      const env: Record<string, string> = {
+        ...podEnv,
+        TELEPRESENCE_POD: remote.pod,
+        TELEPRESENCE_CONTAINER: remote.container,
+        TELEPRESENCE_ROOT: "/telepresence",
+        TELEPRESENCE_METHOD: "container",
+      };
+      const lost = Promise.race([link.failed, lease.lost]);
+      lost.catch(() => undefined);
+      return new StartedSession(id, remote, sidecar, env, labels, lost, undo, progress);
+    } catch (err) {
+      await undoAll(undo, progress);
+      throw err;
+    }
+  }
+}
+
+/** A running session; stop() undoes it (the caller removes its own containers first). */
+export class StartedSession {
+  constructor(
+    readonly id: string,
+    readonly remote: RemoteEnd,
+    readonly sidecar: StartedSidecar,
+    /** The pod's environment and TELEPRESENCE_* for the user container. */
+    readonly env: Record<string, string>,
+    /** Labels for the session's local containers. */
+    readonly labels: Record<string, string>,
+    /** Rejects when the session is lost (tunnel gone for good, record expired). */
+    readonly lost: Promise<never>,
+    private readonly undo: UndoStep[],
+    private readonly progress: Progress,
+  ) {}
+
+  /** Undo in reverse order of doing: sidecar, cluster, warden, session record. */
+  async stop(): Promise<void> {
+    await undoAll(this.undo, this.progress);
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.stop();
+  }
+}
+
+async function undoAll(undo: UndoStep[], progress: Progress): Promise<void> {
+  for (const step of undo.splice(0).reverse()) {
+    try {
+      for (const line of await step.run()) progress.info(line);
+    } catch (err) {
+      progress.warn(`could not undo the ${step.what}: ${(err as Error).message}; run \`tp cleanup\``);
+    }
+  }
+}
