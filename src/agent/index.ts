@@ -10,4 +10,4 @@ export {
   type SidecarConfig,
 } from "./sidecar-config.js";
 export { parseStatusLine, type SidecarStatus, type SidecarStatusEvent } from "./sidecar-status.js";
-export { defaultHostSocket, defaultTunnelSocket } from "./commands/sidecar.js";
+export { sidecarSockets } from "../tunnel/protocol.js";

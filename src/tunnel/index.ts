@@ -8,12 +8,17 @@ export { pipeDuplexes } from "./pipe-duplexes.js";
 export { serveHostForward } from "./host-forward.js";
 export { TunnelClient, TunnelRequestError } from "./tunnel-client.js";
 export { TunnelRouter, type StreamHandler } from "./tunnel-router.js";
-export { Paths, errorHeader, keepalive, type ConnectErrorCode, type PodResolvConf } from "./protocol.js";
+export {
+  Paths,
+  errorHeader,
+  keepalive,
+  sidecarSockets,
+  type ConnectErrorCode,
+  type PodResolvConf,
+} from "./protocol.js";
 export type { InboundEvent, InboundListen, InboundRequest } from "./inbound-protocol.js";
 
 /** Port of the tunnel on 127.0.0.1 in the proxy pod (the port-forward's target). */
 export const defaultTunnelPort = 7770;
-/** Where the sidecar takes tunnel transports and host-forward transports. */
-export const sidecarSockets = { tunnel: "/run/tp/tunnel.sock", host: "/run/tp/host.sock" } as const;
 /** The file the proxy writes once it listens (readiness probe: `cat /tmp/tp-agent-ready`). */
 export const proxyReadyFile = "/tmp/tp-agent-ready";

@@ -21,6 +21,9 @@ export const Paths = {
   inbound: "/inbound",
 } as const;
 
+/** Where the sidecar takes tunnel transports and host-forward transports (`tp-agent pipe --socket`). */
+export const sidecarSockets = { tunnel: "/run/tp/tunnel.sock", host: "/run/tp/host.sock" } as const;
+
 /** The header that carries why a CONNECT failed. */
 export const errorHeader = "tp-error";
 

@@ -1,7 +1,7 @@
 import { Command } from "commander";
 import { connect, Socket } from "node:net";
 import { parseAuthority } from "../../tunnel/connect-handler.js";
-import { defaultTunnelSocket } from "./sidecar.js";
+import { sidecarSockets } from "../../tunnel/protocol.js";
 
 /**
  * `tp-agent pipe`: copy stdin/stdout to the sidecar's tunnel socket (or, with --connect, to a TCP
@@ -10,7 +10,7 @@ import { defaultTunnelSocket } from "./sidecar.js";
  */
 export const pipeCommand = new Command("pipe")
   .description("connect stdin/stdout to the tunnel socket (one tunnel transport)")
-  .option("--socket <path>", "unix socket to connect to", defaultTunnelSocket)
+  .option("--socket <path>", "unix socket to connect to", sidecarSockets.tunnel)
   .option("--connect <host:port>", "connect to a TCP address instead of the unix socket")
   .action(async (opts: { socket: string; connect?: string }) => {
     const target = opts.connect ? parseAuthority(opts.connect) : undefined;

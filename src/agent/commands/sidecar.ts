@@ -1,20 +1,18 @@
 import { Command } from "commander";
 import { formatError } from "../../errors.js";
+import { sidecarSockets } from "../../tunnel/protocol.js";
 import { log, surviveUnexpectedErrors } from "../log.js";
 import { parseSidecarConfig, sidecarConfigEnv } from "../sidecar-config.js";
 import { emitStatus } from "../sidecar-status.js";
 import { startSidecarAgent } from "../sidecar/sidecar-agent.js";
-
-export const defaultTunnelSocket = "/run/tp/tunnel.sock";
-export const defaultHostSocket = "/run/tp/host.sock";
 
 /** `tp-agent sidecar`: the local end, holding the network namespace of the user container. */
 export const sidecarCommand = new Command("sidecar")
   .description(
     `redirect TCP and DNS of this network namespace into the tunnel (config: $${sidecarConfigEnv})`,
   )
-  .option("--tunnel-socket <path>", "unix socket for tunnel transports", defaultTunnelSocket)
-  .option("--host-socket <path>", "unix socket for the host forward", defaultHostSocket)
+  .option("--tunnel-socket <path>", "unix socket for tunnel transports", sidecarSockets.tunnel)
+  .option("--host-socket <path>", "unix socket for the host forward", sidecarSockets.host)
   .option("--resolv-conf <path>", "resolver file of the namespace, rewritten in place", "/etc/resolv.conf")
   .action(async (opts: { tunnelSocket: string; hostSocket: string; resolvConf: string }) => {
     surviveUnexpectedErrors();
