@@ -12,6 +12,7 @@ import { ownerLabels } from "../../docker/local-sessions.js";
 import { startSidecar, type SidecarOptions, type StartedSidecar } from "../../docker/sidecar.js";
 import type { Progress } from "../progress.js";
 import type { Interrupt } from "./interrupt.js";
+import { HostForwardLink } from "./host-forward-link.js";
 import { TunnelLink } from "./tunnel-link.js";
 import { autoExposed, localHostname, startRemote, undoPlanOf, type Workload } from "./workload.js";
 
@@ -30,6 +31,8 @@ export interface SessionRequest {
 interface UndoStep {
   what: string;
   run: () => Promise<string[]>;
+  /** Needs the cluster: skipped once the session is lost (the warden undoes it there). */
+  cluster?: boolean;
 }
 
 /** A session being set up: cluster end, warden, sidecar and tunnel. */
@@ -58,13 +61,13 @@ export class Session {
         ...("name" in w ? { deployment: w.name } : {}),
       });
       await interrupt.race(lease.create());
-      undo.push({ what: "session record", run: async () => (await lease.delete(), []) });
+      undo.push({ what: "session record", cluster: true, run: async () => (await lease.delete(), []) });
       const plan = wardenPlanFor(id, namespace, leaseName(id), undoPlanOf(w, id));
       const owner = { name: leaseName(id), uid: lease.uid };
       const warden = await interrupt.race(
         startWarden(kube, plan, request.agentImage, owner, (t) => progress.warn(t)),
       );
-      if (warden) undo.push({ what: "warden", run: () => warden.remove() });
+      if (warden) undo.push({ what: "warden", cluster: true, run: () => warden.remove() });
 
       const options = {
         namespace,
@@ -76,7 +79,7 @@ export class Session {
       const remote = await interrupt.race(
         startRemote(kube, w, exposePorts, options, (t) => progress.warn(t)),
       );
-      undo.push({ what: "cluster", run: () => remote.restore() });
+      undo.push({ what: "cluster", cluster: true, run: () => remote.restore() });
 
       const expose = [
         ...request.sidecar.expose,
@@ -108,6 +111,12 @@ export class Session {
       const link = new TunnelLink(kube, docker, remote, sidecar, progress);
       await interrupt.race(link.start());
       undo.push({ what: "tunnel", run: async () => (await link.stop(), []) });
+      const hostPorts = (request.sidecar.containerToHost ?? []).map((c) => c.hostPort);
+      if (hostPorts.length) {
+        const hostLink = new HostForwardLink(docker, sidecar.container.id, hostPorts);
+        hostLink.start();
+        undo.push({ what: "host forward", run: async () => (hostLink.stop(), []) });
+      }
       endSidecar("sidecar ready, tunnel up");
       sidecar.onEvent((s) => {
         if (s.event === "listen-error")
@@ -122,7 +131,8 @@ export class Session {
       };
       const lost = Promise.race([link.failed, lease.lost]);
       lost.catch(() => undefined);
-      return new StartedSession(id, remote, sidecar, env, labels, lost, undo, progress);
+      const hasWarden = warden !== undefined;
+      return new StartedSession(id, remote, sidecar, env, labels, lost, undo, progress, hasWarden);
     } catch (err) {
       await undoAll(undo, progress);
       throw err;
@@ -144,10 +154,26 @@ export class StartedSession {
     readonly lost: Promise<never>,
     private readonly undo: UndoStep[],
     private readonly progress: Progress,
-  ) {}
+    private readonly hasWarden: boolean,
+  ) {
+    lost.catch(() => (this.isLost = true));
+  }
+
+  private isLost = false;
 
   /** Undo in reverse order of doing: sidecar, cluster, warden, session record. */
   async stop(): Promise<void> {
+    if (this.isLost) {
+      const local = this.undo.filter((s) => !s.cluster);
+      this.undo.splice(0);
+      await undoAll(local, this.progress);
+      this.progress.warn(
+        this.hasWarden
+          ? "the cluster cannot be reached: the session's warden undoes it in the cluster"
+          : "the cluster cannot be reached: run `tp cleanup` once it can, to undo the session there",
+      );
+      return;
+    }
     await undoAll(this.undo, this.progress);
   }
 
