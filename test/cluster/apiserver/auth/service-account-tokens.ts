@@ -27,13 +27,18 @@ export interface BoundObject {
 
 const b64 = (v: unknown): string => Buffer.from(JSON.stringify(v)).toString("base64url");
 
-/** Service account tokens as the TokenRequest API issues them: RS256 JWTs signed with the server key. */
+/**
+ * Service account tokens as the TokenRequest API issues them: JWTs signed with the server key
+ * (ES256 for the P-256 key cluster:up makes, RS256 for an RSA key).
+ */
 export class ServiceAccountTokens {
   private readonly publicKey: KeyObject;
   private readonly kid: string;
+  private readonly alg: "ES256" | "RS256";
 
   constructor(private readonly privateKeyPem: string) {
     this.publicKey = createPublicKey(privateKeyPem);
+    this.alg = this.publicKey.asymmetricKeyType === "ec" ? "ES256" : "RS256";
     this.kid = createHash("sha256")
       .update(this.publicKey.export({ type: "spki", format: "der" }))
       .digest("base64url");

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from "node:http";
 import { parse as parseYaml } from "yaml";
+import { decodeKubernetesProtobuf } from "../protobuf/decode-protobuf.js";
 import { badRequest } from "./api-error.js";
 
 const limit = 3 * 1024 * 1024;
@@ -21,13 +22,39 @@ export function mediaType(req: IncomingMessage): string {
 
 /** The request body as JSON (JSON, or YAML for application/yaml and apply patches). */
 export async function readObject(req: IncomingMessage): Promise<unknown> {
-  const raw = (await readBody(req)).toString("utf8");
+  const body = await readBody(req);
   const type = mediaType(req);
+  if (type === "application/vnd.kubernetes.protobuf") {
+    try {
+      return decodeKubernetesProtobuf(body);
+    } catch (err) {
+      if (err instanceof Error && "code" in err) throw err;
+      throw badRequest(`the body of the request could not be decoded: ${(err as Error).message}`);
+    }
+  }
+  const raw = body.toString("utf8");
   if (!raw.trim()) throw badRequest("the object provided is unrecognized (missing body)");
   try {
     if (type.includes("yaml")) return parseYaml(raw) as unknown;
     return JSON.parse(raw) as unknown;
   } catch (err) {
+    throw badRequest(`the body of the request could not be decoded: ${(err as Error).message}`);
+  }
+}
+
+/** An optional body (DeleteOptions): undefined when empty. */
+export async function readOptionalObject(req: IncomingMessage): Promise<unknown> {
+  const len = req.headers["content-length"];
+  if (len === "0") return undefined;
+  const body = await readBody(req);
+  if (!body.length || !body.toString("utf8").trim()) return undefined;
+  const type = mediaType(req);
+  try {
+    if (type === "application/vnd.kubernetes.protobuf") return decodeKubernetesProtobuf(body);
+    if (type.includes("yaml")) return parseYaml(body.toString("utf8")) as unknown;
+    return JSON.parse(body.toString("utf8")) as unknown;
+  } catch (err) {
+    if (err instanceof Error && "code" in err) throw err;
     throw badRequest(`the body of the request could not be decoded: ${(err as Error).message}`);
   }
 }

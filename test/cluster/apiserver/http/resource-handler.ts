@@ -1,14 +1,14 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { isJsonObject, type KubeObject } from "../../shared/kube-object.js";
+import type { KubeObject } from "../../shared/kube-object.js";
 import { findResource, type ResourceDef } from "../resource-table.js";
 import { groupResource } from "../registry/registry.js";
 import type { ApiContext } from "./api-context.js";
-import { badRequest, methodNotSupported, notFound, pathNotFound } from "./api-error.js";
+import { ApiError, methodNotSupported, notFound, pathNotFound } from "./api-error.js";
 import { renderList, renderObject } from "./list-response.js";
 import { handlePatch } from "./patch-handler.js";
 import { handlePodSubresource } from "./pod-subresources.js";
 import { deleteOptions, isDryRun } from "./query-options.js";
-import { readBody, readObject } from "./request-body.js";
+import { readObject, readOptionalObject } from "./request-body.js";
 import type { RequestInfo } from "./request-info.js";
 import { writeJson } from "./respond.js";
 import { handleReview } from "./review-handler.js";
@@ -103,21 +103,14 @@ export async function handleResource(
     case "patch":
       return handlePatch(ctx, req, res, def, ns, name, info.subresource, url);
     case "delete": {
-      const raw = (await readBody(req)).toString("utf8");
-      let body: unknown;
-      try {
-        body = raw.trim() ? JSON.parse(raw) : undefined;
-      } catch {
-        throw badRequest("the body of the request was in an unknown format");
-      }
+      const body = await readOptionalObject(req);
       const r = reg.delete(def, ns, name, deleteOptions(url, body));
       if (r.deleted && !def.returnsDeletedObject) return writeJson(res, 200, successStatus(def, r.object));
       const pending = !r.deleted && (r.object.metadata.finalizers ?? []).includes("foregroundDeletion");
       return writeJson(res, pending ? 202 : 200, renderObject(req, url, def, r.object));
     }
     case "deletecollection": {
-      const raw = (await readBody(req)).toString("utf8");
-      const body: unknown = raw.trim() ? JSON.parse(raw) : undefined;
+      const body = await readOptionalObject(req);
       const opts = deleteOptions(url, body);
       const items = reg.list(def, ns, {
         labelSelector: url.searchParams.get("labelSelector") ?? "",
@@ -128,7 +121,7 @@ export async function handleResource(
         try {
           out.push(reg.delete(def, o.metadata.namespace, o.metadata.name ?? "", opts).object);
         } catch (err) {
-          if (!(isJsonObject(err) && (err as { code?: number }).code === 404)) throw err;
+          if (!(err instanceof ApiError && err.code === 404)) throw err;
         }
       }
       return writeJson(res, 200, renderList(req, url, def, out, ctx.store.currentRv()));

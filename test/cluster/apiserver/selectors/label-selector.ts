@@ -26,7 +26,7 @@ export function parseLabelSelector(text: string): Requirement[] {
   };
   const value = (): string => {
     skipWs();
-    const m = /^[A-Za-z0-9._\-]*/.exec(s.slice(i));
+    const m = /^[A-Za-z0-9._-]*/.exec(s.slice(i));
     i += m![0].length;
     return m![0];
   };
