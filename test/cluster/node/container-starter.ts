@@ -69,10 +69,14 @@ export async function startContainer(
   } catch (e) {
     return { reason: "CreateContainerConfigError", message: (e as Error).message };
   }
-  await removeContainer(ctx.docker, config.name ?? "");
   let created;
   try {
-    created = await ctx.docker.createContainer(config);
+    created = await ctx.docker.createContainer(config).catch(async (e: { statusCode?: number }) => {
+      if (e.statusCode !== 409) throw e;
+      // A container of that name is left from an earlier attempt: replace it.
+      await removeContainer(ctx.docker, config.name ?? "");
+      return ctx.docker.createContainer(config);
+    });
   } catch (e) {
     return { reason: "CreateContainerError", message: (e as Error).message };
   }

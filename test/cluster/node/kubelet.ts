@@ -15,6 +15,7 @@ export class Kubelet {
   readonly workers = new Map<string, PodWorker>();
   private timer: NodeJS.Timeout | undefined;
   private readonly abort = new AbortController();
+  private readonly binding = new Set<string>();
 
   constructor(
     private readonly ctx: KubeletContext,
@@ -69,7 +70,9 @@ export class Kubelet {
   /** The scheduler's part: bind the pod to this node (pods/binding, else a patch of spec.nodeName). */
   private async bind(pod: V1Pod): Promise<void> {
     const md = pod.metadata;
-    if (md?.deletionTimestamp) return;
+    if (md?.deletionTimestamp || this.binding.has(md?.uid ?? "")) return;
+    this.binding.add(md?.uid ?? "");
+    setTimeout(() => this.binding.delete(md?.uid ?? ""), 5000);
     const base = `/api/v1/namespaces/${md?.namespace}/pods/${md?.name}`;
     try {
       await this.ctx.api.request("POST", `${base}/binding`, {
@@ -83,7 +86,8 @@ export class Kubelet {
         await this.ctx.api
           .request("PATCH", base, { spec: { nodeName: this.ctx.nodeName } }, "application/merge-patch+json")
           .catch((err) => this.ctx.log(`bind ${md?.namespace}/${md?.name}: ${err}`));
-      } else this.ctx.log(`bind ${md?.namespace}/${md?.name}: ${e}`);
+      } else if (!(e instanceof ApiError && e.status === 409))
+        this.ctx.log(`bind ${md?.namespace}/${md?.name}: ${e}`);
     }
   }
 

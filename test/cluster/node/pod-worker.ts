@@ -29,6 +29,9 @@ export class PodWorker {
   private readonly probes = new Map<string, ContainerProbes>();
   private readonly status: PodStatusWriter;
   private retryTimer: NodeJS.Timeout | undefined;
+  /** Milestones of the pod's start (ms since the worker saw it), logged once when it is Ready. */
+  private readonly trace: [string, number][] = [];
+  private readonly seenAt = Date.now();
 
   constructor(
     private readonly ctx: KubeletContext,
@@ -119,10 +122,13 @@ export class PodWorker {
       for (const c of infras) await removeContainer(this.ctx.docker, c.id);
       await writeFile(files.resolvConf, resolvConf(pod, this.ctx.dnsIP));
       await writeFile(files.hosts, hostsFile(pod, ""));
+      this.mark("volumes ready");
       const created = await this.ctx.docker.createContainer(
         infraConfig(pod, this.ctx.network, files, (infra?.attempt ?? -1) + 1),
       );
+      this.mark("infra created");
       await created.start();
+      this.mark("infra started");
       const info = await created.inspect();
       this.podIP = info.NetworkSettings.Networks[this.ctx.network]?.IPAddress ?? "";
       await writeFile(files.hosts, hostsFile(pod, this.podIP));
@@ -180,6 +186,7 @@ export class PodWorker {
           if (policy === "Never" || (policy === "OnFailure" && code === 0)) continue;
           if (!this.mayRestart(c.name, waiting)) continue;
         }
+        this.mark(`start ${c.name}`);
         const fail = await startContainer(this.ctx, {
           ...base,
           container: c,
@@ -193,7 +200,20 @@ export class PodWorker {
       }
     }
     await this.prune(all);
-    await this.status.write(this.view(all, waiting, initDone, failed));
+    const view = this.view(all, waiting, initDone, failed);
+    await this.status.write(view);
+    if (this.trace.length && view.containers.every((c) => c.ready)) {
+      this.mark("Ready written");
+      const md = this.pod.metadata;
+      this.ctx.log(
+        `pod ${md?.namespace}/${md?.name} Ready: ${this.trace.map(([m, t]) => `${m} +${t}ms`).join(", ")}`,
+      );
+      this.trace.length = 0;
+    }
+  }
+
+  private mark(what: string): void {
+    this.trace.push([what, Date.now() - this.seenAt]);
   }
 
   private kickNow(): void {
