@@ -1,0 +1,63 @@
+import { isCidr, isHostName } from "../agent/sidecar-config.js";
+import { findCycle } from "./dependency-order.js";
+import type { FieldPath } from "./file-locator.js";
+import type { Project } from "./model.js";
+
+/** Checks across services that the schema cannot make; `fail` names the place and throws. */
+export function checkProject(project: Project, fail: (path: FieldPath, message: string) => never): void {
+  const names = new Set(project.services.map((s) => s.name));
+  const lower = new Map<string, string>();
+  for (const s of project.services) {
+    const other = lower.get(s.name.toLowerCase());
+    if (other) fail(["services", s.name], `has the same DNS name as service ${other}`);
+    lower.set(s.name.toLowerCase(), s.name);
+    s.dependsOn.forEach((d) => {
+      if (!names.has(d.service))
+        fail(
+          ["services", s.name, "depends_on"],
+          `unknown service "${d.service}" (services: ${[...names].join(", ")})`,
+        );
+    });
+  }
+  const cycle = findCycle(project.services);
+  if (cycle) fail(["services", cycle[0] as string, "depends_on"], `dependency cycle: ${cycle.join(" -> ")}`);
+
+  // Two services may not take over, or create, the same Deployment.
+  const claimed = new Map<string, { service: string; how: string }>();
+  for (const s of project.services) {
+    const w = s.tp?.workload;
+    if (!w || w.kind === "temporary" || w.kind === "existing") continue;
+    const ns = s.tp?.namespace ?? project.tp.namespace ?? "";
+    const key = `${ns}/${w.name}`;
+    const field = w.kind === "swap" ? "swap-deployment" : "new-deployment";
+    const how = w.kind === "swap" ? "swaps" : "creates";
+    const before = claimed.get(key);
+    if (before)
+      fail(
+        ["services", s.name, "x-tp", field],
+        `deployment "${w.name}" is already ${before.how === "swaps" ? "swapped" : "created"} by service ${before.service}`,
+      );
+    claimed.set(key, { service: s.name, how });
+  }
+
+  const published = new Map<string, string>();
+  for (const s of project.services) {
+    s.ports.forEach((p, i) => {
+      const m = /^(?:(.*):)?(\d+):\d+(?:\/(tcp|udp))?$/.exec(p);
+      if (!m) return;
+      const key = `${m[1] ?? "0.0.0.0"}:${m[2]}/${m[3] ?? "tcp"}`;
+      const before = published.get(key);
+      if (before)
+        fail(["services", s.name, "ports", i], `host port ${m[2]} is already published by service ${before}`);
+      published.set(key, s.name);
+    });
+  }
+
+  project.tp.alsoProxy.forEach((d, i) => {
+    if (!isCidr(d) && !isHostName(d))
+      fail(["x-tp", "also-proxy", i], `"${d}" is not a host name, IPv4 address or CIDR`);
+  });
+  project.tp.neverProxy.forEach((d, i) => {
+    if (!isCidr(d)) fail(["x-tp", "never-proxy", i], `"${d}" is not an IPv4 address or CIDR`);
+  });
+}

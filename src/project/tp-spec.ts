@@ -1,0 +1,37 @@
+import type { ExposeMapping } from "../agent/sidecar-config.js";
+import type { TpServiceSpec } from "./model.js";
+import type { ServiceTpData } from "./schema.js";
+import type { Fail } from "./service-fields.js";
+
+function exposeOf(value: number | string, i: number, fail: Fail): ExposeMapping {
+  const [local, remote] = String(value).split(":").map(Number) as [number, number | undefined];
+  for (const p of [local, remote ?? local])
+    if (p < 1 || p > 65535) fail(["x-tp", "expose", i], `${p} is not a port (1-65535)`);
+  return { localPort: local, remotePort: remote ?? local };
+}
+
+/** A service's `x-tp`, checked by the schema, as what its session needs. */
+export function tpSpecOf(tp: ServiceTpData, fail: Fail): TpServiceSpec {
+  let workload: TpServiceSpec["workload"];
+  if (tp["swap-deployment"] !== undefined) {
+    const [name, container] = tp["swap-deployment"].split(":") as [string, string | undefined];
+    workload = { kind: "swap", name, ...(container ? { container } : {}) };
+  } else if (tp["new-deployment"] !== undefined) workload = { kind: "new", name: tp["new-deployment"] };
+  else if (tp.deployment !== undefined) workload = { kind: "existing", name: tp.deployment };
+  else workload = { kind: "temporary" };
+  const expose = (tp.expose ?? []).map((e, i) => exposeOf(e, i, fail));
+  const remotes = expose.map((e) => e.remotePort);
+  const dup = remotes.find((p, i) => remotes.indexOf(p) !== i);
+  if (dup !== undefined) fail(["x-tp", "expose"], `remote port ${dup} is exposed twice`);
+  const mount = tp.mount === false ? false : typeof tp.mount === "string" ? tp.mount : "/telepresence";
+  if (mount !== false && !mount.startsWith("/"))
+    fail(["x-tp", "mount"], `"${mount}" must be an absolute path`);
+  return {
+    workload,
+    ...(tp.namespace ? { namespace: tp.namespace } : {}),
+    expose,
+    toPod: tp["to-pod"] ?? [],
+    fromPod: tp["from-pod"] ?? [],
+    mount,
+  };
+}
