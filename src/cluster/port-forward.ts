@@ -29,6 +29,8 @@ export async function openPortForward(
     perMessageDeflate: false,
     handshakeTimeout: 10_000,
   });
+  // Listen for frames before "open": the first ones may arrive in the same read as the handshake.
+  const stream = new PortForwardStream(ws, `${namespace}/${pod}:${port}`);
   await new Promise<void>((resolve, reject) => {
     ws.once("open", () => resolve());
     ws.once("error", reject);
@@ -46,7 +48,7 @@ export async function openPortForward(
       });
     });
   });
-  return new PortForwardStream(ws, `${namespace}/${pod}:${port}`);
+  return stream;
 }
 
 class PortForwardStream extends Duplex {
