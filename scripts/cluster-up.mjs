@@ -198,7 +198,15 @@ function running() {
   return names.includes("tp-test-cluster-apiserver") && names.includes("tp-test-cluster-node");
 }
 
-if (running() && (await healthy())) {
+/** The running containers use the current tp-test-cluster image (else they run stale code). */
+function current() {
+  const want = docker(["image", "inspect", "--format", "{{.Id}}", "tp-test-cluster:local"]).stdout.trim();
+  return ["tp-test-cluster-apiserver", "tp-test-cluster-node"].every(
+    (c) => docker(["inspect", "--format", "{{.Image}}", c]).stdout.trim() === want,
+  );
+}
+
+if (running() && current() && (await healthy())) {
   console.error(`cluster:up: already running (${server}); kubeconfig: .test-cluster/kubeconfig`);
   process.exit(0);
 }

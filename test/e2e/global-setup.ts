@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
 
 /**
- * End-to-end tests need a Docker engine, the built CLI and the images. Building is idempotent and
+ * End-to-end tests need a Docker engine, the built CLI, the images and the test cluster. Building is idempotent and
  * takes a couple of seconds when nothing changed; installing Docker is left to
  * scripts/ensure-docker.sh (tests never install anything).
  */
@@ -13,4 +13,6 @@ export default function setup(): void {
   }
   execFileSync("npm", ["run", "--silent", "build"], { stdio: "inherit" });
   execFileSync("npm", ["run", "--silent", "images"], { stdio: "inherit" });
+  // Idempotent: a healthy cluster running the current image is left alone.
+  execFileSync("npm", ["run", "--silent", "cluster:up"], { stdio: "inherit" });
 }

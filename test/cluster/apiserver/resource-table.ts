@@ -1,3 +1,6 @@
+import type { KubeObject } from "../shared/kube-object.js";
+import { hpaV1ToV2, hpaV2ToV1 } from "./registry/hpa-conversion.js";
+
 /** Every resource the test API server serves; routing, discovery, OpenAPI and RBAC read this table. */
 export interface SubresourceDef {
   name: string;
@@ -23,6 +26,8 @@ export interface ResourceDef {
   selectableFields?: string[];
   /** DELETE answers with the object rather than a Success Status. */
   returnsDeletedObject?: boolean;
+  /** Served in this version but stored in another: conversions both ways. */
+  storage?: { version: string; toStorage(o: KubeObject): KubeObject; fromStorage(o: KubeObject): KubeObject };
 }
 
 const allVerbs = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"];
@@ -150,6 +155,12 @@ export const resources: ResourceDef[] = [
     categories: ["all"],
     subresources: [status],
   }),
+  def("autoscaling", "v1", "HorizontalPodAutoscaler", "horizontalpodautoscalers", true, {
+    shortNames: ["hpa"],
+    categories: ["all"],
+    subresources: [status],
+    storage: { version: "v2", toStorage: hpaV1ToV2, fromStorage: hpaV2ToV1 },
+  }),
   def("rbac.authorization.k8s.io", "v1", "Role", "roles", true),
   def("rbac.authorization.k8s.io", "v1", "RoleBinding", "rolebindings", true),
   def("rbac.authorization.k8s.io", "v1", "ClusterRole", "clusterroles", false),
@@ -187,8 +198,23 @@ export function resourceByKind(apiVersion: string, kind: string): ResourceDef | 
   return resources.find((r) => apiVersionOf(r) === apiVersion && r.kind === kind);
 }
 
+/** The definition objects are stored under (itself, unless it is served in another version). */
+export function storageDef(def: ResourceDef): ResourceDef {
+  if (!def.storage) return def;
+  return (
+    resources.find(
+      (r) => r.group === def.group && r.plural === def.plural && r.version === def.storage!.version,
+    ) ?? def
+  );
+}
+
+/** An object as the client's version shows it. */
+export function toServed(def: ResourceDef, o: KubeObject): KubeObject {
+  return def.storage ? def.storage.fromStorage(o) : o;
+}
+
 export function resourceByPlural(group: string, plural: string): ResourceDef {
-  const r = resources.find((x) => x.group === group && x.plural === plural);
+  const r = resources.find((x) => x.group === group && x.plural === plural && !x.storage);
   if (!r) throw new Error(`unknown resource ${group}/${plural}`);
   return r;
 }

@@ -2,6 +2,7 @@ import { createServer, type Server } from "node:https";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import { authenticate, type StaticTokens } from "../auth/authenticator.js";
+import { impersonate } from "../auth/impersonation.js";
 import { forbiddenMessage, type Attributes } from "../auth/rbac-authorizer.js";
 import type { UserInfo } from "../auth/user-info.js";
 import type { ApiContext } from "./api-context.js";
@@ -35,8 +36,9 @@ function attributes(info: RequestInfo): Attributes {
 
 /** Authentication, then RBAC; returns the user or throws the 401/403 Status. */
 function admit(ctx: ApiContext, tokens: StaticTokens, req: IncomingMessage, info: RequestInfo): UserInfo {
-  const user = authenticate(req, tokens, ctx.tokens, ctx.store);
-  if (!user) throw unauthorized();
+  const authenticated = authenticate(req, tokens, ctx.tokens, ctx.store);
+  if (!authenticated) throw unauthorized();
+  const user = impersonate(req, authenticated);
   const attrs = attributes(info);
   if (user.username === "system:anonymous" && !publicPaths.includes(info.path)) {
     if (!ctx.authorizer.authorize(user, attrs).allowed) throw unauthorized();

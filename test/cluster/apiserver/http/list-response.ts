@@ -1,6 +1,6 @@
 import type { IncomingMessage } from "node:http";
 import type { KubeObject } from "../../shared/kube-object.js";
-import { apiVersionOf, type ResourceDef } from "../resource-table.js";
+import { apiVersionOf, toServed, type ResourceDef } from "../resource-table.js";
 import { partialMetadata, toTable, type IncludeObject } from "../tables/table-converter.js";
 import { badRequest } from "./api-error.js";
 import { rendering } from "./negotiate.js";
@@ -18,7 +18,7 @@ export function renderObject(req: IncomingMessage, url: URL, def: ResourceDef, o
   if (r === "table")
     return toTable(def, [obj], { resourceVersion: obj.metadata.resourceVersion }, includeObject(url));
   if (r === "partial") return partialMetadata(obj);
-  return obj;
+  return toServed(def, obj);
 }
 
 function stripTypeMeta(o: KubeObject): KubeObject {

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { isJsonObject, type KubeObject } from "../../shared/kube-object.js";
 import { applyPatch, patchTypeOf } from "../patch/apply-patch.js";
-import type { ResourceDef } from "../resource-table.js";
+import { toServed, type ResourceDef } from "../resource-table.js";
 import type { ApiContext } from "./api-context.js";
 import { badRequest } from "./api-error.js";
 import { renderObject } from "./list-response.js";
@@ -38,7 +38,7 @@ export async function handlePatch(
     reg.get(def, ns, name);
     return;
   }
-  const patched = applyPatch(type, current, patch, def.kind);
+  const patched = applyPatch(type, toServed(def, current), patch, def.kind);
   if (!isJsonObject(patched)) throw badRequest("the patch produced an object that is not an object");
   const obj = patched as KubeObject;
   if (!isJsonObject(obj.metadata)) obj.metadata = {};

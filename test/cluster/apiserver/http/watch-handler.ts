@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { KubeObject } from "../../shared/kube-object.js";
-import { apiVersionOf, resourceKey, type ResourceDef } from "../resource-table.js";
+import { apiVersionOf, resourceKey, toServed, type ResourceDef } from "../resource-table.js";
 import type { StoreEvent } from "../store/object-store.js";
 import { partialMetadata, toTable } from "../tables/table-converter.js";
 import type { ApiContext } from "./api-context.js";
@@ -49,6 +49,8 @@ export function handleWatch(
     "Cache-Control": "no-cache, private",
     "Transfer-Encoding": "chunked",
   });
+  // Clients wait for the headers before they start anything else.
+  res.flushHeaders();
   let headersSent = false;
   const write = (type: EventType, object: unknown): void => {
     let payload = object;
@@ -58,6 +60,7 @@ export function handleWatch(
         payload = toTable(def, [o], { resourceVersion: o.metadata.resourceVersion }, include, headersSent);
         headersSent = true;
       } else if (render === "partial") payload = partialMetadata(o);
+      else payload = toServed(def, o);
     }
     res.write(JSON.stringify({ type, object: payload }) + "\n");
   };

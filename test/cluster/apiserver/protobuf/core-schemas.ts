@@ -158,3 +158,16 @@ export const deployment: MessageSchema = {
     },
   ],
 };
+
+export const hpaV1: MessageSchema = {
+  1: ["metadata", objectMeta],
+  2: [
+    "spec",
+    {
+      1: ["scaleTargetRef", { 1: ["kind", "string"], 2: ["name", "string"], 3: ["apiVersion", "string"] }],
+      2: ["minReplicas", "int", "!"],
+      3: ["maxReplicas", "int"],
+      4: ["targetCPUUtilizationPercentage", "int", "!"],
+    },
+  ],
+};

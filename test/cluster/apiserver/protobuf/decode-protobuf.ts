@@ -10,7 +10,16 @@ import {
   tokenRequest,
   tokenReview,
 } from "./meta-schemas.js";
-import { configMap, deployment, namespace, pod, secret, service, serviceAccount } from "./core-schemas.js";
+import {
+  configMap,
+  deployment,
+  hpaV1,
+  namespace,
+  pod,
+  secret,
+  service,
+  serviceAccount,
+} from "./core-schemas.js";
 import type { FieldSpec, MessageSchema } from "./message-schema.js";
 import { readFields, signed, type WireField } from "./wire-reader.js";
 
@@ -34,6 +43,7 @@ const schemas: Record<string, MessageSchema> = {
   ClusterRole: clusterRole,
   RoleBinding: roleBinding,
   ClusterRoleBinding: roleBinding,
+  "autoscaling/v1/HorizontalPodAutoscaler": hpaV1,
 };
 
 function str(f: WireField): string {
@@ -132,7 +142,7 @@ export function decodeKubernetesProtobuf(body: Buffer): Record<string, unknown> 
     }
     if (f.field === 2) raw = f.bytes ?? raw;
   }
-  const schema = schemas[kind];
+  const schema = schemas[`${apiVersion}/${kind}`] ?? schemas[kind];
   if (!schema) throw unsupportedMediaType("application/vnd.kubernetes.protobuf");
   const obj = decodeMessage(raw, schema);
   return { apiVersion, kind, ...obj, metadata: (obj.metadata as object | undefined) ?? {} };

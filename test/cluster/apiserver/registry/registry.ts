@@ -9,7 +9,7 @@ import {
   type FieldError,
   type GroupResource,
 } from "../http/api-error.js";
-import { apiVersionOf, resourceKey, type ResourceDef } from "../resource-table.js";
+import { apiVersionOf, resourceKey, storageDef, type ResourceDef } from "../resource-table.js";
 import { matchesFields, parseFieldSelector } from "../selectors/field-selector.js";
 import { matchesRequirements, parseLabelSelector } from "../selectors/label-selector.js";
 import type { ObjectStore } from "../store/object-store.js";
@@ -150,12 +150,19 @@ export class Registry {
     if (errs.length) throw invalid(def.kind, def.group, name, errs);
   }
 
-  create(def: ResourceDef, ns: string | undefined, body: KubeObject, opts: WriteOptions = {}): KubeObject {
-    if (!isJsonObject(body) || !isJsonObject(body.metadata)) {
-      if (isJsonObject(body)) body.metadata = {};
+  create(
+    served: ResourceDef,
+    ns: string | undefined,
+    input: KubeObject,
+    opts: WriteOptions = {},
+  ): KubeObject {
+    if (!isJsonObject(input) || !isJsonObject(input.metadata)) {
+      if (isJsonObject(input)) input.metadata = {};
       else throw badRequest("the object provided is unrecognized");
     }
-    this.checkKind(def, body);
+    this.checkKind(served, input);
+    const def = storageDef(served);
+    const body = served.storage ? served.storage.toStorage(input) : input;
     const meta = body.metadata;
     if (def.namespaced) {
       if (meta.namespace && meta.namespace !== ns)

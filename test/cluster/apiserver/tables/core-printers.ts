@@ -184,3 +184,22 @@ export const defaultPrinter: Printer = {
   ],
   row: (o) => [name(o), String(o.metadata.creationTimestamp ?? "")],
 };
+
+export const endpointSlicePrinter: Printer = {
+  columns: [col("Name"), col("AddressType"), col("Ports"), col("Endpoints"), col("Age")],
+  row(s) {
+    const ports = arr(s.ports).map((p) => String(p.port ?? ""));
+    const addrs = arr(s.endpoints).flatMap((e) =>
+      Array.isArray(e.addresses) ? e.addresses.map(String) : [],
+    );
+    let text = addrs.slice(0, 3).join(",");
+    if (addrs.length > 3) text += ` + ${addrs.length - 3} more...`;
+    return [
+      name(s),
+      String(s.addressType ?? ""),
+      ports.join(",") || "<unset>",
+      text || "<unset>",
+      age(s.metadata.creationTimestamp),
+    ];
+  },
+};

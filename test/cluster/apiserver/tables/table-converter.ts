@@ -3,6 +3,7 @@ import type { ResourceDef } from "../resource-table.js";
 import {
   configMapPrinter,
   defaultPrinter,
+  endpointSlicePrinter,
   endpointsPrinter,
   eventPrinter,
   leasePrinter,
@@ -29,6 +30,7 @@ const printers: Record<string, Printer> = {
   "apps/deployments": deploymentPrinter,
   "apps/replicasets": replicaSetPrinter,
   "coordination.k8s.io/leases": leasePrinter,
+  "discovery.k8s.io/endpointslices": endpointSlicePrinter,
   "autoscaling/horizontalpodautoscalers": hpaPrinter,
 };
 
