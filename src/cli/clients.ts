@@ -14,5 +14,9 @@ export function dockerFrom(): Dockerode {
 }
 
 export function progressFrom(options: GlobalOptions): Progress {
-  return new Progress(options.output === "json" ? "json" : options.quiet ? "quiet" : "text");
+  return new Progress(
+    options.output === "json" ? "json" : options.quiet ? "quiet" : "text",
+    process.stderr,
+    options.verbose,
+  );
 }

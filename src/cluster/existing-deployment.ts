@@ -39,6 +39,7 @@ export async function useExistingDeployment(
     pod: pod.metadata?.name as string,
     container: container.name,
     description: `deployment ${namespace}/${name}`,
+    ready: Promise.resolve(),
     restore: async () => [],
   };
 }

@@ -4,7 +4,7 @@ import type { Kube } from "./kube.js";
 import { sessionSelector } from "./labels.js";
 import { newDeploymentObjects } from "./proxy-pod.js";
 import type { RemoteEnd, StartOptions } from "./remote-end.js";
-import { waitForSelectedPod } from "./wait-for-pod.js";
+import { waitForPodReady, waitForSelectedPod } from "./wait-for-pod.js";
 
 export interface NewDeploymentOptions extends StartOptions {
   name: string;
@@ -58,14 +58,19 @@ export async function startNewDeployment(kube: Kube, options: NewDeploymentOptio
     await kubeCall(`create service ${namespace}/${name}`, () =>
       kube.core.createNamespacedService({ namespace, body: service }),
     );
-    const pod = await waitForSelectedPod(kube, namespace, sessionSelector(sessionId));
-    end?.(`deployment ${name} ready`);
-    const container = pod.spec?.containers[0]?.name as string;
+    const container = deployment.spec?.template.spec?.containers[0]?.name as string;
+    const pod = await waitForSelectedPod(kube, namespace, sessionSelector(sessionId), 120_000, {
+      running: container,
+    });
+    const podName = pod.metadata?.name as string;
+    const ready = waitForPodReady(kube, namespace, podName).then(() => end?.(`deployment ${name} ready`));
+    ready.catch(() => undefined);
     return {
       namespace,
-      pod: pod.metadata?.name as string,
+      pod: podName,
       container,
       description: `new deployment ${namespace}/${name}`,
+      ready,
       restore,
     };
   } catch (err) {

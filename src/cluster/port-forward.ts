@@ -31,7 +31,10 @@ export async function openPortForward(
   });
   // Listen for frames before "open": the first ones may arrive in the same read as the handshake.
   const stream = new PortForwardStream(ws, `${namespace}/${pod}:${port}`);
-  await new Promise<void>((resolve, reject) => {
+  // A failure is reported by the rejection below, and later by "close": an "error" event with
+  // no listener yet (between here and the caller's pipe) must not end the process.
+  stream.on("error", () => undefined);
+  const opened = new Promise<void>((resolve, reject) => {
     ws.once("open", () => resolve());
     ws.once("error", reject);
     ws.once("unexpected-response", (_req, res) => {
@@ -48,6 +51,12 @@ export async function openPortForward(
       });
     });
   });
+  try {
+    await opened;
+  } catch (err) {
+    stream.destroy();
+    throw err;
+  }
   return stream;
 }
 

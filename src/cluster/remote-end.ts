@@ -11,6 +11,11 @@ export interface RemoteEnd {
   original?: V1Container;
   /** For messages: "deployment default/example (swapped)". */
   description: string;
+  /**
+   * Resolves once the cluster end is fully in place (the proxy Ready, a swapped Deployment scaled
+   * to 0). The agent already runs when the RemoteEnd is returned, so the tunnel can start meanwhile.
+   */
+  ready: Promise<void>;
   /** Undo every change of the session in the cluster; returns what was done, one line each. */
   restore(): Promise<string[]>;
 }

@@ -85,18 +85,27 @@ export async function swapDeployment(kube: Kube, options: SwapOptions): Promise<
     if (await deletePod(kube, namespace, podName)) done.push(`proxy pod ${namespace}/${podName} deleted`);
     return done;
   };
+  let ready: Promise<void>;
   try {
     const end = options.step?.(`starting proxy pod ${podName}`);
     await kubeCall(`create pod ${namespace}/${podName}`, () =>
       kube.core.createNamespacedPod({ namespace, body: pod }),
     );
-    await waitForPodReady(kube, namespace, podName);
-    end?.(`proxy pod ${podName} ready`);
-    if (!hpa) {
-      await kubeCall(`scale ${id} to 0`, () =>
-        kube.apps.patchNamespacedDeployment({ name, namespace, body: { spec: { replicas: 0 } } }, mergePatch),
-      );
-    }
+    await waitForPodReady(kube, namespace, podName, 120_000, { running: container.name });
+    // The Deployment goes to 0 only once the proxy is Ready; the tunnel starts meanwhile.
+    ready = (async () => {
+      await waitForPodReady(kube, namespace, podName);
+      end?.(`proxy pod ${podName} ready`);
+      if (!hpa) {
+        await kubeCall(`scale ${id} to 0`, () =>
+          kube.apps.patchNamespacedDeployment(
+            { name, namespace, body: { spec: { replicas: 0 } } },
+            mergePatch,
+          ),
+        );
+      }
+    })();
+    ready.catch(() => undefined);
   } catch (err) {
     await restore().catch(() => undefined);
     throw err;
@@ -107,6 +116,7 @@ export async function swapDeployment(kube: Kube, options: SwapOptions): Promise<
     container: container.name,
     original: container,
     description: `${id} (swapped, ${replicas} replica${replicas === 1 ? "" : "s"} before)`,
+    ready,
     restore,
   };
 }

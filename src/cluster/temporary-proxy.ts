@@ -16,17 +16,19 @@ export async function startTemporaryProxy(kube: Kube, options: StartOptions): Pr
   const name = pod.metadata?.name as string;
   const restore = async (): Promise<string[]> =>
     (await deletePod(kube, namespace, name)) ? [`proxy pod ${namespace}/${name} deleted`] : [];
+  const container = pod.spec?.containers[0]?.name as string;
+  let ready: Promise<void>;
   try {
     const end = options.step?.(`starting proxy pod ${name}`);
     await kubeCall(`create pod ${namespace}/${name}`, () =>
       kube.core.createNamespacedPod({ namespace, body: pod }),
     );
-    await waitForPodReady(kube, namespace, name);
-    end?.(`proxy pod ${name} ready`);
+    await waitForPodReady(kube, namespace, name, 120_000, { running: container });
+    ready = waitForPodReady(kube, namespace, name).then(() => end?.(`proxy pod ${name} ready`));
+    ready.catch(() => undefined);
   } catch (err) {
     await restore().catch(() => undefined);
     throw err;
   }
-  const container = pod.spec?.containers[0]?.name as string;
-  return { namespace, pod: name, container, description: `proxy pod ${namespace}/${name}`, restore };
+  return { namespace, pod: name, container, description: `proxy pod ${namespace}/${name}`, ready, restore };
 }

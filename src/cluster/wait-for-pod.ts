@@ -42,15 +42,28 @@ export function isPodReady(pod: V1Pod): boolean {
   return pod.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") ?? false;
 }
 
-/** Wait until the pod is Ready; fail early with the reason when it never will be. */
+/** Whether the named container of a pod has started. */
+export function isContainerRunning(pod: V1Pod, container: string): boolean {
+  return (
+    pod.status?.containerStatuses?.some((c) => c.name === container && c.state?.running !== undefined) ??
+    false
+  );
+}
+
+export type PodCondition = "ready" | { running: string };
+
+/** Wait until the pod is Ready (or a container of it runs); fail early with the reason when it never will. */
 export async function waitForPodReady(
   kube: Kube,
   namespace: string,
   name: string,
   timeoutMs = 120_000,
+  condition: PodCondition = "ready",
 ): Promise<V1Pod> {
+  const met = (pod: V1Pod) =>
+    condition === "ready" ? isPodReady(pod) : isContainerRunning(pod, condition.running);
   return waitFor(
-    `pod ${namespace}/${name} to become ready`,
+    `pod ${namespace}/${name} to ${condition === "ready" ? "become ready" : "start"}`,
     async () => {
       const pod = await kubeCall(`read pod ${namespace}/${name}`, () =>
         kube.core.readNamespacedPod({ name, namespace }),
@@ -59,9 +72,9 @@ export async function waitForPodReady(
         throw new TpError("cluster-error", `pod ${namespace}/${name} is being deleted`);
       const failure = podFailure(pod);
       if (failure) throw new TpError("cluster-error", failure, { hint: hintFor(failure) });
-      return isPodReady(pod) ? pod : undefined;
+      return met(pod) ? pod : undefined;
     },
-    { timeoutMs, intervalMs: 200, hint: `kubectl describe pod -n ${namespace} ${name}` },
+    { timeoutMs, intervalMs: 100, hint: `kubectl describe pod -n ${namespace} ${name}` },
   );
 }
 
@@ -81,7 +94,10 @@ export async function waitForSelectedPod(
   namespace: string,
   selector: string,
   timeoutMs = 120_000,
+  condition: PodCondition = "ready",
 ): Promise<V1Pod> {
+  const met = (pod: V1Pod) =>
+    condition === "ready" ? isPodReady(pod) : isContainerRunning(pod, condition.running);
   return waitFor(
     `a ready pod with labels ${selector} in ${namespace}`,
     async () => {
@@ -93,8 +109,8 @@ export async function waitForSelectedPod(
         const failure = podFailure(pod);
         if (failure) throw new TpError("cluster-error", failure, { hint: hintFor(failure) });
       }
-      return live.find(isPodReady);
+      return live.find(met);
     },
-    { timeoutMs, intervalMs: 200 },
+    { timeoutMs, intervalMs: 100 },
   );
 }

@@ -45,11 +45,26 @@ export class TunnelLink {
   }
 
   /** Open the first connection and wait until the sidecar says the tunnel works. */
-  async start(timeoutMs = 20_000): Promise<void> {
-    const seen = this.sidecar.count;
-    const first = await this.connectOnce();
-    await this.sidecar.waitFor("tunnel-up", timeoutMs, seen);
-    this.loop = this.run(first);
+  async start(timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    // The agent may still be starting: retry until it answers.
+    for (let attempt = 0; ; attempt++) {
+      const seen = this.sidecar.count;
+      let current: { done: Promise<void> } | undefined;
+      try {
+        current = await this.connectOnce();
+        await Promise.race([
+          this.sidecar.waitFor("tunnel-up", Math.max(1, deadline - Date.now()), seen),
+          current.done.then(() => Promise.reject(new Error("the tunnel closed while starting"))),
+        ]);
+        this.loop = this.run(current);
+        return;
+      } catch (err) {
+        current?.done.catch(() => undefined);
+        if (Date.now() + 100 > deadline) throw err;
+        await new Promise((r) => setTimeout(r, Math.min(100 * 2 ** attempt, 1_000)));
+      }
+    }
   }
 
   private async run(current: { done: Promise<void> }): Promise<void> {
