@@ -1,3 +1,5 @@
+import type { VolumeStatus } from "../volumes/volume-status.js";
+
 /**
  * The sidecar's status lines: one JSON object per line on its stdout, which the CLI reads from
  * the container's logs. Everything else the sidecar says goes to stderr as plain text.
@@ -18,7 +20,9 @@ export type SidecarStatus =
   /** A host name of alsoProxy resolved in the cluster to these addresses. */
   | { event: "also-proxy"; host: string; addresses: string[] }
   /** The sidecar cannot run (bad config, iptables refused): it exits non-zero after this line. */
-  | { event: "error"; message: string };
+  | { event: "error"; message: string }
+  /** Volume sync: the first copy, conflicts, copies, failures (volumes/volume-status.ts). */
+  | VolumeStatus;
 
 export type SidecarStatusEvent = SidecarStatus["event"];
 

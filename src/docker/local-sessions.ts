@@ -14,6 +14,8 @@ export interface LocalSession {
   /** "namespace/pod" of its cluster end. */
   remote?: string;
   context?: string;
+  /** The host folder of its volumes (label dev.tp.volumes of the sidecar). */
+  volumes?: string;
   /** Its tp process is still running on this host. */
   live: boolean;
 }
@@ -51,6 +53,7 @@ export async function listLocalSessions(docker: Dockerode): Promise<LocalSession
       };
       sessions.set(id, s);
     }
+    s.volumes ??= c.Labels["dev.tp.volumes"];
     s.containers.push({
       id: c.Id,
       name: (c.Names[0] ?? "").replace(/^\//, ""),

@@ -19,6 +19,10 @@ export interface SidecarOptions {
   network?: string;
   /** host:ip entries for /etc/hosts, which the user container shares. */
   extraHosts?: string[];
+  /** Host folders bind-mounted into the sidecar (`src:dst`): the session folder of the volumes. */
+  binds?: string[];
+  /** More environment variables (the volume sync configuration). */
+  env?: Record<string, string>;
 }
 
 /** The running sidecar: its container and the status lines it prints. */
@@ -136,7 +140,7 @@ function portBindings(publish: string[]): {
 /** Create and start the sidecar: root with NET_ADMIN in its own namespace, which the user container joins. */
 export async function startSidecar(docker: Dockerode, options: SidecarOptions): Promise<StartedSidecar> {
   const name = `tp-${options.sessionId}-sidecar`;
-  const env = sidecarConfigToEnv(options.config);
+  const env = { ...sidecarConfigToEnv(options.config), ...options.env };
   const { exposed, bindings } = portBindings(options.publish);
   let container: Dockerode.Container;
   try {
@@ -154,6 +158,7 @@ export async function startSidecar(docker: Dockerode, options: SidecarOptions): 
         PortBindings: bindings,
         ...(options.network ? { NetworkMode: options.network } : {}),
         ...(options.extraHosts?.length ? { ExtraHosts: options.extraHosts } : {}),
+        ...(options.binds?.length ? { Binds: options.binds } : {}),
       },
     });
   } catch (err) {

@@ -6,6 +6,7 @@ import { serverOptions } from "../../tunnel/protocol.js";
 import { TunnelRouter } from "../../tunnel/tunnel-router.js";
 import { InboundListeners } from "./inbound-listeners.js";
 import { addProxyRoutes } from "./proxy-routes.js";
+import { addVolumeRoutes } from "./volume-routes.js";
 
 export interface ProxyAgentOptions {
   /** Port of the tunnel, on 127.0.0.1 only: reached through the port-forward, never the network. */
@@ -26,7 +27,7 @@ export interface StartedProxyAgent {
  */
 export async function startProxyAgent(options: ProxyAgentOptions): Promise<StartedProxyAgent> {
   const listeners = new InboundListeners();
-  const router = addProxyRoutes(new TunnelRouter(), { ...options, listeners });
+  const router = addVolumeRoutes(addProxyRoutes(new TunnelRouter(), { ...options, listeners }), options.log);
   const h2 = createHttp2Server(serverOptions);
   let current: ServerHttp2Session | undefined;
   let sessions = 0;

@@ -15,6 +15,7 @@ import { applyIptables } from "./iptables.js";
 import { loadOriginalDst } from "./original-dst.js";
 import { forwardThroughTunnel, startFixedForward, startTcpRedirector } from "./tcp-redirector.js";
 import { listenUnix } from "./unix-listener.js";
+import { startVolumeSync } from "./volume-sync-start.js";
 
 export interface SidecarAgentOptions {
   config: SidecarConfig;
@@ -42,6 +43,7 @@ export async function startSidecarAgent(options: SidecarAgentOptions): Promise<v
   const { config, log } = options;
   const tunnel = new TunnelClient();
   const hostTunnel = new TunnelClient();
+  startVolumeSync(tunnel, log);
   const servers: Server[] = [];
 
   await startDnsServer(tunnel);

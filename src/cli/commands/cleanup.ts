@@ -1,6 +1,8 @@
 import { Command } from "commander";
 import { cleanupClusterSession, listClusterSessions } from "../../cluster/sessions.js";
 import { listLocalSessions, removeLocalSession } from "../../docker/local-sessions.js";
+import { removeSessionFolder, rootRemover } from "../../volumes/index.js";
+import { agentImage } from "../../version.js";
 import { dockerFrom, kubeFrom, progressFrom } from "../clients.js";
 import type { GlobalOptions } from "../options.js";
 
@@ -20,6 +22,8 @@ export const cleanupCommand = new Command("cleanup")
       opts.session ? s.id === opts.session : !s.live;
     for (const s of (await listLocalSessions(docker)).filter(pick)) {
       for (const name of await removeLocalSession(docker, s)) done.push(`container ${name} removed`);
+      if (s.volumes && (await removeSessionFolder(s.volumes, rootRemover(docker, agentImage()))))
+        done.push(`session folder ${s.volumes} removed`);
     }
     const sessions = await listClusterSessions(kube, opts.allNamespaces ? undefined : kube.namespace);
     for (const s of sessions.filter(pick))

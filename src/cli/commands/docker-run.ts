@@ -4,6 +4,7 @@ import { parseWorkload } from "../../cluster/deployments.js";
 import { parseDockerRunArgs } from "../../docker/docker-run-args.js";
 import { UsageError } from "../../errors.js";
 import { agentImage } from "../../version.js";
+import { defaultMountLimit, parseMountLimit, type VolumeRequest } from "../../volumes/index.js";
 import { dockerFrom, kubeFrom, progressFrom } from "../clients.js";
 import { parseExpose, parseHostPort, parsePort } from "../expose.js";
 import type { GlobalOptions } from "../options.js";
@@ -24,9 +25,21 @@ interface DockerRunFlags {
   envFile?: string;
   envJson?: string;
   agentImage?: string;
+  mount?: string;
+  mountLimit?: string;
+  originalMounts: boolean;
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
+
+function volumesOf(flags: DockerRunFlags): VolumeRequest | undefined {
+  if (flags.mount === "false") return undefined;
+  return {
+    ...(flags.mount !== undefined && flags.mount !== "true" ? { folder: flags.mount } : {}),
+    limitBytes: flags.mountLimit !== undefined ? parseMountLimit(flags.mountLimit) : defaultMountLimit,
+    originalMounts: flags.originalMounts,
+  };
+}
 
 function workloadOf(flags: DockerRunFlags): Workload {
   const chosen = [flags.swapDeployment, flags.newDeployment, flags.deployment].filter((v) => v !== undefined);
@@ -96,6 +109,12 @@ export const dockerRunCommand = new Command("docker-run")
   )
   .option("--env-file <file>", "also write the pod's environment to FILE (Docker env-file format, mode 0600)")
   .option("--env-json <file>", "also write the pod's environment to FILE as JSON (mode 0600)")
+  .option(
+    "--mount <false|path>",
+    "the host folder for the pod's volumes (default: a new temporary folder); false: no volumes",
+  )
+  .option("--mount-limit <size>", "skip a volume larger than this (default 1Gi)")
+  .option("--no-original-mounts", "mount the volumes under $TELEPRESENCE_ROOT only, not at their own paths")
   .addOption(
     new Option(
       "--agent-image <image>",
@@ -122,6 +141,7 @@ export const dockerRunCommand = new Command("docker-run")
       envFile: flags.envFile,
       envJson: flags.envJson,
       agentImage: agentImage(flags.agentImage),
+      volumes: volumesOf(flags),
       context: global.context,
       run,
     };

@@ -67,7 +67,7 @@ export async function dockerRunSession(
       sessionId: session.id,
       sidecar: session.sidecar.name,
       env: session.env,
-      mounts: [],
+      mounts: session.volumes?.mounts(request.run.volumes) ?? [],
       run: request.run,
       labels: session.labels,
     });

@@ -11,6 +11,7 @@ import { DockerLabels } from "../../docker/labels.js";
 import { ownerLabels } from "../../docker/local-sessions.js";
 import { startSidecar, type SidecarOptions, type StartedSidecar } from "../../docker/sidecar.js";
 import type { Progress } from "../progress.js";
+import { SessionVolumes, type VolumeRequest } from "../../volumes/index.js";
 import type { Interrupt } from "./interrupt.js";
 import { HostForwardLink } from "./host-forward-link.js";
 import { TunnelLink } from "./tunnel-link.js";
@@ -26,6 +27,8 @@ export interface SessionRequest {
   publish: string[];
   /** More for the sidecar container (a project network, extra hosts, labels). */
   sidecarExtra?: Pick<SidecarOptions, "network" | "extraHosts" | "labels">;
+  /** Copy the pod's volumes into a session folder and keep them in step (absent: no volumes). */
+  volumes?: VolumeRequest;
 }
 
 interface UndoStep {
@@ -80,6 +83,11 @@ export class Session {
         startRemote(kube, w, exposePorts, options, (t) => progress.warn(t)),
       );
       undo.push({ what: "cluster", cluster: true, run: () => remote.restore() });
+      const volumes = request.volumes
+        ? await interrupt.race(SessionVolumes.prepare(kube, remote, request.volumes, id))
+        : undefined;
+      if (volumes) undo.push({ what: "session folder", run: () => volumes.remove(docker, request.agentImage) });
+      const volumeSidecar = volumes?.sidecarOptions();
 
       const expose = [
         ...request.sidecar.expose,
@@ -99,7 +107,9 @@ export class Session {
         hostname: localHostname(w, id),
         publish: request.publish,
         ...request.sidecarExtra,
-        labels,
+        labels: { ...labels, ...volumeSidecar?.labels },
+        binds: volumeSidecar?.binds,
+        env: volumeSidecar?.env,
       });
       sidecarPromise.catch(() => undefined);
       const [podEnv, sidecar] = await interrupt.race(Promise.all([readPodEnv(kube, remote), sidecarPromise]));
@@ -118,6 +128,7 @@ export class Session {
         undo.push({ what: "host forward", run: async () => (hostLink.stop(), []) });
       }
       endSidecar("sidecar ready, tunnel up");
+      if (volumes) await interrupt.race(volumes.waitReady(sidecar, progress));
       sidecar.onEvent((s) => {
         if (s.event === "listen-error")
           progress.warn(`the proxy cannot listen on port ${s.port}: ${s.message}`);
@@ -126,13 +137,13 @@ export class Session {
         ...podEnv,
         TELEPRESENCE_POD: remote.pod,
         TELEPRESENCE_CONTAINER: remote.container,
-        TELEPRESENCE_ROOT: "/telepresence",
+        ...volumes?.env(),
         TELEPRESENCE_METHOD: "container",
       };
       const lost = Promise.race([link.failed, lease.lost]);
       lost.catch(() => undefined);
       const hasWarden = warden !== undefined;
-      return new StartedSession(id, remote, sidecar, env, labels, lost, undo, progress, hasWarden);
+      return new StartedSession(id, remote, sidecar, env, labels, lost, undo, progress, hasWarden, volumes);
     } catch (err) {
       await undoAll(undo, progress);
       throw err;
@@ -155,6 +166,8 @@ export class StartedSession {
     private readonly undo: UndoStep[],
     private readonly progress: Progress,
     private readonly hasWarden: boolean,
+    /** The pod's volumes, when copied: their mounts for the user container. */
+    readonly volumes?: SessionVolumes,
   ) {
     lost.catch(() => (this.isLost = true));
   }

@@ -1,0 +1,42 @@
+import type { V1Pod, V1Volume } from "@kubernetes/client-node";
+import type { VolumeSpec } from "./volume-config.js";
+
+/** Where Kubernetes mounts the service account's token (unless the pod opts out). */
+export const serviceAccountPath = "/var/run/secrets/kubernetes.io/serviceaccount";
+
+/** Volumes Kubernetes always mounts read-only, whatever the volumeMount says. */
+function alwaysReadOnly(v: V1Volume | undefined): boolean {
+  return Boolean(v?.configMap || v?.secret || v?.downwardAPI || v?.projected);
+}
+
+/** Volumes whose contents are credentials: kept owner-only on the host. */
+function holdsSecrets(v: V1Volume | undefined): boolean {
+  if (v?.secret) return true;
+  return (v?.projected?.sources ?? []).some((s) => s.secret || s.serviceAccountToken || s.clusterTrustBundle);
+}
+
+/**
+ * The volumes to copy for a container of a pod: each of its volumeMounts (subPath mounts are
+ * copied as the container sees them), plus the service account token when the pod has one and
+ * no mount lists it (some API servers leave it to the kubelet).
+ */
+export function volumeSpecsOf(pod: V1Pod, containerName: string): VolumeSpec[] {
+  const container = pod.spec?.containers.find((c) => c.name === containerName);
+  const volumes = new Map((pod.spec?.volumes ?? []).map((v) => [v.name, v]));
+  const specs: VolumeSpec[] = [];
+  for (const m of container?.volumeMounts ?? []) {
+    const path = m.mountPath.replace(/\/+$/, "") || "/";
+    if (path === "/" || specs.some((s) => s.path === path)) continue;
+    const v = volumes.get(m.name);
+    specs.push({
+      path,
+      name: m.name,
+      readOnly: Boolean(m.readOnly) || alwaysReadOnly(v) || path === serviceAccountPath,
+      ownerOnly: holdsSecrets(v) || path === serviceAccountPath,
+    });
+  }
+  const automount = pod.spec?.automountServiceAccountToken !== false;
+  if (automount && !specs.some((s) => s.path === serviceAccountPath))
+    specs.push({ path: serviceAccountPath, name: "service-account-token", readOnly: true, ownerOnly: true });
+  return specs.sort((a, b) => (a.path < b.path ? -1 : 1));
+}

@@ -1,0 +1,49 @@
+import { mkdir, readdir, rm, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { TpError } from "../errors.js";
+
+/** The Docker label on the sidecar that names the session folder, so `tp cleanup` finds it. */
+export const volumesFolderLabel = "dev.tp.volumes";
+
+/** The default session folder: private to the user, under the temporary directory. */
+export function defaultSessionFolder(sessionId: string): string {
+  return join(tmpdir(), `tp-${sessionId}-volumes`);
+}
+
+/**
+ * Create the session folder (mode 0700). A chosen folder must be new or empty: it is removed
+ * with everything in it when the session ends.
+ */
+export async function createSessionFolder(sessionId: string, chosen?: string): Promise<string> {
+  const folder = chosen ? resolve(chosen) : defaultSessionFolder(sessionId);
+  const existing = await stat(folder).catch(() => undefined);
+  if (existing) {
+    if (!existing.isDirectory() || (await readdir(folder)).length > 0)
+      throw new TpError("usage", `--mount ${folder}: the folder must be new or empty`, {
+        hint: "tp removes it when the session ends",
+      });
+  }
+  await mkdir(folder, { recursive: true, mode: 0o700 });
+  return folder;
+}
+
+/**
+ * Remove a session folder. Files that the user's container created as another user (root) and
+ * that the sidecar did not hand over yet may need root: `removeAsRoot` (a container) does that.
+ */
+export async function removeSessionFolder(
+  folder: string,
+  removeAsRoot?: (folder: string) => Promise<void>,
+): Promise<boolean> {
+  if (!(await stat(folder).catch(() => undefined))) return false;
+  try {
+    await rm(folder, { recursive: true, force: true });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (!removeAsRoot || (code !== "EACCES" && code !== "EPERM")) throw err;
+    await removeAsRoot(folder);
+    await rm(folder, { recursive: true, force: true });
+  }
+  return true;
+}

@@ -1,0 +1,136 @@
+import type Dockerode from "dockerode";
+import type { Kube } from "../cluster/kube.js";
+import { kubeCall } from "../cluster/kube-call.js";
+import type { RemoteEnd } from "../cluster/remote-end.js";
+import type { StartedSidecar } from "../docker/sidecar.js";
+import { volumeSpecsOf } from "./pod-volumes.js";
+import { rootRemover } from "./root-remover.js";
+import { createSessionFolder, removeSessionFolder, volumesFolderLabel } from "./session-folder.js";
+import { userMounts, volumeEnv } from "./user-mounts.js";
+import { sidecarVolumesRoot, volumesConfigToEnv, type VolumeSpec } from "./volume-config.js";
+
+/** What the user asked of volumes (`--mount`, `--mount-limit`, `--no-original-mounts`). */
+export interface VolumeRequest {
+  /** The host folder; default: a new one under the temporary directory. */
+  folder?: string;
+  limitBytes: number;
+  originalMounts: boolean;
+}
+
+export const defaultMountLimit = 1024 ** 3;
+
+/** Where progress and warnings go (the CLI's Progress fits). */
+export interface VolumeReporter {
+  step(text: string): (done?: string) => void;
+  info(text: string): void;
+  warn(text: string): void;
+}
+
+const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+
+/** The pod's volumes for one session: the session folder, the sidecar's part, the user's mounts. */
+export class SessionVolumes {
+  /** The volumes that were copied (known once ready). */
+  private copied: VolumeSpec[] = [];
+
+  private constructor(
+    readonly folder: string,
+    readonly specs: VolumeSpec[],
+    private readonly request: VolumeRequest,
+  ) {}
+
+  /** Read the proxy pod's volumes and create the session folder. */
+  static async prepare(
+    kube: Kube,
+    remote: RemoteEnd,
+    request: VolumeRequest,
+    sessionId: string,
+  ): Promise<SessionVolumes> {
+    const pod = await kubeCall(`read pod ${remote.namespace}/${remote.pod}`, () =>
+      kube.core.readNamespacedPod({ name: remote.pod, namespace: remote.namespace }),
+    );
+    const specs = volumeSpecsOf(pod, remote.container);
+    const folder = await createSessionFolder(sessionId, request.folder);
+    return new SessionVolumes(folder, specs, request);
+  }
+
+  /** Options for startSidecar: the folder bind-mounted, the sync configuration, the cleanup label. */
+  sidecarOptions(): { binds: string[]; env: Record<string, string>; labels: Record<string, string> } {
+    return {
+      binds: [`${this.folder}:${sidecarVolumesRoot}`],
+      env: volumesConfigToEnv({
+        root: sidecarVolumesRoot,
+        volumes: this.specs,
+        uid: process.getuid?.() ?? 0,
+        gid: process.getgid?.() ?? 0,
+        limitBytes: this.request.limitBytes,
+        rescanMs: 2_000,
+      }),
+      labels: { [volumesFolderLabel]: this.folder },
+    };
+  }
+
+  /** Wait for the first copy, showing progress after a second; warn about skipped volumes. */
+  async waitReady(sidecar: StartedSidecar, reporter: VolumeReporter): Promise<void> {
+    let ready = false;
+    let end: ((done?: string) => void) | undefined;
+    let lastInfo = Date.now();
+    const started = Date.now();
+    sidecar.onEvent((s) => {
+      if (s.event === "volumes-progress" && !ready && Date.now() - started > 1_000) {
+        end ??= reporter.step(`copying the pod's volumes (${mb(s.total)})`);
+        if (Date.now() - lastInfo >= 2_000) {
+          lastInfo = Date.now();
+          reporter.info(`copied ${mb(s.bytes)} of ${mb(s.total)}`);
+        }
+      } else if (s.event === "volume-conflict") {
+        reporter.warn(
+          `${s.path} changed both locally and in the pod: kept the ${s.kept === "local" ? "local" : "pod's"} version (the newer write)`,
+        );
+      } else if (s.event === "volume-error" && ready) {
+        reporter.warn(`volume ${s.path} is not in step: ${s.message}`);
+      }
+    });
+    const status = await sidecar.waitFor("volumes-ready", 30 * 60_000);
+    ready = true;
+    if (status.event !== "volumes-ready") return;
+    const byPath = new Map(this.specs.map((s) => [s.path, s]));
+    for (const s of status.skipped) {
+      const spec = byPath.get(s.path);
+      if (s.reason === "too-large")
+        reporter.warn(
+          `volume ${spec?.name ?? "?"} at ${s.path} holds ${mb(s.bytes)}, over the limit of ${mb(this.request.limitBytes)} (--mount-limit): not copied`,
+        );
+      else if (spec && spec.name !== "service-account-token")
+        reporter.warn(`volume ${spec.name} at ${s.path} is not in the pod: not copied`);
+    }
+    for (const u of status.unreadable)
+      reporter.warn(`${u.count} file(s) under ${u.path} cannot be read by the agent in the pod: not copied`);
+    const copied = new Set(status.volumes.map((v) => v.path));
+    this.copied = this.specs.filter((s) => copied.has(s.path));
+    const bytes = status.volumes.reduce((n, v) => n + v.bytes, 0);
+    const files = status.volumes.reduce((n, v) => n + v.files, 0);
+    const text = `${this.copied.length} volume(s) copied to ${this.folder}: ${files} files, ${mb(bytes)} in ${(status.ms / 1000).toFixed(1)} s`;
+    if (end) end(text);
+    else reporter.info(text);
+  }
+
+  /** TELEPRESENCE_ROOT and TELEPRESENCE_MOUNTS for the user container. */
+  env(): Record<string, string> {
+    return volumeEnv(this.copied);
+  }
+
+  /** The user container's -v values (its own -v values win for the same destination). */
+  mounts(userVolumes: string[]): string[] {
+    return userMounts(this.folder, this.copied, {
+      originalMounts: this.request.originalMounts,
+      userVolumes,
+    });
+  }
+
+  /** Remove the session folder (after the sidecar is gone). */
+  async remove(docker: Dockerode, agentImage: string): Promise<string[]> {
+    const removed = await removeSessionFolder(this.folder, rootRemover(docker, agentImage));
+    return removed ? [`session folder ${this.folder} removed`] : [];
+  }
+}

@@ -1,0 +1,96 @@
+import { lstat } from "node:fs/promises";
+import { join } from "node:path";
+import type { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import * as tarFs from "tar-fs";
+
+export type TarHeader = tarFs.Headers;
+
+export interface PackOptions {
+  /** Whole trees under each entry (a snapshot), or exactly the entries listed (a fetch). */
+  recursive: boolean;
+  /** Absolute paths left out (with what is under them): nested volumes, unreadable files. */
+  skip?: ReadonlySet<string>;
+}
+
+/**
+ * A tar stream of `entries` (paths relative to `cwd`) with modes, mtimes and symlinks as they
+ * are; nothing is masked by the umask. Entries missing by now are left out.
+ *
+ * Each entry is packed from its own folder into one shared stream: tar-fs refuses every path
+ * when its cwd is "/" (the pod's side), and this way needs no common parent.
+ */
+export async function packPaths(cwd: string, entries: string[], options: PackOptions): Promise<Readable> {
+  const present: string[] = [];
+  for (const e of entries) {
+    try {
+      await lstat(join(cwd, e));
+      present.push(e);
+    } catch {
+      // Gone since it was listed: the next listing says so.
+    }
+  }
+  const skip = options.skip ?? new Set<string>();
+  const ignore = options.recursive ? (name: string) => skip.has(name) : () => true;
+  let shared: tarFs.Pack | undefined;
+  const packOne = (i: number): tarFs.Pack => {
+    const name = present[i] as string;
+    const prefix = name.replace(/\/+$/, "");
+    const next = (pack: tarFs.Pack) => {
+      if (i + 1 < present.length) packOne(i + 1);
+      else pack.finalize();
+    };
+    const pack = tarFs.pack(join(cwd, name), {
+      entries: ["."],
+      ignore,
+      umask: 0,
+      strict: false,
+      finalize: false,
+      finish: next,
+      map: (h: TarHeader) => ({ ...h, name: h.name === "." ? prefix : `${prefix}/${h.name}` }),
+      ...(shared ? { pack: shared } : {}),
+    } as tarFs.PackOptions);
+    shared ??= pack;
+    return pack;
+  };
+  if (present.length === 0) {
+    const empty = tarFs.pack(cwd, { entries: [], finalize: true } as tarFs.PackOptions);
+    return empty as unknown as Readable;
+  }
+  return packOne(0) as unknown as Readable;
+}
+
+export interface ExtractOptions {
+  /** Adjust a header before it is written (owner, owner-only modes); return undefined to skip it. */
+  map?: (header: TarHeader) => TarHeader | undefined;
+  /** chown to the header's uid/gid (only root can). */
+  chown: boolean;
+}
+
+/**
+ * Write a tar stream under `cwd`; returns the names written. Symlinks are written as they are
+ * (a ConfigMap's `key -> ..data/key` points through another symlink); files are never written
+ * through an existing symlink, and no entry lands under a symlinked directory.
+ */
+export async function extractTar(cwd: string, source: Readable, options: ExtractOptions): Promise<string[]> {
+  const names: string[] = [];
+  const skipped = new Set<string>();
+  const extract = tarFs.extract(cwd, {
+    umask: 0,
+    validateSymlinks: false,
+    chown: options.chown,
+    strict: false,
+    map: (header: TarHeader) => {
+      const mapped = options.map ? options.map(header) : header;
+      if (!mapped) {
+        skipped.add(header.name);
+        return header;
+      }
+      names.push(mapped.name);
+      return mapped;
+    },
+    ignore: (_name: string, header?: TarHeader) => (header ? skipped.has(header.name) : false),
+  } as tarFs.ExtractOptions);
+  await pipeline(source, extract);
+  return names;
+}

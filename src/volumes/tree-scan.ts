@@ -1,0 +1,63 @@
+import { lstat, readdir, readlink } from "node:fs/promises";
+import { join } from "node:path";
+import { entryOf, type Entry } from "./entry.js";
+
+/** A volume as one side sees it: every path under its root ("" is the root itself). */
+export interface TreeScan {
+  entries: Map<string, Entry>;
+  /** Bytes of the regular files. */
+  bytes: number;
+  /** Files this process may not read (a Secret of mode 0400 owned by someone else). */
+  unreadable: Set<string>;
+}
+
+function readable(e: Entry): boolean {
+  const uid = process.getuid?.() ?? 0;
+  if (uid === 0) return true;
+  if (e.uid === uid) return (e.mode & 0o400) !== 0;
+  if (e.gid !== undefined && (process.getgroups?.() ?? []).includes(e.gid)) return (e.mode & 0o040) !== 0;
+  return (e.mode & 0o004) !== 0;
+}
+
+/**
+ * lstat every path under `root` (symlinks are not followed). `exclude` holds relative paths that
+ * are not part of this volume (another volume mounted inside it). A missing root gives no entries.
+ */
+export async function scanTree(root: string, exclude: ReadonlySet<string> = new Set()): Promise<TreeScan> {
+  const scan: TreeScan = { entries: new Map(), bytes: 0, unreadable: new Set() };
+  const visit = async (rel: string): Promise<void> => {
+    const abs = rel ? join(root, rel) : root;
+    let entry: Entry | undefined;
+    try {
+      const st = await lstat(abs);
+      entry = entryOf(st, st.isSymbolicLink() ? await readlink(abs) : undefined);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "ENOENT") return;
+      throw err;
+    }
+    if (!entry) return;
+    scan.entries.set(rel, entry);
+    if (entry.type === "file") {
+      scan.bytes += entry.size;
+      if (!readable(entry)) scan.unreadable.add(rel);
+    }
+    if (entry.type !== "dir") return;
+    let names: string[];
+    try {
+      names = await readdir(abs);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === "ENOENT" || code === "ENOTDIR") return;
+      if (code === "EACCES") {
+        scan.unreadable.add(rel);
+        return;
+      }
+      throw err;
+    }
+    const children = names.map((n) => (rel ? `${rel}/${n}` : n)).filter((r) => !exclude.has(r));
+    // Breadth within one directory, depth across: bounded by the size of the largest directory.
+    for (let i = 0; i < children.length; i += 256) await Promise.all(children.slice(i, i + 256).map(visit));
+  };
+  await visit("");
+  return scan;
+}

@@ -1,0 +1,89 @@
+import type { ClientHttp2Session, ClientHttp2Stream } from "node:http2";
+import type { Readable } from "node:stream";
+import { TunnelRequestError } from "../tunnel/tunnel-client.js";
+import {
+  VolumePaths,
+  type PathsRequest,
+  type PutResult,
+  type SnapshotRequest,
+  type WatchRequest,
+} from "./volume-protocol.js";
+
+/** Wait for a stream's response headers; non-2xx statuses reject with the body's text. */
+async function answered(stream: ClientHttp2Stream, what: string): Promise<ClientHttp2Stream> {
+  stream.on("error", () => {
+    // Reported through the promise below or by whoever reads the stream.
+  });
+  await new Promise<void>((resolve, reject) => {
+    stream.once("response", (res) => {
+      const status = Number(res[":status"] ?? 0);
+      if (status >= 200 && status < 300) return resolve();
+      const chunks: Buffer[] = [];
+      stream.on("data", (c: Buffer) => chunks.push(c));
+      stream.once("end", () =>
+        reject(
+          new TunnelRequestError(`${what}: ${status} ${Buffer.concat(chunks).toString("utf8")}`, status),
+        ),
+      );
+    });
+    stream.once("close", () => reject(new TunnelRequestError(`${what}: stream closed before an answer`)));
+  });
+  return stream;
+}
+
+function postJson(session: ClientHttp2Session, path: string, body: unknown): Promise<ClientHttp2Stream> {
+  const stream = session.request({ ":method": "POST", ":path": path, "content-type": "application/json" });
+  stream.end(JSON.stringify(body));
+  return answered(stream, `POST ${path}`);
+}
+
+async function readJson<T>(stream: ClientHttp2Stream): Promise<T> {
+  const chunks: Buffer[] = [];
+  for await (const c of stream as AsyncIterable<Buffer>) chunks.push(c);
+  return JSON.parse(Buffer.concat(chunks).toString("utf8")) as T;
+}
+
+/** The sidecar's calls to the volume routes of the proxy agent, on one tunnel session. */
+export class VolumeClient {
+  constructor(readonly session: ClientHttp2Session) {}
+
+  /** The stream of listings and changes (JSON lines); close it to stop watching. */
+  watch(request: WatchRequest): Promise<ClientHttp2Stream> {
+    return postJson(this.session, VolumePaths.watch, request);
+  }
+
+  /** A tar of whole volumes. */
+  snapshot(request: SnapshotRequest): Promise<ClientHttp2Stream> {
+    return postJson(this.session, VolumePaths.snapshot, request);
+  }
+
+  /** A tar of exactly these absolute paths. */
+  fetch(paths: string[]): Promise<ClientHttp2Stream> {
+    return postJson(this.session, VolumePaths.fetch, { paths } satisfies PathsRequest);
+  }
+
+  /** Write a tar in the pod; returns the entries written, as the pod sees them now. */
+  async put(tar: Readable): Promise<PutResult> {
+    const stream = this.session.request({
+      ":method": "PUT",
+      ":path": VolumePaths.files,
+      "content-type": "application/x-tar",
+    });
+    let failed: unknown;
+    tar.once("error", (err) => {
+      failed = err;
+      stream.close();
+    });
+    tar.pipe(stream);
+    const result = await readJson<PutResult>(await answered(stream, `PUT ${VolumePaths.files}`)).catch(
+      (err: unknown) => {
+        throw failed ?? err;
+      },
+    );
+    return result;
+  }
+
+  async remove(paths: string[]): Promise<void> {
+    await readJson(await postJson(this.session, VolumePaths.delete, { paths } satisfies PathsRequest));
+  }
+}

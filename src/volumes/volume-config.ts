@@ -1,0 +1,48 @@
+import { z } from "zod";
+
+/** The sidecar's environment variable that carries {@link VolumesConfig} as JSON. */
+export const volumesConfigEnv = "TP_VOLUMES_CONFIG";
+
+/** Where the session folder is mounted in the sidecar. */
+export const sidecarVolumesRoot = "/tp/volumes";
+
+const volumeSpec = z.object({
+  /** The mount path in the pod (and the path under the session folder). */
+  path: z.string().startsWith("/"),
+  /** The volume's name in the pod spec, for messages. */
+  name: z.string(),
+  /** Read-only in the pod: local changes are not copied back. */
+  readOnly: z.boolean(),
+  /** Secret contents: 0600 files and 0700 directories locally. */
+  ownerOnly: z.boolean(),
+});
+
+const volumesConfig = z.object({
+  /** The session folder, as the sidecar sees it. */
+  root: z.string().default(sidecarVolumesRoot),
+  volumes: z.array(volumeSpec),
+  /** Owner of everything written into the session folder: the host user running tp. */
+  uid: z.number().int().nonnegative(),
+  gid: z.number().int().nonnegative(),
+  limitBytes: z.number().nonnegative(),
+  /** How often volumes are listed again without a change notification. */
+  rescanMs: z.number().positive().default(2_000),
+});
+
+export type VolumeSpec = z.infer<typeof volumeSpec>;
+export type VolumesConfig = z.infer<typeof volumesConfig>;
+
+export function parseVolumesConfig(text: string | undefined): VolumesConfig | undefined {
+  if (!text) return undefined;
+  return volumesConfig.parse(JSON.parse(text));
+}
+
+export function volumesConfigToEnv(config: VolumesConfig): Record<string, string> {
+  return { [volumesConfigEnv]: JSON.stringify(config) };
+}
+
+/** Paths (relative to `spec.path`) of the other volumes mounted inside it. */
+export function nestedPaths(spec: VolumeSpec, all: VolumeSpec[]): string[] {
+  const prefix = spec.path.replace(/\/+$/, "") + "/";
+  return all.filter((v) => v.path.startsWith(prefix)).map((v) => v.path.slice(prefix.length));
+}

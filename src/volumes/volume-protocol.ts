@@ -1,0 +1,77 @@
+import type { WireEntry } from "./entry.js";
+
+/**
+ * The volume routes of the tunnel (served by the proxy agent in the pod, asked by the sidecar).
+ * Paths on the wire are absolute paths in the pod; tar entry names are the same paths without
+ * the leading slash.
+ *
+ * - `POST /volumes/watch` (JSON {@link WatchRequest}): answers JSON lines ({@link WatchMessage}):
+ *   first a full listing of each volume, then its changes, for as long as the stream is open.
+ * - `POST /volumes/snapshot` (JSON {@link SnapshotRequest}): a tar of whole volumes.
+ * - `POST /volumes/fetch` (JSON {@link PathsRequest}): a tar of exactly these paths.
+ * - `PUT /volumes/files` (a tar): written in the pod; answers {@link PutResult}.
+ * - `POST /volumes/delete` (JSON {@link PathsRequest}): removed in the pod (recursively).
+ */
+export const VolumePaths = {
+  watch: "/volumes/watch",
+  snapshot: "/volumes/snapshot",
+  fetch: "/volumes/fetch",
+  files: "/volumes/files",
+  delete: "/volumes/delete",
+} as const;
+
+export interface WatchVolume {
+  /** The mount path in the pod. */
+  path: string;
+  /** Paths under it (relative) that belong to other volumes mounted inside it. */
+  exclude: string[];
+}
+
+export interface WatchRequest {
+  volumes: WatchVolume[];
+  /** A volume with more bytes than this is not copied (it is reported as too large). */
+  limitBytes: number;
+  /** How often each volume is listed again even without a change notification. */
+  rescanMs?: number;
+}
+
+export type WatchMessage =
+  | {
+      kind: "listing";
+      path: string;
+      /** Absent when skipped. Paths relative to the volume ("" is the mount path itself). */
+      entries?: [string, WireEntry][];
+      bytes: number;
+      files: number;
+      skipped?: "missing" | "too-large";
+      /** Relative paths the agent may not read (left out). */
+      unreadable: string[];
+    }
+  | { kind: "changes"; path: string; changes: [string, WireEntry | null][] }
+  | { kind: "error"; path: string; message: string };
+
+export interface SnapshotRequest {
+  /** Mount paths to copy whole. */
+  paths: string[];
+  /** Absolute paths left out (nested volumes, unreadable files). */
+  skip: string[];
+}
+
+export interface PathsRequest {
+  paths: string[];
+}
+
+export interface PutResult {
+  /** Each written path and its entry in the pod now (null: not there). */
+  entries: [string, WireEntry | null][];
+}
+
+/** The relative tar name of an absolute path ("/etc/config/a" → "etc/config/a"). */
+export function tarName(absolute: string): string {
+  return absolute.replace(/^\/+/, "");
+}
+
+/** An absolute path joined from a mount path and a path relative to it. */
+export function joinPath(mountPath: string, rel: string): string {
+  return rel ? `${mountPath.replace(/\/+$/, "")}/${rel}` : mountPath;
+}

@@ -1,0 +1,104 @@
+import { watch, type FSWatcher } from "chokidar";
+import { join } from "node:path";
+import { signature, toWire, type Entry, type WireEntry } from "./entry.js";
+import { scanTree } from "./tree-scan.js";
+import type { WatchMessage, WatchVolume } from "./volume-protocol.js";
+
+/** How long change notifications are gathered before a volume is listed again. */
+const settleMs = 100;
+
+/**
+ * One volume in the pod, watched for one tunnel stream: lists it once (or reports it skipped),
+ * then lists it again on each change notification (chokidar) and every `rescanMs` (for file
+ * systems that do not notify), and sends what changed since the previous listing.
+ */
+export class VolumeWatcher {
+  private last = new Map<string, Entry>();
+  private watcher: FSWatcher | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private interval: NodeJS.Timeout | undefined;
+  private scanning: Promise<void> | undefined;
+  private again = false;
+  private closed = false;
+
+  constructor(
+    private readonly volume: WatchVolume,
+    private readonly limitBytes: number,
+    private readonly rescanMs: number,
+    private readonly send: (message: WatchMessage) => void,
+  ) {}
+
+  async start(): Promise<void> {
+    const { path } = this.volume;
+    const exclude = new Set(this.volume.exclude);
+    const scan = await scanTree(path, exclude);
+    const files = [...scan.entries.values()].filter((e) => e.type === "file").length;
+    const skipped =
+      scan.entries.size === 0 ? "missing" : scan.bytes > this.limitBytes ? "too-large" : undefined;
+    const listing: WatchMessage = {
+      kind: "listing",
+      path,
+      bytes: scan.bytes,
+      files,
+      unreadable: [...scan.unreadable],
+    };
+    if (skipped) {
+      this.send({ ...listing, skipped });
+      return;
+    }
+    this.last = scan.entries;
+    this.send({ ...listing, entries: [...scan.entries].map(([p, e]) => [p, toWire(e)]) });
+    if (this.closed) return;
+    const excluded = [...exclude].map((rel) => join(path, rel));
+    this.watcher = watch(path, {
+      ignoreInitial: true,
+      followSymlinks: false,
+      ignored: (p: string) => excluded.some((x) => p === x || p.startsWith(x + "/")),
+    });
+    this.watcher.on("all", () => this.schedule());
+    this.watcher.on("error", () => this.schedule());
+    this.interval = setInterval(() => this.schedule(), this.rescanMs);
+  }
+
+  private schedule(): void {
+    if (this.closed || this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.rescan();
+    }, settleMs);
+  }
+
+  private async rescan(): Promise<void> {
+    if (this.scanning) {
+      this.again = true;
+      return;
+    }
+    this.scanning = this.diff()
+      .catch((err: unknown) =>
+        this.send({ kind: "error", path: this.volume.path, message: (err as Error).message }),
+      )
+      .finally(() => (this.scanning = undefined));
+    await this.scanning;
+    if (this.again) {
+      this.again = false;
+      this.schedule();
+    }
+  }
+
+  private async diff(): Promise<void> {
+    const now = (await scanTree(this.volume.path, new Set(this.volume.exclude))).entries;
+    if (this.closed) return;
+    const changes: [string, WireEntry | null][] = [];
+    for (const [p, e] of now) if (signature(this.last.get(p)) !== signature(e)) changes.push([p, toWire(e)]);
+    for (const p of this.last.keys()) if (!now.has(p)) changes.push([p, null]);
+    this.last = now;
+    if (changes.length) this.send({ kind: "changes", path: this.volume.path, changes });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.timer);
+    clearInterval(this.interval);
+    await this.watcher?.close();
+  }
+}
