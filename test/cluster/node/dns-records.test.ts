@@ -1,5 +1,5 @@
 import type { V1Endpoints, V1Pod, V1Service } from "@kubernetes/client-node";
-import dnsPacket from "dns-packet";
+import dnsPacket, { type Answer } from "dns-packet";
 import { describe, expect, it } from "vitest";
 import { answer } from "./dns-server.js";
 import { resolve, type DnsSource } from "./dns-records.js";
@@ -25,6 +25,8 @@ const endpoints: Record<string, V1Endpoints> = {
     ],
   },
 };
+const data = (a: Answer): unknown => (a as { data?: unknown }).data;
+
 const src: DnsSource = {
   services: () => services,
   endpoints: (ns, name) => endpoints[`${ns}/${name}`],
@@ -33,26 +35,22 @@ const src: DnsSource = {
 
 describe("cluster DNS records", () => {
   it("answers A for a ClusterIP service and the ready endpoints of a headless one", () => {
-    expect(resolve(src, "web.shop.svc.cluster.local", "A").answers.map((a) => a.data)).toEqual([
-      "10.244.130.5",
-    ]);
-    expect(resolve(src, "db.shop.svc.cluster.local", "A").answers.map((a) => a.data)).toEqual([
+    expect(resolve(src, "web.shop.svc.cluster.local", "A").answers.map(data)).toEqual(["10.244.130.5"]);
+    expect(resolve(src, "db.shop.svc.cluster.local", "A").answers.map(data)).toEqual([
       "10.244.64.7",
       "10.244.64.8",
     ]);
-    expect(resolve(src, "db-0.db.shop.svc.cluster.local", "A").answers.map((a) => a.data)).toEqual([
-      "10.244.64.7",
-    ]);
-    expect(resolve(src, "10-244-64-8.db.shop.svc.cluster.local", "A").answers.map((a) => a.data)).toEqual([
+    expect(resolve(src, "db-0.db.shop.svc.cluster.local", "A").answers.map(data)).toEqual(["10.244.64.7"]);
+    expect(resolve(src, "10-244-64-8.db.shop.svc.cluster.local", "A").answers.map(data)).toEqual([
       "10.244.64.8",
     ]);
   });
   it("answers SRV for named ports, per endpoint for headless services", () => {
-    expect(resolve(src, "_http._tcp.web.shop.svc.cluster.local", "SRV").answers.map((a) => a.data)).toEqual([
+    expect(resolve(src, "_http._tcp.web.shop.svc.cluster.local", "SRV").answers.map(data)).toEqual([
       { priority: 0, weight: 100, port: 80, target: "web.shop.svc.cluster.local" },
     ]);
     const targets = resolve(src, "_pg._tcp.db.shop.svc.cluster.local", "SRV").answers.map(
-      (a) => (a.data as { target: string }).target,
+      (a) => (data(a) as { target: string }).target,
     );
     expect(targets).toEqual(["db-0.db.shop.svc.cluster.local", "10-244-64-8.db.shop.svc.cluster.local"]);
   });
@@ -60,7 +58,7 @@ describe("cluster DNS records", () => {
     expect(resolve(src, "web.shop.svc.cluster.local", "AAAA")).toEqual({ rcode: "NOERROR", answers: [] });
     expect(resolve(src, "nope.shop.svc.cluster.local", "A").rcode).toBe("NXDOMAIN");
     expect(resolve(src, "example.com", "A").rcode).toBe("NXDOMAIN");
-    expect(resolve(src, "5.130.244.10.in-addr.arpa", "PTR").answers[0]?.data).toBe(
+    expect(resolve(src, "5.130.244.10.in-addr.arpa", "PTR").answers.map(data)[0]).toBe(
       "web.shop.svc.cluster.local",
     );
   });
@@ -71,7 +69,7 @@ describe("cluster DNS records", () => {
       questions: [{ type: "A", name: "nope.shop.svc.cluster.local" }],
     });
     const r = dnsPacket.decode(answer(src, q, 512));
-    expect(r.rcode).toBe("NXDOMAIN");
+    expect((r as { rcode?: string }).rcode).toBe("NXDOMAIN");
     expect(r.authorities?.[0]?.type).toBe("SOA");
     const many: V1Endpoints = {
       subsets: [
