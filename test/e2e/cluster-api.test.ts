@@ -220,6 +220,17 @@ describe("test cluster API with real kubectl", () => {
     expect(r.stderr).toContain('The Pod "bad" is invalid: spec.containers[0].image: Required value');
   });
 
+  it("rejects unknown fields as kubectl's strict validation expects", async () => {
+    const r = await kubectl(
+      ["apply", "-n", ns, "-f", "-"],
+      "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: typo\ndatta:\n  a: b\n",
+    );
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toContain(
+      'ConfigMap in version "v1" cannot be handled as a ConfigMap: strict decoding error: unknown field "datta"',
+    );
+  });
+
   it("reports a pod whose image does not exist", async () => {
     await kubectlOk(["run", "ghost", "-n", ns, "--image=tp-no-such-image:local", "--restart=Never"]);
     const reason = await waitFor("the image error", async () => {

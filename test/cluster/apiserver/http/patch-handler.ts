@@ -6,6 +6,7 @@ import type { ApiContext } from "./api-context.js";
 import { badRequest } from "./api-error.js";
 import { renderObject } from "./list-response.js";
 import { isDryRun } from "./query-options.js";
+import { validateFields } from "./field-validation.js";
 import { mediaType, readObject } from "./request-body.js";
 import { writeJson } from "./respond.js";
 
@@ -32,6 +33,7 @@ export async function handlePatch(
   if (!current) {
     if (type === "apply" && isJsonObject(patch) && !subresource) {
       const body = patch as KubeObject;
+      validateFields(def, body, url, res);
       body.metadata = { ...(isJsonObject(body.metadata) ? body.metadata : {}), name };
       return writeJson(res, 201, renderObject(req, url, def, reg.create(def, ns, body, { dryRun })));
     }
@@ -41,6 +43,7 @@ export async function handlePatch(
   const patched = applyPatch(type, toServed(def, current), patch, def.kind);
   if (!isJsonObject(patched)) throw badRequest("the patch produced an object that is not an object");
   const obj = patched as KubeObject;
+  validateFields(def, obj, url, res);
   if (!isJsonObject(obj.metadata)) obj.metadata = {};
   if (obj.metadata.name !== undefined && obj.metadata.name !== name)
     throw badRequest(

@@ -15,6 +15,7 @@ import { handleReview } from "./review-handler.js";
 import { handleScale } from "./scale-subresource.js";
 import { handleTokenRequest } from "./token-subresource.js";
 import { handleWatch } from "./watch-handler.js";
+import { validateFields } from "./field-validation.js";
 import type { UserInfo } from "../auth/user-info.js";
 
 function successStatus(def: ResourceDef, obj: KubeObject): unknown {
@@ -89,11 +90,13 @@ export async function handleResource(
     case "create": {
       if (name) throw methodNotSupported(groupResource(def), "create");
       const body = (await readObject(req)) as KubeObject;
+      validateFields(def, body, url, res);
       const created = reg.create(def, ns, body, { dryRun: isDryRun(url) });
       return writeJson(res, 201, renderObject(req, url, def, created));
     }
     case "update": {
       const body = (await readObject(req)) as KubeObject;
+      validateFields(def, body, url, res);
       const r = reg.update(def, ns, name, body, {
         dryRun: isDryRun(url),
         subresource: info.subresource || undefined,
