@@ -1,0 +1,68 @@
+import { Command, Option } from "commander";
+import { projectUp } from "../../project/index.js";
+import { agentImage } from "../../version.js";
+import { dockerFrom, progressFrom } from "../clients.js";
+import type { GlobalOptions } from "../options.js";
+
+interface UpFlags {
+  file?: string;
+  projectName?: string;
+  profile: string[];
+  build?: boolean;
+  detach?: boolean;
+  dryRun?: boolean;
+  background?: boolean;
+  agentImage?: string;
+}
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+export const upCommand = new Command("up")
+  .description(
+    "start the services of a project file (tp.yaml): tp services with their sessions, plain ones locally",
+  )
+  .argument("[service...]", "start only these services (and what they depend on)")
+  .option(
+    "-f, --file <file>",
+    "project file (default: tp.yaml, tp.yml, or compose.yaml with x-tp, here or above)",
+  )
+  .option("-p, --project-name <name>", "project name (default: name: in the file, else the folder's name)")
+  .option(
+    "--profile <name>",
+    "enable services of this profile (repeatable; also $COMPOSE_PROFILES)",
+    collect,
+    [],
+  )
+  .option("--build", "build images of services with build: before starting")
+  .option("-d, --detach", "return once everything is up; a background tp carries the tunnels until `tp down`")
+  .option("--dry-run", "check the file and images and print the plan; start nothing")
+  .addOption(
+    new Option(
+      "--agent-image <image>",
+      "the tp-agent image (default: $TP_AGENT_IMAGE or tp-agent:<version>)",
+    ),
+  )
+  .addOption(new Option("--background").hideHelp())
+  .action(async function (this: Command, services: string[], flags: UpFlags) {
+    const global = this.optsWithGlobals<GlobalOptions>();
+    const profiles = [
+      ...flags.profile,
+      ...(process.env["COMPOSE_PROFILES"] ?? "").split(",").filter(Boolean),
+    ];
+    process.exitCode = await projectUp(
+      {
+        ...(flags.file ? { file: flags.file } : {}),
+        ...(flags.projectName ? { projectName: flags.projectName } : {}),
+        services,
+        profiles,
+        build: flags.build === true,
+        detach: flags.detach === true,
+        dryRun: flags.dryRun === true,
+        background: flags.background === true,
+        agentImage: agentImage(flags.agentImage),
+      },
+      global,
+      dockerFrom(),
+      progressFrom(global),
+    );
+  });

@@ -1,0 +1,98 @@
+import { spawn } from "node:child_process";
+import { closeSync, mkdirSync, openSync, readSync } from "node:fs";
+import { dirname } from "node:path";
+import type { Progress } from "../cli/progress.js";
+import { Interrupt } from "../cli/session/interrupt.js";
+import { TpError } from "../errors.js";
+import { displayName } from "./project-file-error.js";
+import { readState, removeState } from "./project-state.js";
+
+export interface DetachOptions {
+  /** tp's arguments for the background `tp up` (without -d). */
+  args: string[];
+  cwd: string;
+  statePath: string;
+  logPath: string;
+  progress: Progress;
+  timeoutMs?: number;
+}
+
+/** Progress lines in the background log (not the services' `name | ` lines). */
+function progressLine(line: string): boolean {
+  // eslint-disable-next-line no-control-regex
+  const plain = line.replace(/\u001b\[[0-9;]*m/g, "");
+  return /^(tp: |✔ |✖ |⚠ |- )/.test(plain);
+}
+
+/**
+ * `tp up -d`: start `tp up` again as a background process (it carries the tunnels), show its
+ * progress, and return once it reports the project up; its output goes to the log file.
+ */
+export async function startDetached(options: DetachOptions): Promise<number> {
+  mkdirSync(dirname(options.logPath), { recursive: true });
+  removeState(options.statePath);
+  const log = openSync(options.logPath, "w");
+  const child = spawn(process.execPath, [process.argv[1] as string, ...options.args], {
+    cwd: options.cwd,
+    detached: true,
+    stdio: ["ignore", log, log],
+    env: process.env,
+  });
+  closeSync(log);
+  child.unref();
+  let exitCode: number | null = null;
+  child.on("exit", (code) => (exitCode = code ?? 255));
+  const interrupt = new Interrupt();
+  interrupt.onSignal(() => child.kill("SIGTERM"));
+  const reader = openSync(options.logPath, "r");
+  let offset = 0;
+  let partial = "";
+  const echo = () => {
+    const buf = Buffer.alloc(65536);
+    let n: number;
+    while ((n = readSync(reader, buf, 0, buf.length, offset)) > 0) {
+      offset += n;
+      partial += buf.subarray(0, n).toString("utf8");
+      const lines = partial.split("\n");
+      partial = lines.pop() ?? "";
+      for (const l of lines) if (progressLine(l)) process.stderr.write(l + "\n");
+    }
+  };
+  const deadline = Date.now() + (options.timeoutMs ?? 600_000);
+  try {
+    for (;;) {
+      echo();
+      const state = readState(options.statePath);
+      if (state?.status === "up") {
+        options.progress.info(
+          `running in the background (pid ${child.pid}); logs: ${displayName(options.logPath)}; stop with \`tp down\``,
+        );
+        return 0;
+      }
+      if (exitCode !== null || state?.status === "failed") {
+        if (exitCode === null) await new Promise((r) => child.once("exit", r));
+        echo();
+        if (interrupt.signal) return interrupt.exitCode;
+        const last = readState(options.statePath);
+        removeState(options.statePath);
+        throw new TpError(
+          "docker-error",
+          last?.error ?? `the background tp up exited (${exitCode}) before the project was up`,
+          {
+            hint: `see ${displayName(options.logPath)}`,
+          },
+        );
+      }
+      if (Date.now() > deadline) {
+        child.kill("SIGTERM");
+        throw new TpError("timeout", "timed out waiting for the project to come up", {
+          hint: `see ${displayName(options.logPath)}`,
+        });
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  } finally {
+    closeSync(reader);
+    interrupt.dispose();
+  }
+}

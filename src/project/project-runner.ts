@@ -1,0 +1,253 @@
+import type Dockerode from "dockerode";
+import { execa } from "execa";
+import type { Writable } from "node:stream";
+import type { Kube } from "../cluster/kube.js";
+import type { Progress } from "../cli/progress.js";
+import type { Interrupt } from "../cli/session/interrupt.js";
+import { Session, type StartedSession } from "../cli/session/session.js";
+import { dockerError } from "../docker/images.js";
+import { TpError } from "../errors.js";
+import { plainServiceCommand, tpServiceCommand, type DockerCommand } from "./container-command.js";
+import { followLogs, logPrefix } from "./log-prefixer.js";
+import type { ProjectService } from "./model.js";
+import { containerName, describeService, type ProjectPlan } from "./plan.js";
+import { projectLabels } from "./project-labels.js";
+import {
+  createProjectNetwork,
+  removeProjectNetworks,
+  serviceAddress,
+  type ProjectNetwork,
+} from "./project-network.js";
+import type { ProjectState } from "./project-state.js";
+import { waitForCondition } from "./service-readiness.js";
+import { ServiceProgress } from "./service-progress.js";
+
+export interface RunnerOptions {
+  /** Kubernetes clients for a namespace (undefined: the project's). */
+  kubeFor: (namespace: string | undefined) => Kube;
+  docker: Dockerode;
+  agentImage: string;
+  context?: string;
+  progress: Progress;
+  /** Where the services' prefixed log lines go. */
+  logs: Writable;
+  color: boolean;
+  interrupt: Interrupt;
+  /** Called whenever a service has started (for the state file). */
+  onChange?: (services: ProjectState["services"]) => void;
+}
+
+export interface RunningService {
+  service: ProjectService;
+  container: string;
+  address: string;
+  session?: StartedSession;
+  namespace?: string;
+  /** The container's exit code. */
+  exited: Promise<number>;
+  logs: Promise<void>;
+}
+
+/** Starts a project's services in dependency order and stops them all again. */
+export class ProjectRunner {
+  readonly running: RunningService[] = [];
+  private network: ProjectNetwork | undefined;
+  private readonly width: number;
+
+  constructor(
+    private readonly plan: ProjectPlan,
+    private readonly options: RunnerOptions,
+  ) {
+    this.width = Math.max(...plan.services.map((s) => s.name.length));
+  }
+
+  /** Everything up; on failure (or a signal) the caller runs stop(). */
+  async start(): Promise<void> {
+    const { plan, options } = this;
+    const { interrupt, progress } = options;
+    const end = progress.step(`creating network ${plan.network}`);
+    this.network = await interrupt.race(createProjectNetwork(options.docker, plan.project, plan.network));
+    end(`network ${plan.network} (${this.network.subnet})`);
+    for (const s of plan.services) {
+      for (const d of s.dependsOn) {
+        const dep = this.running.find((r) => r.service.name === d.service);
+        if (!dep || d.condition === "service_started") continue;
+        const wait = progress.step(
+          `${s.name}: waiting for ${d.service} (${d.condition.replace("service_", "")})`,
+        );
+        await interrupt.race(waitForCondition(options.docker, d.service, dep.container, d.condition));
+        wait();
+      }
+      if (s.tp) await this.startTpService(s, this.network);
+      else await this.startPlainService(s, this.network);
+      options.onChange?.(this.describe());
+    }
+  }
+
+  describe(): ProjectState["services"] {
+    return this.running.map((r) => ({
+      name: r.service.name,
+      kind: describeService(r.service),
+      container: r.container,
+      address: r.address,
+      ...(r.session
+        ? { session: r.session.id, sidecar: r.session.sidecar.name, namespace: r.session.remote.namespace }
+        : {}),
+    }));
+  }
+
+  private address(s: ProjectService, network: ProjectNetwork): string {
+    return serviceAddress(network, this.plan.project.services.indexOf(s));
+  }
+
+  private async startPlainService(s: ProjectService, network: ProjectNetwork): Promise<void> {
+    const name = containerName(this.plan.project, s.name);
+    const address = this.address(s, network);
+    const end = this.options.progress.step(`${s.name}: starting ${s.image}`);
+    await this.removeStale(name);
+    const cmd = plainServiceCommand(s, {
+      name,
+      network: network.name,
+      ip: address,
+      labels: { ...projectLabels(this.plan.project, s.name), "dev.tp.role": "service" },
+    });
+    await this.options.interrupt.race(this.dockerRun(s, cmd));
+    this.running.push({ service: s, container: name, address, ...this.follow(s, name) });
+    end(`${s.name}: local container ${name} at ${address}`);
+  }
+
+  private async startTpService(s: ProjectService, network: ProjectNetwork): Promise<void> {
+    const { plan, options } = this;
+    const spec = s.tp!;
+    const address = this.address(s, network);
+    const extraHosts = plan.project.services.map((o) => `${o.name}:${this.address(o, network)}`);
+    const kube = options.kubeFor(spec.namespace);
+    const progress = new ServiceProgress(options.progress, s.name);
+    const session = await new Session(
+      kube,
+      options.docker,
+      {
+        workload: spec.workload,
+        sidecar: {
+          expose: spec.expose,
+          alsoProxy: plan.project.tp.alsoProxy,
+          neverProxy: [...plan.project.tp.neverProxy, network.subnet],
+          toPod: spec.toPod,
+          fromPod: spec.fromPod,
+        },
+        autoExpose: spec.workload.kind === "swap",
+        agentImage: options.agentImage,
+        ...(options.context ? { context: options.context } : {}),
+        publish: s.ports,
+        sidecarExtra: { extraHosts, labels: projectLabels(plan.project, s.name) },
+      },
+      progress,
+    ).start(options.interrupt);
+    const name = containerName(plan.project, s.name);
+    // Registered at once, so that stop() undoes the session even if the rest fails.
+    const entry: RunningService = {
+      service: s,
+      container: name,
+      address,
+      session,
+      namespace: session.remote.namespace,
+      exited: Promise.resolve(255),
+      logs: Promise.resolve(),
+    };
+    this.running.push(entry);
+    try {
+      // The sidecar owns the network namespace: it joins the project network at the service's address.
+      await options.docker.getNetwork(network.name).connect({
+        Container: session.sidecar.name,
+        EndpointConfig: { IPAMConfig: { IPv4Address: address }, Aliases: [s.name] },
+      });
+    } catch (err) {
+      throw dockerError(`connect ${s.name}'s sidecar to ${network.name}`, err);
+    }
+    await this.removeStale(name);
+    const cmd = tpServiceCommand(s, {
+      name,
+      sessionId: session.id,
+      sidecar: session.sidecar.name,
+      podEnv: session.env,
+      labels: session.labels,
+    });
+    const end = progress.step(`starting ${s.image}`);
+    await options.interrupt.race(this.dockerRun(s, cmd));
+    Object.assign(entry, this.follow(s, name));
+    end(`${session.remote.description}, container ${name} at ${address}`);
+  }
+
+  private async dockerRun(s: ProjectService, cmd: DockerCommand): Promise<void> {
+    const r = await execa("docker", cmd.argv, {
+      env: cmd.env,
+      extendEnv: false,
+      reject: false,
+      stdin: "ignore",
+    });
+    if (r.exitCode !== 0) {
+      await this.removeStale(cmd.name);
+      const why = String(r.stderr).trim().split("\n").pop() ?? `exit code ${r.exitCode}`;
+      throw new TpError(
+        "docker-error",
+        `service ${s.name}: docker run failed: ${why.replace(/^docker: /, "")}`,
+      );
+    }
+  }
+
+  private follow(s: ProjectService, name: string): Pick<RunningService, "exited" | "logs"> {
+    const container = this.options.docker.getContainer(name);
+    const index = this.plan.services.indexOf(s);
+    const prefix = logPrefix(s.name, this.width, index, this.options.color);
+    const logs = followLogs(container, prefix, this.options.logs).catch(() => undefined);
+    const exited = container.wait().then(
+      (r: { StatusCode?: number }) => r.StatusCode ?? 255,
+      () => 255,
+    );
+    void exited.then((code) => {
+      if (!this.stopping) this.options.progress.info(`${s.name} exited with code ${code}`);
+    });
+    return { exited, logs };
+  }
+
+  private stopping = false;
+
+  /** Resolves when every container has exited; rejects when a session is lost. */
+  async allExited(): Promise<void> {
+    const lost = this.running.flatMap((r) => (r.session ? [r.session.lost] : []));
+    await Promise.race([Promise.all(this.running.map((r) => r.exited)), ...lost]);
+  }
+
+  /** Rejects when a session is lost (never resolves). */
+  lost(): Promise<never> {
+    const lost = this.running.flatMap((r) => (r.session ? [r.session.lost] : []));
+    return lost.length ? Promise.race(lost) : new Promise<never>(() => undefined);
+  }
+
+  /** Stop in reverse order: each container, then its session (the Deployment is restored); the network last. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    const { docker, progress } = this.options;
+    for (const r of this.running.splice(0).reverse()) {
+      await docker
+        .getContainer(r.container)
+        .remove({ force: true, v: true })
+        .catch(() => undefined);
+      await r.logs;
+      if (r.session) await r.session.stop();
+      progress.info(`${r.service.name}: stopped`);
+    }
+    if (this.network) {
+      await removeProjectNetworks(docker, this.plan.project.name).catch((err: Error) =>
+        progress.warn(`could not remove network ${this.plan.network}: ${err.message}`),
+      );
+    }
+  }
+
+  private async removeStale(name: string): Promise<void> {
+    await this.options.docker
+      .getContainer(name)
+      .remove({ force: true, v: true })
+      .catch(() => undefined);
+  }
+}

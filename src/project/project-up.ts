@@ -1,0 +1,110 @@
+import type Dockerode from "dockerode";
+import type { GlobalOptions } from "../cli/options.js";
+import type { Progress } from "../cli/progress.js";
+import { isTpError, TpError } from "../errors.js";
+import { startDetached } from "./detach.js";
+import { findProjectFile } from "./find-project-file.js";
+import { loadProject } from "./load-project.js";
+import { describePlan, planUp } from "./plan.js";
+import { buildImage, checkCluster, checkImages } from "./preflight.js";
+import { projectKube } from "./project-kube.js";
+import { processAlive, readState, statePaths } from "./project-state.js";
+import { runProject } from "./run-project.js";
+
+export interface UpOptions {
+  file?: string;
+  projectName?: string;
+  services: string[];
+  profiles: string[];
+  build: boolean;
+  detach: boolean;
+  dryRun: boolean;
+  /** Set in the background process that `tp up -d` starts. */
+  background: boolean;
+  agentImage: string;
+}
+
+/** The global options again, for the background process. */
+function globalArgs(global: GlobalOptions): string[] {
+  const args: string[] = [];
+  if (global.kubeconfig) args.push("--kubeconfig", global.kubeconfig);
+  if (global.context) args.push("--context", global.context);
+  if (global.namespace) args.push("--namespace", global.namespace);
+  return args;
+}
+
+/** tp up: check everything, then run the project here or in the background. Returns the exit code. */
+export async function projectUp(
+  options: UpOptions,
+  global: GlobalOptions,
+  docker: Dockerode,
+  progress: Progress,
+): Promise<number> {
+  const file = findProjectFile(options.file);
+  const project = loadProject({ file, ...(options.projectName ? { projectName: options.projectName } : {}) });
+  const plan = planUp(project, { services: options.services, profiles: options.profiles });
+  const kubeFor = projectKube(global, project);
+  const paths = statePaths(project.dir, project.name);
+
+  if (options.dryRun) {
+    try {
+      await checkImages(docker, project, plan.services, { build: options.build });
+    } catch (err) {
+      if (!isTpError(err) || err.code !== "docker-unavailable") throw err;
+      progress.warn(`images not checked: ${err.message}`);
+    }
+    let namespace = global.namespace ?? project.tp.namespace ?? "(the context's namespace)";
+    try {
+      namespace = kubeFor(undefined).namespace;
+    } catch {
+      // No kubeconfig: the plan still shows.
+    }
+    const context = global.context ?? project.tp.context;
+    const lines = describePlan(plan, { namespace, ...(context ? { context } : {}) });
+    process.stdout.write(lines.join("\n") + "\n");
+    return 0;
+  }
+
+  const running = readState(paths.state);
+  if (!options.background && running && running.pid !== process.pid && processAlive(running.pid))
+    throw new TpError("conflict", `project ${project.name} is already up (tp pid ${running.pid})`, {
+      hint: "stop it with `tp down` first",
+    });
+  const toBuild = await checkImages(docker, project, plan.services, {
+    build: options.build && !options.background,
+    agentImage: options.agentImage,
+  });
+  await checkCluster(project, plan.services, kubeFor);
+  for (const s of toBuild) {
+    const end = progress.step(`${s.name}: building ${s.image}`);
+    await buildImage(s);
+    end();
+  }
+
+  if (options.detach && !options.background) {
+    const args = [
+      ...globalArgs(global),
+      "up",
+      "--file",
+      project.file,
+      "--project-name",
+      project.name,
+      "--agent-image",
+      options.agentImage,
+      ...options.profiles.flatMap((p) => ["--profile", p]),
+      "--background",
+      ...options.services,
+    ];
+    return startDetached({ args, cwd: project.dir, statePath: paths.state, logPath: paths.log, progress });
+  }
+  const context = global.context ?? project.tp.context;
+  return runProject(plan, {
+    docker,
+    kubeFor,
+    agentImage: options.agentImage,
+    ...(context ? { context } : {}),
+    progress,
+    statePath: paths.state,
+    background: options.background,
+  });
+}

@@ -1,0 +1,70 @@
+import type Dockerode from "dockerode";
+import type { Kube } from "../cluster/kube.js";
+import type { Progress } from "../cli/progress.js";
+import { Interrupt } from "../cli/session/interrupt.js";
+import type { ProjectPlan } from "./plan.js";
+import { ProjectRunner } from "./project-runner.js";
+import { removeState, writeState, type ProjectState } from "./project-state.js";
+
+export interface RunProjectOptions {
+  docker: Dockerode;
+  kubeFor: (namespace: string | undefined) => Kube;
+  agentImage: string;
+  context?: string;
+  progress: Progress;
+  /** The state file that `tp ps` and `tp down` read. */
+  statePath: string;
+  /** In the background (`tp up -d`): keep running until SIGTERM, even when every container has exited. */
+  background: boolean;
+}
+
+/**
+ * Run a project until its containers have all exited (foreground), a signal, or a lost session;
+ * everything is stopped and every Deployment restored before this returns. Returns the exit code.
+ */
+export async function runProject(plan: ProjectPlan, options: RunProjectOptions): Promise<number> {
+  const interrupt = new Interrupt();
+  const state: ProjectState = {
+    project: plan.project.name,
+    file: plan.project.file,
+    pid: process.pid,
+    status: "starting",
+    startedAt: new Date().toISOString(),
+    services: [],
+  };
+  const save = (patch: Partial<ProjectState>) => writeState(options.statePath, Object.assign(state, patch));
+  save({});
+  const runner = new ProjectRunner(plan, {
+    kubeFor: options.kubeFor,
+    docker: options.docker,
+    agentImage: options.agentImage,
+    ...(options.context ? { context: options.context } : {}),
+    progress: options.progress,
+    logs: process.stdout,
+    color: process.stdout.isTTY === true,
+    interrupt,
+    onChange: (services) => save({ services }),
+  });
+  let failure: unknown;
+  try {
+    await runner.start();
+    save({ status: "up" });
+    options.progress.info(
+      `${plan.project.name} is up: ${plan.services.map((s) => s.name).join(", ")}` +
+        (options.background ? "" : " (Ctrl-C stops everything)"),
+    );
+    await interrupt.race(options.background ? runner.lost() : runner.allExited());
+    return 0;
+  } catch (err) {
+    if (interrupt.signal) return interrupt.exitCode;
+    failure = err;
+    throw err;
+  } finally {
+    save({ status: "stopping" });
+    await runner.stop();
+    interrupt.dispose();
+    if (failure !== undefined && options.background)
+      save({ status: "failed", error: (failure as Error).message ?? String(failure) });
+    else removeState(options.statePath);
+  }
+}
