@@ -1,0 +1,191 @@
+import { execa } from "execa";
+import { existsSync, readFileSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { apply, createNamespace, kubectl, requireCluster, rolloutStatus } from "./support/cluster.js";
+import { RunningTp, runTp } from "./support/tp.js";
+
+const manifest = readFileSync("test/e2e/fixtures/volumes-app.yaml", "utf8");
+let ns: Awaited<ReturnType<typeof createNamespace>>;
+
+async function dockerExec(container: string, command: string[]): Promise<string> {
+  return (await execa("docker", ["exec", container, ...command])).stdout;
+}
+
+async function within<T>(ms: number, what: string, probe: () => Promise<T | undefined>): Promise<number> {
+  const started = Date.now();
+  for (;;) {
+    if ((await probe().catch(() => undefined)) !== undefined) return Date.now() - started;
+    if (Date.now() - started > ms) throw new Error(`not within ${ms} ms: ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const waitScript =
+  "echo '== ready'; i=0; while [ ! -e /tmp/stop ] && [ $i -lt 1200 ]; do sleep 0.1; i=$((i+1)); done";
+
+function startTp(name: string, extra: string[] = []): RunningTp {
+  return new RunningTp([
+    "docker-run",
+    "-n",
+    ns.name,
+    "--swap-deployment",
+    "volapp:app",
+    ...extra,
+    "--",
+    "--name",
+    name,
+    "tp-test-busybox:local",
+    "sh",
+    "-c",
+    waitScript,
+  ]);
+}
+
+function folderOf(tp: RunningTp): string {
+  const m = /volume\(s\) copied to (\S+):/.exec(tp.stderr);
+  if (!m?.[1]) throw new Error(`no session folder in:\n${tp.stderr}`);
+  return m[1];
+}
+
+async function proxyPod(): Promise<string> {
+  const pods = JSON.parse(await kubectl(["get", "pods", "-n", ns.name, "-o", "json"])) as {
+    items: { metadata: { name: string; deletionTimestamp?: string } }[];
+  };
+  const pod = pods.items.find((p) => /^volapp-tp-/.test(p.metadata.name) && !p.metadata.deletionTimestamp);
+  if (!pod) throw new Error("no proxy pod");
+  return pod.metadata.name;
+}
+
+const inPod = (pod: string, command: string[]) =>
+  kubectl(["exec", "-n", ns.name, pod, "-c", "writer", "--", ...command]);
+
+beforeAll(async () => {
+  requireCluster();
+  ns = await createNamespace("tp-volumes");
+  await apply(ns.name, manifest);
+  await rolloutStatus(ns.name, "volapp");
+}, 120_000);
+
+afterAll(async () => {
+  await ns?.remove();
+});
+
+describe("tp docker-run with the pod's volumes", () => {
+  it("shows ConfigMap, Secret, emptyDir and token at both paths, keeps them in step, removes the folder", async () => {
+    const name = `tp-vol-${ns.name}`;
+    const tp = startTp(name);
+    try {
+      await tp.waitFor(/== ready/, 90_000);
+      const folder = folderOf(tp);
+      expect(existsSync(folder)).toBe(true);
+      const pod = await proxyPod();
+      const token = await inPod(pod, ["cat", "/var/run/secrets/kubernetes.io/serviceaccount/token"]);
+      const fromWriter = await inPod(pod, ["cat", "/data/from-writer.txt"]);
+      const expected: Record<string, string> = {
+        "/etc/app/app.conf": "level=debug\nname=first\n",
+        "/etc/app/motd": "hello from the config map",
+        "/etc/secret/password": "s3cr3t-password",
+        "/data/from-writer.txt": fromWriter + "\n",
+        "/var/run/secrets/kubernetes.io/serviceaccount/token": token,
+      };
+      for (const [path, content] of Object.entries(expected)) {
+        for (const at of [path, `/telepresence${path}`]) {
+          expect(
+            await execa("docker", ["exec", name, "cat", at]).then(
+              (r) => r.stdout + (content.endsWith("\n") ? "\n" : ""),
+            ),
+            at,
+          ).toBe(content);
+        }
+      }
+      const env = await dockerExec(name, ["sh", "-c", "echo $TELEPRESENCE_ROOT; echo $TELEPRESENCE_MOUNTS"]);
+      expect(env.split("\n")[0]).toBe("/telepresence");
+      expect(env.split("\n")[1]?.split(":").sort()).toEqual(
+        ["/data", "/etc/app", "/etc/secret", "/var/run/secrets/kubernetes.io/serviceaccount"].sort(),
+      );
+      // Secret contents owner-only; the ConfigMap keeps its ..data layout; read-only where the pod has it so.
+      expect(await dockerExec(name, ["stat", "-L", "-c", "%a", "/etc/secret/password", "/etc/secret"])).toBe(
+        "600\n700",
+      );
+      expect(await dockerExec(name, ["readlink", "/etc/app/app.conf"])).toBe("..data/app.conf");
+      await expect(dockerExec(name, ["sh", "-c", "echo x > /etc/app/new"])).rejects.toThrow();
+
+      // The ConfigMap edited through the API: visible locally within 5 s.
+      await kubectl([
+        "patch",
+        "configmap",
+        "vol-config",
+        "-n",
+        ns.name,
+        "--type",
+        "merge",
+        "-p",
+        JSON.stringify({ data: { "app.conf": "level=info\nname=second\n" } }),
+      ]);
+      const cmMs = await within(5_000, "the edited ConfigMap locally", async () =>
+        (await dockerExec(name, ["cat", "/etc/app/app.conf"])).includes("name=second") ? true : undefined,
+      );
+      // Written locally into the emptyDir: the other container of the pod reads it within 5 s.
+      await dockerExec(name, ["sh", "-c", "echo 'written locally' > /data/from-local.txt"]);
+      const upMs = await within(5_000, "the local file in the pod", async () =>
+        (await inPod(pod, ["cat", "/data/from-local.txt"])) === "written locally" ? true : undefined,
+      );
+      // Deleted in the pod: gone locally.
+      await inPod(pod, ["rm", "/data/from-writer.txt"]);
+      await within(5_000, "the deletion locally", async () =>
+        (await dockerExec(name, ["sh", "-c", "test -e /data/from-writer.txt || echo gone"])) === "gone"
+          ? true
+          : undefined,
+      );
+      process.stderr.write(
+        `configmap edit seen locally after ${cmMs} ms; local write in the pod after ${upMs} ms\n`,
+      );
+
+      await dockerExec(name, ["touch", "/tmp/stop"]);
+      expect(await tp.exit()).toBe(0);
+      expect(existsSync(folder)).toBe(false);
+      expect(tp.stderr).toContain(`session folder ${folder} removed`);
+    } finally {
+      await tp.kill();
+    }
+  });
+
+  it("skips volumes with --mount false", async () => {
+    const r = await runTp([
+      "docker-run",
+      "-n",
+      ns.name,
+      "--swap-deployment",
+      "volapp:app",
+      "--mount",
+      "false",
+      "--",
+      "tp-test-busybox:local",
+      "sh",
+      "-c",
+      "ls /etc/app 2>&1; echo root=$TELEPRESENCE_ROOT",
+    ]);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/No such file or directory/);
+    expect(r.stdout).toMatch(/^root=$/m);
+  });
+
+  it("tp cleanup removes the session folder after kill -9", async () => {
+    const name = `tp-vol-kill-${ns.name}`;
+    const tp = startTp(name);
+    try {
+      await tp.waitFor(/== ready/, 90_000);
+      const folder = folderOf(tp);
+      tp.process.kill("SIGKILL");
+      await tp.process.catch(() => undefined);
+      expect(existsSync(folder)).toBe(true);
+      const r = await runTp(["cleanup", "-n", ns.name]);
+      expect(r.exitCode, r.stderr).toBe(0);
+      expect(r.stdout).toContain(`session folder ${folder} removed`);
+      expect(existsSync(folder)).toBe(false);
+    } finally {
+      await tp.kill();
+      await execa("docker", ["rm", "-f", name], { reject: false });
+    }
+  });
+});
