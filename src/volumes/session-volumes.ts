@@ -110,7 +110,7 @@ export class SessionVolumes {
     this.copied = this.specs.filter((s) => copied.has(s.path));
     const bytes = status.volumes.reduce((n, v) => n + v.bytes, 0);
     const files = status.volumes.reduce((n, v) => n + v.files, 0);
-    const text = `${this.copied.length} volume(s) copied to ${this.folder}: ${files} files, ${mb(bytes)} in ${(status.ms / 1000).toFixed(1)} s`;
+    const text = `${this.copied.length} volume(s) copied to ${this.folder}: ${files} files, ${mb(bytes)} in ${(status.ms / 1000).toFixed(2)} s`;
     if (end) end(text);
     else reporter.info(text);
   }

@@ -38,6 +38,8 @@ export class VolumeSync {
   private watchStream: ClientHttp2Stream | undefined;
   private chain: Promise<void> = Promise.resolve();
   private ready = false;
+  /** When the first listing was asked for: the copy's time counts from there. */
+  private firstWatch: number | undefined;
   private readonly localWatchers: FSWatcher[] = [];
   private timers = new Map<string, NodeJS.Timeout>();
 
@@ -89,6 +91,7 @@ export class VolumeSync {
 
   private async onSession(session: ClientHttp2Session): Promise<void> {
     this.watchStream?.close();
+    this.firstWatch ??= Date.now();
     const client = new VolumeClient(session);
     this.client = client;
     const stream = await client.watch({
@@ -131,7 +134,7 @@ export class VolumeSync {
   /** The first copy: every volume that is there and small enough, in one tar stream. */
   private async snapshot(client: VolumeClient, listings: Map<string, Listing>): Promise<void> {
     if (this.ready || this.client !== client) return;
-    const started = Date.now();
+    const started = this.firstWatch ?? Date.now();
     const copied = [...this.volumes.values()].filter((v) => !listings.get(v.spec.path)?.skipped);
     const skip: string[] = [];
     let total = 0;
