@@ -6,6 +6,7 @@ import { startContainer, terminationLogPath } from "./container-starter.js";
 import { listPodContainers, removeContainer, stopContainer, type PodContainer } from "./docker-runtime.js";
 import { infraConfig } from "./infra-config.js";
 import type { KubeletContext } from "./kubelet-context.js";
+import { infraName } from "./labels.js";
 import { hostsFile, resolvConf } from "./pod-files.js";
 import type { ContainerView, PodView } from "./pod-status.js";
 import { PodStatusWriter } from "./pod-status-writer.js";
@@ -111,7 +112,7 @@ export class PodWorker {
     }
 
     const infras = all.filter((c) => c.role === "infra");
-    const infra = infras.at(-1);
+    let infra = infras.at(-1);
     if (!infra?.info.State.Running) {
       if (!volumes) return this.report(all, mountError, true);
       if (infra) {
@@ -132,7 +133,9 @@ export class PodWorker {
       const info = await created.inspect();
       this.podIP = info.NetworkSettings.Networks[this.ctx.network]?.IPAddress ?? "";
       await writeFile(files.hosts, hostsFile(pod, this.podIP));
-      return this.kickNow();
+      // A replaced sandbox: start over from a fresh list. A new pod goes on in this sync.
+      if (infra) return this.kickNow();
+      infra = { id: created.id, name: infraName, role: "infra", attempt: 0, info };
     }
     this.podIP = infra.info.NetworkSettings.Networks[this.ctx.network]?.IPAddress ?? "";
     if (!volumes) return this.report(all, mountError, false);
@@ -144,6 +147,7 @@ export class PodWorker {
     const waiting = new Map<string, { reason: string; message?: string }>();
     let initDone = true;
     let failed = false;
+    let started = false;
 
     for (const c of pod.spec?.initContainers ?? []) {
       const cur = latest(c.name, "init");
@@ -196,11 +200,14 @@ export class PodWorker {
         if (fail) {
           waiting.set(c.name, fail);
           this.retryIn(2000);
-        } else this.again = true;
+        } else started = true;
       }
     }
     await this.prune(all);
-    const view = this.view(all, waiting, initDone, failed);
+    // Report containers started in this round at once (not one sync later): Ready sooner.
+    const now = started ? await listPodContainers(this.ctx.docker, this.uid) : all;
+    if (started) this.again = true;
+    const view = this.view(now, waiting, initDone, failed);
     await this.status.write(view);
     if (this.trace.length && view.containers.every((c) => c.ready)) {
       this.mark("Ready written");
