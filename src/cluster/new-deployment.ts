@@ -12,9 +12,8 @@ export interface NewDeploymentOptions extends StartOptions {
   ports: number[];
 }
 
-/** --new-deployment NAME: a Deployment and a Service named NAME running the proxy, removed at the end. */
-export async function startNewDeployment(kube: Kube, options: NewDeploymentOptions): Promise<RemoteEnd> {
-  const { namespace, name, sessionId } = options;
+/** Check that neither a Deployment nor a Service named NAME exists. */
+export async function checkNameFree(kube: Kube, namespace: string, name: string): Promise<void> {
   for (const [kind, exists] of [
     ["deployment", () => kube.apps.readNamespacedDeployment({ name, namespace }) as Promise<unknown>],
     ["service", () => kube.core.readNamespacedService({ name, namespace }) as Promise<unknown>],
@@ -25,6 +24,12 @@ export async function startNewDeployment(kube: Kube, options: NewDeploymentOptio
       });
     }
   }
+}
+
+/** --new-deployment NAME: a Deployment and a Service named NAME running the proxy, removed at the end. */
+export async function startNewDeployment(kube: Kube, options: NewDeploymentOptions): Promise<RemoteEnd> {
+  const { namespace, name, sessionId } = options;
+  await checkNameFree(kube, namespace, name);
   const info = { kind: "new-deployment", deployment: name, namespace };
   const { deployment, service } = newDeploymentObjects(name, options.ports, {
     sessionId,

@@ -13,22 +13,30 @@ const dropped = new Set(["HOME", "PATH", "HOSTNAME"]);
  * is the same version as this CLI.
  */
 export async function readPodEnv(kube: Kube, remote: RemoteEnd): Promise<Record<string, string>> {
-  const run = (cmd: string[]) => execInPod(kube, remote.namespace, remote.pod, remote.container, cmd);
-  const [agentVersion, env] = await Promise.all([run(["tp-agent", "version"]), run(["tp-agent", "env"])]);
-  const reported = /tp-agent (\S+)/.exec(agentVersion.stdout)?.[1];
-  if (reported !== version) {
+  const result = await execInPod(
+    kube,
+    remote.namespace,
+    remote.pod,
+    remote.container,
+    ["tp-agent", "env", "--with-version"],
+    30_000,
+  );
+  let parsed: { version?: string; env?: Record<string, string> } = {};
+  try {
+    parsed = JSON.parse(result.stdout) as typeof parsed;
+  } catch {
+    // An older agent, or no agent at all: reported below.
+  }
+  if (parsed.version !== version || !parsed.env) {
     throw new TpError(
       "version-mismatch",
-      `the agent in pod ${remote.namespace}/${remote.pod} is version ${reported ?? "unknown"}, this tp is ${version}`,
+      `the agent in pod ${remote.namespace}/${remote.pod} is ${parsed.version ? `version ${parsed.version}` : "not tp-agent " + version}, this tp is ${version}`,
       {
-        hint: `use the tp-agent:${version} image (--agent-image or TP_AGENT_IMAGE)`,
+        hint: `use the tp-agent:${version} image (--agent-image or TP_AGENT_IMAGE)${result.stderr ? `; it said: ${result.stderr.trim().slice(0, 200)}` : ""}`,
       },
     );
   }
-  if (env.exitCode !== 0)
-    throw new TpError("cluster-error", `reading the pod's environment failed: ${env.stderr.trim()}`);
-  const all = JSON.parse(env.stdout) as Record<string, string>;
   return Object.fromEntries(
-    Object.entries(all).filter(([k]) => !dropped.has(k) && !k.startsWith("TP_AGENT_")),
+    Object.entries(parsed.env).filter(([k]) => !dropped.has(k) && !k.startsWith("TP_AGENT_")),
   );
 }

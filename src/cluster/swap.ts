@@ -1,4 +1,4 @@
-import type { V1Deployment } from "@kubernetes/client-node";
+import type { V1Container, V1Deployment } from "@kubernetes/client-node";
 import { TpError } from "../errors.js";
 import { chooseContainer, readDeployment } from "./deployments.js";
 import { kubeCall, kubeGet } from "./kube-call.js";
@@ -32,11 +32,15 @@ async function autoscalerOf(kube: Kube, namespace: string, name: string): Promis
  * --swap-deployment: claim the Deployment (annotations that record the session and the replica
  * count), start the proxy pod from its pod template, and scale it to 0 once the proxy is Ready.
  */
-export async function swapDeployment(kube: Kube, options: SwapOptions): Promise<RemoteEnd> {
-  const { namespace, sessionId } = options;
-  const deployment = await readDeployment(kube, namespace, options.deployment);
-  const container = chooseContainer(deployment, options.container);
-  const name = options.deployment;
+/** Check that a Deployment can be swapped (it exists, has the container, no session holds it). */
+export async function checkSwappable(
+  kube: Kube,
+  namespace: string,
+  name: string,
+  containerName?: string,
+): Promise<{ deployment: V1Deployment; container: V1Container }> {
+  const deployment = await readDeployment(kube, namespace, name);
+  const container = chooseContainer(deployment, containerName);
   const holder = deployment.metadata?.annotations?.[Annotations.session];
   if (holder) {
     throw new TpError(
@@ -47,6 +51,13 @@ export async function swapDeployment(kube: Kube, options: SwapOptions): Promise<
       },
     );
   }
+  return { deployment, container };
+}
+
+export async function swapDeployment(kube: Kube, options: SwapOptions): Promise<RemoteEnd> {
+  const { namespace, sessionId } = options;
+  const name = options.deployment;
+  const { deployment, container } = await checkSwappable(kube, namespace, name, options.container);
   const replicas = deployment.spec?.replicas ?? 1;
   const hpa = await autoscalerOf(kube, namespace, name);
   if (hpa) {

@@ -8,6 +8,8 @@ import { writeEnvOutputs } from "./env-output.js";
 import { Interrupt } from "./interrupt.js";
 import { warnAboutLeftovers } from "./leftovers.js";
 import { Session, type SessionRequest, type StartedSession } from "./session.js";
+import { preflightWorkload } from "./workload.js";
+import { kubeCall } from "../../cluster/kube-call.js";
 
 export interface DockerRunRequest extends Omit<SessionRequest, "publish"> {
   envFile?: string;
@@ -52,6 +54,10 @@ export async function dockerRunSession(
         ),
       ]),
     );
+    // One quick call first, so that an unreachable cluster fails fast and clearly; then the
+    // workload is checked before anything is created.
+    await interrupt.race(kubeCall("reach the cluster", () => kube.version.getCode()));
+    await interrupt.race(preflightWorkload(kube, request.workload));
     await warnAboutLeftovers(kube, docker, kube.namespace, progress).catch(() => undefined);
     session = await new Session(kube, docker, { ...request, publish: request.run.publish }, progress).start(
       interrupt,

@@ -57,6 +57,7 @@ export class Session {
     try {
       // One quick call first, so that an unreachable cluster fails fast and clearly.
       await interrupt.race(kubeCall("reach the cluster", () => kube.version.getCode()));
+      progress.debug("cluster answered");
       const w = request.workload;
       const lease = new SessionLease(kube, namespace, id, {
         kind: w.kind,
@@ -64,13 +65,11 @@ export class Session {
         ...("name" in w ? { deployment: w.name } : {}),
       });
       await interrupt.race(lease.create());
+      progress.debug("lease created");
       undo.push({ what: "session record", cluster: true, run: async () => (await lease.delete(), []) });
       const plan = wardenPlanFor(id, namespace, leaseName(id), undoPlanOf(w, id));
       const owner = { name: leaseName(id), uid: lease.uid };
-      const warden = await interrupt.race(
-        startWarden(kube, plan, request.agentImage, owner, (t) => progress.warn(t)),
-      );
-      if (warden) undo.push({ what: "warden", cluster: true, run: () => warden.remove() });
+      const wardenPromise = startWarden(kube, plan, request.agentImage, owner, (t) => progress.warn(t));
 
       const options = {
         namespace,
@@ -79,15 +78,26 @@ export class Session {
         step: (t: string) => progress.step(t),
       };
       const exposePorts = request.sidecar.expose.map((e) => e.remotePort);
-      const remote = await interrupt.race(
-        startRemote(kube, w, exposePorts, options, (t) => progress.warn(t)),
+      // The warden starts while the cluster end does; both are undone if either fails.
+      const [wardenResult, remoteResult] = await interrupt.race(
+        Promise.allSettled([
+          wardenPromise,
+          startRemote(kube, w, exposePorts, options, (t) => progress.warn(t)),
+        ]),
       );
+      const warden = wardenResult.status === "fulfilled" ? wardenResult.value : undefined;
+      if (warden) undo.push({ what: "warden", cluster: true, run: () => warden.remove() });
+      if (wardenResult.status === "rejected") throw wardenResult.reason;
+      if (remoteResult.status === "rejected") throw remoteResult.reason;
+      const remote = remoteResult.value;
       undo.push({ what: "cluster", cluster: true, run: () => remote.restore() });
       const volumes = request.volumes
         ? await interrupt.race(SessionVolumes.prepare(kube, remote, request.volumes, id))
         : undefined;
-      if (volumes) undo.push({ what: "session folder", run: () => volumes.remove(docker, request.agentImage) });
+      if (volumes)
+        undo.push({ what: "session folder", run: () => volumes.remove(docker, request.agentImage) });
       const volumeSidecar = volumes?.sidecarOptions();
+      progress.debug(`cluster end ready: ${remote.pod}`);
 
       const expose = [
         ...request.sidecar.expose,
@@ -112,14 +122,22 @@ export class Session {
         env: volumeSidecar?.env,
       });
       sidecarPromise.catch(() => undefined);
-      const [podEnv, sidecar] = await interrupt.race(Promise.all([readPodEnv(kube, remote), sidecarPromise]));
+      const [podEnv, sidecar] = await interrupt.race(
+        Promise.all([
+          readPodEnv(kube, remote).finally(() => progress.debug("pod env read")),
+          sidecarPromise.finally(() => progress.debug("sidecar started")),
+          remote.ready.finally(() => progress.debug("cluster end in place")),
+        ]),
+      );
       undo.push({
         what: "sidecar",
         run: async () => (await sidecar.remove(), [`sidecar ${sidecar.name} removed`]),
       });
       await interrupt.race(sidecar.waitFor("ready", 20_000));
+      progress.debug("sidecar ready");
       const link = new TunnelLink(kube, docker, remote, sidecar, progress);
       await interrupt.race(link.start());
+      progress.debug("tunnel up");
       undo.push({ what: "tunnel", run: async () => (await link.stop(), []) });
       const hostPorts = (request.sidecar.containerToHost ?? []).map((c) => c.hostPort);
       if (hostPorts.length) {

@@ -1,10 +1,10 @@
 import type { SidecarConfig } from "../../agent/sidecar-config.js";
 import { useExistingDeployment } from "../../cluster/existing-deployment.js";
 import type { Kube } from "../../cluster/kube.js";
-import { startNewDeployment } from "../../cluster/new-deployment.js";
+import { checkNameFree, startNewDeployment } from "../../cluster/new-deployment.js";
 import { swapProxyPodName, temporaryProxyPodName } from "../../cluster/proxy-pod.js";
 import type { RemoteEnd, StartOptions } from "../../cluster/remote-end.js";
-import { swapDeployment } from "../../cluster/swap.js";
+import { checkSwappable, swapDeployment } from "../../cluster/swap.js";
 import { startTemporaryProxy } from "../../cluster/temporary-proxy.js";
 import type { WardenPlan } from "../../cluster/warden-plan.js";
 
@@ -14,6 +14,28 @@ export type Workload =
   | { kind: "new"; name: string }
   | { kind: "existing"; name: string }
   | { kind: "temporary" };
+
+/**
+ * Check, before anything is created, that the workload can be used: a clear error for a missing
+ * Deployment or container, a Deployment already swapped, a name already taken.
+ */
+export async function preflightWorkload(kube: Kube, w: Workload): Promise<void> {
+  const namespace = kube.namespace;
+  switch (w.kind) {
+    case "swap":
+      await checkSwappable(kube, namespace, w.name, w.container);
+      return;
+    case "new":
+      await checkNameFree(kube, namespace, w.name);
+      return;
+    case "existing":
+      // Only reads: it fails the same way it would later.
+      await useExistingDeployment(kube, { namespace, name: w.name, sessionId: "", agentImage: "" });
+      return;
+    case "temporary":
+      return;
+  }
+}
 
 export function startRemote(
   kube: Kube,
