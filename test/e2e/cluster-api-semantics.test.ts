@@ -201,6 +201,18 @@ describe("test cluster API semantics", () => {
     ).toBe(404);
   });
 
+  it("applies server-side, dropping what the same manager stopped applying", async () => {
+    const cm = (data: string): string =>
+      `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ssa\ndata:\n${data}`;
+    expect(await kubectlOk(["apply", "--server-side", "-n", ns, "-f", "-"], cm("  a: '1'\n  b: '2'\n"))).toBe(
+      "configmap/ssa serverside-applied",
+    );
+    await kubectlOk(["apply", "--server-side", "-n", ns, "-f", "-"], cm("  b: '3'\n"));
+    expect(await kubectlOk(["get", "configmap", "ssa", "-n", ns, "-o", "jsonpath={.data}"])).toBe(
+      '{"b":"3"}',
+    );
+  });
+
   it("stores HorizontalPodAutoscalers that kubectl lists", async () => {
     await kubectlOk(["autoscale", "deployment", "roll", "-n", ns, "--min=1", "--max=3", "--cpu-percent=80"]);
     const out = await kubectlOk(["get", "hpa", "roll", "-n", ns]);

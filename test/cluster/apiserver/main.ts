@@ -7,6 +7,7 @@ import { bootstrapObjects } from "./controllers/bootstrap.js";
 import { startControllers } from "./controllers/controller-manager.js";
 import type { ApiContext } from "./http/api-context.js";
 import { createApiServer } from "./http/api-server.js";
+import { AppliedConfigs } from "./patch/applied-configs.js";
 import { Registry } from "./registry/registry.js";
 import { ObjectStore } from "./store/object-store.js";
 
@@ -24,6 +25,7 @@ function main(): void {
     registry,
     tokens: new ServiceAccountTokens(key),
     authorizer: new Authorizer(store),
+    applied: new AppliedConfigs(),
     kubelet: {
       host: process.env.TP_KUBELET_HOST ?? "10.244.0.3",
       port: Number(process.env.TP_KUBELET_PORT ?? 10250),

@@ -63,11 +63,11 @@ export class ServiceAccountTokens {
       "kubernetes.io": { namespace: ns, serviceaccount: sa },
     };
     if (bound?.kind === "Pod") claims["kubernetes.io"].pod = { name: bound.name, uid: bound.uid };
-    const head = b64({ alg: "RS256", kid: this.kid });
+    const head = b64({ alg: this.alg, kid: this.kid });
     const body = b64(claims);
-    const sig = createSign("RSA-SHA256")
+    const sig = createSign("SHA256")
       .update(`${head}.${body}`)
-      .sign(this.privateKeyPem)
+      .sign({ key: this.privateKeyPem, dsaEncoding: "ieee-p1363" })
       .toString("base64url");
     return { token: `${head}.${body}.${sig}`, claims };
   }
@@ -77,9 +77,14 @@ export class ServiceAccountTokens {
     const parts = token.split(".");
     if (parts.length !== 3) return undefined;
     const [head, body, sig] = parts as [string, string, string];
-    const ok = createVerify("RSA-SHA256")
-      .update(`${head}.${body}`)
-      .verify(this.publicKey, Buffer.from(sig, "base64url"));
+    let ok = false;
+    try {
+      ok = createVerify("SHA256")
+        .update(`${head}.${body}`)
+        .verify({ key: this.publicKey, dsaEncoding: "ieee-p1363" }, Buffer.from(sig, "base64url"));
+    } catch {
+      return undefined;
+    }
     if (!ok) return undefined;
     try {
       const claims = JSON.parse(Buffer.from(body, "base64url").toString()) as TokenClaims;

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { isJsonObject, type KubeObject } from "../../shared/kube-object.js";
+import { isJsonObject, type JsonObject, type KubeObject } from "../../shared/kube-object.js";
+import { removals } from "../patch/applied-configs.js";
 import { applyPatch, patchTypeOf } from "../patch/apply-patch.js";
 import { toServed, type ResourceDef } from "../resource-table.js";
 import type { ApiContext } from "./api-context.js";
@@ -25,7 +26,8 @@ export async function handlePatch(
   const patch = await readObject(req);
   const dryRun = isDryRun(url);
   const reg = ctx.registry;
-  if (type === "apply" && !url.searchParams.get("fieldManager"))
+  const manager = url.searchParams.get("fieldManager") ?? "";
+  if (type === "apply" && !manager)
     throw badRequest(
       'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch',
     );
@@ -34,13 +36,21 @@ export async function handlePatch(
     if (type === "apply" && isJsonObject(patch) && !subresource) {
       const body = patch as KubeObject;
       validateFields(def, body, url, res);
+      const config = structuredClone(body) as JsonObject;
       body.metadata = { ...(isJsonObject(body.metadata) ? body.metadata : {}), name };
-      return writeJson(res, 201, renderObject(req, url, def, reg.create(def, ns, body, { dryRun })));
+      const created = reg.create(def, ns, body, { dryRun });
+      if (!dryRun) ctx.applied.remember(created.metadata.uid ?? "", manager, config);
+      return writeJson(res, 201, renderObject(req, url, def, created));
     }
     reg.get(def, ns, name);
     return;
   }
-  const patched = applyPatch(type, toServed(def, current), patch, def.kind);
+  let effective = patch;
+  if (type === "apply" && isJsonObject(patch)) {
+    const prev = ctx.applied.previous(current.metadata.uid ?? "", manager);
+    if (prev) effective = applyPatch("strategic", removals(prev, patch, def.kind), patch, def.kind);
+  }
+  const patched = applyPatch(type, toServed(def, current), effective, def.kind);
   if (!isJsonObject(patched)) throw badRequest("the patch produced an object that is not an object");
   const obj = patched as KubeObject;
   validateFields(def, obj, url, res);
@@ -50,5 +60,7 @@ export async function handlePatch(
       `the name of the object (${String(obj.metadata.name)}) does not match the name on the URL (${name})`,
     );
   const r = reg.update(def, ns, name, obj, { dryRun, subresource: subresource || undefined });
+  if (type === "apply" && !dryRun && isJsonObject(patch))
+    ctx.applied.remember(current.metadata.uid ?? "", manager, patch);
   writeJson(res, 200, renderObject(req, url, def, r.object));
 }
