@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { apply, createNamespace, kubectl, requireCluster } from "./support/cluster.js";
+import { apply, createNamespace, kubectl, requireCluster, rolloutStatus } from "./support/cluster.js";
 import { runTp } from "./support/tp.js";
 
 let ns: Awaited<ReturnType<typeof createNamespace>>;
@@ -24,12 +24,26 @@ spec:
         - { name: second, image: tp-test-busybox:local, command: [sleep, "3600"] }
 `;
 
-/** The cluster's state that bad input must not change. */
+/** The cluster's state that bad input must not change: its objects, and the Deployments' specs. */
 async function snapshot(): Promise<string> {
-  const out = await kubectl(["get", "deployments,pods,services,leases", "-n", ns.name, "-o", "json"]);
+  const out = await kubectl([
+    "get",
+    "deployments,pods,services,leases,serviceaccounts,roles",
+    "-n",
+    ns.name,
+    "-o",
+    "json",
+  ]);
+  type Item = {
+    kind: string;
+    metadata: { name: string; annotations?: Record<string, string> };
+    spec?: unknown;
+  };
   return JSON.stringify(
-    (JSON.parse(out).items as { kind: string; metadata: { name: string; resourceVersion: string } }[]).map(
-      (i) => [i.kind, i.metadata.name, i.metadata.resourceVersion],
+    (JSON.parse(out).items as Item[]).map((i) =>
+      i.kind === "Deployment"
+        ? [i.kind, i.metadata.name, i.metadata.annotations ?? {}, i.spec]
+        : [i.kind, i.metadata.name],
     ),
   );
 }
@@ -38,6 +52,7 @@ beforeAll(async () => {
   requireCluster();
   ns = await createNamespace("tp-errors");
   await apply(ns.name, twoContainers);
+  await rolloutStatus(ns.name, "pair");
 }, 60_000);
 
 afterAll(async () => {

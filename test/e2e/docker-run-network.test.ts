@@ -135,7 +135,7 @@ describe("tp docker-run outbound TCP", () => {
       "tp-test-busybox:local",
       "sh",
       "-c",
-      `nslookup ${name} >/dev/null && echo resolved; echo "pod=$TELEPRESENCE_POD"`,
+      `nslookup ${name} 2>&1 | grep -q "^Name:.*${name}\\." && echo resolved; echo "pod=$TELEPRESENCE_POD"`,
     ]);
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout).toContain("resolved");
