@@ -69,6 +69,8 @@ export function tpServiceCommand(
     sessionId: string;
     sidecar: string;
     podEnv: Record<string, string>;
+    /** Bind mounts of the pod's volumes. */
+    mounts: string[];
     labels: Record<string, string>;
   },
 ): DockerCommand {
@@ -89,13 +91,11 @@ export function tpServiceCommand(
     ...(entrypoint !== undefined ? { entrypoint } : {}),
   };
   const env = { ...options.podEnv, ...s.environment };
-  if (s.tp?.mount) env["TELEPRESENCE_ROOT"] = s.tp.mount;
-  else delete env["TELEPRESENCE_ROOT"];
   const cmd = userContainerCommand({
     sessionId: options.sessionId,
     sidecar: options.sidecar,
     env,
-    mounts: [],
+    mounts: options.mounts,
     run,
     labels: options.labels,
   });

@@ -198,6 +198,6 @@ function resolveService(
     dependsOn,
     ...(healthcheck ? { healthcheck } : {}),
     profiles: s.profiles ?? [],
-    ...(s["x-tp"] ? { tp: tpSpecOf(s["x-tp"], fail) } : {}),
+    ...(s["x-tp"] ? { tp: tpSpecOf(s["x-tp"], dir, fail) } : {}),
   };
 }

@@ -29,8 +29,8 @@ export interface TpServiceSpec {
   expose: ExposeMapping[];
   toPod: number[];
   fromPod: number[];
-  /** Where the pod's volumes appear (TELEPRESENCE_ROOT); false for none. */
-  mount: string | false;
+  /** Copy the pod's volumes (into `folder` on the host, else a new temporary one); false: none. */
+  mount: { folder?: string } | false;
 }
 
 export interface BuildSpec {

@@ -5,8 +5,8 @@ import type { Kube } from "../cluster/kube.js";
 import type { Progress } from "../cli/progress.js";
 import type { Interrupt } from "../cli/session/interrupt.js";
 import { Session, type StartedSession } from "../cli/session/session.js";
-import { dockerError } from "../docker/images.js";
 import { TpError } from "../errors.js";
+import { defaultMountLimit } from "../volumes/index.js";
 import { plainServiceCommand, tpServiceCommand, type DockerCommand } from "./container-command.js";
 import { followLogs, logPrefix } from "./log-prefixer.js";
 import type { ProjectService } from "./model.js";
@@ -21,6 +21,7 @@ import {
 import type { ProjectState } from "./project-state.js";
 import { waitForCondition } from "./service-readiness.js";
 import { ServiceProgress } from "./service-progress.js";
+import { joinProjectNetwork } from "./sidecar-network.js";
 
 export interface RunnerOptions {
   /** Kubernetes clients for a namespace (undefined: the project's). */
@@ -140,6 +141,9 @@ export class ProjectRunner {
         ...(options.context ? { context: options.context } : {}),
         publish: s.ports,
         sidecarExtra: { extraHosts, labels: projectLabels(plan.project, s.name) },
+        ...(spec.mount
+          ? { volumes: { ...spec.mount, limitBytes: defaultMountLimit, originalMounts: true } }
+          : {}),
       },
       progress,
     ).start(options.interrupt);
@@ -155,21 +159,17 @@ export class ProjectRunner {
       logs: Promise.resolve(),
     };
     this.running.push(entry);
-    try {
-      // The sidecar owns the network namespace: it joins the project network at the service's address.
-      await options.docker.getNetwork(network.name).connect({
-        Container: session.sidecar.name,
-        EndpointConfig: { IPAMConfig: { IPv4Address: address }, Aliases: [s.name] },
-      });
-    } catch (err) {
-      throw dockerError(`connect ${s.name}'s sidecar to ${network.name}`, err);
-    }
+    // The sidecar owns the network namespace: it joins the project network at the service's address.
+    await options.interrupt.race(
+      joinProjectNetwork(options.docker, session.sidecar.name, network.name, address, s.name),
+    );
     await this.removeStale(name);
     const cmd = tpServiceCommand(s, {
       name,
       sessionId: session.id,
       sidecar: session.sidecar.name,
       podEnv: session.env,
+      mounts: session.volumes?.mounts(s.volumes) ?? [],
       labels: session.labels,
     });
     const end = progress.step(`starting ${s.image}`);

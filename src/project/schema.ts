@@ -128,7 +128,7 @@ export const serviceTpSchema = z
     expose: z.array(portOrSpec, { error: "must be a list of PORT[:REMOTE_PORT]" }).optional(),
     "to-pod": z.array(port, { error: "must be a list of ports" }).optional(),
     "from-pod": z.array(port, { error: "must be a list of ports" }).optional(),
-    mount: z.union([z.boolean(), z.string()], { error: "must be true, false or a path" }).optional(),
+    mount: z.union([z.boolean(), z.string()], { error: "must be true, false or a host folder" }).optional(),
     namespace: z.string().regex(dnsName, { error: "must be a namespace name" }).optional(),
   })
   .superRefine((v, ctx) => {

@@ -1,7 +1,7 @@
 import type { ExposeMapping } from "../agent/sidecar-config.js";
 import type { TpServiceSpec } from "./model.js";
 import type { ServiceTpData } from "./schema.js";
-import type { Fail } from "./service-fields.js";
+import { hostPath, type Fail } from "./service-fields.js";
 
 function exposeOf(value: number | string, i: number, fail: Fail): ExposeMapping {
   const [local, remote] = String(value).split(":").map(Number) as [number, number | undefined];
@@ -11,7 +11,7 @@ function exposeOf(value: number | string, i: number, fail: Fail): ExposeMapping 
 }
 
 /** A service's `x-tp`, checked by the schema, as what its session needs. */
-export function tpSpecOf(tp: ServiceTpData, fail: Fail): TpServiceSpec {
+export function tpSpecOf(tp: ServiceTpData, dir: string, fail: Fail): TpServiceSpec {
   let workload: TpServiceSpec["workload"];
   if (tp["swap-deployment"] !== undefined) {
     const [name, container] = tp["swap-deployment"].split(":") as [string, string | undefined];
@@ -23,9 +23,8 @@ export function tpSpecOf(tp: ServiceTpData, fail: Fail): TpServiceSpec {
   const remotes = expose.map((e) => e.remotePort);
   const dup = remotes.find((p, i) => remotes.indexOf(p) !== i);
   if (dup !== undefined) fail(["x-tp", "expose"], `remote port ${dup} is exposed twice`);
-  const mount = tp.mount === false ? false : typeof tp.mount === "string" ? tp.mount : "/telepresence";
-  if (mount !== false && !mount.startsWith("/"))
-    fail(["x-tp", "mount"], `"${mount}" must be an absolute path`);
+  const mount =
+    tp.mount === false ? false : typeof tp.mount === "string" ? { folder: hostPath(tp.mount, dir) } : {};
   return {
     workload,
     ...(tp.namespace ? { namespace: tp.namespace } : {}),
