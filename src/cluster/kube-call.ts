@@ -75,10 +75,15 @@ function withTimeout<T>(what: string, promise: Promise<T>, ms: number): Promise<
  * Every Kubernetes call of tp goes through here: a timeout, retries with backoff for 408/429/5xx
  * and connection resets, and errors turned into TpErrors that print the server's Status message.
  */
-export async function kubeCall<T>(what: string, fn: () => Promise<T>, retries = 3): Promise<T> {
+export async function kubeCall<T>(
+  what: string,
+  fn: () => Promise<T>,
+  retries = 3,
+  timeoutMs = callTimeoutMs,
+): Promise<T> {
   for (let attempt = 0; ; attempt++) {
     try {
-      return await withTimeout(what, fn(), callTimeoutMs);
+      return await withTimeout(what, fn(), timeoutMs);
     } catch (err) {
       if (attempt >= retries || !isRetryable(err)) throw toKubernetesError(what, err);
       await new Promise((r) => setTimeout(r, 200 * 2 ** attempt));

@@ -56,7 +56,7 @@ export async function dockerRunSession(
     );
     // One quick call first, so that an unreachable cluster fails fast and clearly; then the
     // workload is checked before anything is created.
-    await interrupt.race(kubeCall("reach the cluster", () => kube.version.getCode()));
+    await interrupt.race(kubeCall("reach the cluster", () => kube.version.getCode(), 0, 8_000));
     await interrupt.race(preflightWorkload(kube, request.workload));
     await warnAboutLeftovers(kube, docker, kube.namespace, progress).catch(() => undefined);
     session = await new Session(kube, docker, { ...request, publish: request.run.publish }, progress).start(
