@@ -129,7 +129,7 @@ describe("tp docker-run with bad input", () => {
         { timeoutMs: 30_000 },
       );
       expect(r.exitCode).toBe(255);
-      expect(r.stderr).toMatch(/did not answer within 10 s|cannot reach the cluster/);
+      expect(r.stderr).toMatch(/did not answer within \d+ s|cannot reach the cluster/);
       expect(r.ms).toBeLessThan(15_000);
     } finally {
       silent.close();
