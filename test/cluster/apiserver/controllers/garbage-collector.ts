@@ -1,5 +1,5 @@
 import type { KubeObject } from "../../shared/kube-object.js";
-import { resources, resourceKey } from "../resource-table.js";
+import { resources } from "../resource-table.js";
 import { dependentsOf } from "../registry/dependents.js";
 import type { Registry } from "../registry/registry.js";
 import type { StoreEvent } from "../store/object-store.js";
@@ -17,10 +17,7 @@ export class GarbageCollector {
   }
 
   private exists(uid: string): KubeObject | undefined {
-    for (const def of resources) {
-      for (const o of this.registry.store.list(resourceKey(def))) if (o.metadata.uid === uid) return o;
-    }
-    return undefined;
+    return this.registry.store.findByUid(uid)?.object;
   }
 
   onEvent(e: StoreEvent): void {

@@ -12,9 +12,13 @@ export function dependentsOf(store: ObjectStore, uid: string, ns: string | undef
   const out: Dependent[] = [];
   for (const def of resources) {
     if (!def.namespaced && ns !== undefined) continue;
-    for (const o of store.list(resourceKey(def), def.namespaced ? ns : undefined)) {
-      if (o.metadata.ownerReferences?.some((r) => r.uid === uid)) out.push({ def, object: o });
-    }
+    const matches = store.filter(
+      resourceKey(def),
+      (o) =>
+        (!def.namespaced || ns === undefined || o.metadata.namespace === ns) &&
+        !!o.metadata.ownerReferences?.some((r) => r.uid === uid),
+    );
+    for (const object of matches) out.push({ def, object });
   }
   return out;
 }

@@ -29,6 +29,7 @@ export class ObjectStore {
   private readonly objects = new Map<string, Map<string, KubeObject>>();
   private readonly history: StoreEvent[] = [];
   private readonly listeners = new Set<StoreListener>();
+  private readonly byUid = new Map<string, { resource: string; key: string }>();
 
   currentRv(): number {
     return this.rv;
@@ -60,6 +61,20 @@ export class ObjectStore {
         keyOf(b.metadata.namespace, b.metadata.name ?? ""),
       ),
     );
+  }
+
+  /** The object with this uid, whatever its resource (a copy), and its resource key. */
+  findByUid(uid: string): { resource: string; object: KubeObject } | undefined {
+    const at = this.byUid.get(uid);
+    const o = at && this.objects.get(at.resource)?.get(at.key);
+    return o ? { resource: at.resource, object: structuredClone(o) } : undefined;
+  }
+
+  /** Objects of a resource that pass a test, copied; the test sees the stored object (read only). */
+  filter(resource: string, test: (o: Readonly<KubeObject>) => boolean): KubeObject[] {
+    const out: KubeObject[] = [];
+    for (const o of this.table(resource).values()) if (test(o)) out.push(structuredClone(o));
+    return out;
   }
 
   /** Every resource key that holds objects in the namespace. */
@@ -94,6 +109,7 @@ export class ObjectStore {
     const old = t.get(k);
     if (!old) return undefined;
     t.delete(k);
+    if (old.metadata.uid) this.byUid.delete(old.metadata.uid);
     const rv = ++this.rv;
     const object = structuredClone(old);
     object.metadata.resourceVersion = String(rv);
@@ -109,6 +125,7 @@ export class ObjectStore {
     const stored = structuredClone(obj);
     stored.metadata.resourceVersion = String(rv);
     t.set(k, stored);
+    if (stored.metadata.uid) this.byUid.set(stored.metadata.uid, { resource, key: k });
     this.emit({ type, resource, object: stored, old, rv });
     return structuredClone(stored);
   }
