@@ -92,7 +92,7 @@ describe("inbound traffic and pod-local ports", () => {
       "echo to-host=$(echo ping | nc -w 3 127.0.0.1 7000)",
       "echo ready",
       "sleep 300",
-    ].join("; ");
+    ].join("\n");
     const tp = new RunningTp([
       "docker-run",
       "-n",
