@@ -99,7 +99,9 @@ describe("tp docker-run --swap-deployment", () => {
       expect(tp.stdout).toMatch(
         new RegExp(`== backend\\.${ns.name}\\.svc\\.cluster\\.local\\n\\{"name":"backend"`),
       );
-      expect(tp.stdout).toMatch(/== srv[\s\S]*service = \d+ \d+ 80 backend\.[\s\S]*== clusterip\n\{"name":"backend"/);
+      expect(tp.stdout).toMatch(
+        /== srv[\s\S]*service = \d+ \d+ 80 backend\.[\s\S]*== clusterip\n\{"name":"backend"/,
+      );
       // While the session runs: no pods of its own, and the Service's endpoints are the proxy.
       const during = JSON.parse(await kubectl(["get", "deployment", "web", "-n", ns.name, "-o", "json"]));
       expect(during.spec.replicas).toBe(0);
