@@ -4,6 +4,7 @@ import { version } from "../version.js";
 import { cleanupCommand } from "./commands/cleanup.js";
 import { dockerRunCommand } from "./commands/docker-run.js";
 import { downCommand } from "./commands/down.js";
+import { initCommand } from "./commands/init.js";
 import { psCommand } from "./commands/ps.js";
 import { upCommand } from "./commands/up.js";
 import { statusCommand } from "./commands/status.js";
@@ -29,6 +30,7 @@ export function createProgram(): Command {
   program.addCommand(upCommand);
   program.addCommand(downCommand);
   program.addCommand(psCommand);
+  program.addCommand(initCommand);
   program.addCommand(versionCommand);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;

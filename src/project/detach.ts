@@ -5,7 +5,7 @@ import type { Progress } from "../cli/progress.js";
 import { Interrupt } from "../cli/session/interrupt.js";
 import { TpError } from "../errors.js";
 import { displayName } from "./project-file-error.js";
-import { readState, removeState } from "./project-state.js";
+import { processAlive, readState, removeState } from "./project-state.js";
 
 export interface DetachOptions {
   /** tp's arguments for the background `tp up` (without -d). */
@@ -70,7 +70,9 @@ export async function startDetached(options: DetachOptions): Promise<number> {
         return 0;
       }
       if (exitCode !== null || state?.status === "failed") {
-        if (exitCode === null) await new Promise((r) => child.once("exit", r));
+        // The child is unref'd: wait for it with a timer, which keeps this process alive.
+        while (exitCode === null && child.pid !== undefined && processAlive(child.pid))
+          await new Promise((r) => setTimeout(r, 200));
         echo();
         if (interrupt.signal) return interrupt.exitCode;
         const last = readState(options.statePath);

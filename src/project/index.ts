@@ -6,3 +6,5 @@ export { describePlan, planUp, type ProjectPlan, type Selection } from "./plan.j
 export { projectUp, type UpOptions } from "./project-up.js";
 export { projectDown } from "./project-down.js";
 export { formatStatus, projectStatus, type ProjectStatus, type ServiceStatus } from "./project-ps.js";
+export { projectInit } from "./project-init.js";
+export { starterFile } from "./starter-file.js";
