@@ -3,6 +3,7 @@ import { join } from "node:path";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import * as tarFs from "tar-fs";
+import { syncFs } from "./sync-fs.js";
 
 export type TarHeader = tarFs.Headers;
 
@@ -42,6 +43,7 @@ export async function packPaths(cwd: string, entries: string[], options: PackOpt
     };
     const pack = tarFs.pack(join(cwd, name), {
       entries: ["."],
+      fs: syncFs,
       ignore,
       umask: 0,
       strict: false,
@@ -76,6 +78,7 @@ export async function extractTar(cwd: string, source: Readable, options: Extract
   const names: string[] = [];
   const skipped = new Set<string>();
   const extract = tarFs.extract(cwd, {
+    fs: syncFs,
     umask: 0,
     validateSymlinks: false,
     chown: options.chown,

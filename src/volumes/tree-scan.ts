@@ -1,4 +1,4 @@
-import { lstat, readdir, readlink } from "node:fs/promises";
+import { lstatSync, readdirSync, readlinkSync } from "node:fs";
 import { join } from "node:path";
 import { entryOf, type Entry } from "./entry.js";
 
@@ -23,14 +23,15 @@ function readable(e: Entry): boolean {
  * lstat every path under `root` (symlinks are not followed). `exclude` holds relative paths that
  * are not part of this volume (another volume mounted inside it). A missing root gives no entries.
  */
-export async function scanTree(root: string, exclude: ReadonlySet<string> = new Set()): Promise<TreeScan> {
+export function scanTree(root: string, exclude: ReadonlySet<string> = new Set()): Promise<TreeScan> {
   const scan: TreeScan = { entries: new Map(), bytes: 0, unreadable: new Set() };
-  const visit = async (rel: string): Promise<void> => {
+  // Direct system calls: one walk over thousands of entries, without a thread-pool hop for each.
+  const visit = (rel: string): void => {
     const abs = rel ? join(root, rel) : root;
     let entry: Entry | undefined;
     try {
-      const st = await lstat(abs);
-      entry = entryOf(st, st.isSymbolicLink() ? await readlink(abs) : undefined);
+      const st = lstatSync(abs);
+      entry = entryOf(st, st.isSymbolicLink() ? readlinkSync(abs) : undefined);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === "ENOENT") return;
       throw err;
@@ -44,7 +45,7 @@ export async function scanTree(root: string, exclude: ReadonlySet<string> = new 
     if (entry.type !== "dir") return;
     let names: string[];
     try {
-      names = await readdir(abs);
+      names = readdirSync(abs);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === "ENOENT" || code === "ENOTDIR") return;
@@ -55,9 +56,8 @@ export async function scanTree(root: string, exclude: ReadonlySet<string> = new 
       throw err;
     }
     const children = names.map((n) => (rel ? `${rel}/${n}` : n)).filter((r) => !exclude.has(r));
-    // Breadth within one directory, depth across: bounded by the size of the largest directory.
-    for (let i = 0; i < children.length; i += 256) await Promise.all(children.slice(i, i + 256).map(visit));
+    for (const child of children) visit(child);
   };
-  await visit("");
-  return scan;
+  visit("");
+  return Promise.resolve(scan);
 }

@@ -6,6 +6,8 @@ import { createInterface } from "node:readline";
 import type { TunnelClient } from "../tunnel/tunnel-client.js";
 import { fromWire, type Entry } from "./entry.js";
 import { LocalVolumeIo, localHeaderMap } from "./local-volume-io.js";
+import { fixOwnership } from "./owner-fixup.js";
+import { extractWithTar, systemTar } from "./system-tar.js";
 import { extractTar } from "./tar-io.js";
 import { VolumeClient } from "./volume-client.js";
 import { nestedPaths, type VolumeSpec, type VolumesConfig } from "./volume-config.js";
@@ -151,7 +153,12 @@ export class VolumeSync {
       tar.on("data", (c: Buffer) => (bytes += c.length));
       const progress = setInterval(() => this.emit({ event: "volumes-progress", bytes, total }), 250);
       try {
-        await extractTar(this.config.root, tar, { chown: true, map: localHeaderMap(this.config) });
+        const system = systemTar();
+        if (system) {
+          await extractWithTar(system, this.config.root, tar);
+          for (const v of copied)
+            fixOwnership(v.io.localPath, this.config.uid, this.config.gid, v.spec.ownerOnly);
+        } else await extractTar(this.config.root, tar, { chown: true, map: localHeaderMap(this.config) });
       } finally {
         clearInterval(progress);
       }

@@ -15,6 +15,7 @@ import {
   type WatchRequest,
 } from "../../volumes/volume-protocol.js";
 import { VolumeWatcher } from "../../volumes/volume-watcher.js";
+import { packWithTar, systemTar } from "../../volumes/system-tar.js";
 
 /** An absolute, normalised path that is not "/" itself. */
 function checkPath(p: string): string {
@@ -60,7 +61,13 @@ export function addVolumeRoutes(router: TunnelRouter, log: (message: string) => 
   });
   router.on("POST", VolumePaths.snapshot, async (stream) => {
     const request = await jsonBody<SnapshotRequest>(stream);
-    await sendTar(stream, request.paths.map(checkPath).map(tarName), true, request.skip);
+    const names = request.paths.map(checkPath).map(tarName);
+    const tar = systemTar();
+    if (!tar) return sendTar(stream, names, true, request.skip);
+    stream.respond({ ":status": 200, "content-type": "application/x-tar" });
+    await pipeline(packWithTar(tar, names, request.skip, log), stream).catch(() => {
+      if (!stream.destroyed) stream.close(constants.NGHTTP2_INTERNAL_ERROR);
+    });
   });
   router.on("POST", VolumePaths.fetch, async (stream) => {
     const request = await jsonBody<PathsRequest>(stream);

@@ -1,0 +1,51 @@
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+
+/**
+ * The system's tar (busybox's in the tp-agent image), for the first copy of whole volumes: for
+ * thousands of small files it is many times faster than tar-fs, which handles one entry after
+ * the other in JavaScript. tar-fs stays for the small copies while the session runs, and for
+ * when there is no tar.
+ */
+export function systemTar(): string | undefined {
+  return ["/bin/tar", "/usr/bin/tar"].find((p) => existsSync(p));
+}
+
+/** `tar -c` of `names` (relative to "/"), leaving out `skip` (absolute paths). */
+export function packWithTar(
+  tar: string,
+  names: string[],
+  skip: string[],
+  log: (m: string) => void,
+): Readable {
+  const dir = mkdtempSync(join(tmpdir(), "tp-tar-"));
+  const exclude = join(dir, "exclude");
+  writeFileSync(exclude, skip.map((p) => p.replace(/^\/+/, "")).join("\n") + "\n");
+  const child = spawn(tar, ["-c", "-f", "-", "-C", "/", "-X", exclude, "--", ...names], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let err = "";
+  child.stderr.on("data", (c: Buffer) => (err += c.toString()));
+  child.on("close", (code) => {
+    rmSync(dir, { recursive: true, force: true });
+    if (code !== 0) log(`tar -c exited ${code}: ${err.trim()}`);
+  });
+  return child.stdout;
+}
+
+/** `tar -x` of a stream under `root`, modes as they are (umask 0). */
+export async function extractWithTar(tar: string, root: string, source: Readable): Promise<void> {
+  const child = spawn("/bin/sh", ["-c", 'umask 000 && exec "$0" -x -p -f - -C "$1"', tar, root], {
+    stdio: ["pipe", "ignore", "pipe"],
+  });
+  let err = "";
+  child.stderr.on("data", (c: Buffer) => (err += c.toString()));
+  const exited = new Promise<number>((resolve) => child.on("close", (code) => resolve(code ?? 1)));
+  await pipeline(source, child.stdin);
+  const code = await exited;
+  if (code !== 0) throw new Error(`tar -x exited ${code}: ${err.trim()}`);
+}
