@@ -35,16 +35,12 @@ export function starterFile(deployment: V1Deployment, containerName?: string): s
     container: container.name,
     image: container.image ?? "my-image:dev",
     envNames: envNames.length ? envNames.join(", ") : "nothing",
-    ports: ports.length
-      ? `    # ports: [${ports.map((p) => `"${p}:${p}"`).join(", ")}]   # publish on this machine's ports too`
-      : `    # ports: ["8080:8080"]           # publish on this machine's ports`,
-    expose: ports.length
-      ? `      # expose: [${ports.join(", ")}]   # the pod's ports arrive here (${ports.join(", ")} already do: they are the container's)`
-      : `      # expose: [8080]                # connections to the pod's port 8080 arrive here`,
-    others: others.length
-      ? `      # the pod's other containers (${others.join(", ")}) stay in the cluster: reach them with to-pod`
-      : "",
+    portList: (ports.length ? ports : [8080]).map((p) => `"${p}:${p}"`).join(", "),
+    exposeList: (ports.length ? ports : [8080]).join(", "),
+    othersNote: others.length
+      ? `the pod's other containers (${others.join(", ")}) stay in the cluster: reach them with to-pod`
+      : "to-pod, from-pod: ports between your localhost and the pod's",
   };
   const text = fillText(readFileSync(new URL("tp.yaml", templatesDir), "utf8"), values);
-  return text.replace(/\n{3,}/g, "\n\n");
+  return text;
 }
