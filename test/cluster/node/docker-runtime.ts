@@ -60,3 +60,15 @@ export async function stopContainer(docker: Docker, id: string, graceSeconds: nu
     // not running or gone
   }
 }
+
+/** Keeps the current and the previous container of each pod container (for `logs --previous`); removes older ones. */
+export async function pruneContainers(docker: Docker, all: PodContainer[]): Promise<void> {
+  const byName = new Map<string, PodContainer[]>();
+  for (const c of all.filter((c) => c.role === "app" || c.role === "init")) {
+    const key = `${c.role}/${c.name}`;
+    byName.set(key, [...(byName.get(key) ?? []), c]);
+  }
+  for (const list of byName.values()) {
+    for (const old of list.slice(0, -2)) await removeContainer(docker, old.id);
+  }
+}

@@ -1,32 +1,39 @@
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import type { V1Container, V1Pod } from "@kubernetes/client-node";
+import { CoalescingRunner } from "./coalescing-runner.js";
 import { ContainerProbes } from "./container-probes.js";
-import { startContainer, terminationLogPath } from "./container-starter.js";
-import { listPodContainers, removeContainer, stopContainer, type PodContainer } from "./docker-runtime.js";
-import { infraConfig } from "./infra-config.js";
+import { startContainer } from "./container-starter.js";
+import {
+  listPodContainers,
+  pruneContainers,
+  removeContainer,
+  stopContainer,
+  type PodContainer,
+} from "./docker-runtime.js";
+import { deletePodObject, removePodContainers } from "./pod-teardown.js";
 import type { KubeletContext } from "./kubelet-context.js";
-import { infraName } from "./labels.js";
-import { hostsFile, resolvConf } from "./pod-files.js";
-import type { ContainerView, PodView } from "./pod-status.js";
+import type { PodView } from "./pod-status.js";
+import { buildPodView, exited, type Waiting } from "./pod-view.js";
+import { RestartBackoff } from "./restart-backoff.js";
+import { startSandbox } from "./sandbox.js";
 import { PodStatusWriter } from "./pod-status-writer.js";
 import { withServiceAccountVolume } from "./service-account-volume.js";
 import type { PreparedVolume } from "./volume-manager.js";
 import { MountError } from "./volume-payload.js";
 
-const maxBackoffSeconds = 300;
-
-function exited(c: PodContainer | undefined): boolean {
-  return !!c && !c.info.State.Running && (c.info.State.Status !== "created" || !!c.info.State.Error);
-}
-
 /** Keeps one pod's Docker containers in line with its spec and reports its status (a kubelet pod worker). */
 export class PodWorker {
   private podIP = "";
-  private running = false;
-  private again = false;
-  private done = false;
-  private readonly backoff = new Map<string, { until: number; delay: number }>();
+  private readonly runner = new CoalescingRunner(
+    () => this.sync(),
+    (e) => {
+      const md = this.pod.metadata;
+      this.ctx.log(`pod ${md?.namespace}/${md?.name}: ${(e as Error).stack ?? e}`);
+      this.retryIn(1000);
+    },
+  );
+  private readonly backoff = new RestartBackoff();
   private readonly probes = new Map<string, ContainerProbes>();
   private readonly status: PodStatusWriter;
   private retryTimer: NodeJS.Timeout | undefined;
@@ -61,29 +68,7 @@ export class PodWorker {
 
   /** Runs a sync now, or right after the one in progress. */
   kick(): void {
-    if (this.done) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = true;
-    void (async () => {
-      try {
-        do {
-          this.again = false;
-          try {
-            await this.sync();
-          } catch (e) {
-            this.ctx.log(
-              `pod ${this.pod.metadata?.namespace}/${this.pod.metadata?.name}: ${(e as Error).stack ?? e}`,
-            );
-            this.retryIn(1000);
-          }
-        } while (this.again && !this.done);
-      } finally {
-        this.running = false;
-      }
-    })();
+    this.runner.kick();
   }
 
   private retryIn(ms: number): void {
@@ -121,21 +106,10 @@ export class PodWorker {
           await stopContainer(this.ctx.docker, c.id, 0);
       }
       for (const c of infras) await removeContainer(this.ctx.docker, c.id);
-      await writeFile(files.resolvConf, resolvConf(pod, this.ctx.dnsIP));
-      await writeFile(files.hosts, hostsFile(pod, ""));
-      this.mark("volumes ready");
-      const created = await this.ctx.docker.createContainer(
-        infraConfig(pod, this.ctx.network, files, (infra?.attempt ?? -1) + 1),
-      );
-      this.mark("infra created");
-      await created.start();
-      this.mark("infra started");
-      const info = await created.inspect();
-      this.podIP = info.NetworkSettings.Networks[this.ctx.network]?.IPAddress ?? "";
-      await writeFile(files.hosts, hostsFile(pod, this.podIP));
+      const fresh = await startSandbox(this.ctx, pod, files, (infra?.attempt ?? -1) + 1, (m) => this.mark(m));
       // A replaced sandbox: start over from a fresh list. A new pod goes on in this sync.
-      if (infra) return this.kickNow();
-      infra = { id: created.id, name: infraName, role: "infra", attempt: 0, info };
+      if (infra) return this.kick();
+      infra = fresh;
     }
     this.podIP = infra.info.NetworkSettings.Networks[this.ctx.network]?.IPAddress ?? "";
     if (!volumes) return this.report(all, mountError, false);
@@ -144,7 +118,7 @@ export class PodWorker {
     const latest = (name: string, role: string) =>
       all.filter((c) => c.name === name && c.role === role).at(-1);
     const base = { pod, podIP: this.podIP, infraId: infra.id, volumes, extraMount, podFiles: files };
-    const waiting = new Map<string, { reason: string; message?: string }>();
+    const waiting: Waiting = new Map();
     let initDone = true;
     let failed = false;
     let started = false;
@@ -168,7 +142,7 @@ export class PodWorker {
         attempt: cur ? cur.attempt + 1 : 0,
       });
       if (fail) waiting.set(c.name, fail);
-      else this.again = true;
+      else this.kick();
       break;
     }
 
@@ -181,7 +155,7 @@ export class PodWorker {
             this.probes.get(cur.id)?.stop();
             this.probes.delete(cur.id);
             await stopContainer(this.ctx.docker, cur.id, pod.spec?.terminationGracePeriodSeconds ?? 30);
-            this.again = true;
+            this.kick();
           }
           continue;
         }
@@ -206,8 +180,8 @@ export class PodWorker {
     await this.prune(all);
     // Report containers started in this round at once (not one sync later): Ready sooner.
     const now = started ? await listPodContainers(this.ctx.docker, this.uid) : all;
-    if (started) this.again = true;
-    const view = this.view(now, waiting, initDone, failed);
+    if (started) this.kick();
+    const view = await this.view(now, waiting, initDone, failed);
     await this.status.write(view);
     if (this.trace.length && view.containers.every((c) => c.ready)) {
       this.mark("Ready written");
@@ -223,26 +197,17 @@ export class PodWorker {
     this.trace.push([what, Date.now() - this.seenAt]);
   }
 
-  private kickNow(): void {
-    this.again = true;
-  }
-
-  /** Restart back-off like the kubelet's: the first restart at once, then 10 s doubling up to 5 min. */
-  private mayRestart(name: string, waiting: Map<string, { reason: string; message?: string }>): boolean {
-    const b = this.backoff.get(name);
-    const now = Date.now();
-    if (b && now < b.until) {
-      const md = this.pod.metadata;
-      waiting.set(name, {
-        reason: "CrashLoopBackOff",
-        message: `back-off ${b.delay}s restarting failed container=${name} pod=${md?.name}_${md?.namespace}(${md?.uid})`,
-      });
-      this.retryIn(b.until - now + 50);
-      return false;
-    }
-    const delay = b ? Math.min(b.delay * 2, maxBackoffSeconds) : 10;
-    this.backoff.set(name, { delay, until: now + delay * 1000 });
-    return true;
+  /** Whether a dead container may restart now; if not, it waits in CrashLoopBackOff. */
+  private mayRestart(name: string, waiting: Waiting): boolean {
+    const wait = this.backoff.next(name);
+    if (!wait) return true;
+    const md = this.pod.metadata;
+    waiting.set(name, {
+      reason: "CrashLoopBackOff",
+      message: `back-off ${wait.delaySeconds}s restarting failed container=${name} pod=${md?.name}_${md?.namespace}(${md?.uid})`,
+    });
+    this.retryIn(wait.waitMs + 50);
+    return false;
   }
 
   private ensureProbes(c: V1Container, cur: PodContainer): void {
@@ -254,22 +219,14 @@ export class PodWorker {
     );
   }
 
-  /** Keeps the current and the previous container of each name (for `logs --previous`); removes older ones. */
+  /** Drops old containers (see pruneContainers) and the probes of containers that stopped. */
   private async prune(all: PodContainer[]): Promise<void> {
-    const byName = new Map<string, PodContainer[]>();
-    for (const c of all.filter((c) => c.role === "app" || c.role === "init")) {
-      const key = `${c.role}/${c.name}`;
-      byName.set(key, [...(byName.get(key) ?? []), c]);
-    }
-    for (const list of byName.values()) {
-      for (const old of list.slice(0, -2)) await removeContainer(this.ctx.docker, old.id);
-    }
+    await pruneContainers(this.ctx.docker, all);
     const live = new Set(all.filter((c) => c.info.State.Running).map((c) => c.id));
     for (const [id, p] of this.probes) {
-      if (!live.has(id)) {
-        p.stop();
-        this.probes.delete(id);
-      }
+      if (live.has(id)) continue;
+      p.stop();
+      this.probes.delete(id);
     }
   }
 
@@ -288,88 +245,46 @@ export class PodWorker {
       if (creating || !all.some((x) => x.name === c.name))
         waiting.set(c.name, { reason: "ContainerCreating" });
     }
-    await this.status.write(this.view(all, waiting, !this.pod.spec?.initContainers?.length, false));
+    await this.status.write(await this.view(all, waiting, !this.pod.spec?.initContainers?.length, false));
   }
 
-  private view(
-    all: PodContainer[],
-    waiting: Map<string, { reason: string; message?: string }>,
-    initDone: boolean,
-    failed: boolean,
-  ): PodView {
-    const one = (c: V1Container, role: "init" | "app"): ContainerView => {
-      const mine = all.filter((x) => x.name === c.name && x.role === role);
-      const current = mine.at(-1);
-      const previous = mine.length > 1 ? mine.at(-2) : undefined;
-      const probes = current ? this.probes.get(current.id) : undefined;
-      const running = !!current?.info.State.Running && !waiting.has(c.name);
-      return {
-        name: c.name,
-        image: c.image ?? "",
-        current,
-        previous,
-        waiting: waiting.get(c.name),
-        ready:
-          role === "init"
-            ? exited(current) && current?.info.State.ExitCode === 0
-            : running && (probes?.ready ?? true),
-        started: running && (probes?.started ?? true),
-      };
-    };
-    return {
-      podIP: this.podIP,
-      hostIP: this.ctx.hostIP,
-      initContainers: (this.pod.spec?.initContainers ?? []).map((c) => one(c, "init")),
-      containers: (this.pod.spec?.containers ?? []).map((c) => one(c, "app")),
+  private view(all: PodContainer[], waiting: Waiting, initDone: boolean, failed: boolean): Promise<PodView> {
+    return buildPodView({
+      pod: this.pod,
+      all,
+      waiting,
+      probes: this.probes,
       initDone,
       failed,
-    };
+      podIP: this.podIP,
+      hostIP: this.ctx.hostIP,
+      podDir: this.podDir,
+    });
   }
 
   /** Graceful deletion: stop the containers within the grace period, remove everything, delete the pod. */
   private async terminate(): Promise<void> {
     const pod = this.pod;
-    const grace = pod.metadata?.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30;
-    await this.kill(grace);
-    try {
-      await this.ctx.api.request(
-        "DELETE",
-        `/api/v1/namespaces/${pod.metadata?.namespace}/pods/${pod.metadata?.name}`,
-        { kind: "DeleteOptions", apiVersion: "v1", gracePeriodSeconds: 0, preconditions: { uid: this.uid } },
-      );
-    } catch (e) {
-      const status = (e as { status?: number }).status;
-      if (status !== 404 && status !== 409) throw e;
-    }
+    this.stopProbes();
+    await removePodContainers(
+      this.ctx,
+      this.uid,
+      pod.metadata?.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30,
+    );
+    await deletePodObject(this.ctx, pod);
+    this.runner.stop();
+  }
+
+  private stopProbes(): void {
+    for (const p of this.probes.values()) p.stop();
+    this.probes.clear();
   }
 
   /** Stops and removes every container of the pod and its volumes (the pod is gone from the API). */
   async kill(graceSeconds = 0): Promise<void> {
-    this.done = true;
+    this.runner.stop();
     if (this.retryTimer) clearTimeout(this.retryTimer);
-    for (const p of this.probes.values()) p.stop();
-    this.probes.clear();
-    const all = await listPodContainers(this.ctx.docker, this.uid);
-    await Promise.all(
-      all
-        .filter((c) => c.role === "app" || c.role === "init")
-        .map((c) => stopContainer(this.ctx.docker, c.id, graceSeconds)),
-    );
-    await Promise.all(all.map((c) => removeContainer(this.ctx.docker, c.id)));
-    this.ctx.tokens.forget(this.uid);
-    await this.ctx.volumes.tearDown(this.uid);
-  }
-
-  /** The message a container left in its termination log, for its terminated state. */
-  async terminationMessage(name: string, attempt: number): Promise<string | undefined> {
-    try {
-      const text = await readFile(
-        terminationLogPath(this.ctx.volumes.podDir(this.uid), name, attempt),
-        "utf8",
-      );
-      return text || undefined;
-    } catch {
-      return undefined;
-    }
+    this.stopProbes();
+    await removePodContainers(this.ctx, this.uid, graceSeconds);
   }
 }

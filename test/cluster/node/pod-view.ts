@@ -1,0 +1,68 @@
+import { readFile } from "node:fs/promises";
+import type { V1Container, V1Pod } from "@kubernetes/client-node";
+import type { ContainerProbes } from "./container-probes.js";
+import { terminationLogPath } from "./container-starter.js";
+import type { PodContainer } from "./docker-runtime.js";
+import type { ContainerView, PodView } from "./pod-status.js";
+
+export type Waiting = Map<string, { reason: string; message?: string }>;
+
+/** True for a container that ran and ended (or could not start). */
+export function exited(c: PodContainer | undefined): boolean {
+  return !!c && !c.info.State.Running && (c.info.State.Status !== "created" || !!c.info.State.Error);
+}
+
+async function terminationMessage(podDir: string, c: PodContainer | undefined): Promise<string | undefined> {
+  if (!exited(c) || !c) return undefined;
+  try {
+    const text = await readFile(terminationLogPath(podDir, c.name, c.attempt), "utf8");
+    return text ? text.slice(0, 4096) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface PodViewInput {
+  pod: V1Pod;
+  all: PodContainer[];
+  waiting: Waiting;
+  probes: Map<string, ContainerProbes>;
+  initDone: boolean;
+  failed: boolean;
+  podIP: string;
+  hostIP: string;
+  podDir: string;
+}
+
+/** What the status is made from: each spec container with its Docker containers, probes and waiting reason. */
+export async function buildPodView(input: PodViewInput): Promise<PodView> {
+  const { all, waiting, probes } = input;
+  const one = async (c: V1Container, role: "init" | "app"): Promise<ContainerView> => {
+    const mine = all.filter((x) => x.name === c.name && x.role === role);
+    const current = mine.at(-1);
+    const previous = mine.length > 1 ? mine.at(-2) : undefined;
+    const p = current ? probes.get(current.id) : undefined;
+    const running = !!current?.info.State.Running && !waiting.has(c.name);
+    return {
+      name: c.name,
+      image: c.image ?? "",
+      current,
+      previous,
+      waiting: waiting.get(c.name),
+      ready:
+        role === "init"
+          ? exited(current) && current?.info.State.ExitCode === 0
+          : running && (p?.ready ?? true),
+      started: running && (p?.started ?? true),
+      terminationMessage: await terminationMessage(input.podDir, current),
+    };
+  };
+  return {
+    podIP: input.podIP,
+    hostIP: input.hostIP,
+    initContainers: await Promise.all((input.pod.spec?.initContainers ?? []).map((c) => one(c, "init"))),
+    containers: await Promise.all((input.pod.spec?.containers ?? []).map((c) => one(c, "app"))),
+    initDone: input.initDone,
+    failed: input.failed,
+  };
+}
