@@ -57,11 +57,13 @@ kind: Pod
 metadata: { name: client }
 spec:
   containers:
-    - { name: client, image: tp-test-busybox:local, command: [sleep, "3600"] }
+    - { name: client, image: tp-node-base:local, command: [sleep, "3600"] }
 `;
 
+/** An HTTP GET from a pod in the cluster (node: busybox wget crashes on -T timeouts). */
 async function fromClient(url: string): Promise<string> {
-  return kubectl(["exec", "-n", ns.name, "client", "--", "wget", "-qO-", "-T", "5", url]);
+  const script = `require("http").get(${JSON.stringify(url)}, { timeout: 5000 }, (r) => r.pipe(process.stdout)).on("error", (e) => { console.error(e.message); process.exit(1); })`;
+  return kubectl(["exec", "-n", ns.name, "client", "--", "node", "-e", script]);
 }
 
 beforeAll(async () => {
