@@ -59,7 +59,11 @@ describe("test cluster API with real kubectl", () => {
     const again = await kubectlOk(["apply", "-n", ns, "-f", "-"], manifest);
     expect(again).toContain("deployment.apps/web unchanged");
 
-    const wide = await kubectlOk(["get", "pods", "-n", ns, "-l", "app=web", "-o", "wide"]);
+    // Rollout status saw both pods available; wait until they still are, whatever a probe did since.
+    const wide = await waitFor("two ready pods", async () => {
+      const out = await kubectlOk(["get", "pods", "-n", ns, "-l", "app=web", "-o", "wide"]);
+      return (out.match(/ 1\/1 /g) ?? []).length === 2 ? out : undefined;
+    });
     const [header, ...pods] = wide.split("\n");
     expect(header).toMatch(
       /^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\s+IP\s+NODE\s+NOMINATED NODE\s+READINESS GATES$/,
