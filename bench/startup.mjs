@@ -33,7 +33,8 @@ function firstLine(cmd, args) {
   });
 }
 
-const kubectl = (...args) => execFileSync("kubectl", ["--kubeconfig", kubeconfig, ...args], { encoding: "utf8" });
+const kubectl = (...args) =>
+  execFileSync("kubectl", ["--kubeconfig", kubeconfig, ...args], { encoding: "utf8" });
 
 kubectl("create", "namespace", ns);
 try {
@@ -45,7 +46,18 @@ try {
     const d = await firstLine("docker", ["run", "--rm", image, "echo", "hello"]);
     await d.done;
     docker.push(d.ms);
-    const t = await firstLine("node", ["dist/cli/tp.js", "docker-run", "-n", ns, "--swap-deployment", "web", "--", image, "echo", "hello"]);
+    const t = await firstLine("node", [
+      "dist/cli/tp.js",
+      "docker-run",
+      "-n",
+      ns,
+      "--swap-deployment",
+      "web",
+      "--",
+      image,
+      "echo",
+      "hello",
+    ]);
     await t.done;
     tp.push(t.ms);
     kubectl("rollout", "status", "-n", ns, "deployment/web", "--timeout=60s");
@@ -62,8 +74,12 @@ try {
   };
   mkdirSync("bench/results", { recursive: true });
   writeFileSync("bench/results/startup.json", JSON.stringify(result, null, 2) + "\n");
-  console.log(`tp docker-run to first output: median ${result.tpMedianMs} ms (${result.tpFirstOutputMs.join(", ")})`);
-  console.log(`plain docker run:              median ${result.dockerMedianMs} ms (${result.dockerRunFirstOutputMs.join(", ")})`);
+  console.log(
+    `tp docker-run to first output: median ${result.tpMedianMs} ms (${result.tpFirstOutputMs.join(", ")})`,
+  );
+  console.log(
+    `plain docker run:              median ${result.dockerMedianMs} ms (${result.dockerRunFirstOutputMs.join(", ")})`,
+  );
   console.log(`ratio tp / docker run: ${result.ratio} (target < 5, tp < 3000 ms)`);
 } finally {
   kubectl("delete", "namespace", ns, "--wait=false");
