@@ -129,6 +129,10 @@ try {
     `volume copy of ${files} files / ${(files * fileBytes) / 1e6} MB: tp ${result.tpMedianMs} ms, kubectl exec tar | tar -x ${result.kubectlMedianMs} ms, ratio tp/kubectl ${result.ratio} (median of ${rounds})\n`,
   );
 } finally {
-  kubectl("delete", "namespace", ns, "--wait=false");
+  try {
+    kubectl("delete", "namespace", ns, "--wait=false");
+  } catch {
+    // The cluster was restarted meanwhile: nothing left to delete.
+  }
   rmSync(volume, { recursive: true, force: true });
 }
