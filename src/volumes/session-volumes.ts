@@ -1,3 +1,4 @@
+import { TpError } from "../errors.js";
 import type Dockerode from "dockerode";
 import type { Kube } from "../cluster/kube.js";
 import { kubeCall } from "../cluster/kube-call.js";
@@ -91,7 +92,17 @@ export class SessionVolumes {
         reporter.warn(`volume ${s.path} is not in step: ${s.message}`);
       }
     });
-    const status = await sidecar.waitFor("volumes-ready", 30 * 60_000);
+    const failed = sidecar.waitFor("volumes-failed", 30 * 60_000).then((s) => {
+      throw new TpError(
+        "tunnel",
+        `copying the pod's volumes failed: ${s.event === "volumes-failed" ? s.message : ""}`,
+        {
+          hint: "--mount false starts without them",
+        },
+      );
+    });
+    failed.catch(() => undefined);
+    const status = await Promise.race([sidecar.waitFor("volumes-ready", 30 * 60_000), failed]);
     ready = true;
     if (status.event !== "volumes-ready") return;
     const byPath = new Map(this.specs.map((s) => [s.path, s]));

@@ -15,7 +15,7 @@ export function systemTar(): string | undefined {
   return ["/bin/tar", "/usr/bin/tar"].find((p) => existsSync(p));
 }
 
-/** `tar -c` of `names` (relative to "/"), leaving out `skip` (absolute paths). */
+/** `tar -c` of `names` (relative to "/"), leaving out `skip` (absolute paths; needs a tar with -X). */
 export function packWithTar(
   tar: string,
   names: string[],
@@ -25,7 +25,8 @@ export function packWithTar(
   const dir = mkdtempSync(join(tmpdir(), "tp-tar-"));
   const exclude = join(dir, "exclude");
   writeFileSync(exclude, skip.map((p) => p.replace(/^\/+/, "")).join("\n") + "\n");
-  const child = spawn(tar, ["-c", "-f", "-", "-C", "/", "-X", exclude, "--", ...names], {
+  const excludes = skip.length ? ["-X", exclude] : [];
+  const child = spawn(tar, ["-c", "-f", "-", "-C", "/", ...excludes, "--", ...names], {
     stdio: ["ignore", "pipe", "pipe"],
   });
   let err = "";

@@ -11,6 +11,8 @@ export type VolumeStatus =
       unreadable: { path: string; count: number }[];
       ms: number;
     }
+  /** The first copy failed: the session cannot start with the pod's volumes. */
+  | { event: "volumes-failed"; message: string }
   /** Both sides changed a path: the newer write was kept. */
   | { event: "volume-conflict"; path: string; kept: "local" | "pod" }
   /** Copies made to bring a volume in step. */

@@ -86,9 +86,11 @@ export class VolumeSync {
   }
 
   private enqueue(task: () => Promise<void>): void {
-    this.chain = this.chain
-      .then(task)
-      .catch((err: unknown) => this.log(`volumes: ${(err as Error).message}`));
+    this.chain = this.chain.then(task).catch((err: unknown) => {
+      this.log(`volumes: ${(err as Error).message}`);
+      // Before the first copy is done, a failure ends the wait of the CLI with its reason.
+      if (!this.ready) this.emit({ event: "volumes-failed", message: (err as Error).message });
+    });
   }
 
   private async onSession(session: ClientHttp2Session): Promise<void> {
