@@ -81,15 +81,18 @@ function expand(spec) {
   return { ...spec, files: [...seen.values()], symlinks, dirs };
 }
 
-/** A hash of everything that goes into an image: the spec, and each input file's size and mtime. */
+/** A hash of everything that goes into an image: the spec and each input file's contents. */
 function inputsHash(spec, baseId) {
   const h = createHash("sha256");
   h.update(JSON.stringify({ ...spec, files: undefined }));
   h.update(baseId ?? "");
   for (const f of spec.files) {
     const st = statSync(f.from);
-    h.update(`${f.from}\0${f.to}\0${st.size}\0${st.mtimeMs}\0${f.mode ?? ""}\n`);
-    if (st.size < 4 * 1024 * 1024) h.update(readFileSync(f.from));
+    // Contents decide (a rebuild that writes the same bytes changes nothing); only very large
+    // files (the Node binary) are known by size and modification time.
+    const big = st.size > 32 * 1024 * 1024;
+    h.update(`${f.from}\0${f.to}\0${st.size}\0${big ? st.mtimeMs : ""}\0${f.mode ?? ""}\n`);
+    if (!big) h.update(readFileSync(f.from));
   }
   return h.digest("hex").slice(0, 16);
 }
