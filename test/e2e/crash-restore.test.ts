@@ -1,5 +1,5 @@
 import { execa } from "execa";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -184,6 +184,7 @@ describe("a swap that survives the CLI", () => {
       await tp.kill();
       await proxy.close();
       await runTp(["cleanup", "-n", ns.name]);
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

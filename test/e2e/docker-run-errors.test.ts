@@ -1,5 +1,5 @@
 import { execa } from "execa";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -133,6 +133,7 @@ describe("tp docker-run with bad input", () => {
       expect(r.ms).toBeLessThan(15_000);
     } finally {
       silent.close();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
