@@ -52,6 +52,16 @@ export function isContainerRunning(pod: V1Pod, container: string): boolean {
 
 export type PodCondition = "ready" | { running: string };
 
+function meets(pod: V1Pod, condition: PodCondition): boolean {
+  return condition === "ready" ? isPodReady(pod) : isContainerRunning(pod, condition.running);
+}
+
+/** Throw, with a hint, when a pod will never get there. */
+function throwIfFailed(pod: V1Pod): void {
+  const failure = podFailure(pod);
+  if (failure) throw new TpError("cluster-error", failure, { hint: hintFor(failure) });
+}
+
 /** Wait until the pod is Ready (or a container of it runs); fail early with the reason when it never will. */
 export async function waitForPodReady(
   kube: Kube,
@@ -60,8 +70,6 @@ export async function waitForPodReady(
   timeoutMs = 120_000,
   condition: PodCondition = "ready",
 ): Promise<V1Pod> {
-  const met = (pod: V1Pod) =>
-    condition === "ready" ? isPodReady(pod) : isContainerRunning(pod, condition.running);
   return waitFor(
     `pod ${namespace}/${name} to ${condition === "ready" ? "become ready" : "start"}`,
     async () => {
@@ -70,9 +78,8 @@ export async function waitForPodReady(
       );
       if (pod.metadata?.deletionTimestamp)
         throw new TpError("cluster-error", `pod ${namespace}/${name} is being deleted`);
-      const failure = podFailure(pod);
-      if (failure) throw new TpError("cluster-error", failure, { hint: hintFor(failure) });
-      return met(pod) ? pod : undefined;
+      throwIfFailed(pod);
+      return meets(pod, condition) ? pod : undefined;
     },
     { timeoutMs, intervalMs: 100, hint: `kubectl describe pod -n ${namespace} ${name}` },
   );
@@ -96,8 +103,6 @@ export async function waitForSelectedPod(
   timeoutMs = 120_000,
   condition: PodCondition = "ready",
 ): Promise<V1Pod> {
-  const met = (pod: V1Pod) =>
-    condition === "ready" ? isPodReady(pod) : isContainerRunning(pod, condition.running);
   return waitFor(
     `a ready pod with labels ${selector} in ${namespace}`,
     async () => {
@@ -105,11 +110,8 @@ export async function waitForSelectedPod(
         kube.core.listNamespacedPod({ namespace, labelSelector: selector }),
       );
       const live = list.items.filter((p) => !p.metadata?.deletionTimestamp);
-      for (const pod of live) {
-        const failure = podFailure(pod);
-        if (failure) throw new TpError("cluster-error", failure, { hint: hintFor(failure) });
-      }
-      return live.find(met);
+      live.forEach(throwIfFailed);
+      return live.find((pod) => meets(pod, condition));
     },
     { timeoutMs, intervalMs: 100 },
   );
