@@ -176,8 +176,11 @@ describe("tp docker-run --swap-deployment", () => {
       ]);
       const remaining = pods.split("\n").filter(Boolean);
       for (const p of remaining) {
-        const obj = JSON.parse(await kubectl(["get", p, "-n", ns.name, "-o", "json"]).catch(() => "{}"));
-        expect(obj.metadata?.deletionTimestamp).toBeDefined();
+        // Gone by now, or at least being deleted.
+        const obj = JSON.parse(
+          (await kubectl(["get", p, "-n", ns.name, "-o", "json", "--ignore-not-found"])) || "{}",
+        );
+        if (obj.metadata) expect(obj.metadata.deletionTimestamp).toBeDefined();
       }
       const session = /web-tp-([0-9a-f]{8})/.exec(tp.stderr)?.[1];
       expect(session).toBeDefined();
