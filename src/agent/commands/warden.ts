@@ -13,8 +13,9 @@ export const wardenCommand = new Command("warden")
     const plan = JSON.parse(text) as WardenPlan;
     const kube = loadKube({ inCluster: true, namespace: plan.namespace });
     const log = (t: string) => process.stderr.write(`warden ${plan.sessionId}: ${t}\n`);
+    // PID 1 has no default signal handling: leave at once when the pod is deleted.
+    process.on("SIGTERM", () => process.exit(0));
     log(`watching lease ${plan.namespace}/${plan.lease}`);
     await runWarden(kube, plan, log);
-    // The garbage collector removes this pod now; wait for it rather than restart.
-    await new Promise((r) => setTimeout(r, 60_000));
+    // Done: the pod completes (restartPolicy OnFailure) and goes with the lease that owns it.
   });
