@@ -170,7 +170,7 @@ describe("tp docker-run with the pod's volumes", () => {
     expect(r.stdout).toMatch(/^root=$/m);
   });
 
-  it("tp cleanup removes the session folder after kill -9", async () => {
+  it("tp cleanup removes the session folder after kill -9", { timeout: 240_000 }, async () => {
     const name = `tp-vol-kill-${ns.name}`;
     const tp = startTp(name);
     try {
