@@ -114,7 +114,50 @@ describe("tp docker-run --swap-deployment", () => {
       ]);
       const ep = JSON.parse(await kubectl(["get", "endpoints", "web", "-n", ns.name, "-o", "json"]));
       expect(ep.subsets[0].addresses.map((a: { ip: string }) => a.ip)).toEqual([live[0].status.podIP]);
-      await execIn(`tp-e2e-${ns.name}`, ["touch", "/tmp/stop"]);
+      // A Service created after the session started resolves and answers; a missing name fails fast.
+      const user = `tp-e2e-${ns.name}`;
+      await kubectl([
+        "expose",
+        "deployment",
+        "backend",
+        "-n",
+        ns.name,
+        "--name",
+        "late",
+        "--port",
+        "81",
+        "--target-port",
+        "8080",
+      ]);
+      expect(JSON.parse(await execOut(user, ["wget", "-qO-", "http://late:81/late"]))).toMatchObject({
+        name: "backend",
+        url: "/late",
+      });
+      const started = Date.now();
+      const missing = await execOut(user, ["sh", "-c", "nslookup no-such-service-xyz 2>&1; true"]);
+      expect(missing).toMatch(/NXDOMAIN|can't find/);
+      expect(Date.now() - started).toBeLessThan(5_000);
+      // tp status sees the live session; a second swap of the same Deployment names it.
+      const status = JSON.parse((await runTp(["status", "-n", ns.name, "-o", "json"])).stdout) as {
+        sessions: { id: string; state: string; deployment?: string }[];
+      };
+      const id = /web-tp-([0-9a-f]{8})/.exec(tp.stderr)?.[1];
+      expect(status.sessions).toContainEqual(
+        expect.objectContaining({ id, state: "live", deployment: "web" }),
+      );
+      const second = await runTp([
+        "docker-run",
+        "-n",
+        ns.name,
+        "--swap-deployment",
+        "web",
+        "--",
+        "tp-test-busybox:local",
+        "true",
+      ]);
+      expect(second.exitCode).toBe(255);
+      expect(second.stderr).toContain(`already swapped by tp session ${id}`);
+      await execIn(user, ["touch", "/tmp/stop"]);
       expect(await tp.exit()).toBe(0);
       expect(tp.stderr).toMatch(/deployment .*web restored to 2 replicas/);
       const after = JSON.parse(await kubectl(["get", "deployment", "web", "-n", ns.name, "-o", "json"]));
@@ -195,6 +238,11 @@ async function containersOf(session: string): Promise<string[]> {
   const { execa } = await import("execa");
   const r = await execa("docker", ["ps", "-aq", "--filter", `label=dev.tp.session=${session}`]);
   return r.stdout.split("\n").filter(Boolean);
+}
+
+async function execOut(container: string, cmd: string[]): Promise<string> {
+  const { execa } = await import("execa");
+  return (await execa("docker", ["exec", container, ...cmd])).stdout;
 }
 
 async function execIn(container: string, cmd: string[]): Promise<void> {
