@@ -24,6 +24,13 @@ spec:
           image: tp-test-echo:local
           env: [{ name: PORT, value: "8080" }]
           ports: [{ containerPort: 8080 }]
+---
+apiVersion: v1
+kind: Service
+metadata: { name: victim }
+spec:
+  selector: { app: victim }
+  ports: [{ port: 8080, targetPort: 8080 }]
 `;
 
 async function deployment(): Promise<{
@@ -95,7 +102,7 @@ describe("a swap that survives the CLI", () => {
         // Someone edits the Deployment's image while it is swapped.
         await kubectl(["set", "image", "-n", ns.name, "deployment/victim", "app=tp-node-base:local"]);
         tp.process.kill("SIGKILL");
-        await tp.exit();
+        await tp.processExited();
         const took = await until(
           "the deployment is restored and the session's objects are gone",
           async () => {

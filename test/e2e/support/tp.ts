@@ -97,6 +97,15 @@ export class RunningTp {
     });
   }
 
+  /**
+   * Wait for the tp process itself to end, not for its output to close: after a SIGKILL, the
+   * docker CLI it started keeps the pipes open until the container ends.
+   */
+  processExited(): Promise<void> {
+    if (this.process.exitCode !== null && this.process.exitCode !== undefined) return Promise.resolve();
+    return new Promise((resolve) => this.process.once("exit", () => resolve()));
+  }
+
   async exit(): Promise<number> {
     const r = await this.process;
     return r.exitCode ?? 255;
