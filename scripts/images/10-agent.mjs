@@ -1,6 +1,6 @@
 // tp-agent:<version>: the agent bundle, its native addon and iptables, on the Node base.
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { nodeBase } from "./00-base.mjs";
 
@@ -28,7 +28,11 @@ export async function images() {
       base: nodeBase,
       iptables: true,
       files: [
-        { from: "dist/agent/tp-agent.js", to: "/opt/tp/tp-agent.js" },
+        // The agent bundle and the chunks of its roles.
+        ...readdirSync("dist/agent")
+          .filter((f) => f.endsWith(".js"))
+          .sort()
+          .map((f) => ({ from: `dist/agent/${f}`, to: `/opt/tp/${f}` })),
         { from: addon, to: "/opt/tp/original-dst.node" },
         { from: "sidecar-image/tp-agent.sh", to: "/usr/local/bin/tp-agent", mode: 0o755 },
       ],

@@ -2,14 +2,21 @@
 import { Command, CommanderError } from "commander";
 import { formatError } from "../errors.js";
 import { version } from "../version.js";
-import { envCommand } from "./commands/env.js";
-import { pipeCommand } from "./commands/pipe.js";
-import { proxyCommand } from "./commands/proxy.js";
-import { sidecarCommand } from "./commands/sidecar.js";
-import { wardenCommand } from "./commands/warden.js";
+
+/**
+ * The roles, each loaded only when it runs: `pipe` is started for every tunnel transport and the
+ * proxy at every pod start, so neither should pay for the warden's Kubernetes client.
+ */
+const roles: Record<string, () => Promise<Command>> = {
+  proxy: async () => (await import("./commands/proxy.js")).proxyCommand,
+  sidecar: async () => (await import("./commands/sidecar.js")).sidecarCommand,
+  pipe: async () => (await import("./commands/pipe.js")).pipeCommand,
+  env: async () => (await import("./commands/env.js")).envCommand,
+  warden: async () => (await import("./commands/warden.js")).wardenCommand,
+};
 
 /** The tp-agent program: one image, several roles (proxy in the pod, sidecar on the host). */
-export function createAgentProgram(): Command {
+export async function createAgentProgram(argv = process.argv): Promise<Command> {
   const program = new Command("tp-agent")
     .description("tp's agent: the tunnel end in the proxy pod and in the local sidecar")
     .version(version, "--version")
@@ -20,14 +27,15 @@ export function createAgentProgram(): Command {
     .action(() => {
       process.stdout.write(`tp-agent ${version}\n`);
     });
-  for (const command of [proxyCommand, sidecarCommand, pipeCommand, envCommand, wardenCommand])
-    program.addCommand(command);
+  const one = argv[2] === undefined ? undefined : roles[argv[2]];
+  const wanted = one ? [one] : Object.values(roles);
+  for (const load of wanted) program.addCommand(await load());
   return program;
 }
 
 async function run(): Promise<number> {
   try {
-    await createAgentProgram().parseAsync(process.argv);
+    await (await createAgentProgram()).parseAsync(process.argv);
     return 0;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
