@@ -1,3 +1,4 @@
+import type { PortForwardHelpers } from "./port-forward-helper.js";
 import type { V1Service } from "@kubernetes/client-node";
 import type Docker from "dockerode";
 import type { ApiClient } from "./api-client.js";
@@ -20,4 +21,9 @@ export interface KubeletContext {
   dnsIP: string;
   hostIP: string;
   log: (msg: string) => void;
+  /**
+   * Port-forward helpers: started for each pod once its containers run, so that the first
+   * port-forward does not wait for one (a real kubelet reaches the pod's loopback at once).
+   */
+  portForward?: PortForwardHelpers;
 }

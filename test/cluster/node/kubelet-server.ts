@@ -47,8 +47,9 @@ export class KubeletServer {
   constructor(
     private readonly docker: Docker,
     private readonly kubelet: Kubelet,
+    helpers?: PortForwardHelpers,
   ) {
-    this.helpers = new PortForwardHelpers(docker);
+    this.helpers = helpers ?? new PortForwardHelpers(docker);
     this.server = createServer((req, res) => void this.onRequest(req, res));
     this.server.on("upgrade", (req, socket, head) => void this.onUpgrade(req, socket, head));
   }

@@ -11,6 +11,7 @@ import { Informer } from "./informer.js";
 import { KubeProxy } from "./kube-proxy.js";
 import { Kubelet } from "./kubelet.js";
 import { KubeletServer } from "./kubelet-server.js";
+import { PortForwardHelpers } from "./port-forward-helper.js";
 import { loadNodeConfig } from "./node-config.js";
 import { NodeStatus } from "./node-status.js";
 import { TokenManager } from "./token-manager.js";
@@ -62,6 +63,7 @@ async function main(): Promise<void> {
     secret: (ns: string, name: string) => secrets.get(ns, name),
   };
   const tokens = new TokenManager(api, cfg.caPath);
+  const portForward = new PortForwardHelpers(docker);
   const kubelet = new Kubelet(
     {
       docker,
@@ -75,10 +77,11 @@ async function main(): Promise<void> {
       dnsIP: cfg.dnsIP,
       hostIP: cfg.nodeIP,
       log,
+      portForward,
     },
     pods,
   );
-  const server = new KubeletServer(docker, kubelet);
+  const server = new KubeletServer(docker, kubelet, portForward);
   await server.listen(cfg.nodeIP === "0.0.0.0" ? "0.0.0.0" : cfg.nodeIP, cfg.kubeletPort);
   await kubelet.start();
   // ConfigMap and Secret changes reach mounted volumes at once (a real kubelet takes up to a minute).

@@ -9,6 +9,8 @@ export async function removePodContainers(
   uid: string,
   graceSeconds: number,
 ): Promise<void> {
+  // A port-forward helper still starting would otherwise appear after the list below.
+  await ctx.portForward?.settle(uid);
   const all = await listPodContainers(ctx.docker, uid);
   await Promise.all(
     all

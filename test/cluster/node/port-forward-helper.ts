@@ -64,6 +64,13 @@ export class PortForwardHelpers {
     return p;
   }
 
+  /** Wait for helpers of a pod that are being started (before its containers are removed). */
+  async settle(uid: string): Promise<void> {
+    const pending = [...this.starting].filter(([k]) => k.startsWith(`${uid}/`)).map(([, p]) => p);
+    await Promise.allSettled(pending);
+    for (const k of [...this.starting.keys()]) if (k.startsWith(`${uid}/`)) this.starting.delete(k);
+  }
+
   private async start(
     uid: string,
     ns: string,
