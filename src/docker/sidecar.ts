@@ -114,7 +114,9 @@ export class StartedSidecar {
     return this.seen.length;
   }
 
+  /** Stop (the sidecar hands the last local writes to the pod's volumes first), then remove. */
   async remove(): Promise<void> {
+    await this.container.stop({ t: 5 }).catch(() => undefined);
     await this.container.remove({ force: true }).catch((err: { statusCode?: number }) => {
       if (err.statusCode !== 404) throw err;
     });

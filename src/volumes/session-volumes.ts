@@ -40,16 +40,18 @@ export class SessionVolumes {
     private readonly request: VolumeRequest,
   ) {}
 
-  /** Read the proxy pod's volumes and create the session folder. */
+  /** Read the proxy pod's volumes (as admitted: it need not run yet) and create the session folder. */
   static async prepare(
     kube: Kube,
     remote: RemoteEnd,
     request: VolumeRequest,
     sessionId: string,
   ): Promise<SessionVolumes> {
-    const pod = await kubeCall(`read pod ${remote.namespace}/${remote.pod}`, () =>
-      kube.core.readNamespacedPod({ name: remote.pod, namespace: remote.namespace }),
-    );
+    const pod =
+      remote.admitted ??
+      (await kubeCall(`read pod ${remote.namespace}/${remote.pod}`, () =>
+        kube.core.readNamespacedPod({ name: remote.pod, namespace: remote.namespace }),
+      ));
     const specs = volumeSpecsOf(pod, remote.container);
     const folder = await createSessionFolder(sessionId, request.folder);
     return new SessionVolumes(folder, specs, request);

@@ -9,6 +9,7 @@ import {
   stat,
   symlink,
   unlink,
+  utimes,
   writeFile,
 } from "node:fs/promises";
 import { createServer as createHttp2Server, type Http2Server } from "node:http2";
@@ -72,7 +73,7 @@ describe("volume sync over the tunnel", () => {
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   });
 
-  function startSync(limitBytes: number): void {
+  function startSync(limitBytes: number): VolumeSync {
     tunnel = new TunnelClient();
     const uid = process.getuid?.() ?? 0;
     const gid = process.getgid?.() ?? 0;
@@ -97,6 +98,7 @@ describe("volume sync over the tunnel", () => {
     sync.start();
     const port = (server.address() as { port: number }).port;
     tunnel.attach(connect(port, "127.0.0.1"));
+    return sync;
   }
 
   afterEach(async () => {
@@ -163,5 +165,39 @@ describe("volume sync over the tunnel", () => {
     ]);
     expect(await stat(here("data")).catch(() => undefined)).toBeUndefined();
     expect(await read(here("etc/config/app.conf"))).toBe("v=1\n");
+  });
+
+  it("hands the last local writes to the pod when flushed, without waiting for the watcher", async () => {
+    const sync = startSync(1024 ** 3);
+    await until("volumes-ready", async () => events.find((e) => e.event === "volumes-ready"));
+    await writeFile(here("data/last.txt"), "written just before the end");
+    await unlink(here("data/sub/from-pod.txt"));
+    await sync.flush();
+    expect(await read(join(pod, "data/last.txt"))).toBe("written just before the end");
+    expect(await stat(join(pod, "data/sub/from-pod.txt")).catch(() => undefined)).toBeUndefined();
+  });
+
+  it("keeps the newer write when both sides changed while apart, and reports it", async () => {
+    startSync(1024 ** 3);
+    await until("volumes-ready", async () => events.find((e) => e.event === "volumes-ready"));
+    // No session: both sides change the same file, the local write the later one.
+    tunnel?.close();
+    await until("the session closed", async () => (tunnel?.connected ? undefined : true));
+    const t = Date.now() / 1000;
+    await writeFile(join(pod, "data/sub/from-pod.txt"), "changed in the pod");
+    await utimes(join(pod, "data/sub/from-pod.txt"), t - 60, t - 60);
+    await writeFile(here("data/sub/from-pod.txt"), "changed locally, later");
+    await utimes(here("data/sub/from-pod.txt"), t, t);
+    // A new session lists everything again and reconciles.
+    const port = (server.address() as { port: number }).port;
+    tunnel?.attach(connect(port, "127.0.0.1"));
+    await until("the local write in the pod", async () =>
+      (await read(join(pod, "data/sub/from-pod.txt"))) === "changed locally, later" ? true : undefined,
+    );
+    expect(events).toContainEqual({
+      event: "volume-conflict",
+      path: join(pod, "data/sub/from-pod.txt"),
+      kept: "local",
+    });
   });
 });

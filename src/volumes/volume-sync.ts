@@ -218,6 +218,26 @@ export class VolumeSync {
     this.localWatchers.push(watcher);
   }
 
+  /**
+   * At the end of a session: one last round for every writable volume (local writes of the last
+   * moment included, without waiting for the watcher's settle time), within `timeoutMs`.
+   */
+  async flush(timeoutMs = 3_000): Promise<void> {
+    for (const t of this.timers.values()) clearTimeout(t);
+    this.timers.clear();
+    await Promise.all(this.localWatchers.map((w) => w.close().catch(() => undefined)));
+    if (!this.ready || !this.tunnel.connected) return;
+    for (const v of this.volumes.values()) {
+      // A round already queued may have read the folder before the last writes: queue another.
+      v.queued = false;
+      if (v.active && !v.spec.readOnly) this.schedule(v);
+    }
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.chain, new Promise((r) => (timer = setTimeout(r, timeoutMs)))]).finally(() =>
+      clearTimeout(timer),
+    );
+  }
+
   /** One round for a volume, after the rounds already queued (at most one waits per volume). */
   private schedule(v: Volume): void {
     if (v.queued || !v.active) return;

@@ -177,7 +177,7 @@ describe("tp docker-run with the pod's volumes", () => {
       await tp.waitFor(/== ready/, 90_000);
       const folder = folderOf(tp);
       tp.process.kill("SIGKILL");
-      await tp.process.catch(() => undefined);
+      await tp.processExited();
       expect(existsSync(folder)).toBe(true);
       const r = await runTp(["cleanup", "-n", ns.name]);
       expect(r.exitCode, r.stderr).toBe(0);

@@ -4,7 +4,7 @@ import { sidecarSockets } from "../../tunnel/protocol.js";
 import { log, surviveUnexpectedErrors } from "../log.js";
 import { parseSidecarConfig, sidecarConfigEnv } from "../sidecar-config.js";
 import { emitStatus } from "../sidecar-status.js";
-import { startSidecarAgent } from "../sidecar/sidecar-agent.js";
+import { startSidecarAgent, type StartedSidecarAgent } from "../sidecar/sidecar-agent.js";
 
 /** `tp-agent sidecar`: the local end, holding the network namespace of the user container. */
 export const sidecarCommand = new Command("sidecar")
@@ -16,8 +16,9 @@ export const sidecarCommand = new Command("sidecar")
   .option("--resolv-conf <path>", "resolver file of the namespace, rewritten in place", "/etc/resolv.conf")
   .action(async (opts: { tunnelSocket: string; hostSocket: string; resolvConf: string }) => {
     surviveUnexpectedErrors();
+    let agent: StartedSidecarAgent;
     try {
-      await startSidecarAgent({
+      agent = await startSidecarAgent({
         config: parseSidecarConfig(process.env[sidecarConfigEnv]),
         tunnelSocket: opts.tunnelSocket,
         hostSocket: opts.hostSocket,
@@ -28,5 +29,11 @@ export const sidecarCommand = new Command("sidecar")
       emitStatus({ event: "error", message: formatError(err).replace(/^tp: /, "") });
       throw err;
     }
-    for (const signal of ["SIGTERM", "SIGINT"] as const) process.once(signal, () => process.exit(0));
+    // Stopped (docker stop): the last local writes reach the pod first; a second signal ends it.
+    for (const signal of ["SIGTERM", "SIGINT"] as const) {
+      process.once(signal, () => {
+        process.once(signal, () => process.exit(0));
+        void agent.flush().finally(() => process.exit(0));
+      });
+    }
   });

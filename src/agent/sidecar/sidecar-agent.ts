@@ -35,15 +35,20 @@ export function inboundRoutes(config: SidecarConfig): InboundRoute[] {
   ];
 }
 
+export interface StartedSidecarAgent {
+  /** Before the sidecar ends: local writes to the pod's volumes reach the pod. */
+  flush(): Promise<void>;
+}
+
 /**
  * The sidecar: holds the network namespace the user container joins. Sets up the listeners, the
  * DNS server and iptables once; tunnel sessions come and go through the unix socket.
  */
-export async function startSidecarAgent(options: SidecarAgentOptions): Promise<void> {
+export async function startSidecarAgent(options: SidecarAgentOptions): Promise<StartedSidecarAgent> {
   const { config, log } = options;
   const tunnel = new TunnelClient();
   const hostTunnel = new TunnelClient();
-  startVolumeSync(tunnel, log);
+  const volumes = startVolumeSync(tunnel, log);
   const servers: Server[] = [];
 
   await startDnsServer(tunnel);
@@ -106,4 +111,5 @@ export async function startSidecarAgent(options: SidecarAgentOptions): Promise<v
   servers.push(await listenUnix(options.tunnelSocket, (socket) => tunnel.attach(socket)));
   servers.push(await listenUnix(options.hostSocket, (socket) => hostTunnel.attach(socket)));
   emitStatus({ event: "ready", redirectPort: config.redirectPort, dns: "127.0.0.1:53" });
+  return { flush: async () => await volumes?.flush() };
 }
