@@ -7,18 +7,16 @@ export type ProgressMode = "text" | "json" | "quiet";
  * lines with --output json, nothing with --quiet. stdout stays the user container's.
  */
 export class Progress {
-  private readonly started = Date.now();
-
   constructor(
     private readonly mode: ProgressMode,
     private readonly stream: NodeJS.WriteStream = process.stderr,
     private readonly verbose = false,
   ) {}
 
-  /** A detail for --verbose, with the time since tp started. */
+  /** A detail for --verbose, with the time since the tp process started. */
   debug(text: string): void {
     if (!this.verbose) return;
-    const at = `${((Date.now() - this.started) / 1000).toFixed(2)}s`;
+    const at = `${process.uptime().toFixed(2)}s`;
     if (this.mode === "json") this.json({ event: "debug", at, text });
     else this.stream.write(`tp: [${at}] ${text}\n`);
   }

@@ -38,6 +38,8 @@ export async function useExistingDeployment(
     namespace,
     pod: pod.metadata?.name as string,
     container: container.name,
+    admitted: pod,
+    running: Promise.resolve(),
     description: `deployment ${namespace}/${name}`,
     ready: Promise.resolve(),
     restore: async () => [],

@@ -74,6 +74,8 @@ export async function startNewDeployment(kube: Kube, options: NewDeploymentOptio
       namespace,
       pod: podName,
       container,
+      admitted: pod,
+      running: Promise.resolve(),
       description: `new deployment ${namespace}/${name}`,
       ready,
       restore,

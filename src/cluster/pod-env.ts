@@ -1,42 +1,130 @@
 import { TpError } from "../errors.js";
+import { Paths } from "../tunnel/protocol.js";
+import { TunnelClient } from "../tunnel/tunnel-client.js";
 import { version } from "../version.js";
 import type { Kube } from "./kube.js";
 import { execInPod } from "./pod-exec.js";
+import { openPortForward } from "./port-forward.js";
+import { tunnelPort } from "./proxy-pod.js";
 import type { RemoteEnd } from "./remote-end.js";
 
 /** Variables of the pod that describe the agent's container rather than the user's program. */
 const dropped = new Set(["HOME", "PATH", "HOSTNAME"]);
 
-/**
- * The environment of the swapped container as the cluster resolved it (valueFrom, envFrom and the
- * service variables included), read from the agent that runs with it, and a check that the agent
- * is the same version as this CLI.
- */
-export async function readPodEnv(kube: Kube, remote: RemoteEnd): Promise<Record<string, string>> {
+/** What the agent says about itself: its version and its container's environment. */
+interface AgentInfo {
+  version?: string;
+  env?: Record<string, string>;
+}
+
+/** How long the tunnel may stay silent before the CLI also asks by exec (which explains why). */
+const execAfterMs = 3_000;
+
+/** One GET /env over a port-forward of its own, at the agent's tunnel port. */
+async function infoOverTunnel(kube: Kube, remote: RemoteEnd): Promise<AgentInfo> {
+  const transport = await openPortForward(kube, remote.namespace, remote.pod, tunnelPort);
+  const client = new TunnelClient();
+  try {
+    const session = client.attach(transport);
+    const body = await client
+      .exchange("GET", Paths.env, undefined, { session, timeoutMs: 5_000 })
+      .catch((err: unknown) => {
+        // Something answers, but not this agent's protocol: an older agent, or no agent.
+        if ((err as { status?: number }).status === 404) return Buffer.from("{}");
+        throw err;
+      });
+    return JSON.parse(body.toString("utf8")) as AgentInfo;
+  } finally {
+    client.close();
+    transport.destroy();
+  }
+}
+
+/** Ask over the tunnel until the agent answers (it may still be starting), until aborted. */
+async function pollOverTunnel(
+  kube: Kube,
+  remote: RemoteEnd,
+  deadline: number,
+  signal: AbortSignal,
+): Promise<AgentInfo> {
+  for (;;) {
+    try {
+      return await infoOverTunnel(kube, remote);
+    } catch (err) {
+      if (signal.aborted || Date.now() + 100 > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
+/** `tp-agent env --with-version` in the pod: slower, but it tells what runs there when no agent answers. */
+async function infoByExec(
+  kube: Kube,
+  remote: RemoteEnd,
+  timeoutMs: number,
+): Promise<AgentInfo & { stderr: string }> {
   const result = await execInPod(
     kube,
     remote.namespace,
     remote.pod,
     remote.container,
     ["tp-agent", "env", "--with-version"],
-    30_000,
+    timeoutMs,
   );
-  let parsed: { version?: string; env?: Record<string, string> } = {};
   try {
-    parsed = JSON.parse(result.stdout) as typeof parsed;
+    return { ...(JSON.parse(result.stdout) as AgentInfo), stderr: result.stderr };
   } catch {
-    // An older agent, or no agent at all: reported below.
+    // No agent, or not a tp one: reported by the caller.
+    return { stderr: result.stderr || result.stdout };
   }
-  if (parsed.version !== version || !parsed.env) {
+}
+
+/**
+ * The environment of the swapped container as the cluster resolved it (valueFrom, envFrom and the
+ * service variables included), as the agent that runs with it sees it, and a check that the agent
+ * is the same version as this CLI. The agent is asked over its tunnel port (one port-forward, no
+ * process started in the pod); when it stays silent for a few seconds, an exec asks as well, so
+ * that a pod that runs no agent, or another version of it, is named clearly.
+ */
+export async function readPodEnv(
+  kube: Kube,
+  remote: RemoteEnd,
+  timeoutMs = 30_000,
+): Promise<Record<string, string>> {
+  const deadline = Date.now() + timeoutMs;
+  const stop = new AbortController();
+  let stderr = "";
+  const viaTunnel = pollOverTunnel(kube, remote, deadline, stop.signal);
+  const viaExec = new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, execAfterMs);
+    stop.signal.addEventListener("abort", () => clearTimeout(timer));
+  }).then(async () => {
+    if (stop.signal.aborted) throw new Error("answered over the tunnel");
+    const info = await infoByExec(kube, remote, Math.max(1_000, deadline - Date.now()));
+    stderr = info.stderr;
+    return info;
+  });
+  let info: AgentInfo;
+  try {
+    info = await Promise.any([viaTunnel, viaExec]);
+  } catch (err) {
+    const reasons = (err as AggregateError).errors ?? [err];
+    throw reasons.find((e: unknown) => e instanceof TpError) ?? reasons[0];
+  } finally {
+    stop.abort();
+    viaTunnel.catch(() => undefined);
+    viaExec.catch(() => undefined);
+  }
+  if (info.version !== version || !info.env) {
     throw new TpError(
       "version-mismatch",
-      `the agent in pod ${remote.namespace}/${remote.pod} is ${parsed.version ? `version ${parsed.version}` : "not tp-agent " + version}, this tp is ${version}`,
+      `the agent in pod ${remote.namespace}/${remote.pod} is ${info.version ? `version ${info.version}` : "not tp-agent " + version}, this tp is ${version}`,
       {
-        hint: `use the tp-agent:${version} image (--agent-image or TP_AGENT_IMAGE)${result.stderr ? `; it said: ${result.stderr.trim().slice(0, 200)}` : ""}`,
+        hint: `use the tp-agent:${version} image (--agent-image or TP_AGENT_IMAGE)${stderr ? `; it said: ${stderr.trim().slice(0, 200)}` : ""}`,
       },
     );
   }
   return Object.fromEntries(
-    Object.entries(parsed.env).filter(([k]) => !dropped.has(k) && !k.startsWith("TP_AGENT_")),
+    Object.entries(info.env).filter(([k]) => !dropped.has(k) && !k.startsWith("TP_AGENT_")),
   );
 }

@@ -1,4 +1,4 @@
-import type { V1Container } from "@kubernetes/client-node";
+import type { V1Container, V1Pod } from "@kubernetes/client-node";
 
 /** The cluster end of a session: the pod whose agent the tunnel reaches. */
 export interface RemoteEnd {
@@ -11,9 +11,16 @@ export interface RemoteEnd {
   original?: V1Container;
   /** For messages: "deployment default/example (swapped)". */
   description: string;
+  /** The proxy pod as the API server admitted it (with the volumes admission added). */
+  admitted?: V1Pod;
+  /**
+   * Resolves once the agent's container runs. The RemoteEnd is returned as soon as the proxy pod
+   * exists, so that local work (the sidecar) overlaps the pod's start; rejects when it never will.
+   */
+  running: Promise<void>;
   /**
    * Resolves once the cluster end is fully in place (the proxy Ready, a swapped Deployment scaled
-   * to 0). The agent already runs when the RemoteEnd is returned, so the tunnel can start meanwhile.
+   * to 0). The tunnel starts meanwhile, as soon as the agent runs.
    */
   ready: Promise<void>;
   /** Undo every change of the session in the cluster; returns what was done, one line each. */

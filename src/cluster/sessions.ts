@@ -68,12 +68,14 @@ export async function listClusterSessions(
       labels?: Record<string, string>;
       annotations?: Record<string, string>;
       creationTimestamp?: Date;
+      deletionTimestamp?: Date;
     };
   };
   const add = (kind: string, items: Meta[]) => {
     for (const o of items) {
       const id = o.metadata?.labels?.[Labels.session];
-      if (!id) continue;
+      // Objects being deleted are on their way out (a session that just ended).
+      if (!id || o.metadata?.deletionTimestamp) continue;
       const s = get(id, o.metadata?.namespace ?? "default");
       s.objects.push(`${kind}/${o.metadata?.name}`);
       const info = parseInfo(o.metadata?.annotations?.[Annotations.sessionInfo]);

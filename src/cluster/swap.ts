@@ -1,4 +1,4 @@
-import type { V1Container, V1Deployment } from "@kubernetes/client-node";
+import type { V1Container, V1Deployment, V1Pod } from "@kubernetes/client-node";
 import { TpError } from "../errors.js";
 import { chooseContainer, readDeployment } from "./deployments.js";
 import { kubeCall, kubeGet } from "./kube-call.js";
@@ -89,43 +89,53 @@ export async function swapDeployment(kube: Kube, options: SwapOptions): Promise<
   const info = { kind: "swap", deployment: name, container: container.name, namespace };
   const pod = swapProxyPod(deployment, container.name, { sessionId, agentImage: options.agentImage, info });
   const podName = pod.metadata?.name as string;
+  // Set once the session is being undone: a late Ready must not scale the Deployment back to 0.
+  let restoring = false;
+  let scaling: Promise<unknown> | undefined;
   const restore = async (): Promise<string[]> => {
+    restoring = true;
+    await scaling?.catch(() => undefined);
     const done: string[] = [];
     const restored = await restoreDeployment(kube, namespace, name, sessionId);
     if (restored) done.push(restored);
     if (await deletePod(kube, namespace, podName)) done.push(`proxy pod ${namespace}/${podName} deleted`);
     return done;
   };
-  let ready: Promise<void>;
+  let admitted: V1Pod;
+  const end = options.step?.(`starting proxy pod ${podName}`);
   try {
-    const end = options.step?.(`starting proxy pod ${podName}`);
-    await kubeCall(`create pod ${namespace}/${podName}`, () =>
+    admitted = await kubeCall(`create pod ${namespace}/${podName}`, () =>
       kube.core.createNamespacedPod({ namespace, body: pod }),
     );
-    await waitForPodReady(kube, namespace, podName, 120_000, { running: container.name });
-    // The Deployment goes to 0 only once the proxy is Ready; the tunnel starts meanwhile.
-    ready = (async () => {
-      await waitForPodReady(kube, namespace, podName);
-      end?.(`proxy pod ${podName} ready`);
-      if (!hpa) {
-        await kubeCall(`scale ${id} to 0`, () =>
-          kube.apps.patchNamespacedDeployment(
-            { name, namespace, body: { spec: { replicas: 0 } } },
-            mergePatch,
-          ),
-        );
-      }
-    })();
-    ready.catch(() => undefined);
   } catch (err) {
     await restore().catch(() => undefined);
     throw err;
   }
+  // The caller undoes the session (restore) if the pod never runs.
+  const running = waitForPodReady(kube, namespace, podName, 120_000, { running: container.name }).then(
+    () => undefined,
+  );
+  // The Deployment goes to 0 only once the proxy is Ready; the tunnel starts meanwhile.
+  const ready = (async () => {
+    await running;
+    await waitForPodReady(kube, namespace, podName);
+    end?.(`proxy pod ${podName} ready`);
+    if (!hpa && !restoring) {
+      scaling = kubeCall(`scale ${id} to 0`, () =>
+        kube.apps.patchNamespacedDeployment({ name, namespace, body: { spec: { replicas: 0 } } }, mergePatch),
+      );
+      await scaling;
+    }
+  })();
+  running.catch(() => undefined);
+  ready.catch(() => undefined);
   return {
     namespace,
     pod: podName,
     container: container.name,
     original: container,
+    admitted,
+    running,
     description: `${id} (swapped, ${replicas} replica${replicas === 1 ? "" : "s"} before)`,
     ready,
     restore,

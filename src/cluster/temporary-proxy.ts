@@ -17,18 +17,33 @@ export async function startTemporaryProxy(kube: Kube, options: StartOptions): Pr
   const restore = async (): Promise<string[]> =>
     (await deletePod(kube, namespace, name)) ? [`proxy pod ${namespace}/${name} deleted`] : [];
   const container = pod.spec?.containers[0]?.name as string;
-  let ready: Promise<void>;
+  const end = options.step?.(`starting proxy pod ${name}`);
+  let admitted;
   try {
-    const end = options.step?.(`starting proxy pod ${name}`);
-    await kubeCall(`create pod ${namespace}/${name}`, () =>
+    admitted = await kubeCall(`create pod ${namespace}/${name}`, () =>
       kube.core.createNamespacedPod({ namespace, body: pod }),
     );
-    await waitForPodReady(kube, namespace, name, 120_000, { running: container });
-    ready = waitForPodReady(kube, namespace, name).then(() => end?.(`proxy pod ${name} ready`));
-    ready.catch(() => undefined);
   } catch (err) {
     await restore().catch(() => undefined);
     throw err;
   }
-  return { namespace, pod: name, container, description: `proxy pod ${namespace}/${name}`, ready, restore };
+  // The caller undoes the session (restore) if the pod never runs.
+  const running = waitForPodReady(kube, namespace, name, 120_000, { running: container }).then(
+    () => undefined,
+  );
+  const ready = running
+    .then(() => waitForPodReady(kube, namespace, name))
+    .then(() => end?.(`proxy pod ${name} ready`));
+  running.catch(() => undefined);
+  ready.catch(() => undefined);
+  return {
+    namespace,
+    pod: name,
+    container,
+    admitted,
+    running,
+    description: `proxy pod ${namespace}/${name}`,
+    ready,
+    restore,
+  };
 }

@@ -1,11 +1,40 @@
 import type Dockerode from "dockerode";
+import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { dockerError } from "./images.js";
 import { DockerLabels } from "./labels.js";
 
+/**
+ * When a process started (Linux: clock ticks since boot, /proc/PID/stat field 22), so that a
+ * process id used again by another process is not taken for the owner; undefined elsewhere.
+ */
+export function processStartTime(pid: number): string | undefined {
+  return procStat(pid)?.[19];
+}
+
+/** The process's state letter (Linux: "Z" for a zombie), undefined elsewhere. */
+function processState(pid: number): string | undefined {
+  return procStat(pid)?.[0];
+}
+
+/** Fields 3 and on of /proc/PID/stat (field 2, the command name, may hold spaces). */
+function procStat(pid: number): string[] | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  } catch {
+    return undefined;
+  }
+}
+
 /** Labels that say which tp process owns a container, so a dead owner marks it as left over. */
 export function ownerLabels(): Record<string, string> {
-  return { "dev.tp.host": hostname(), "dev.tp.pid": String(process.pid) };
+  const started = processStartTime(process.pid);
+  return {
+    "dev.tp.host": hostname(),
+    "dev.tp.pid": String(process.pid),
+    ...(started ? { "dev.tp.pid-started": started } : {}),
+  };
 }
 
 export interface LocalSession {
@@ -20,13 +49,16 @@ export interface LocalSession {
   live: boolean;
 }
 
-function processAlive(pid: number): boolean {
+function processAlive(pid: number, started: string | undefined): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
+    if ((err as NodeJS.ErrnoException).code !== "EPERM") return false;
   }
+  // Alive, unless it is a zombie or the id now belongs to a process that started later.
+  if (processState(pid) === "Z") return false;
+  const now = started ? processStartTime(pid) : undefined;
+  return !now || now === started;
 }
 
 /** tp's containers on this Docker engine, grouped by session. */
@@ -47,7 +79,7 @@ export async function listLocalSessions(docker: Dockerode): Promise<LocalSession
       s = {
         id,
         containers: [],
-        live: sameHost ? processAlive(pid) : true,
+        live: sameHost ? processAlive(pid, c.Labels["dev.tp.pid-started"]) : true,
         remote: c.Labels[DockerLabels.remote],
         context: c.Labels[DockerLabels.context],
       };

@@ -9,7 +9,7 @@ import type { ClientSessionOptions, SecureServerOptions, ServerOptions, Settings
  *   otherwise 502 with the failure in the `tp-error` header (see {@link ConnectErrorCode}).
  * - `POST /dns` (body and answer: one DNS wire message, as RFC 8484's application/dns-message).
  * - `GET /resolv`: the pod's resolver settings ({@link PodResolvConf}).
- * - `GET /env`: the proxy container's environment as a JSON object.
+ * - `GET /env`: the agent's version and its container's environment, as `{version, env}`.
  * - `POST /inbound`: the control stream for connections accepted in the pod (see inbound-protocol).
  * - `POST /inbound/<id>`: the bytes of one accepted connection.
  * Further routes (volume sync) register on the proxy's router.

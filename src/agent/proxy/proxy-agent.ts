@@ -2,7 +2,7 @@ import { writeFile } from "node:fs/promises";
 import { createServer as createHttp2Server, type ServerHttp2Session } from "node:http2";
 import { createServer } from "node:net";
 import { superviseSession } from "../../tunnel/keepalive.js";
-import { serverOptions } from "../../tunnel/protocol.js";
+import { Paths, serverOptions } from "../../tunnel/protocol.js";
 import { TunnelRouter } from "../../tunnel/tunnel-router.js";
 import { InboundListeners } from "./inbound-listeners.js";
 import { addProxyRoutes } from "./proxy-routes.js";
@@ -22,8 +22,9 @@ export interface StartedProxyAgent {
 }
 
 /**
- * The agent in the pod: the server end of the tunnel. One session at a time; a new connection
- * replaces the current session (the CLI reconnecting after a dropped port-forward).
+ * The agent in the pod: the server end of the tunnel. One session at a time: the first stream of
+ * a newer session (the CLI reconnecting after a dropped port-forward) replaces the current one.
+ * A session that only reads `GET /env` (the CLI, once per session start) replaces nothing.
  */
 export async function startProxyAgent(options: ProxyAgentOptions): Promise<StartedProxyAgent> {
   const listeners = new InboundListeners();
@@ -31,11 +32,10 @@ export async function startProxyAgent(options: ProxyAgentOptions): Promise<Start
   const h2 = createHttp2Server(serverOptions);
   let current: ServerHttp2Session | undefined;
   let sessions = 0;
+  const numbers = new WeakMap<ServerHttp2Session, number>();
   h2.on("session", (session) => {
     const n = ++sessions;
-    const previous = current;
-    current = session;
-    previous?.destroy();
+    numbers.set(session, n);
     superviseSession(session);
     options.log(`tunnel session ${n} connected`);
     session.on("error", (err) => options.log(`tunnel session ${n}: ${err.message}`));
@@ -44,7 +44,19 @@ export async function startProxyAgent(options: ProxyAgentOptions): Promise<Start
       options.log(`tunnel session ${n} closed`);
     });
   });
-  h2.on("stream", (stream, headers) => router.handle(stream, headers));
+  h2.on("stream", (stream, headers) => {
+    const session = stream.session as ServerHttp2Session | undefined;
+    const readOnly = headers[":method"] === "GET" && headers[":path"] === Paths.env;
+    if (session && session !== current && !readOnly) {
+      const n = numbers.get(session) ?? 0;
+      if (!current || n > (numbers.get(current) ?? 0)) {
+        const previous = current;
+        current = session;
+        previous?.destroy();
+      }
+    }
+    router.handle(stream, headers);
+  });
   const tcp = createServer((socket) => {
     socket.setNoDelay(true);
     h2.emit("connection", socket);

@@ -5,6 +5,7 @@ import { connectHandler } from "../../tunnel/connect-handler.js";
 import type { InboundEvent, InboundRequest } from "../../tunnel/inbound-protocol.js";
 import { Paths } from "../../tunnel/protocol.js";
 import { readBody, respondError, respondJson, type TunnelRouter } from "../../tunnel/tunnel-router.js";
+import { version } from "../../version.js";
 import { parseResolvConf } from "../resolv-conf.js";
 import { forwardDnsQuery } from "./dns-forwarder.js";
 import type { InboundListeners } from "./inbound-listeners.js";
@@ -19,7 +20,7 @@ export interface ProxyRouteOptions {
 export function addProxyRoutes(router: TunnelRouter, options: ProxyRouteOptions): TunnelRouter {
   const podResolv = async () => parseResolvConf(await readFile(options.resolvConfPath, "utf8"));
   router.onConnect(connectHandler());
-  router.on("GET", Paths.env, (stream) => respondJson(stream, process.env));
+  router.on("GET", Paths.env, (stream) => respondJson(stream, { version, env: process.env }));
   router.on("GET", Paths.resolv, async (stream) => respondJson(stream, await podResolv()));
   router.on("POST", Paths.dns, async (stream) => {
     const query = await readBody(stream, 65_535);

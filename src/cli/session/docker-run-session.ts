@@ -40,6 +40,9 @@ export async function dockerRunSession(
   let userName: string | undefined;
   let removeEnvFiles = () => undefined as void;
   try {
+    // Everything that can fail on bad input is checked at once, before anything is created: the
+    // images, the cluster (one quick call, so that an unreachable cluster fails fast and clearly,
+    // then the workload), and leftovers of crashed sessions (a warning only).
     await interrupt.race(
       Promise.all([
         requireLocalImage(
@@ -52,13 +55,17 @@ export async function dockerRunSession(
           request.run.image,
           "build or pull it first: tp docker-run does not pull images",
         ),
+        (async () => {
+          await kubeCall("reach the cluster", () => kube.version.getCode(), 0, 8_000);
+          progress.debug("cluster answered");
+          await Promise.all([
+            preflightWorkload(kube, request.workload),
+            warnAboutLeftovers(kube, docker, kube.namespace, progress).catch(() => undefined),
+          ]);
+        })(),
       ]),
     );
-    // One quick call first, so that an unreachable cluster fails fast and clearly; then the
-    // workload is checked before anything is created.
-    await interrupt.race(kubeCall("reach the cluster", () => kube.version.getCode(), 0, 8_000));
-    await interrupt.race(preflightWorkload(kube, request.workload));
-    await warnAboutLeftovers(kube, docker, kube.namespace, progress).catch(() => undefined);
+    progress.debug("checks done");
     session = await new Session(kube, docker, { ...request, publish: request.run.publish }, progress).start(
       interrupt,
     );

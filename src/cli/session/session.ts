@@ -1,12 +1,11 @@
 import type Dockerode from "dockerode";
 import { randomBytes } from "node:crypto";
 import type { SidecarConfig } from "../../agent/sidecar-config.js";
-import { kubeCall } from "../../cluster/kube-call.js";
 import type { Kube } from "../../cluster/kube.js";
 import { readPodEnv } from "../../cluster/pod-env.js";
 import type { RemoteEnd } from "../../cluster/remote-end.js";
 import { leaseName, SessionLease } from "../../cluster/session-lease.js";
-import { startWarden, wardenPlanFor } from "../../cluster/warden.js";
+import { startWarden, wardenPlanFor, type StartedWarden } from "../../cluster/warden.js";
 import { DockerLabels } from "../../docker/labels.js";
 import { ownerLabels } from "../../docker/local-sessions.js";
 import { startSidecar, type SidecarOptions, type StartedSidecar } from "../../docker/sidecar.js";
@@ -54,10 +53,9 @@ export class Session {
     const { kube, docker, request, progress, id } = this;
     const namespace = kube.namespace;
     const undo: UndoStep[] = [];
+    let warden: StartedWarden | undefined;
     try {
-      // One quick call first, so that an unreachable cluster fails fast and clearly.
-      await interrupt.race(kubeCall("reach the cluster", () => kube.version.getCode()));
-      progress.debug("cluster answered");
+      // The callers have checked that the cluster answers and that the workload can be used.
       const w = request.workload;
       const lease = new SessionLease(kube, namespace, id, {
         kind: w.kind,
@@ -69,7 +67,13 @@ export class Session {
       undo.push({ what: "session record", cluster: true, run: async () => (await lease.delete(), []) });
       const plan = wardenPlanFor(id, namespace, leaseName(id), undoPlanOf(w, id));
       const owner = { name: leaseName(id), uid: lease.uid };
-      const wardenPromise = startWarden(kube, plan, request.agentImage, owner, (t) => progress.warn(t));
+      // The warden is undone (if it was made) after the cluster end.
+      let wardenPromise: Promise<StartedWarden | undefined> = Promise.resolve(undefined);
+      undo.push({
+        what: "warden",
+        cluster: true,
+        run: async () => (await (await wardenPromise.catch(() => undefined))?.remove()) ?? [],
+      });
 
       const options = {
         namespace,
@@ -78,75 +82,60 @@ export class Session {
         step: (t: string) => progress.step(t),
       };
       const exposePorts = request.sidecar.expose.map((e) => e.remotePort);
-      // The warden starts while the cluster end does; both are undone if either fails.
-      const [wardenResult, remoteResult] = await interrupt.race(
-        Promise.allSettled([
-          wardenPromise,
-          startRemote(kube, w, exposePorts, options, (t) => progress.warn(t)),
-        ]),
+      // Returns once the proxy pod exists; its start overlaps the local work below.
+      const remote = await interrupt.race(
+        startRemote(kube, w, exposePorts, options, (t) => progress.warn(t)),
       );
-      const warden = wardenResult.status === "fulfilled" ? wardenResult.value : undefined;
-      if (warden) undo.push({ what: "warden", cluster: true, run: () => warden.remove() });
-      if (wardenResult.status === "rejected") throw wardenResult.reason;
-      if (remoteResult.status === "rejected") throw remoteResult.reason;
-      const remote = remoteResult.value;
       undo.push({ what: "cluster", cluster: true, run: () => remote.restore() });
-      const volumes = request.volumes
-        ? await interrupt.race(SessionVolumes.prepare(kube, remote, request.volumes, id))
-        : undefined;
-      if (volumes)
-        undo.push({ what: "session folder", run: () => volumes.remove(docker, request.agentImage) });
-      const volumeSidecar = volumes?.sidecarOptions();
-      progress.debug(`cluster end ready: ${remote.pod}`);
-
-      const expose = [
-        ...request.sidecar.expose,
-        ...autoExposed(remote, request.sidecar.expose, request.autoExpose),
-      ];
-      const endSidecar = progress.step("starting the local sidecar");
-      const labels = {
-        ...ownerLabels(),
-        ...request.sidecarExtra?.labels,
-        [DockerLabels.remote]: `${namespace}/${remote.pod}`,
-        ...(request.context ? { [DockerLabels.context]: request.context } : {}),
-      };
-      const sidecarPromise = startSidecar(docker, {
-        sessionId: id,
-        image: request.agentImage,
-        config: { ...request.sidecar, expose },
-        hostname: localHostname(w, id),
-        publish: request.publish,
-        ...request.sidecarExtra,
-        labels: { ...labels, ...volumeSidecar?.labels },
-        binds: volumeSidecar?.binds,
-        env: volumeSidecar?.env,
-      });
-      sidecarPromise.catch(() => undefined);
-      const [podEnv, sidecar] = await interrupt.race(
-        Promise.all([
-          readPodEnv(kube, remote).finally(() => progress.debug("pod env read")),
-          sidecarPromise.finally(() => progress.debug("sidecar started")),
-          remote.ready.finally(() => progress.debug("cluster end in place")),
-        ]),
+      progress.debug(`proxy pod created: ${remote.pod}`);
+      // The warden's pod is created once the proxy runs, so that the two pods do not compete for
+      // the node while the session starts; until then the CLI alone undoes a failed start.
+      wardenPromise = remote.running.then(() =>
+        startWarden(kube, plan, request.agentImage, owner, (t) => progress.warn(t)),
       );
-      undo.push({
-        what: "sidecar",
-        run: async () => (await sidecar.remove(), [`sidecar ${sidecar.name} removed`]),
+      wardenPromise.catch(() => undefined);
+
+      // Local side, while the pod starts: the session folder, then the sidecar until it is ready.
+      const local = this.startLocal(remote, undo);
+      // Cluster side, once the agent runs: its environment (and version) over a port-forward.
+      const agentEnv = remote.running.then(() => {
+        progress.debug("proxy pod running");
+        return readPodEnv(kube, remote).finally(() => progress.debug("pod env read"));
       });
-      await interrupt.race(sidecar.waitFor("ready", 20_000));
-      progress.debug("sidecar ready");
+      agentEnv.catch(() => undefined);
+      let started: {
+        volumes: SessionVolumes | undefined;
+        sidecar: StartedSidecar;
+        labels: Record<string, string>;
+      };
+      try {
+        started = await interrupt.race(local.then(async (l) => (await remote.running, l)));
+      } catch (err) {
+        // Whatever the local side created is undone with the rest.
+        await local.catch(() => undefined);
+        throw err;
+      }
+      const { volumes, sidecar, labels } = started;
       const link = new TunnelLink(kube, docker, remote, sidecar, progress);
-      await interrupt.race(link.start());
-      progress.debug("tunnel up");
+      const [podEnv] = await interrupt.race(
+        Promise.all([agentEnv, link.start().finally(() => progress.debug("tunnel up"))]),
+      );
       undo.push({ what: "tunnel", run: async () => (await link.stop(), []) });
+      warden = await interrupt.race(wardenPromise);
+      remote.ready.then(
+        () => progress.debug("cluster end in place"),
+        () => undefined,
+      );
       const hostPorts = (request.sidecar.containerToHost ?? []).map((c) => c.hostPort);
       if (hostPorts.length) {
         const hostLink = new HostForwardLink(docker, sidecar.container.id, hostPorts);
         hostLink.start();
         undo.push({ what: "host forward", run: async () => (hostLink.stop(), []) });
       }
-      endSidecar("sidecar ready, tunnel up");
-      if (volumes) await interrupt.race(volumes.waitReady(sidecar, progress));
+      this.endSidecar?.("sidecar ready, tunnel up");
+      // The user's container starts once the cluster sends the workload's traffic to the proxy
+      // (Ready, the Deployment scaled to 0) and the volumes are copied, whichever comes last.
+      await interrupt.race(Promise.all([remote.ready, volumes?.waitReady(sidecar, progress)]));
       sidecar.onEvent((s) => {
         if (s.event === "listen-error")
           progress.warn(`the proxy cannot listen on port ${s.port}: ${s.message}`);
@@ -166,6 +155,61 @@ export class Session {
       await undoAll(undo, progress);
       throw err;
     }
+  }
+
+  private endSidecar: ((done?: string) => void) | undefined;
+
+  /**
+   * The local side of a session, which needs only the proxy pod's spec: the session folder for
+   * its volumes, then the sidecar, until the sidecar says it is ready. Undo steps are added as
+   * things are made.
+   */
+  private async startLocal(
+    remote: RemoteEnd,
+    undo: UndoStep[],
+  ): Promise<{
+    volumes: SessionVolumes | undefined;
+    sidecar: StartedSidecar;
+    labels: Record<string, string>;
+  }> {
+    const { kube, docker, request, progress, id } = this;
+    const namespace = kube.namespace;
+    const w = request.workload;
+    const volumes = request.volumes
+      ? await SessionVolumes.prepare(kube, remote, request.volumes, id)
+      : undefined;
+    if (volumes) undo.push({ what: "session folder", run: () => volumes.remove(docker, request.agentImage) });
+    const volumeSidecar = volumes?.sidecarOptions();
+    const expose = [
+      ...request.sidecar.expose,
+      ...autoExposed(remote, request.sidecar.expose, request.autoExpose),
+    ];
+    this.endSidecar = progress.step("starting the local sidecar");
+    const labels = {
+      ...ownerLabels(),
+      ...request.sidecarExtra?.labels,
+      [DockerLabels.remote]: `${namespace}/${remote.pod}`,
+      ...(request.context ? { [DockerLabels.context]: request.context } : {}),
+    };
+    const sidecar = await startSidecar(docker, {
+      sessionId: id,
+      image: request.agentImage,
+      config: { ...request.sidecar, expose },
+      hostname: localHostname(w, id),
+      publish: request.publish,
+      ...request.sidecarExtra,
+      labels: { ...labels, ...volumeSidecar?.labels },
+      binds: volumeSidecar?.binds,
+      env: volumeSidecar?.env,
+    });
+    progress.debug("sidecar started");
+    undo.push({
+      what: "sidecar",
+      run: async () => (await sidecar.remove(), [`sidecar ${sidecar.name} removed`]),
+    });
+    await sidecar.waitFor("ready", 20_000);
+    progress.debug("sidecar ready");
+    return { volumes, sidecar, labels };
   }
 }
 

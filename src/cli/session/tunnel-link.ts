@@ -1,4 +1,5 @@
 import type Dockerode from "dockerode";
+import type { Duplex } from "node:stream";
 import { openPortForward } from "../../cluster/port-forward.js";
 import type { Kube } from "../../cluster/kube.js";
 import type { RemoteEnd } from "../../cluster/remote-end.js";
@@ -33,15 +34,28 @@ export class TunnelLink {
     this.failed.catch(() => undefined);
   }
 
+  /** A pipe opened for an attempt whose port-forward failed: the next attempt uses it. */
+  private sparePipe: Duplex | undefined;
+
+  /**
+   * One transport: the port-forward and the pipe into the sidecar, opened side by side. A pipe
+   * is never thrown away unused: the sidecar takes each one as the newest transport, so a late
+   * one would replace a working session.
+   */
   private async connectOnce(): Promise<{ done: Promise<void> }> {
-    const pf = await openPortForward(this.kube, this.remote.namespace, this.remote.pod, tunnelPort);
-    try {
-      const pipe = await openSidecarPipe(this.docker, this.sidecar.container.id);
-      return { done: pipeDuplexes(pf, pipe) };
-    } catch (err) {
-      pf.destroy();
-      throw err;
-    }
+    const spare = this.sparePipe;
+    this.sparePipe = undefined;
+    const usable = spare && !spare.destroyed && !spare.writableEnded ? spare : undefined;
+    if (spare && !usable) spare.destroy();
+    const [pf, pipe] = await Promise.allSettled([
+      openPortForward(this.kube, this.remote.namespace, this.remote.pod, tunnelPort),
+      usable ?? openSidecarPipe(this.docker, this.sidecar.container.id),
+    ]);
+    if (pf.status === "fulfilled" && pipe.status === "fulfilled")
+      return { done: pipeDuplexes(pf.value, pipe.value) };
+    if (pf.status === "fulfilled") pf.value.destroy();
+    if (pipe.status === "fulfilled") this.sparePipe = pipe.value;
+    throw pf.status === "rejected" ? pf.reason : (pipe as PromiseRejectedResult).reason;
   }
 
   /** Open the first connection and wait until the sidecar says the tunnel works. */
@@ -62,7 +76,7 @@ export class TunnelLink {
       } catch (err) {
         current?.done.catch(() => undefined);
         if (Date.now() + 100 > deadline) throw err;
-        await new Promise((r) => setTimeout(r, Math.min(100 * 2 ** attempt, 1_000)));
+        await new Promise((r) => setTimeout(r, Math.min(100 * 1.5 ** attempt, 1_000)));
       }
     }
   }
@@ -104,6 +118,7 @@ export class TunnelLink {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.sparePipe?.destroy();
     // Ending the sidecar closes the pipe; the loop then returns.
   }
 }
