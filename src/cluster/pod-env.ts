@@ -1,3 +1,4 @@
+import type { Duplex } from "node:stream";
 import { TpError } from "../errors.js";
 import { Paths } from "../tunnel/protocol.js";
 import { TunnelClient } from "../tunnel/tunnel-client.js";
@@ -20,14 +21,31 @@ interface AgentInfo {
 /** How long the tunnel may stay silent before the CLI also asks by exec (which explains why). */
 const execAfterMs = 3_000;
 
+/** How long one attempt may take: the agent answers at once once it listens. */
+const attemptMs = 1_500;
+
 /** One GET /env over a port-forward of its own, at the agent's tunnel port. */
 async function infoOverTunnel(kube: Kube, remote: RemoteEnd): Promise<AgentInfo> {
-  const transport = await openPortForward(kube, remote.namespace, remote.pod, tunnelPort);
+  let timer: NodeJS.Timeout | undefined;
+  const opening = openPortForward(kube, remote.namespace, remote.pod, tunnelPort);
+  // An attempt that stalls (a port-forward that opens but never carries a byte) is given up.
+  const stalled = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${attemptMs} ms`)), attemptMs);
+  });
+  try {
+    return await Promise.race([askOver(await Promise.race([opening, stalled])), stalled]);
+  } finally {
+    clearTimeout(timer);
+    void opening.then((t) => t.destroy()).catch(() => undefined);
+  }
+}
+
+async function askOver(transport: Duplex): Promise<AgentInfo> {
   const client = new TunnelClient();
   try {
     const session = client.attach(transport);
     const body = await client
-      .exchange("GET", Paths.env, undefined, { session, timeoutMs: 5_000 })
+      .exchange("GET", Paths.env, undefined, { session, timeoutMs: attemptMs })
       .catch((err: unknown) => {
         // Something answers, but not this agent's protocol: an older agent, or no agent.
         if ((err as { status?: number }).status === 404) return Buffer.from("{}");

@@ -108,19 +108,27 @@ export class Session {
         sidecar: StartedSidecar;
         labels: Record<string, string>;
       };
+      let link: TunnelLink | undefined;
       try {
-        started = await interrupt.race(local.then(async (l) => (await remote.running, l)));
+        started = await interrupt.race(
+          local.then(async (l) => {
+            // The pipe into the sidecar opens while the pod may still be starting.
+            link = new TunnelLink(kube, docker, remote, l.sidecar, progress);
+            await Promise.all([remote.running, link.prepare()]);
+            return l;
+          }),
+        );
       } catch (err) {
         // Whatever the local side created is undone with the rest.
         await local.catch(() => undefined);
         throw err;
       }
       const { volumes, sidecar, labels } = started;
-      const link = new TunnelLink(kube, docker, remote, sidecar, progress);
+      const tunnel = link ?? new TunnelLink(kube, docker, remote, sidecar, progress);
       const [podEnv] = await interrupt.race(
-        Promise.all([agentEnv, link.start().finally(() => progress.debug("tunnel up"))]),
+        Promise.all([agentEnv, tunnel.start().finally(() => progress.debug("tunnel up"))]),
       );
-      undo.push({ what: "tunnel", run: async () => (await link.stop(), []) });
+      undo.push({ what: "tunnel", run: async () => (await tunnel.stop(), []) });
       warden = await interrupt.race(wardenPromise);
       remote.ready.then(
         () => progress.debug("cluster end in place"),
@@ -147,7 +155,7 @@ export class Session {
         ...volumes?.env(),
         TELEPRESENCE_METHOD: "container",
       };
-      const lost = Promise.race([link.failed, lease.lost]);
+      const lost = Promise.race([tunnel.failed, lease.lost]);
       lost.catch(() => undefined);
       const hasWarden = warden !== undefined;
       return new StartedSession(id, remote, sidecar, env, labels, lost, undo, progress, hasWarden, volumes);

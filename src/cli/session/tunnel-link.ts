@@ -9,6 +9,12 @@ import { TpError } from "../../errors.js";
 import { openSidecarPipe, pipeDuplexes } from "../../tunnel/index.js";
 import type { Progress } from "../progress.js";
 
+/** One carried transport: ends when either side does; close() ends it. */
+interface Transport {
+  done: Promise<void>;
+  close(): void;
+}
+
 /**
  * The CLI's part of the tunnel: it holds the port-forward (with the user's credentials) and
  * pipes it into the sidecar through `docker exec tp-agent pipe`. When either side drops, it
@@ -42,7 +48,7 @@ export class TunnelLink {
    * is never thrown away unused: the sidecar takes each one as the newest transport, so a late
    * one would replace a working session.
    */
-  private async connectOnce(): Promise<{ done: Promise<void> }> {
+  private async connectOnce(): Promise<Transport> {
     const spare = this.sparePipe;
     this.sparePipe = undefined;
     const usable = spare && !spare.destroyed && !spare.writableEnded ? spare : undefined;
@@ -52,10 +58,22 @@ export class TunnelLink {
       usable ?? openSidecarPipe(this.docker, this.sidecar.container.id),
     ]);
     if (pf.status === "fulfilled" && pipe.status === "fulfilled")
-      return { done: pipeDuplexes(pf.value, pipe.value) };
+      return {
+        done: pipeDuplexes(pf.value, pipe.value),
+        close: () => {
+          pf.value.destroy();
+          pipe.value.destroy();
+        },
+      };
     if (pf.status === "fulfilled") pf.value.destroy();
     if (pipe.status === "fulfilled") this.sparePipe = pipe.value;
     throw pf.status === "rejected" ? pf.reason : (pipe as PromiseRejectedResult).reason;
+  }
+
+  /** Open the pipe into the sidecar ahead of time (while the pod starts): start() then uses it. */
+  async prepare(): Promise<void> {
+    if (this.sparePipe) return;
+    this.sparePipe = await openSidecarPipe(this.docker, this.sidecar.container.id).catch(() => undefined);
   }
 
   /** Open the first connection and wait until the sidecar says the tunnel works. */
@@ -64,24 +82,27 @@ export class TunnelLink {
     // The agent may still be starting: retry until it answers.
     for (let attempt = 0; ; attempt++) {
       const seen = this.sidecar.count;
-      let current: { done: Promise<void> } | undefined;
+      let current: Transport | undefined;
       try {
         current = await this.connectOnce();
+        // An attempt that stalls is given up and made again (a longer wait each time).
+        const attemptMs = Math.min(2_000 * 2 ** attempt, Math.max(1, deadline - Date.now()));
         await Promise.race([
-          this.sidecar.waitFor("tunnel-up", Math.max(1, deadline - Date.now()), seen),
+          this.sidecar.waitFor("tunnel-up", attemptMs, seen),
           current.done.then(() => Promise.reject(new Error("the tunnel closed while starting"))),
         ]);
         this.loop = this.run(current);
         return;
       } catch (err) {
         current?.done.catch(() => undefined);
+        current?.close();
         if (Date.now() + 100 > deadline) throw err;
         await new Promise((r) => setTimeout(r, Math.min(100 * 1.5 ** attempt, 1_000)));
       }
     }
   }
 
-  private async run(current: { done: Promise<void> }): Promise<void> {
+  private async run(current: Transport): Promise<void> {
     for (;;) {
       await current.done;
       if (this.stopped) return;

@@ -2,17 +2,20 @@ import type { V1Pod } from "@kubernetes/client-node";
 import type { ContainerCreateOptions } from "dockerode";
 import { dockerName, infraName, podLabels } from "./labels.js";
 import { clusterDomain, podHostname } from "./pod-files.js";
+import { portForwardScript } from "./port-forward-helper.js";
 
-export const infraImage = "tp-test-busybox:local";
+export const infraImage = "tp-node-base:local";
 
 /**
  * The pod's infra container (the pause container of a real node): it owns the pod's network
  * namespace on the cluster network, its hostname and sysctls; every container of the pod joins it.
+ * Its process serves port-forwards to the pod's loopback (see port-forward-helper.ts), so that
+ * the first port-forward does not wait for a container of its own.
  */
 export function infraConfig(
   pod: V1Pod,
   network: string,
-  podFiles: { hosts: string; resolvConf: string },
+  podFiles: { hosts: string; resolvConf: string; portForward: string },
   attempt: number,
 ): ContainerCreateOptions {
   const md = pod.metadata ?? {};
@@ -23,8 +26,8 @@ export function infraConfig(
   return {
     name: dockerName(infraName, md.name ?? "", md.namespace ?? "", md.uid ?? "", attempt),
     Image: infraImage,
-    Entrypoint: ["sleep"],
-    Cmd: ["2147483647"],
+    Entrypoint: ["node", "-e", portForwardScript],
+    Cmd: [],
     Hostname: podHostname(pod),
     Domainname: sub ? `${sub}.${md.namespace}.svc.${clusterDomain}` : undefined,
     Labels: podLabels(md.uid ?? "", md.namespace ?? "", md.name ?? "", infraName, "infra", attempt),
@@ -32,7 +35,11 @@ export function infraConfig(
       NetworkMode: network,
       IpcMode: "shareable",
       Sysctls: Object.keys(sysctls).length ? sysctls : undefined,
-      Binds: [`${podFiles.hosts}:/etc/hosts`, `${podFiles.resolvConf}:/etc/resolv.conf`],
+      Binds: [
+        `${podFiles.hosts}:/etc/hosts`,
+        `${podFiles.resolvConf}:/etc/resolv.conf`,
+        `${podFiles.portForward}:/pf`,
+      ],
       RestartPolicy: { Name: "no" },
       LogConfig: { Type: "json-file", Config: {} },
     },

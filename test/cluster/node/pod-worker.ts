@@ -78,7 +78,11 @@ export class PodWorker {
 
   private podFiles() {
     const dir = this.ctx.volumes.podDir(this.uid);
-    return { hosts: join(dir, "etc-hosts"), resolvConf: join(dir, "resolv.conf") };
+    return {
+      hosts: join(dir, "etc-hosts"),
+      resolvConf: join(dir, "resolv.conf"),
+      portForward: join(dir, "pf"),
+    };
   }
 
   private async sync(): Promise<void> {
@@ -180,14 +184,7 @@ export class PodWorker {
     await this.prune(all);
     // Report containers started in this round at once (not one sync later): Ready sooner.
     const now = started ? await listPodContainers(this.ctx.docker, this.uid) : all;
-    if (started) {
-      this.kick();
-      // The port-forward helper starts once the pod's containers run, off the path of its status.
-      const md = pod.metadata;
-      this.ctx.portForward
-        ?.socketFor(this.uid, md?.namespace ?? "", md?.name ?? "", infra.id, this.podDir)
-        .catch(() => undefined);
-    }
+    if (started) this.kick();
     const view = await this.view(now, waiting, initDone, failed);
     await this.status.write(view);
     if (this.trace.length && view.containers.every((c) => c.ready)) {

@@ -11,7 +11,7 @@ export const helperImage = "tp-node-base:local";
 // Runs in the pod's network namespace: a Unix socket server that, per connection, reads a 2-byte
 // port and connects to it on the pod's loopback (127.0.0.1, then ::1), answering one status byte
 // (0 connected, 1 failed + message) before piping bytes both ways with half-close.
-const script = `
+export const portForwardScript = `
 const net = require("net"), fs = require("fs");
 const path = "/pf/pf.sock";
 try { fs.unlinkSync(path); } catch {}
@@ -55,6 +55,8 @@ export class PortForwardHelpers {
   socketFor(uid: string, namespace: string, pod: string, infraId: string, podDir: string): Promise<string> {
     const sock = join(podDir, "pf", "pf.sock");
     const key = `${uid}/${infraId}`;
+    // The infra container serves the socket: a helper container only when it does not appear.
+    if (existsSync(sock)) return Promise.resolve(sock);
     let p = this.starting.get(key);
     if (!p) {
       p = this.start(uid, namespace, pod, infraId, podDir, sock);
@@ -79,6 +81,8 @@ export class PortForwardHelpers {
     podDir: string,
     sock: string,
   ): Promise<string> {
+    for (let i = 0; i < 100 && !existsSync(sock); i++) await new Promise((r) => setTimeout(r, 20));
+    if (existsSync(sock)) return sock;
     const existing = (await listPodContainers(this.docker, uid)).filter((c) => c.role === "port-forward");
     const running = existing.find(
       (c) => c.info.State.Running && c.info.HostConfig.NetworkMode === `container:${infraId}`,
@@ -89,7 +93,7 @@ export class PortForwardHelpers {
     const c = await this.docker.createContainer({
       name: `tp-k8s_portforward_${pod}_${ns}_${uid}`,
       Image: helperImage,
-      Entrypoint: ["node", "-e", script],
+      Entrypoint: ["node", "-e", portForwardScript],
       Labels: podLabels(uid, ns, pod, "portforward", "port-forward", 0),
       HostConfig: {
         NetworkMode: `container:${infraId}`,

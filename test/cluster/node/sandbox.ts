@@ -1,4 +1,4 @@
-import { writeFile } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
 import type { V1Pod } from "@kubernetes/client-node";
 import type { PodContainer } from "./docker-runtime.js";
 import { infraConfig } from "./infra-config.js";
@@ -10,6 +10,8 @@ import { hostsFile, resolvConf } from "./pod-files.js";
 export interface PodFiles {
   hosts: string;
   resolvConf: string;
+  /** The folder of the port-forward socket the infra container serves (mounted at /pf). */
+  portForward: string;
 }
 
 /**
@@ -25,6 +27,7 @@ export async function startSandbox(
 ): Promise<PodContainer> {
   await writeFile(files.resolvConf, resolvConf(pod, ctx.dnsIP));
   await writeFile(files.hosts, hostsFile(pod, ""));
+  await mkdir(files.portForward, { recursive: true });
   mark("volumes ready");
   const created = await ctx.docker.createContainer(infraConfig(pod, ctx.network, files, attempt));
   mark("infra created");
