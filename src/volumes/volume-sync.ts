@@ -149,6 +149,7 @@ export class VolumeSync {
       skip.push(...nestedPaths(v.spec, this.config.volumes).map((rel) => joinPath(v.spec.path, rel)));
       await this.makeParents(v.spec.path);
     }
+    const listed = Date.now();
     if (copied.length) {
       const tar = await client.snapshot({ paths: copied.map((v) => v.spec.path), skip: [...new Set(skip)] });
       let bytes = 0;
@@ -165,12 +166,16 @@ export class VolumeSync {
         clearInterval(progress);
       }
     }
+    const extracted = Date.now();
     for (const v of copied) {
       const listing = new Map(entriesOf(listings.get(v.spec.path)));
       v.mirror.adopt(await v.io.scanLocal(), listing);
       v.active = true;
     }
     this.ready = true;
+    this.log(
+      `volumes: first copy: listing ${listed - started} ms, tar ${extracted - listed} ms, local scan ${Date.now() - extracted} ms`,
+    );
     const all = [...listings.values()];
     this.emit({
       event: "volumes-ready",
