@@ -20,5 +20,5 @@ export type { InboundEvent, InboundListen, InboundRequest } from "./inbound-prot
 
 /** Port of the tunnel on 127.0.0.1 in the proxy pod (the port-forward's target). */
 export const defaultTunnelPort = 7770;
-/** The file the proxy writes once it listens (readiness probe: `cat /tmp/tp-agent-ready`). */
+/** The file the proxy writes once it listens (the readiness probe waits for it). */
 export const proxyReadyFile = "/tmp/tp-agent-ready";

@@ -55,6 +55,11 @@ export interface SnapshotRequest {
   paths: string[];
   /** Absolute paths left out (nested volumes, unreadable files). */
   skip: string[];
+  /**
+   * Small volumes: copied by tar-fs in the agent's own process. Starting a tar process costs
+   * more than it saves for a few files (the service account token is in every session).
+   */
+  inProcess?: boolean;
 }
 
 export interface PathsRequest {

@@ -111,6 +111,9 @@ describe("volume sync over the tunnel", () => {
   const here = (p: string) => join(local, tarName(join(pod, p)));
 
   it("copies every volume with its layout, then keeps both sides in step", async () => {
+    // Over a megabyte in all: the first copy runs the system's tar on both sides.
+    const big = Buffer.alloc(2 * 1024 * 1024, "tp");
+    await writeFile(join(pod, "data/big.bin"), big);
     startSync(1024 ** 3);
     await until("volumes-ready", async () => events.find((e) => e.event === "volumes-ready"));
     expect(await read(here("etc/config/app.conf"))).toBe("v=1\n");
@@ -121,6 +124,7 @@ describe("volume sync over the tunnel", () => {
     expect((await stat(here("secrets/db"))).mode & 0o777).toBe(0o700);
     expect((await stat(here("data"))).mode & 0o777).toBe(0o777);
     expect(await read(here("data/sub/from-pod.txt"))).toBe("written in the pod");
+    expect((await readFile(here("data/big.bin"))).equals(big)).toBe(true);
 
     // The ConfigMap is edited: a new timestamped folder, ..data switched, the old one removed.
     await writeConfigMap(join(pod, "etc/config"), { "app.conf": "v=2\n", other: "x" }, "..2024_01_02");

@@ -26,6 +26,8 @@ interface Volume {
 }
 
 const localSettleMs = 100;
+/** Up to this many bytes, the first copy runs in process (tar-fs) on both sides. */
+const smallCopyBytes = 1024 * 1024;
 
 /**
  * The sidecar's side of volume sync. On the first tunnel session: list the pod's volumes, copy
@@ -151,12 +153,18 @@ export class VolumeSync {
     }
     const listed = Date.now();
     if (copied.length) {
-      const tar = await client.snapshot({ paths: copied.map((v) => v.spec.path), skip: [...new Set(skip)] });
+      // A few files are copied in process on both sides: a tar process costs more than it saves.
+      const small = total <= smallCopyBytes;
+      const tar = await client.snapshot({
+        paths: copied.map((v) => v.spec.path),
+        skip: [...new Set(skip)],
+        inProcess: small,
+      });
       let bytes = 0;
       tar.on("data", (c: Buffer) => (bytes += c.length));
       const progress = setInterval(() => this.emit({ event: "volumes-progress", bytes, total }), 250);
       try {
-        const system = systemTar();
+        const system = small ? undefined : systemTar();
         if (system) {
           await extractWithTar(system, this.config.root, tar);
           for (const v of copied)

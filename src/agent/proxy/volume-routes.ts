@@ -63,7 +63,7 @@ export function addVolumeRoutes(router: TunnelRouter, log: (message: string) => 
     const request = await jsonBody<SnapshotRequest>(stream);
     const names = request.paths.map(checkPath).map(tarName);
     // busybox tar has no exclude list (-X): with paths to skip, tar-fs does the copy.
-    const tar = request.skip.length ? undefined : systemTar();
+    const tar = request.skip.length || request.inProcess ? undefined : systemTar();
     if (!tar) return sendTar(stream, names, true, request.skip);
     stream.respond({ ":status": 200, "content-type": "application/x-tar" });
     await pipeline(packWithTar(tar, names, request.skip, log), stream).catch(() => {
