@@ -5,6 +5,7 @@
 import { build } from "esbuild";
 import { chmod, readdir, rm } from "node:fs/promises";
 import { existsSync } from "node:fs";
+import { lazyRequires } from "./lazy-requires.mjs";
 
 const common = {
   platform: "node",
@@ -33,6 +34,7 @@ await build({
   minify: true,
   // Optional native parts of dependencies (ssh2's crypto, cpu-features) stay optional.
   external: ["*.node", "cpu-features"],
+  plugins: [lazyRequires],
 });
 
 // Chunks of an earlier agent build would otherwise end up in the image.
