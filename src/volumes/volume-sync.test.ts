@@ -23,7 +23,7 @@ import { TunnelClient } from "../tunnel/tunnel-client.js";
 import { TunnelRouter } from "../tunnel/tunnel-router.js";
 import { tarName } from "./volume-protocol.js";
 import type { VolumeStatus } from "./volume-status.js";
-import { VolumeSync } from "./volume-sync.js";
+import { shareOut, VolumeSync } from "./volume-sync.js";
 
 async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 5_000): Promise<T> {
   const end = Date.now() + ms;
@@ -203,5 +203,39 @@ describe("volume sync over the tunnel", () => {
       path: join(pod, "data/sub/from-pod.txt"),
       kept: "local",
     });
+  });
+});
+
+describe("shareOut", () => {
+  const listing = (path: string, entries: [string, [string, number, number, number]][]) =>
+    [path, { kind: "listing", path, entries, bytes: 0, files: 0, unreadable: [] }] as const;
+  const spec = (path: string) => ({ spec: { path, name: path, readOnly: false, ownerOnly: false } });
+
+  it("shares the top-level entries out by size, whole files for file volumes, without skipped paths", () => {
+    const listings = new Map([
+      listing("/data", [
+        ["", ["dir", 0o755, 0, 0]],
+        ["a", ["dir", 0o755, 0, 0]],
+        ["a/big", ["file", 0o644, 9_000, 0]],
+        ["b", ["dir", 0o755, 0, 0]],
+        ["b/x", ["file", 0o644, 4_000, 0]],
+        ["c", ["file", 0o644, 4_000, 0]],
+        ["nested", ["dir", 0o755, 0, 0]],
+      ]),
+      listing("/etc/app.conf", [["", ["file", 0o644, 10, 0]]]),
+    ]);
+    const shares = shareOut(
+      [spec("/data"), spec("/etc/app.conf")],
+      listings as never,
+      new Set(["/data/nested"]),
+      2,
+    );
+    // a (about 10 kB) alone; b, c and the file (about 10 kB together) in the other.
+    expect(shares).toEqual([["/data/a"], ["/data/b", "/data/c", "/etc/app.conf"]]);
+    expect(
+      shareOut([spec("/data")], listings as never, new Set(), 8)
+        .flat()
+        .sort(),
+    ).toEqual(["/data/a", "/data/b", "/data/c", "/data/nested"]);
   });
 });

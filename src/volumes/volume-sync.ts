@@ -1,5 +1,6 @@
 import { watch, type FSWatcher } from "chokidar";
-import { lchown, mkdir } from "node:fs/promises";
+import { chmod, lchown, mkdir } from "node:fs/promises";
+import { availableParallelism } from "node:os";
 import type { ClientHttp2Session, ClientHttp2Stream } from "node:http2";
 import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
@@ -155,21 +156,36 @@ export class VolumeSync {
     if (copied.length) {
       // A few files are copied in process on both sides: a tar process costs more than it saves.
       const small = total <= smallCopyBytes;
-      const tar = await client.snapshot({
-        paths: copied.map((v) => v.spec.path),
-        skip: [...new Set(skip)],
-        inProcess: small,
-      });
+      const system = small ? undefined : systemTar();
+      const skipped = [...new Set(skip)];
       let bytes = 0;
-      tar.on("data", (c: Buffer) => (bytes += c.length));
       const progress = setInterval(() => this.emit({ event: "volumes-progress", bytes, total }), 250);
       try {
-        const system = small ? undefined : systemTar();
         if (system) {
-          await extractWithTar(system, this.config.root, tar);
-          for (const v of copied)
+          // Creating thousands of files is the slow part: several tar processes extract side by
+          // side, each a share of the volumes' top-level entries.
+          const ways = Math.max(1, Math.min(4, availableParallelism()));
+          const shares = shareOut(copied, listings, new Set(skipped), ways);
+          await Promise.all(
+            shares.map(async (paths) => {
+              const tar = await client.snapshot({ paths, skip: skipped });
+              tar.on("data", (c: Buffer) => (bytes += c.length));
+              await extractWithTar(system, this.config.root, tar);
+            }),
+          );
+          for (const v of copied) {
+            await restoreRoot(v.io.localPath, listings.get(v.spec.path));
             fixOwnership(v.io.localPath, this.config.uid, this.config.gid, v.spec.ownerOnly);
-        } else await extractTar(this.config.root, tar, { chown: true, map: localHeaderMap(this.config) });
+          }
+        } else {
+          const tar = await client.snapshot({
+            paths: copied.map((v) => v.spec.path),
+            skip: skipped,
+            inProcess: small,
+          });
+          tar.on("data", (c: Buffer) => (bytes += c.length));
+          await extractTar(this.config.root, tar, { chown: true, map: localHeaderMap(this.config) });
+        }
       } finally {
         clearInterval(progress);
       }
@@ -272,4 +288,50 @@ export class VolumeSync {
 
 function entriesOf(listing: Listing | undefined): [string, Entry][] {
   return (listing?.entries ?? []).map(([p, w]) => [p, fromWire(w)]);
+}
+
+/**
+ * The top-level entries of the volumes, shared out in `ways` parts of about the same size (bytes,
+ * plus a block per entry), each part one tar stream. Skipped paths are left out.
+ */
+export function shareOut(
+  volumes: { spec: VolumeSpec }[],
+  listings: Map<string, Listing>,
+  skip: Set<string>,
+  ways: number,
+): string[][] {
+  const weights = new Map<string, number>();
+  for (const v of volumes) {
+    const entries = listings.get(v.spec.path)?.entries ?? [];
+    const root = entries.find(([rel]) => rel === "");
+    if (root && root[1][0] !== "dir") {
+      // A single file (a subPath mount): copied whole.
+      weights.set(v.spec.path, root[1][2] + 512);
+      continue;
+    }
+    for (const [rel, wire] of entries) {
+      if (rel === "") continue;
+      const top = joinPath(v.spec.path, rel.split("/")[0] as string);
+      if (skip.has(top)) continue;
+      weights.set(top, (weights.get(top) ?? 0) + wire[2] + 512);
+    }
+  }
+  const shares = Array.from({ length: ways }, () => ({ paths: [] as string[], weight: 0 }));
+  for (const [path, weight] of [...weights].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))) {
+    const share = shares.reduce((a, b) => (b.weight < a.weight ? b : a));
+    share.paths.push(path);
+    share.weight += weight;
+  }
+  return shares.map((s) => s.paths.sort()).filter((p) => p.length > 0);
+}
+
+/**
+ * A volume's own folder as the pod has it (its mode), also when it is empty: copied in shares,
+ * the folder itself is in none of them.
+ */
+async function restoreRoot(localPath: string, listing: Listing | undefined): Promise<void> {
+  const root = listing?.entries?.find(([rel]) => rel === "");
+  if (!root || root[1][0] !== "dir") return;
+  await mkdir(localPath, { recursive: true });
+  await chmod(localPath, root[1][1] & 0o7777);
 }
