@@ -27,11 +27,14 @@ node dist/cli/tp.js docker-run -n "$ns" --swap-deployment web -- tp-test-busybox
   env | grep -E "^(LITERAL|GREETING_FROM_CM|API_TOKEN|MY_POD_NAME|CFG_|BACKEND_SERVICE|TELEPRESENCE_)" | sort
   for name in backend backend.$MY_NAMESPACE backend.$MY_NAMESPACE.svc.cluster.local; do
     echo "-- http://$name/ :"
-    nslookup "$name" | grep -A1 "^Name:" | tail -n1
     wget -qO- "http://$name/demo"
   done
   echo "-- the cluster sees this container as pod $(hostname)"
 '
 echo
-echo "== after: kubectl get deployments -n $ns"
+echo "== after: kubectl get deployments -n $ns (once the restored pods are up)"
+for _ in $(seq 1 60); do
+  [ "$(kubectl get deployment web -n "$ns" -o jsonpath='{.status.readyReplicas}')" = 2 ] && break
+  sleep 1
+done
 kubectl get deployments -n "$ns"
