@@ -6,6 +6,8 @@ import type { WatchMessage, WatchVolume } from "./volume-protocol.js";
 
 /** How long change notifications are gathered before a volume is listed again. */
 const settleMs = 100;
+/** After the first listing, how long the watcher waits for a copy to begin before it starts. */
+const quietMs = 500;
 
 /**
  * One volume in the pod, watched for one tunnel stream: lists it once (or reports it skipped),
@@ -20,12 +22,19 @@ export class VolumeWatcher {
   private scanning: Promise<void> | undefined;
   private again = false;
   private closed = false;
+  private deferred: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly volume: WatchVolume,
     private readonly limitBytes: number,
     private readonly rescanMs: number,
     private readonly send: (message: WatchMessage) => void,
+    /**
+     * Whether a copy is being sent: the watcher then neither walks the volume (a synchronous walk
+     * of thousands of files would hold up the copy's stream) nor starts chokidar's initial scan.
+     * What changed meanwhile is found by the first listing after it.
+     */
+    private readonly busy: () => boolean = () => false,
   ) {}
 
   async start(): Promise<void> {
@@ -50,21 +59,34 @@ export class VolumeWatcher {
     this.send({ ...listing, entries: [...scan.entries].map(([p, e]) => [p, toWire(e)]) });
     if (this.closed) return;
     const excluded = [...exclude].map((rel) => join(path, rel));
-    this.watcher = watch(path, {
-      ignoreInitial: true,
-      followSymlinks: false,
-      ignored: (p: string) => excluded.some((x) => p === x || p.startsWith(x + "/")),
-    });
-    this.watcher.on("all", () => this.schedule());
-    this.watcher.on("error", () => this.schedule());
-    this.interval = setInterval(() => this.schedule(), this.rescanMs);
+    const startWatching = (): void => {
+      if (this.closed) return;
+      // A first copy starts right after the listing: give it a moment, then wait until it is done.
+      if (this.busy() || Date.now() - listed < quietMs) {
+        this.deferred = setTimeout(startWatching, 100);
+        return;
+      }
+      this.watcher = watch(path, {
+        ignoreInitial: true,
+        followSymlinks: false,
+        ignored: (p: string) => excluded.some((x) => p === x || p.startsWith(x + "/")),
+      });
+      this.watcher.on("all", () => this.schedule());
+      this.watcher.on("error", () => this.schedule());
+      this.interval = setInterval(() => this.schedule(), this.rescanMs);
+      // Changes made before the watch began.
+      this.schedule();
+    };
+    const listed = Date.now();
+    startWatching();
   }
 
   private schedule(): void {
     if (this.closed || this.timer) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      void this.rescan();
+      if (this.busy()) this.schedule();
+      else void this.rescan();
     }, settleMs);
   }
 
@@ -98,6 +120,7 @@ export class VolumeWatcher {
   async close(): Promise<void> {
     this.closed = true;
     clearTimeout(this.timer);
+    clearTimeout(this.deferred);
     clearInterval(this.interval);
     await this.watcher?.close();
   }

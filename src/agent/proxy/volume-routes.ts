@@ -39,6 +39,8 @@ async function sendTar(stream: ServerHttp2Stream, entries: string[], recursive: 
 
 /** The pod's side of volume sync: listings and changes, tar out, tar in, removals. */
 export function addVolumeRoutes(router: TunnelRouter, log: (message: string) => void): TunnelRouter {
+  /** Snapshot streams being sent: the volume watchers hold off meanwhile. */
+  let copies = 0;
   router.on("POST", VolumePaths.watch, async (stream) => {
     const request = await jsonBody<WatchRequest>(stream);
     stream.respond({ ":status": 200, "content-type": "application/x-ndjson" });
@@ -48,7 +50,10 @@ export function addVolumeRoutes(router: TunnelRouter, log: (message: string) => 
     const rescanMs = request.rescanMs ?? 2_000;
     const watchers = request.volumes.map((v) => {
       const volume = { ...v, path: checkPath(v.path) };
-      return { volume, watcher: new VolumeWatcher(volume, request.limitBytes, rescanMs, send) };
+      return {
+        volume,
+        watcher: new VolumeWatcher(volume, request.limitBytes, rescanMs, send, () => copies > 0),
+      };
     });
     stream.once("close", () => void Promise.all(watchers.map((w) => w.watcher.close())));
     for (const { volume, watcher } of watchers) {
@@ -60,6 +65,8 @@ export function addVolumeRoutes(router: TunnelRouter, log: (message: string) => 
     }
   });
   router.on("POST", VolumePaths.snapshot, async (stream) => {
+    copies++;
+    stream.once("close", () => copies--);
     const request = await jsonBody<SnapshotRequest>(stream);
     const names = request.paths.map(checkPath).map(tarName);
     // busybox tar has no exclude list (-X): with paths to skip, tar-fs does the copy.
