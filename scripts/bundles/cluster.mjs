@@ -14,15 +14,5 @@ export const bundles = Object.entries(entries)
     outdir: "dist",
     bundle: true,
     external: ["*.node"],
-    // CommonJS dependencies of an ESM bundle need require, __dirname and __filename.
-    banner: {
-      js: [
-        "import { createRequire as __tpCreateRequire } from 'node:module';",
-        "import { fileURLToPath as __tpFileURLToPath } from 'node:url';",
-        "import { dirname as __tpDirname } from 'node:path';",
-        "const require = __tpCreateRequire(import.meta.url);",
-        "const __filename = __tpFileURLToPath(import.meta.url);",
-        "const __dirname = __tpDirname(__filename);",
-      ].join(" "),
-    },
+    // The banner (require, __dirname and __filename for CommonJS dependencies) is build.mjs's.
   }));
