@@ -57,8 +57,7 @@ export async function checkSwappable(
 export async function swapDeployment(kube: Kube, options: SwapOptions): Promise<RemoteEnd> {
   const { namespace, sessionId } = options;
   const name = options.deployment;
-  const { deployment, container } = await checkSwappable(kube, namespace, name, options.container);
-  const replicas = deployment.spec?.replicas ?? 1;
+  let checked = await checkSwappable(kube, namespace, name, options.container);
   const hpa = await autoscalerOf(kube, namespace, name);
   if (hpa) {
     options.warn?.(
@@ -66,26 +65,39 @@ export async function swapDeployment(kube: Kube, options: SwapOptions): Promise<
     );
   }
   const id = `deployment ${namespace}/${name}`;
-  // Claim first: the resourceVersion makes the claim fail if someone else changed it meanwhile.
-  await kubeCall(`annotate ${id}`, () =>
-    kube.apps.patchNamespacedDeployment(
-      {
-        name,
-        namespace,
-        body: {
-          metadata: {
-            resourceVersion: deployment.metadata?.resourceVersion,
-            annotations: {
-              [Annotations.session]: sessionId,
-              [Annotations.originalReplicas]: String(replicas),
-              [Annotations.swappedAt]: new Date().toISOString(),
+  // Claim first: the resourceVersion makes the claim fail if the Deployment changed meanwhile.
+  // A change of its status or scale is read again and the claim made again; a claim of another
+  // session is an error (checkSwappable names it).
+  for (let attempt = 0; ; attempt++) {
+    const current = checked.deployment;
+    try {
+      await kubeCall(`annotate ${id}`, () =>
+        kube.apps.patchNamespacedDeployment(
+          {
+            name,
+            namespace,
+            body: {
+              metadata: {
+                resourceVersion: current.metadata?.resourceVersion,
+                annotations: {
+                  [Annotations.session]: sessionId,
+                  [Annotations.originalReplicas]: String(current.spec?.replicas ?? 1),
+                  [Annotations.swappedAt]: new Date().toISOString(),
+                },
+              },
             },
           },
-        },
-      },
-      mergePatch,
-    ),
-  );
+          mergePatch,
+        ),
+      );
+      break;
+    } catch (err) {
+      if (!(err instanceof TpError && err.code === "conflict") || attempt >= 4) throw err;
+      checked = await checkSwappable(kube, namespace, name, options.container);
+    }
+  }
+  const { deployment, container } = checked;
+  const replicas = deployment.spec?.replicas ?? 1;
   const info = { kind: "swap", deployment: name, container: container.name, namespace };
   const pod = swapProxyPod(deployment, container.name, { sessionId, agentImage: options.agentImage, info });
   const podName = pod.metadata?.name as string;

@@ -62,7 +62,9 @@ export class StartedSidecar {
     });
   }
 
-  onEvent(listener: (s: SidecarStatus) => void): void {
+  /** Call `listener` for every status line from now on (with `replay`, also those seen so far). */
+  onEvent(listener: (s: SidecarStatus) => void, replay = false): void {
+    if (replay) for (const s of this.seen) listener(s);
     this.listeners.push(listener);
   }
 

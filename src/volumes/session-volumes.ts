@@ -1,14 +1,18 @@
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { TpError } from "../errors.js";
 import type Dockerode from "dockerode";
 import type { Kube } from "../cluster/kube.js";
 import { kubeCall } from "../cluster/kube-call.js";
 import type { RemoteEnd } from "../cluster/remote-end.js";
 import type { StartedSidecar } from "../docker/sidecar.js";
+import { copyOnHost } from "./host-copy.js";
 import { volumeSpecsOf } from "./pod-volumes.js";
 import { rootRemover } from "./root-remover.js";
 import { createSessionFolder, removeSessionFolder, volumesFolderLabel } from "./session-folder.js";
 import { userMounts, volumeEnv } from "./user-mounts.js";
 import { sidecarVolumesRoot, volumesConfigToEnv, type VolumeSpec } from "./volume-config.js";
+import { hostCopyMarker } from "./volume-status.js";
 
 /** What the user asked of volumes (`--mount`, `--mount-limit`, `--no-original-mounts`). */
 export interface VolumeRequest {
@@ -38,6 +42,8 @@ export class SessionVolumes {
     readonly folder: string,
     readonly specs: VolumeSpec[],
     private readonly request: VolumeRequest,
+    private readonly kube: Kube,
+    private readonly remote: RemoteEnd,
   ) {}
 
   /** Read the proxy pod's volumes (as admitted: it need not run yet) and create the session folder. */
@@ -54,7 +60,7 @@ export class SessionVolumes {
       ));
     const specs = volumeSpecsOf(pod, remote.container);
     const folder = await createSessionFolder(sessionId, request.folder);
-    return new SessionVolumes(folder, specs, request);
+    return new SessionVolumes(folder, specs, request, kube, remote);
   }
 
   /** Options for startSidecar: the folder bind-mounted, the sync configuration, the cleanup label. */
@@ -68,6 +74,7 @@ export class SessionVolumes {
         gid: process.getgid?.() ?? 0,
         limitBytes: this.request.limitBytes,
         rescanMs: 2_000,
+        hostCopy: true,
       }),
       labels: { [volumesFolderLabel]: this.folder },
     };
@@ -79,13 +86,30 @@ export class SessionVolumes {
     let end: ((done?: string) => void) | undefined;
     let lastInfo = Date.now();
     const started = Date.now();
+    let hostBytes = 0;
+    const showProgress = (bytes: number, total: number): void => {
+      end ??= reporter.step(`copying the pod's volumes (${mb(total)})`);
+      if (Date.now() - lastInfo >= 2_000) {
+        lastInfo = Date.now();
+        reporter.info(`copied ${mb(bytes)} of ${mb(total)}`);
+      }
+    };
     sidecar.onEvent((s) => {
-      if (s.event === "volumes-progress" && !ready && Date.now() - started > 1_000) {
-        end ??= reporter.step(`copying the pod's volumes (${mb(s.total)})`);
-        if (Date.now() - lastInfo >= 2_000) {
-          lastInfo = Date.now();
-          reporter.info(`copied ${mb(s.bytes)} of ${mb(s.total)}`);
-        }
+      if (s.event === "volumes-copy") {
+        // The sidecar asks the CLI to make the first copy; it waits for the marker file.
+        const done = (result: { ok: boolean; message?: string }) =>
+          writeFile(join(this.folder, hostCopyMarker), JSON.stringify(result));
+        copyOnHost(this.kube, this.remote, this.folder, s, (n) => {
+          hostBytes += n;
+          if (!ready && Date.now() - started > 1_000) showProgress(hostBytes, s.total);
+        })
+          .then(
+            () => done({ ok: true }),
+            (err: unknown) => done({ ok: false, message: (err as Error).message }),
+          )
+          .catch((err: unknown) => reporter.warn(`the first copy cannot be handed over: ${String(err)}`));
+      } else if (s.event === "volumes-progress" && !ready && Date.now() - started > 1_000) {
+        showProgress(s.bytes, s.total);
       } else if (s.event === "volume-conflict") {
         reporter.warn(
           `${s.path} changed both locally and in the pod: kept the ${s.kept === "local" ? "local" : "pod's"} version (the newer write)`,
@@ -93,7 +117,7 @@ export class SessionVolumes {
       } else if (s.event === "volume-error" && ready) {
         reporter.warn(`volume ${s.path} is not in step: ${s.message}`);
       }
-    });
+    }, true);
     const failed = sidecar.waitFor("volumes-failed", 30 * 60_000).then((s) => {
       throw new TpError(
         "tunnel",

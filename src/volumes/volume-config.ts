@@ -27,6 +27,8 @@ const volumesConfig = z.object({
   limitBytes: z.number().nonnegative(),
   /** How often volumes are listed again without a change notification. */
   rescanMs: z.number().positive().default(2_000),
+  /** The CLI makes the first copy of large volumes (volumes-copy, then the marker file). */
+  hostCopy: z.boolean().default(false),
 });
 
 export type VolumeSpec = z.infer<typeof volumeSpec>;

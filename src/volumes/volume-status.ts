@@ -2,6 +2,11 @@
 export type VolumeStatus =
   /** The first copy is under way: bytes received of about `total`. */
   | { event: "volumes-progress"; bytes: number; total: number }
+  /**
+   * The first copy of large volumes, asked of the CLI: it holds the port-forward, so the tar
+   * streams skip the sidecar's pipe; it writes {@link hostCopyMarker} into the folder when done.
+   */
+  | { event: "volumes-copy"; shares: string[][]; skip: string[]; total: number }
   /** The first copy is done; the user container may start. */
   | {
       event: "volumes-ready";
@@ -19,3 +24,6 @@ export type VolumeStatus =
   | { event: "volume-synced"; path: string; fromPod: number; toPod: number; removed: number }
   /** A copy failed; it is tried again on the next change or listing. */
   | { event: "volume-error"; path: string; message: string };
+
+/** Written by the CLI into the session folder when it has made the first copy: `{ok, message?}`. */
+export const hostCopyMarker = ".tp-first-copy";

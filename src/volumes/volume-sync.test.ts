@@ -86,6 +86,7 @@ describe("volume sync over the tunnel", () => {
         gid,
         limitBytes,
         rescanMs: 500,
+        hostCopy: false,
         volumes: [
           { path: join(pod, "etc/config"), name: "config", readOnly: true, ownerOnly: false },
           { path: join(pod, "secrets/db"), name: "db", readOnly: true, ownerOnly: true },

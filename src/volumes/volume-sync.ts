@@ -1,5 +1,5 @@
 import { watch, type FSWatcher } from "chokidar";
-import { chmod, lchown, mkdir } from "node:fs/promises";
+import { chmod, lchown, mkdir, readFile, rm } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import type { ClientHttp2Session, ClientHttp2Stream } from "node:http2";
 import { dirname, join } from "node:path";
@@ -14,7 +14,7 @@ import { VolumeClient } from "./volume-client.js";
 import { nestedPaths, type VolumeSpec, type VolumesConfig } from "./volume-config.js";
 import { VolumeMirror } from "./volume-mirror.js";
 import { joinPath, tarName, type WatchMessage } from "./volume-protocol.js";
-import type { VolumeStatus } from "./volume-status.js";
+import { hostCopyMarker, type VolumeStatus } from "./volume-status.js";
 
 type Listing = Extract<WatchMessage, { kind: "listing" }>;
 
@@ -166,13 +166,20 @@ export class VolumeSync {
           // side, each a share of the volumes' top-level entries.
           const ways = Math.max(1, Math.min(4, availableParallelism()));
           const shares = shareOut(copied, listings, new Set(skipped), ways);
-          await Promise.all(
-            shares.map(async (paths) => {
-              const tar = await client.snapshot({ paths, skip: skipped });
-              tar.on("data", (c: Buffer) => (bytes += c.length));
-              await extractWithTar(system, this.config.root, tar);
-            }),
-          );
+          if (this.config.hostCopy) {
+            // The CLI copies (fewer hops for every byte), then says so with a file.
+            clearInterval(progress);
+            this.emit({ event: "volumes-copy", shares, skip: skipped, total });
+            await waitForHostCopy(this.config.root);
+          } else {
+            await Promise.all(
+              shares.map(async (paths) => {
+                const tar = await client.snapshot({ paths, skip: skipped });
+                tar.on("data", (c: Buffer) => (bytes += c.length));
+                await extractWithTar(system, this.config.root, tar);
+              }),
+            );
+          }
           const fixStart = Date.now();
           for (const v of copied) {
             await restoreRoot(v.io.localPath, listings.get(v.spec.path));
@@ -336,4 +343,19 @@ async function restoreRoot(localPath: string, listing: Listing | undefined): Pro
   if (!root || root[1][0] !== "dir") return;
   await mkdir(localPath, { recursive: true });
   await chmod(localPath, root[1][1] & 0o7777);
+}
+
+/** Wait for the CLI's marker of the first copy; fail with its message; remove it. */
+async function waitForHostCopy(root: string): Promise<void> {
+  const marker = join(root, hostCopyMarker);
+  for (;;) {
+    const text = await readFile(marker, "utf8").catch(() => undefined);
+    if (text !== undefined) {
+      await rm(marker, { force: true });
+      const result = JSON.parse(text) as { ok: boolean; message?: string };
+      if (!result.ok) throw new Error(result.message ?? "the first copy failed");
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 25));
+  }
 }

@@ -98,6 +98,10 @@ describe("tp docker-run with the pod's volumes", () => {
           ).toBe(content);
         }
       }
+      const md5 = (out: string) => out.split(" ")[0];
+      expect(md5(await dockerExec(name, ["md5sum", "/data/big.bin"]))).toBe(
+        md5(await inPod(pod, ["md5sum", "/data/big.bin"])),
+      );
       const env = await dockerExec(name, ["sh", "-c", "echo $TELEPRESENCE_ROOT; echo $TELEPRESENCE_MOUNTS"]);
       expect(env.split("\n")[0]).toBe("/telepresence");
       expect(env.split("\n")[1]?.split(":").sort()).toEqual(

@@ -3,6 +3,7 @@ import { createServer as createHttp2Server, type ServerHttp2Session } from "node
 import { createServer } from "node:net";
 import { superviseSession } from "../../tunnel/keepalive.js";
 import { Paths, serverOptions } from "../../tunnel/protocol.js";
+import { VolumePaths } from "../../volumes/volume-protocol.js";
 import { TunnelRouter } from "../../tunnel/tunnel-router.js";
 import { InboundListeners } from "./inbound-listeners.js";
 import { addProxyRoutes } from "./proxy-routes.js";
@@ -24,7 +25,8 @@ export interface StartedProxyAgent {
 /**
  * The agent in the pod: the server end of the tunnel. One session at a time: the first stream of
  * a newer session (the CLI reconnecting after a dropped port-forward) replaces the current one.
- * A session that only reads `GET /env` (the CLI, once per session start) replaces nothing.
+ * A session that only reads `GET /env` or `POST /volumes/snapshot` (the CLI, at session start)
+ * replaces nothing.
  */
 export async function startProxyAgent(options: ProxyAgentOptions): Promise<StartedProxyAgent> {
   const listeners = new InboundListeners();
@@ -46,7 +48,10 @@ export async function startProxyAgent(options: ProxyAgentOptions): Promise<Start
   });
   h2.on("stream", (stream, headers) => {
     const session = stream.session as ServerHttp2Session | undefined;
-    const readOnly = headers[":method"] === "GET" && headers[":path"] === Paths.env;
+    // Streams that belong to no session: the CLI's env read and its first copy of the volumes.
+    const readOnly =
+      (headers[":method"] === "GET" && headers[":path"] === Paths.env) ||
+      (headers[":method"] === "POST" && headers[":path"] === VolumePaths.snapshot);
     if (session && session !== current && !readOnly) {
       const n = numbers.get(session) ?? 0;
       if (!current || n > (numbers.get(current) ?? 0)) {
