@@ -1,4 +1,4 @@
-import { writeFile } from "node:fs/promises";
+import { rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { TpError } from "../errors.js";
 import type Dockerode from "dockerode";
@@ -97,8 +97,12 @@ export class SessionVolumes {
     sidecar.onEvent((s) => {
       if (s.event === "volumes-copy") {
         // The sidecar asks the CLI to make the first copy; it waits for the marker file.
-        const done = (result: { ok: boolean; message?: string }) =>
-          writeFile(join(this.folder, hostCopyMarker), JSON.stringify(result));
+        // Written whole, then renamed: the sidecar never reads half of it.
+        const done = async (result: { ok: boolean; message?: string }) => {
+          const marker = join(this.folder, hostCopyMarker);
+          await writeFile(`${marker}.tmp`, JSON.stringify(result));
+          await rename(`${marker}.tmp`, marker);
+        };
         copyOnHost(this.kube, this.remote, this.folder, s, (n) => {
           hostBytes += n;
           if (!ready && Date.now() - started > 1_000) showProgress(hostBytes, s.total);

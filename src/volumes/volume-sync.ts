@@ -151,6 +151,10 @@ export class VolumeSync {
       skip.push(...listing.unreadable.map((rel) => joinPath(v.spec.path, rel)));
       skip.push(...nestedPaths(v.spec, this.config.volumes).map((rel) => joinPath(v.spec.path, rel)));
       await this.makeParents(v.spec.path);
+      // The volume's own folder, before tar streams (one per share) write into it side by side:
+      // they would otherwise race to create it.
+      if (listing.entries?.find(([rel]) => rel === "")?.[1][0] === "dir")
+        await mkdir(v.io.localPath, { recursive: true });
     }
     const listed = Date.now();
     if (copied.length) {
@@ -350,9 +354,14 @@ async function waitForHostCopy(root: string): Promise<void> {
   const marker = join(root, hostCopyMarker);
   for (;;) {
     const text = await readFile(marker, "utf8").catch(() => undefined);
-    if (text !== undefined) {
+    let result: { ok: boolean; message?: string } | undefined;
+    try {
+      result = text === undefined ? undefined : (JSON.parse(text) as typeof result);
+    } catch {
+      // Not whole yet (the CLI renames it into place; an older one may write it in place).
+    }
+    if (result) {
       await rm(marker, { force: true });
-      const result = JSON.parse(text) as { ok: boolean; message?: string };
       if (!result.ok) throw new Error(result.message ?? "the first copy failed");
       return;
     }
