@@ -1,12 +1,9 @@
-import type { Duplex } from "node:stream";
 import { TpError } from "../errors.js";
 import { Paths } from "../tunnel/protocol.js";
-import { TunnelClient } from "../tunnel/tunnel-client.js";
 import { version } from "../version.js";
 import type { Kube } from "./kube.js";
 import { execInPod } from "./pod-exec.js";
-import { openPortForward } from "./port-forward.js";
-import { tunnelPort } from "./proxy-pod.js";
+import { withAgentSession } from "./agent-session.js";
 import type { RemoteEnd } from "./remote-end.js";
 
 /** Variables of the pod that describe the agent's container rather than the user's program. */
@@ -27,23 +24,11 @@ const attemptMs = 1_500;
 /** One GET /env over a port-forward of its own, at the agent's tunnel port. */
 async function infoOverTunnel(kube: Kube, remote: RemoteEnd): Promise<AgentInfo> {
   let timer: NodeJS.Timeout | undefined;
-  const opening = openPortForward(kube, remote.namespace, remote.pod, tunnelPort);
   // An attempt that stalls (a port-forward that opens but never carries a byte) is given up.
   const stalled = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`no answer within ${attemptMs} ms`)), attemptMs);
   });
-  try {
-    return await Promise.race([askOver(await Promise.race([opening, stalled])), stalled]);
-  } finally {
-    clearTimeout(timer);
-    void opening.then((t) => t.destroy()).catch(() => undefined);
-  }
-}
-
-async function askOver(transport: Duplex): Promise<AgentInfo> {
-  const client = new TunnelClient();
-  try {
-    const session = client.attach(transport);
+  const asking = withAgentSession(kube, remote, async (client, session) => {
     const body = await client
       .exchange("GET", Paths.env, undefined, { session, timeoutMs: attemptMs })
       .catch((err: unknown) => {
@@ -52,9 +37,12 @@ async function askOver(transport: Duplex): Promise<AgentInfo> {
         throw err;
       });
     return JSON.parse(body.toString("utf8")) as AgentInfo;
+  });
+  asking.catch(() => undefined);
+  try {
+    return await Promise.race([asking, stalled]);
   } finally {
-    client.close();
-    transport.destroy();
+    clearTimeout(timer);
   }
 }
 

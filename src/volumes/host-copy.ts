@@ -1,8 +1,6 @@
 import type { Kube } from "../cluster/kube.js";
-import { openPortForward } from "../cluster/port-forward.js";
-import { tunnelPort } from "../cluster/proxy-pod.js";
+import { withAgentSession } from "../cluster/agent-session.js";
 import type { RemoteEnd } from "../cluster/remote-end.js";
-import { TunnelClient } from "../tunnel/tunnel-client.js";
 import { extractWithTar, systemTar } from "./system-tar.js";
 import { extractTar } from "./tar-io.js";
 import { VolumeClient } from "./volume-client.js";
@@ -20,11 +18,9 @@ export async function copyOnHost(
   request: { shares: string[][]; skip: string[] },
   onBytes: (n: number) => void,
 ): Promise<void> {
-  const transport = await openPortForward(kube, remote.namespace, remote.pod, tunnelPort);
-  const client = new TunnelClient();
-  try {
-    const volumes = new VolumeClient(client.attach(transport));
-    const tar = systemTar();
+  const tar = systemTar();
+  await withAgentSession(kube, remote, async (client, session) => {
+    const volumes = new VolumeClient(session);
     await Promise.all(
       request.shares.map(async (paths) => {
         const stream = await volumes.snapshot({ paths, skip: request.skip });
@@ -33,8 +29,5 @@ export async function copyOnHost(
         else await extractTar(folder, stream, { chown: false });
       }),
     );
-  } finally {
-    client.close();
-    transport.destroy();
-  }
+  });
 }

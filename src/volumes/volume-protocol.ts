@@ -80,3 +80,6 @@ export function tarName(absolute: string): string {
 export function joinPath(mountPath: string, rel: string): string {
   return rel ? `${mountPath.replace(/\/+$/, "")}/${rel}` : mountPath;
 }
+
+/** The first message of a watch for one volume: all its entries, or why it is skipped. */
+export type Listing = Extract<WatchMessage, { kind: "listing" }>;

@@ -23,7 +23,8 @@ import { TunnelClient } from "../tunnel/tunnel-client.js";
 import { TunnelRouter } from "../tunnel/tunnel-router.js";
 import { tarName } from "./volume-protocol.js";
 import type { VolumeStatus } from "./volume-status.js";
-import { shareOut, VolumeSync } from "./volume-sync.js";
+import { shareOut } from "./first-copy.js";
+import { VolumeSync } from "./volume-sync.js";
 
 async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 5_000): Promise<T> {
   const end = Date.now() + ms;

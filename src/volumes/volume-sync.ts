@@ -1,22 +1,17 @@
 import { watch, type FSWatcher } from "chokidar";
-import { chmod, lchown, mkdir, readFile, rm } from "node:fs/promises";
-import { availableParallelism } from "node:os";
+import { lchown, mkdir } from "node:fs/promises";
 import type { ClientHttp2Session, ClientHttp2Stream } from "node:http2";
 import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
 import type { TunnelClient } from "../tunnel/tunnel-client.js";
 import { fromWire, type Entry } from "./entry.js";
-import { LocalVolumeIo, localHeaderMap } from "./local-volume-io.js";
-import { fixOwnership } from "./owner-fixup.js";
-import { extractWithTar, systemTar } from "./system-tar.js";
-import { extractTar } from "./tar-io.js";
+import { LocalVolumeIo } from "./local-volume-io.js";
+import { copyFirst } from "./first-copy.js";
 import { VolumeClient } from "./volume-client.js";
 import { nestedPaths, type VolumeSpec, type VolumesConfig } from "./volume-config.js";
 import { VolumeMirror } from "./volume-mirror.js";
-import { joinPath, tarName, type WatchMessage } from "./volume-protocol.js";
-import { hostCopyMarker, type VolumeStatus } from "./volume-status.js";
-
-type Listing = Extract<WatchMessage, { kind: "listing" }>;
+import { joinPath, tarName, type Listing, type WatchMessage } from "./volume-protocol.js";
+import type { VolumeStatus } from "./volume-status.js";
 
 interface Volume {
   spec: VolumeSpec;
@@ -27,12 +22,10 @@ interface Volume {
 }
 
 const localSettleMs = 100;
-/** Up to this many bytes, the first copy runs in process (tar-fs) on both sides. */
-const smallCopyBytes = 1024 * 1024;
 
 /**
  * The sidecar's side of volume sync. On the first tunnel session: list the pod's volumes, copy
- * them whole (one tar stream) into the session folder, report `volumes-ready`. From then on: the
+ * them whole into the session folder, report `volumes-ready`. From then on: the
  * pod's changes arrive on the watch stream, local changes are seen by chokidar (and a periodic
  * listing), and each volume's mirror brings both sides in step, one round at a time. A new
  * session (after a reconnect) lists everything again and reconciles, so nothing is lost.
@@ -138,7 +131,7 @@ export class VolumeSync {
     });
   }
 
-  /** The first copy: every volume that is there and small enough, in one tar stream. */
+  /** The first copy: every volume that is there and small enough (see first-copy.ts). */
   private async snapshot(client: VolumeClient, listings: Map<string, Listing>): Promise<void> {
     if (this.ready || this.client !== client) return;
     const started = this.firstWatch ?? Date.now();
@@ -151,58 +144,18 @@ export class VolumeSync {
       skip.push(...listing.unreadable.map((rel) => joinPath(v.spec.path, rel)));
       skip.push(...nestedPaths(v.spec, this.config.volumes).map((rel) => joinPath(v.spec.path, rel)));
       await this.makeParents(v.spec.path);
-      // The volume's own folder, before tar streams (one per share) write into it side by side:
-      // they would otherwise race to create it.
-      if (listing.entries?.find(([rel]) => rel === "")?.[1][0] === "dir")
-        await mkdir(v.io.localPath, { recursive: true });
     }
     const listed = Date.now();
-    if (copied.length) {
-      // A few files are copied in process on both sides: a tar process costs more than it saves.
-      const small = total <= smallCopyBytes;
-      const system = small ? undefined : systemTar();
-      const skipped = [...new Set(skip)];
-      let bytes = 0;
-      const progress = setInterval(() => this.emit({ event: "volumes-progress", bytes, total }), 250);
-      try {
-        if (system) {
-          // Creating thousands of files is the slow part: several tar processes extract side by
-          // side, each a share of the volumes' top-level entries.
-          const ways = Math.max(1, Math.min(4, availableParallelism()));
-          const shares = shareOut(copied, listings, new Set(skipped), ways);
-          if (this.config.hostCopy) {
-            // The CLI copies (fewer hops for every byte), then says so with a file.
-            clearInterval(progress);
-            this.emit({ event: "volumes-copy", shares, skip: skipped, total });
-            await waitForHostCopy(this.config.root);
-          } else {
-            await Promise.all(
-              shares.map(async (paths) => {
-                const tar = await client.snapshot({ paths, skip: skipped });
-                tar.on("data", (c: Buffer) => (bytes += c.length));
-                await extractWithTar(system, this.config.root, tar);
-              }),
-            );
-          }
-          const fixStart = Date.now();
-          for (const v of copied) {
-            await restoreRoot(v.io.localPath, listings.get(v.spec.path));
-            fixOwnership(v.io.localPath, this.config.uid, this.config.gid, v.spec.ownerOnly);
-          }
-          this.log(`volumes: owners and modes fixed in ${Date.now() - fixStart} ms`);
-        } else {
-          const tar = await client.snapshot({
-            paths: copied.map((v) => v.spec.path),
-            skip: skipped,
-            inProcess: small,
-          });
-          tar.on("data", (c: Buffer) => (bytes += c.length));
-          await extractTar(this.config.root, tar, { chown: true, map: localHeaderMap(this.config) });
-        }
-      } finally {
-        clearInterval(progress);
-      }
-    }
+    if (copied.length)
+      await copyFirst({
+        client,
+        config: this.config,
+        volumes: copied,
+        listings,
+        skip: [...new Set(skip)],
+        total,
+        emit: this.emit,
+      });
     const extracted = Date.now();
     for (const v of copied) {
       const listing = new Map(entriesOf(listings.get(v.spec.path)));
@@ -301,70 +254,4 @@ export class VolumeSync {
 
 function entriesOf(listing: Listing | undefined): [string, Entry][] {
   return (listing?.entries ?? []).map(([p, w]) => [p, fromWire(w)]);
-}
-
-/**
- * The top-level entries of the volumes, shared out in `ways` parts of about the same size (bytes,
- * plus a block per entry), each part one tar stream. Skipped paths are left out.
- */
-export function shareOut(
-  volumes: { spec: VolumeSpec }[],
-  listings: Map<string, Listing>,
-  skip: Set<string>,
-  ways: number,
-): string[][] {
-  const weights = new Map<string, number>();
-  for (const v of volumes) {
-    const entries = listings.get(v.spec.path)?.entries ?? [];
-    const root = entries.find(([rel]) => rel === "");
-    if (root && root[1][0] !== "dir") {
-      // A single file (a subPath mount): copied whole.
-      weights.set(v.spec.path, root[1][2] + 512);
-      continue;
-    }
-    for (const [rel, wire] of entries) {
-      if (rel === "") continue;
-      const top = joinPath(v.spec.path, rel.split("/")[0] as string);
-      if (skip.has(top)) continue;
-      weights.set(top, (weights.get(top) ?? 0) + wire[2] + 512);
-    }
-  }
-  const shares = Array.from({ length: ways }, () => ({ paths: [] as string[], weight: 0 }));
-  for (const [path, weight] of [...weights].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))) {
-    const share = shares.reduce((a, b) => (b.weight < a.weight ? b : a));
-    share.paths.push(path);
-    share.weight += weight;
-  }
-  return shares.map((s) => s.paths.sort()).filter((p) => p.length > 0);
-}
-
-/**
- * A volume's own folder as the pod has it (its mode), also when it is empty: copied in shares,
- * the folder itself is in none of them.
- */
-async function restoreRoot(localPath: string, listing: Listing | undefined): Promise<void> {
-  const root = listing?.entries?.find(([rel]) => rel === "");
-  if (!root || root[1][0] !== "dir") return;
-  await mkdir(localPath, { recursive: true });
-  await chmod(localPath, root[1][1] & 0o7777);
-}
-
-/** Wait for the CLI's marker of the first copy; fail with its message; remove it. */
-async function waitForHostCopy(root: string): Promise<void> {
-  const marker = join(root, hostCopyMarker);
-  for (;;) {
-    const text = await readFile(marker, "utf8").catch(() => undefined);
-    let result: { ok: boolean; message?: string } | undefined;
-    try {
-      result = text === undefined ? undefined : (JSON.parse(text) as typeof result);
-    } catch {
-      // Not whole yet (the CLI renames it into place; an older one may write it in place).
-    }
-    if (result) {
-      await rm(marker, { force: true });
-      if (!result.ok) throw new Error(result.message ?? "the first copy failed");
-      return;
-    }
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }

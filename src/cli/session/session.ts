@@ -37,6 +37,18 @@ interface UndoStep {
   cluster?: boolean;
 }
 
+/** What a session starts locally (see Session.startLocal). */
+interface LocalSide {
+  volumes: SessionVolumes | undefined;
+  sidecar: StartedSidecar;
+  /** Labels for the session's local containers. */
+  labels: Record<string, string>;
+  /** The tunnel, its pipe into the sidecar already open. */
+  link: TunnelLink;
+  /** Ends the "starting the local sidecar" progress line. */
+  endStep: (done?: string) => void;
+}
+
 /** A session being set up: cluster end, warden, sidecar and tunnel. */
 export class Session {
   readonly id = randomBytes(4).toString("hex");
@@ -103,28 +115,15 @@ export class Session {
         return readPodEnv(kube, remote).finally(() => progress.debug("pod env read"));
       });
       agentEnv.catch(() => undefined);
-      let started: {
-        volumes: SessionVolumes | undefined;
-        sidecar: StartedSidecar;
-        labels: Record<string, string>;
-      };
-      let link: TunnelLink | undefined;
+      let started: LocalSide;
       try {
-        started = await interrupt.race(
-          local.then(async (l) => {
-            // The pipe into the sidecar opens while the pod may still be starting.
-            link = new TunnelLink(kube, docker, remote, l.sidecar, progress);
-            await Promise.all([remote.running, link.prepare()]);
-            return l;
-          }),
-        );
+        started = await interrupt.race(Promise.all([local, remote.running]).then(([l]) => l));
       } catch (err) {
         // Whatever the local side created is undone with the rest.
         await local.catch(() => undefined);
         throw err;
       }
-      const { volumes, sidecar, labels } = started;
-      const tunnel = link ?? new TunnelLink(kube, docker, remote, sidecar, progress);
+      const { volumes, sidecar, labels, link: tunnel, endStep } = started;
       const [podEnv] = await interrupt.race(
         Promise.all([agentEnv, tunnel.start().finally(() => progress.debug("tunnel up"))]),
       );
@@ -140,7 +139,7 @@ export class Session {
         hostLink.start();
         undo.push({ what: "host forward", run: async () => (hostLink.stop(), []) });
       }
-      this.endSidecar?.("sidecar ready, tunnel up");
+      endStep("sidecar ready, tunnel up");
       // The user's container starts once the cluster sends the workload's traffic to the proxy
       // (Ready, the Deployment scaled to 0) and the volumes are copied, whichever comes last.
       await interrupt.race(Promise.all([remote.ready, volumes?.waitReady(sidecar, progress)]));
@@ -165,21 +164,12 @@ export class Session {
     }
   }
 
-  private endSidecar: ((done?: string) => void) | undefined;
-
   /**
    * The local side of a session, which needs only the proxy pod's spec: the session folder for
-   * its volumes, then the sidecar, until the sidecar says it is ready. Undo steps are added as
-   * things are made.
+   * its volumes, then the sidecar until it says it is ready, and the pipe into it (opened while
+   * the pod may still be starting). Undo steps are added as things are made.
    */
-  private async startLocal(
-    remote: RemoteEnd,
-    undo: UndoStep[],
-  ): Promise<{
-    volumes: SessionVolumes | undefined;
-    sidecar: StartedSidecar;
-    labels: Record<string, string>;
-  }> {
+  private async startLocal(remote: RemoteEnd, undo: UndoStep[]): Promise<LocalSide> {
     const { kube, docker, request, progress, id } = this;
     const namespace = kube.namespace;
     const w = request.workload;
@@ -192,7 +182,7 @@ export class Session {
       ...request.sidecar.expose,
       ...autoExposed(remote, request.sidecar.expose, request.autoExpose),
     ];
-    this.endSidecar = progress.step("starting the local sidecar");
+    const endStep = progress.step("starting the local sidecar");
     const labels = {
       ...ownerLabels(),
       ...request.sidecarExtra?.labels,
@@ -217,7 +207,9 @@ export class Session {
     });
     await sidecar.waitFor("ready", 20_000);
     progress.debug("sidecar ready");
-    return { volumes, sidecar, labels };
+    const link = new TunnelLink(kube, docker, remote, sidecar, progress);
+    await link.prepare();
+    return { volumes, sidecar, labels, link, endStep };
   }
 }
 
