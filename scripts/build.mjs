@@ -26,15 +26,28 @@ const common = {
   },
 };
 
+// The CLI's program is CommonJS, so that its launcher (dist/cli/tp.js) can run it with V8's code
+// cache (src/cli/code-cache.ts); the launcher itself is a few lines of ESM.
 await build({
   ...common,
-  entryPoints: { "cli/tp": "src/cli/tp.ts" },
+  format: "cjs",
+  banner: { js: "const __tpImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+  define: { "import.meta.url": "__tpImportMetaUrl" },
+  entryPoints: { "cli/tp-main": "src/cli/tp-main.ts" },
+  outExtension: { ".js": ".cjs" },
   outdir: "dist",
   bundle: true,
   minify: true,
   // Optional native parts of dependencies (ssh2's crypto, cpu-features) stay optional.
   external: ["*.node", "cpu-features"],
   plugins: [lazyRequires],
+});
+await build({
+  ...common,
+  banner: {},
+  entryPoints: { "cli/tp": "src/cli/tp.ts" },
+  outdir: "dist",
+  bundle: true,
 });
 
 // Chunks of an earlier agent build would otherwise end up in the image.

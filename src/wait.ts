@@ -28,3 +28,14 @@ export async function waitFor<T>(
     await new Promise((r) => setTimeout(r, interval));
   }
 }
+
+/** Wait `ms`, or less once `wake` settles (a sign that waiting longer is pointless). */
+export function pause(ms: number, wake?: Promise<unknown>): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    wake?.then(
+      () => (clearTimeout(timer), resolve()),
+      () => undefined,
+    );
+  });
+}

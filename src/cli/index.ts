@@ -38,6 +38,10 @@ export function createProgram(): Command {
 
 /** Run the program and return the exit code; never throws. */
 export async function main(argv: string[], program: Command = createProgram()): Promise<number> {
+  // Which command ran, for the launcher's code cache (see code-cache.ts).
+  program.hook("preAction", (_program, command) => {
+    (globalThis as Record<symbol, unknown>)[Symbol.for("tp.command")] = command.name();
+  });
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === "number" ? process.exitCode : 0;

@@ -1,5 +1,7 @@
 #!/usr/bin/env node
-import { main } from "./index.js";
+// The tp command: runs the bundled program (tp-main.cjs, built from tp-main.ts) with V8's code
+// cache, so that a command starts without compiling the whole bundle again.
+import { fileURLToPath } from "node:url";
+import { runWithCodeCache } from "./code-cache.js";
 
-// Exit explicitly: a request to a cluster that never answered must not keep tp alive.
-process.exit(await main(process.argv));
+runWithCodeCache(fileURLToPath(new URL("./tp-main.cjs", import.meta.url)));

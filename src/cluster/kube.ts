@@ -8,6 +8,7 @@ import {
   VersionApi,
 } from "@kubernetes/client-node";
 import { TpError } from "../errors.js";
+import { shareConnections } from "./kube-agent.js";
 
 export interface KubeOptions {
   /** Use the pod's service account (for the agent in the cluster). */
@@ -56,6 +57,7 @@ export function loadKube(options: KubeOptions = {}): Kube {
       hint: "pass --kubeconfig FILE or --context NAME",
     });
   }
+  shareConnections(config);
   const namespace =
     options.namespace ?? config.getContextObject(config.getCurrentContext())?.namespace ?? "default";
   return {

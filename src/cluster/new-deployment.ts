@@ -76,6 +76,7 @@ export async function startNewDeployment(kube: Kube, options: NewDeploymentOptio
       container,
       admitted: pod,
       running: Promise.resolve(),
+      listening: ready,
       description: `new deployment ${namespace}/${name}`,
       ready,
       restore,

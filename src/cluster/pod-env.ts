@@ -4,6 +4,7 @@ import { version } from "../version.js";
 import type { Kube } from "./kube.js";
 import { execInPod } from "./pod-exec.js";
 import { withAgentSession } from "./agent-session.js";
+import { pause } from "../wait.js";
 import type { RemoteEnd } from "./remote-end.js";
 
 /** Variables of the pod that describe the agent's container rather than the user's program. */
@@ -53,12 +54,18 @@ async function pollOverTunnel(
   deadline: number,
   signal: AbortSignal,
 ): Promise<AgentInfo> {
+  let listens = false;
+  remote.listening?.then(
+    () => (listens = true),
+    () => undefined,
+  );
   for (;;) {
     try {
       return await infoOverTunnel(kube, remote);
     } catch (err) {
       if (signal.aborted || Date.now() + 100 > deadline) throw err;
-      await new Promise((r) => setTimeout(r, 100));
+      // The next attempt at once when the pod says its agent listens (Ready).
+      await pause(listens ? 50 : 100, listens ? undefined : remote.listening);
     }
   }
 }

@@ -19,6 +19,11 @@ export interface RemoteEnd {
    */
   running: Promise<void>;
   /**
+   * Resolves once the proxy pod is Ready: its readiness probe checks that the agent listens, so
+   * a first connection need not wait for the next attempt. Absent: not known.
+   */
+  listening?: Promise<void>;
+  /**
    * Resolves once the cluster end is fully in place (the proxy Ready, a swapped Deployment scaled
    * to 0). The tunnel starts meanwhile, as soon as the agent runs.
    */

@@ -128,9 +128,9 @@ export async function swapDeployment(kube: Kube, options: SwapOptions): Promise<
     () => undefined,
   );
   // The Deployment goes to 0 only once the proxy is Ready; the tunnel starts meanwhile.
+  const listening = running.then(async () => void (await waitForPodReady(kube, namespace, podName)));
   const ready = (async () => {
-    await running;
-    await waitForPodReady(kube, namespace, podName);
+    await listening;
     end?.(`proxy pod ${podName} ready`);
     if (!hpa && !restoring) {
       scaling = kubeCall(`scale ${id} to 0`, () =>
@@ -140,6 +140,7 @@ export async function swapDeployment(kube: Kube, options: SwapOptions): Promise<
     }
   })();
   running.catch(() => undefined);
+  listening.catch(() => undefined);
   ready.catch(() => undefined);
   return {
     namespace,
@@ -148,6 +149,7 @@ export async function swapDeployment(kube: Kube, options: SwapOptions): Promise<
     original: container,
     admitted,
     running,
+    listening,
     description: `${id} (swapped, ${replicas} replica${replicas === 1 ? "" : "s"} before)`,
     ready,
     restore,

@@ -31,10 +31,10 @@ export async function startTemporaryProxy(kube: Kube, options: StartOptions): Pr
   const running = waitForPodReady(kube, namespace, name, 120_000, { running: container }).then(
     () => undefined,
   );
-  const ready = running
-    .then(() => waitForPodReady(kube, namespace, name))
-    .then(() => end?.(`proxy pod ${name} ready`));
+  const listening = running.then(async () => void (await waitForPodReady(kube, namespace, name)));
+  const ready = listening.then(() => end?.(`proxy pod ${name} ready`));
   running.catch(() => undefined);
+  listening.catch(() => undefined);
   ready.catch(() => undefined);
   return {
     namespace,
@@ -42,6 +42,7 @@ export async function startTemporaryProxy(kube: Kube, options: StartOptions): Pr
     container,
     admitted,
     running,
+    listening,
     description: `proxy pod ${namespace}/${name}`,
     ready,
     restore,

@@ -25,7 +25,7 @@ function wardenPod(plan: WardenPlan, agentImage: string, owner: V1OwnerReference
           name: "warden",
           image: agentImage,
           imagePullPolicy: "IfNotPresent",
-          args: ["warden"],
+          args: ["warden", "--start-delay", String(wardenStartDelaySeconds)],
           env: [{ name: wardenPlanEnv, value: JSON.stringify(plan) }],
           securityContext: { runAsNonRoot: true, runAsUser: 1000, allowPrivilegeEscalation: false },
         },
@@ -33,6 +33,12 @@ function wardenPod(plan: WardenPlan, agentImage: string, owner: V1OwnerReference
     },
   };
 }
+
+/**
+ * The warden's process starts this long after its pod: it could not act before the lease's 30 s
+ * anyway, and the session's own start then has the node to itself.
+ */
+const wardenStartDelaySeconds = 5;
 
 /**
  * Start a session's warden: a small pod with its own ServiceAccount and a Role limited to its

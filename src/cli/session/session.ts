@@ -125,7 +125,12 @@ export class Session {
       }
       const { volumes, sidecar, labels, link: tunnel, endStep } = started;
       const [podEnv] = await interrupt.race(
-        Promise.all([agentEnv, tunnel.start().finally(() => progress.debug("tunnel up"))]),
+        Promise.all([
+          agentEnv,
+          tunnel
+            .start(30_000, Promise.any([agentEnv, remote.listening ?? agentEnv]))
+            .finally(() => progress.debug("tunnel up")),
+        ]),
       );
       undo.push({ what: "tunnel", run: async () => (await tunnel.stop(), []) });
       warden = await interrupt.race(wardenPromise);

@@ -8,6 +8,7 @@ import type { StartedSidecar } from "../../docker/sidecar.js";
 import { TpError } from "../../errors.js";
 import { openSidecarPipe, pipeDuplexes } from "../../tunnel/index.js";
 import type { Progress } from "../progress.js";
+import { pause } from "../../wait.js";
 
 /** One carried transport: ends when either side does; close() ends it. */
 interface Transport {
@@ -76,9 +77,18 @@ export class TunnelLink {
     this.sparePipe = await openSidecarPipe(this.docker, this.sidecar.container.id).catch(() => undefined);
   }
 
-  /** Open the first connection and wait until the sidecar says the tunnel works. */
-  async start(timeoutMs = 30_000): Promise<void> {
+  /**
+   * Open the first connection and wait until the sidecar says the tunnel works. The agent may
+   * still be starting: attempts are repeated, and once `agentListens` resolves (the agent was
+   * heard from another way) the next one is made at once.
+   */
+  async start(timeoutMs = 30_000, agentListens?: Promise<unknown>): Promise<void> {
     const deadline = Date.now() + timeoutMs;
+    let listens = false;
+    agentListens?.then(
+      () => (listens = true),
+      () => undefined,
+    );
     // The agent may still be starting: retry until it answers.
     for (let attempt = 0; ; attempt++) {
       const seen = this.sidecar.count;
@@ -97,7 +107,9 @@ export class TunnelLink {
         current?.done.catch(() => undefined);
         current?.close();
         if (Date.now() + 100 > deadline) throw err;
-        await new Promise((r) => setTimeout(r, Math.min(100 * 1.5 ** attempt, 1_000)));
+        // Once the agent is known to listen, the next attempt is not put off.
+        if (listens) await pause(50);
+        else await pause(Math.min(100 * 1.5 ** attempt, 1_000), agentListens);
       }
     }
   }
