@@ -6,6 +6,7 @@
 import { spawn, execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
+import { settle } from "./settle.mjs";
 
 const kubeconfig = resolve(".test-cluster/kubeconfig");
 const env = { ...process.env, KUBECONFIG: kubeconfig };
@@ -43,9 +44,11 @@ try {
   const tp = [];
   const docker = [];
   for (let i = 0; i < rounds; i++) {
+    await settle();
     const d = await firstLine("docker", ["run", "--rm", image, "echo", "hello"]);
     await d.done;
     docker.push(d.ms);
+    await settle();
     const t = await firstLine("node", [
       "dist/cli/tp.js",
       "docker-run",

@@ -9,6 +9,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync }
 import { randomBytes } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { settle } from "./settle.mjs";
 
 const kubeconfig = resolve(".test-cluster/kubeconfig");
 const env = { ...process.env, KUBECONFIG: kubeconfig };
@@ -78,6 +79,7 @@ try {
 
     // kubectl exec ... tar -c piped into tar -x.
     const target = mkdtempSync(join(tmpdir(), "tp-bench-kubectl-"));
+    await settle();
     const started = performance.now();
     await run("sh", [
       "-c",
@@ -89,6 +91,7 @@ try {
     if (copied !== 50) throw new Error(`kubectl tar copied ${copied} folders`);
 
     // tp: the copy time it reports (from asking the pod's listing to the last file written).
+    await settle();
     const tp = await run("node", [
       "dist/cli/tp.js",
       "docker-run",

@@ -25,7 +25,13 @@ function wardenPod(plan: WardenPlan, agentImage: string, owner: V1OwnerReference
           name: "warden",
           image: agentImage,
           imagePullPolicy: "IfNotPresent",
-          args: ["warden", "--start-delay", String(wardenStartDelaySeconds)],
+          // The process starts after a pause (see wardenStartDelaySeconds), without Node meanwhile.
+          command: [
+            "/bin/sh",
+            "-c",
+            'trap "exit 0" TERM; sleep "$0" & wait $! && exec /usr/local/bin/tp-agent warden',
+          ],
+          args: [String(wardenStartDelaySeconds)],
           env: [{ name: wardenPlanEnv, value: JSON.stringify(plan) }],
           securityContext: { runAsNonRoot: true, runAsUser: 1000, allowPrivilegeEscalation: false },
         },

@@ -1,17 +1,17 @@
-import { chmod, mkdir, readFile, rm } from "node:fs/promises";
+import { chmod, lchown, mkdir, readFile, rm } from "node:fs/promises";
 import { availableParallelism } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { localHeaderMap } from "./local-volume-io.js";
 import { fixOwnership } from "./owner-fixup.js";
 import { extractWithTar, systemTar } from "./system-tar.js";
 import { extractTar } from "./tar-io.js";
 import type { VolumeClient } from "./volume-client.js";
 import type { VolumeSpec, VolumesConfig } from "./volume-config.js";
-import { joinPath, type Listing } from "./volume-protocol.js";
-import { hostCopyMarker, type VolumeStatus } from "./volume-status.js";
+import { joinPath, tarName, type Listing } from "./volume-protocol.js";
+import { hostCopyMarker, type HostCopyMarker, type VolumeStatus } from "./volume-status.js";
 
 /** Up to this many bytes, the first copy runs in process (tar-fs) on both sides. */
-const smallCopyBytes = 1024 * 1024;
+export const smallCopyBytes = 1024 * 1024;
 
 export interface FirstCopy {
   client: VolumeClient;
@@ -28,9 +28,9 @@ export interface FirstCopy {
 /**
  * The first copy of the volumes into the session folder. A few files are copied in process on
  * both sides (a tar process costs more than it saves). More are shared out in tar streams that
- * are extracted side by side, since creating thousands of files is the slow part: by the CLI when
- * the configuration says so (fewer hops for every byte; it writes a marker file when done), else
- * here. Owners and modes are then put right.
+ * are extracted side by side, since creating thousands of files is the slow part. Owners and
+ * modes are then put right. (In a tp session the CLI makes the first copy instead: see
+ * host-copy.ts and {@link waitForHostCopy}.)
  */
 export async function copyFirst(c: FirstCopy): Promise<void> {
   const { client, config, volumes, listings, skip, total } = c;
@@ -50,31 +50,21 @@ export async function copyFirst(c: FirstCopy): Promise<void> {
       if (rootOf(listings, v.spec)?.[0] === "dir") await mkdir(v.io.localPath, { recursive: true });
     const ways = Math.max(1, Math.min(4, availableParallelism()));
     const shares = shareOut(volumes, listings, new Set(skip), ways);
-    if (config.hostCopy) {
-      clearInterval(progress);
-      c.emit({ event: "volumes-copy", shares, skip, total });
-      await waitForHostCopy(config.root);
-    } else {
-      await Promise.all(
-        shares.map(async (paths) => {
-          const tar = await client.snapshot({ paths, skip });
-          tar.on("data", (chunk: Buffer) => (bytes += chunk.length));
-          await extractWithTar(system, config.root, tar);
-        }),
-      );
-    }
-    for (const v of volumes) {
-      // The volume's folder is in no share: its mode comes from the listing.
-      const root = rootOf(listings, v.spec);
-      if (root?.[0] === "dir") await chmod(v.io.localPath, root[1] & 0o7777);
-      fixOwnership(v.io.localPath, config.uid, config.gid, v.spec.ownerOnly);
-    }
+    await Promise.all(
+      shares.map(async (paths) => {
+        const tar = await client.snapshot({ paths, skip });
+        tar.on("data", (chunk: Buffer) => (bytes += chunk.length));
+        await extractWithTar(system, config.root, tar);
+      }),
+    );
+    // The volumes' own folders are in no share: their modes come from the listing.
+    await fixCopied(config, volumes, listings);
   } finally {
     clearInterval(progress);
   }
 }
 
-function rootOf(listings: Map<string, Listing>, spec: VolumeSpec) {
+export function rootOf(listings: Map<string, Listing>, spec: VolumeSpec) {
   return listings.get(spec.path)?.entries?.find(([rel]) => rel === "")?.[1];
 }
 
@@ -113,22 +103,41 @@ export function shareOut(
   return shares.map((s) => s.paths.sort()).filter((p) => p.length > 0);
 }
 
-/** Wait for the CLI's marker of the first copy; fail with its message; remove it. */
-async function waitForHostCopy(root: string): Promise<void> {
+/** Wait for the CLI's marker of the first copy (see host-copy.ts) and remove it. */
+export async function waitForHostCopy(root: string): Promise<HostCopyMarker> {
   const marker = join(root, hostCopyMarker);
   for (;;) {
     const text = await readFile(marker, "utf8").catch(() => undefined);
-    let result: { ok: boolean; message?: string } | undefined;
-    try {
-      result = text === undefined ? undefined : (JSON.parse(text) as typeof result);
-    } catch {
-      // Not whole yet (the CLI renames it into place; an older one may write it in place).
-    }
-    if (result) {
+    if (text !== undefined) {
       await rm(marker, { force: true });
-      if (!result.ok) throw new Error(result.message ?? "the first copy failed");
-      return;
+      return JSON.parse(text) as HostCopyMarker;
     }
     await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/** After the CLI's copy: each volume's folder gets the pod's mode, owners and modes are fixed. */
+export async function fixCopied(
+  config: VolumesConfig,
+  volumes: FirstCopy["volumes"],
+  listings: Map<string, Listing>,
+): Promise<void> {
+  for (const v of volumes) {
+    const root = rootOf(listings, v.spec);
+    if (root?.[0] === "dir") await chmod(v.io.localPath, root[1] & 0o7777);
+    fixOwnership(v.io.localPath, config.uid, config.gid, v.spec.ownerOnly);
+  }
+}
+
+/** The folders above a mount path, owned by the host user (so that it can remove them). */
+export async function makeParents(config: VolumesConfig, mountPath: string): Promise<void> {
+  const parts = tarName(dirname(mountPath)).split("/").filter(Boolean);
+  let dir = config.root;
+  for (const part of parts) {
+    dir = join(dir, part);
+    await mkdir(dir, { mode: 0o755 }).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== "EEXIST") throw err;
+    });
+    await lchown(dir, config.uid, config.gid);
   }
 }

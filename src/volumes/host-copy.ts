@@ -1,33 +1,92 @@
+import { mkdir, rename, writeFile } from "node:fs/promises";
+import { availableParallelism } from "node:os";
+import { dirname, join } from "node:path";
 import type { Kube } from "../cluster/kube.js";
 import { withAgentSession } from "../cluster/agent-session.js";
 import type { RemoteEnd } from "../cluster/remote-end.js";
+import { rootOf, shareOut, smallCopyBytes } from "./first-copy.js";
 import { extractWithTar, systemTar } from "./system-tar.js";
 import { extractTar } from "./tar-io.js";
 import { VolumeClient } from "./volume-client.js";
+import { nestedPaths, type VolumeSpec } from "./volume-config.js";
+import { joinPath, tarName, type Listing } from "./volume-protocol.js";
+import { hostCopyMarker, type HostCopyMarker } from "./volume-status.js";
+
+export interface HostCopyRequest {
+  folder: string;
+  specs: VolumeSpec[];
+  limitBytes: number;
+  /** Called with the tar bytes to come once the pod's listing is known, then with each chunk. */
+  onTotal?: (bytes: number) => void;
+  onBytes?: (bytes: number) => void;
+}
 
 /**
- * The first copy of large volumes, made by the CLI into the session folder on the host: one
- * port-forward of its own to the agent, one tar stream per share, extracted side by side. Every
- * byte then passes fewer processes than through the sidecar's pipe, and creating the files (the
- * slow part for thousands of them) runs in parallel. The sidecar fixes owners and modes after.
+ * The first copy of the pod's volumes, made by the CLI into the session folder as soon as the
+ * agent answers (the tunnel and the sidecar need not be up): one port-forward of its own to the
+ * agent, a listing of every volume (the plan, and what the sidecar's sync starts from), then the
+ * files as tar streams. A few files come in one stream unpacked in process; more are shared out
+ * by size in one stream per core, extracted side by side, since creating thousands of files is
+ * the slow part. Returns the listings; the sidecar then puts owners and modes right.
  */
 export async function copyOnHost(
   kube: Kube,
   remote: RemoteEnd,
-  folder: string,
-  request: { shares: string[][]; skip: string[] },
-  onBytes: (n: number) => void,
-): Promise<void> {
-  const tar = systemTar();
-  await withAgentSession(kube, remote, async (client, session) => {
+  request: HostCopyRequest,
+): Promise<Listing[]> {
+  const { folder, specs } = request;
+  return withAgentSession(kube, remote, async (_client, session) => {
     const volumes = new VolumeClient(session);
+    const { listings } = await volumes.list({
+      volumes: specs.map((v) => ({ path: v.path, exclude: nestedPaths(v, specs) })),
+      limitBytes: request.limitBytes,
+    });
+    const byPath = new Map(listings.map((l) => [l.path, l]));
+    const copied = specs.filter((v) => byPath.has(v.path) && !byPath.get(v.path)?.skipped);
+    const skip = new Set<string>();
+    let total = 0;
+    for (const v of copied) {
+      const listing = byPath.get(v.path) as Listing;
+      total += tarSize(listing);
+      for (const rel of listing.unreadable) skip.add(joinPath(v.path, rel));
+      for (const rel of nestedPaths(v, specs)) skip.add(joinPath(v.path, rel));
+      // Each volume's own folder first: streams side by side would race to create it.
+      const local = join(folder, tarName(v.path));
+      await mkdir(rootOf(byPath, v)?.[0] === "dir" ? local : dirname(local), { recursive: true });
+    }
+    request.onTotal?.(total);
+    if (!copied.length) return listings;
+    const tar = total <= smallCopyBytes ? undefined : systemTar();
+    const ways = tar ? Math.max(1, Math.min(4, availableParallelism())) : 1;
+    const shares = shareOut(
+      copied.map((spec) => ({ spec })),
+      byPath,
+      skip,
+      ways,
+    );
     await Promise.all(
-      request.shares.map(async (paths) => {
-        const stream = await volumes.snapshot({ paths, skip: request.skip });
-        stream.on("data", (c: Buffer) => onBytes(c.length));
+      shares.map(async (paths) => {
+        const stream = await volumes.snapshot({ paths, skip: [...skip], inProcess: !tar });
+        stream.on("data", (c: Buffer) => request.onBytes?.(c.length));
         if (tar) await extractWithTar(tar, folder, stream);
         else await extractTar(folder, stream, { chown: false });
       }),
     );
+    return listings;
   });
+}
+
+/** About how many bytes a tar of a listed volume takes: a header per entry, files in blocks. */
+function tarSize(listing: Listing): number {
+  let bytes = 0;
+  for (const [, [type, , size]] of listing.entries ?? [])
+    bytes += 512 + (type === "file" ? Math.ceil(size / 512) * 512 : 0);
+  return bytes;
+}
+
+/** Tell the sidecar the first copy is done (or failed): the marker, written whole then renamed. */
+export async function writeHostCopyMarker(folder: string, marker: HostCopyMarker): Promise<void> {
+  const path = join(folder, hostCopyMarker);
+  await writeFile(`${path}.tmp`, JSON.stringify(marker), { mode: 0o600 });
+  await rename(`${path}.tmp`, path);
 }

@@ -1,18 +1,15 @@
-import { rename, writeFile } from "node:fs/promises";
-import { join } from "node:path";
 import { TpError } from "../errors.js";
 import type Dockerode from "dockerode";
 import type { Kube } from "../cluster/kube.js";
 import { kubeCall } from "../cluster/kube-call.js";
 import type { RemoteEnd } from "../cluster/remote-end.js";
 import type { StartedSidecar } from "../docker/sidecar.js";
-import { copyOnHost } from "./host-copy.js";
+import { copyOnHost, writeHostCopyMarker } from "./host-copy.js";
 import { volumeSpecsOf } from "./pod-volumes.js";
 import { rootRemover } from "./root-remover.js";
 import { createSessionFolder, removeSessionFolder, volumesFolderLabel } from "./session-folder.js";
 import { userMounts, volumeEnv } from "./user-mounts.js";
 import { sidecarVolumesRoot, volumesConfigToEnv, type VolumeSpec } from "./volume-config.js";
-import { hostCopyMarker } from "./volume-status.js";
 
 /** What the user asked of volumes (`--mount`, `--mount-limit`, `--no-original-mounts`). */
 export interface VolumeRequest {
@@ -29,6 +26,12 @@ export interface VolumeReporter {
   step(text: string): (done?: string) => void;
   info(text: string): void;
   warn(text: string): void;
+}
+
+function copyFailed(message: string): TpError {
+  return new TpError("tunnel", `copying the pod's volumes failed: ${message}`, {
+    hint: "--mount false starts without them",
+  });
 }
 
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
@@ -80,41 +83,48 @@ export class SessionVolumes {
     };
   }
 
+  /** Bytes of the first copy: its total once known, and what has arrived. */
+  private readonly copy = { total: undefined as number | undefined, bytes: 0 };
+
+  /**
+   * Make the first copy (see host-copy.ts) once the agent answers, and hand it to the sidecar.
+   * A failure is handed over too (the sidecar reports it) and thrown.
+   */
+  async copyFirst(): Promise<void> {
+    const started = Date.now();
+    try {
+      const listings = await copyOnHost(this.kube, this.remote, {
+        folder: this.folder,
+        specs: this.specs,
+        limitBytes: this.request.limitBytes,
+        onTotal: (n) => (this.copy.total = n),
+        onBytes: (n) => (this.copy.bytes += n),
+      });
+      await writeHostCopyMarker(this.folder, { ok: true, listings, started });
+    } catch (err) {
+      const message = (err as Error).message;
+      await writeHostCopyMarker(this.folder, { ok: false, message }).catch(() => undefined);
+      throw copyFailed(message);
+    }
+  }
+
   /** Wait for the first copy, showing progress after a second; warn about skipped volumes. */
   async waitReady(sidecar: StartedSidecar, reporter: VolumeReporter): Promise<void> {
-    let ready = false;
     let end: ((done?: string) => void) | undefined;
     let lastInfo = Date.now();
     const started = Date.now();
-    let hostBytes = 0;
-    const showProgress = (bytes: number, total: number): void => {
+    const progress = setInterval(() => {
+      const { total, bytes } = this.copy;
+      if (total === undefined || Date.now() - started < 1_000) return;
       end ??= reporter.step(`copying the pod's volumes (${mb(total)})`);
       if (Date.now() - lastInfo >= 2_000) {
         lastInfo = Date.now();
         reporter.info(`copied ${mb(bytes)} of ${mb(total)}`);
       }
-    };
+    }, 250);
+    let ready = false;
     sidecar.onEvent((s) => {
-      if (s.event === "volumes-copy") {
-        // The sidecar asks the CLI to make the first copy; it waits for the marker file.
-        // Written whole, then renamed: the sidecar never reads half of it.
-        const done = async (result: { ok: boolean; message?: string }) => {
-          const marker = join(this.folder, hostCopyMarker);
-          await writeFile(`${marker}.tmp`, JSON.stringify(result));
-          await rename(`${marker}.tmp`, marker);
-        };
-        copyOnHost(this.kube, this.remote, this.folder, s, (n) => {
-          hostBytes += n;
-          if (!ready && Date.now() - started > 1_000) showProgress(hostBytes, s.total);
-        })
-          .then(
-            () => done({ ok: true }),
-            (err: unknown) => done({ ok: false, message: (err as Error).message }),
-          )
-          .catch((err: unknown) => reporter.warn(`the first copy cannot be handed over: ${String(err)}`));
-      } else if (s.event === "volumes-progress" && !ready && Date.now() - started > 1_000) {
-        showProgress(s.bytes, s.total);
-      } else if (s.event === "volume-conflict") {
+      if (s.event === "volume-conflict") {
         reporter.warn(
           `${s.path} changed both locally and in the pod: kept the ${s.kept === "local" ? "local" : "pod's"} version (the newer write)`,
         );
@@ -123,16 +133,12 @@ export class SessionVolumes {
       }
     }, true);
     const failed = sidecar.waitFor("volumes-failed", 30 * 60_000).then((s) => {
-      throw new TpError(
-        "tunnel",
-        `copying the pod's volumes failed: ${s.event === "volumes-failed" ? s.message : ""}`,
-        {
-          hint: "--mount false starts without them",
-        },
-      );
+      throw copyFailed(s.event === "volumes-failed" ? s.message : "");
     });
     failed.catch(() => undefined);
-    const status = await Promise.race([sidecar.waitFor("volumes-ready", 30 * 60_000), failed]);
+    const status = await Promise.race([sidecar.waitFor("volumes-ready", 30 * 60_000), failed]).finally(() =>
+      clearInterval(progress),
+    );
     ready = true;
     if (status.event !== "volumes-ready") return;
     const byPath = new Map(this.specs.map((s) => [s.path, s]));

@@ -3,6 +3,8 @@ import type { Readable } from "node:stream";
 import { TunnelRequestError } from "../tunnel/tunnel-client.js";
 import {
   VolumePaths,
+  type ListRequest,
+  type ListResult,
   type PathsRequest,
   type PutResult,
   type SnapshotRequest,
@@ -50,6 +52,11 @@ export class VolumeClient {
   /** The stream of listings and changes (JSON lines); close it to stop watching. */
   watch(request: WatchRequest): Promise<ClientHttp2Stream> {
     return postJson(this.session, VolumePaths.watch, request);
+  }
+
+  /** One listing of each volume. */
+  async list(request: ListRequest): Promise<ListResult> {
+    return readJson<ListResult>(await postJson(this.session, VolumePaths.list, request));
   }
 
   /** A tar of whole volumes. */

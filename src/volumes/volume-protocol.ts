@@ -7,6 +7,8 @@ import type { WireEntry } from "./entry.js";
  *
  * - `POST /volumes/watch` (JSON {@link WatchRequest}): answers JSON lines ({@link WatchMessage}):
  *   first a full listing of each volume, then its changes, for as long as the stream is open.
+ * - `POST /volumes/list` (JSON {@link ListRequest}): one listing of each volume, as JSON
+ *   {@link ListResult} (the first copy's plan).
  * - `POST /volumes/snapshot` (JSON {@link SnapshotRequest}): a tar of whole volumes.
  * - `POST /volumes/fetch` (JSON {@link PathsRequest}): a tar of exactly these paths.
  * - `PUT /volumes/files` (a tar): written in the pod; answers {@link PutResult}.
@@ -14,6 +16,7 @@ import type { WireEntry } from "./entry.js";
  */
 export const VolumePaths = {
   watch: "/volumes/watch",
+  list: "/volumes/list",
   snapshot: "/volumes/snapshot",
   fetch: "/volumes/fetch",
   files: "/volumes/files",
@@ -49,6 +52,16 @@ export type WatchMessage =
     }
   | { kind: "changes"; path: string; changes: [string, WireEntry | null][] }
   | { kind: "error"; path: string; message: string };
+
+export interface ListRequest {
+  volumes: WatchVolume[];
+  /** A volume with more bytes than this is reported as too large, without its entries. */
+  limitBytes: number;
+}
+
+export interface ListResult {
+  listings: Listing[];
+}
 
 export interface SnapshotRequest {
   /** Mount paths to copy whole. */

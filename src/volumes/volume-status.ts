@@ -1,12 +1,9 @@
+import type { Listing } from "./volume-protocol.js";
+
 /** The sidecar's status lines about volumes (see agent/sidecar-status.ts). */
 export type VolumeStatus =
   /** The first copy is under way: bytes received of about `total`. */
   | { event: "volumes-progress"; bytes: number; total: number }
-  /**
-   * The first copy of large volumes, asked of the CLI: it holds the port-forward, so the tar
-   * streams skip the sidecar's pipe; it writes {@link hostCopyMarker} into the folder when done.
-   */
-  | { event: "volumes-copy"; shares: string[][]; skip: string[]; total: number }
   /** The first copy is done; the user container may start. */
   | {
       event: "volumes-ready";
@@ -25,5 +22,12 @@ export type VolumeStatus =
   /** A copy failed; it is tried again on the next change or listing. */
   | { event: "volume-error"; path: string; message: string };
 
-/** Written by the CLI into the session folder when it has made the first copy: `{ok, message?}`. */
+/**
+ * Written by the CLI into the session folder when it has made the first copy (see host-copy.ts):
+ * a {@link HostCopyMarker}. The sidecar then takes over.
+ */
 export const hostCopyMarker = ".tp-first-copy";
+
+export type HostCopyMarker =
+  /** `listings`: what the copy was made from; `started`: when the CLI asked for them (epoch ms). */
+  { ok: true; listings: Listing[]; started: number } | { ok: false; message: string };

@@ -26,7 +26,8 @@ import type { VolumeStatus } from "./volume-status.js";
 import { shareOut } from "./first-copy.js";
 import { VolumeSync } from "./volume-sync.js";
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 5_000): Promise<T> {
+// Generous: these files run beside others on a loaded machine (the 5 s targets are e2e tests').
+async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 15_000): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
     const v = await probe().catch(() => undefined);

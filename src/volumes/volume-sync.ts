@@ -1,16 +1,14 @@
 import { watch, type FSWatcher } from "chokidar";
-import { lchown, mkdir } from "node:fs/promises";
 import type { ClientHttp2Session, ClientHttp2Stream } from "node:http2";
-import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
 import type { TunnelClient } from "../tunnel/tunnel-client.js";
 import { fromWire, type Entry } from "./entry.js";
 import { LocalVolumeIo } from "./local-volume-io.js";
-import { copyFirst } from "./first-copy.js";
+import { copyFirst, fixCopied, makeParents, waitForHostCopy } from "./first-copy.js";
 import { VolumeClient } from "./volume-client.js";
 import { nestedPaths, type VolumeSpec, type VolumesConfig } from "./volume-config.js";
 import { VolumeMirror } from "./volume-mirror.js";
-import { joinPath, tarName, type Listing, type WatchMessage } from "./volume-protocol.js";
+import { joinPath, type Listing, type WatchMessage } from "./volume-protocol.js";
 import type { VolumeStatus } from "./volume-status.js";
 
 interface Volume {
@@ -24,8 +22,10 @@ interface Volume {
 const localSettleMs = 100;
 
 /**
- * The sidecar's side of volume sync. On the first tunnel session: list the pod's volumes, copy
- * them whole into the session folder, report `volumes-ready`. From then on: the
+ * The sidecar's side of volume sync. The first copy: with `hostCopy` (tp sessions) the CLI makes
+ * it and leaves a marker with the listings it was made from (see host-copy.ts); else, on the
+ * first tunnel session, the pod's volumes are listed and copied whole from here. Either way the
+ * owners and modes are put right and `volumes-ready` is reported. From then on: the
  * pod's changes arrive on the watch stream, local changes are seen by chokidar (and a periodic
  * listing), and each volume's mirror brings both sides in step, one round at a time. A new
  * session (after a reconnect) lists everything again and reconciles, so nothing is lost.
@@ -40,6 +40,8 @@ export class VolumeSync {
   private firstWatch: number | undefined;
   private readonly localWatchers: FSWatcher[] = [];
   private timers = new Map<string, NodeJS.Timeout>();
+  /** With the CLI's first copy: resolves once it is adopted (the watch starts after it). */
+  private hostCopied: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly tunnel: TunnelClient,
@@ -65,6 +67,14 @@ export class VolumeSync {
   }
 
   start(): void {
+    if (this.config.hostCopy) {
+      let adopted: () => void = () => undefined;
+      this.hostCopied = new Promise((resolve) => (adopted = resolve));
+      this.enqueue(async () => {
+        await this.adoptHostCopy();
+        adopted();
+      });
+    }
     this.tunnel.on("session", (session) => {
       this.onSession(session).catch((err: unknown) =>
         this.log(`volumes: watch did not start: ${(err as Error).message}`),
@@ -94,6 +104,10 @@ export class VolumeSync {
     this.firstWatch ??= Date.now();
     const client = new VolumeClient(session);
     this.client = client;
+    // The CLI's first copy comes with the listing it was made from; the watch's own first
+    // listing, made after it, then shows what changed since.
+    await this.hostCopied;
+    if (this.client !== client) return;
     const stream = await client.watch({
       volumes: this.config.volumes.map((v) => ({
         path: v.path,
@@ -143,7 +157,7 @@ export class VolumeSync {
       total += listing.bytes;
       skip.push(...listing.unreadable.map((rel) => joinPath(v.spec.path, rel)));
       skip.push(...nestedPaths(v.spec, this.config.volumes).map((rel) => joinPath(v.spec.path, rel)));
-      await this.makeParents(v.spec.path);
+      await makeParents(this.config, v.spec.path);
     }
     const listed = Date.now();
     if (copied.length)
@@ -157,15 +171,47 @@ export class VolumeSync {
         emit: this.emit,
       });
     const extracted = Date.now();
+    const scanned = await this.adopt(copied, listings, started);
+    this.log(
+      `volumes: first copy: listing ${listed - started} ms, tar ${extracted - listed} ms, local scan ${scanned} ms`,
+    );
+  }
+
+  /** The first copy made by the CLI (see host-copy.ts): its marker, then owners and modes. */
+  private async adoptHostCopy(): Promise<void> {
+    const marker = await waitForHostCopy(this.config.root);
+    if (!marker.ok) throw new Error(marker.message);
+    const copiedAt = Date.now();
+    const listings = new Map(marker.listings.map((l) => [l.path, l]));
+    const copied = [...this.volumes.values()].filter(
+      (v) => listings.has(v.spec.path) && !listings.get(v.spec.path)?.skipped,
+    );
+    for (const v of copied) {
+      await makeParents(this.config, v.spec.path);
+      // What the pod had, until the watch (started after this) says more.
+      v.mirror.setRemote(entriesOf(listings.get(v.spec.path)));
+    }
+    await fixCopied(this.config, copied, listings);
+    const fixed = Date.now();
+    const scanned = await this.adopt(copied, listings, marker.started);
+    this.log(
+      `volumes: first copy by the CLI: ${copiedAt - marker.started} ms, owners and modes ${fixed - copiedAt} ms, local scan ${scanned} ms`,
+    );
+  }
+
+  /**
+   * The copied volumes are in step as of `listings`: sync starts from there, the CLI is told
+   * (volumes-ready, with the time since `started`). Returns how long the local scan took.
+   */
+  private async adopt(copied: Volume[], listings: Map<string, Listing>, started: number): Promise<number> {
+    const scanStart = Date.now();
     for (const v of copied) {
       const listing = new Map(entriesOf(listings.get(v.spec.path)));
       v.mirror.adopt(await v.io.scanLocal(), listing);
       v.active = true;
     }
+    const scanned = Date.now() - scanStart;
     this.ready = true;
-    this.log(
-      `volumes: first copy: listing ${listed - started} ms, tar ${extracted - listed} ms, local scan ${Date.now() - extracted} ms`,
-    );
     const all = [...listings.values()];
     this.emit({
       event: "volumes-ready",
@@ -182,19 +228,7 @@ export class VolumeSync {
       if (!v.spec.readOnly) this.watchLocal(v);
       this.schedule(v);
     }
-  }
-
-  /** The folders above a mount path, owned by the host user (so that it can remove them). */
-  private async makeParents(mountPath: string): Promise<void> {
-    const parts = tarName(dirname(mountPath)).split("/").filter(Boolean);
-    let dir = this.config.root;
-    for (const part of parts) {
-      dir = join(dir, part);
-      await mkdir(dir, { mode: 0o755 }).catch((err: NodeJS.ErrnoException) => {
-        if (err.code !== "EEXIST") throw err;
-      });
-      await lchown(dir, this.config.uid, this.config.gid);
-    }
+    return scanned;
   }
 
   private watchLocal(v: Volume): void {

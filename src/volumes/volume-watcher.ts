@@ -2,12 +2,34 @@ import { watch, type FSWatcher } from "chokidar";
 import { join } from "node:path";
 import { signature, toWire, type Entry, type WireEntry } from "./entry.js";
 import { scanTree } from "./tree-scan.js";
-import type { WatchMessage, WatchVolume } from "./volume-protocol.js";
+import type { Listing, WatchMessage, WatchVolume } from "./volume-protocol.js";
 
 /** How long change notifications are gathered before a volume is listed again. */
 const settleMs = 100;
 /** After the first listing, how long the watcher waits for a copy to begin before it starts. */
 const quietMs = 500;
+
+/** One listing of a volume: all its entries, or why it is skipped (missing, over the limit). */
+export async function listVolume(
+  volume: WatchVolume,
+  limitBytes: number,
+): Promise<{ listing: Listing; entries: Map<string, Entry> }> {
+  const scan = await scanTree(volume.path, new Set(volume.exclude));
+  const files = [...scan.entries.values()].filter((e) => e.type === "file").length;
+  const skipped = scan.entries.size === 0 ? "missing" : scan.bytes > limitBytes ? "too-large" : undefined;
+  const listing: Listing = {
+    kind: "listing",
+    path: volume.path,
+    bytes: scan.bytes,
+    files,
+    unreadable: [...scan.unreadable],
+  };
+  if (skipped) return { listing: { ...listing, skipped }, entries: new Map() };
+  return {
+    listing: { ...listing, entries: [...scan.entries].map(([p, e]) => [p, toWire(e)]) },
+    entries: scan.entries,
+  };
+}
 
 /**
  * One volume in the pod, watched for one tunnel stream: lists it once (or reports it skipped),
@@ -39,26 +61,12 @@ export class VolumeWatcher {
 
   async start(): Promise<void> {
     const { path } = this.volume;
-    const exclude = new Set(this.volume.exclude);
-    const scan = await scanTree(path, exclude);
-    const files = [...scan.entries.values()].filter((e) => e.type === "file").length;
-    const skipped =
-      scan.entries.size === 0 ? "missing" : scan.bytes > this.limitBytes ? "too-large" : undefined;
-    const listing: WatchMessage = {
-      kind: "listing",
-      path,
-      bytes: scan.bytes,
-      files,
-      unreadable: [...scan.unreadable],
-    };
-    if (skipped) {
-      this.send({ ...listing, skipped });
-      return;
-    }
-    this.last = scan.entries;
-    this.send({ ...listing, entries: [...scan.entries].map(([p, e]) => [p, toWire(e)]) });
+    const { listing, entries } = await listVolume(this.volume, this.limitBytes);
+    this.send(listing);
+    if (listing.skipped) return;
+    this.last = entries;
     if (this.closed) return;
-    const excluded = [...exclude].map((rel) => join(path, rel));
+    const excluded = this.volume.exclude.map((rel) => join(path, rel));
     const startWatching = (): void => {
       if (this.closed) return;
       // A first copy starts right after the listing: give it a moment, then wait until it is done.

@@ -5,23 +5,13 @@ import { TpError } from "../../errors.js";
 /** tp-agent warden: in the cluster, undo a session whose lease stops being renewed. */
 export const wardenCommand = new Command("warden")
   .description("watch a session's lease and undo the session when it expires (runs in the cluster)")
-  .option(
-    "--start-delay <seconds>",
-    "wait this long before loading the Kubernetes client and reading the lease",
-    "0",
-  )
-  .action(async (options: { startDelay: string }) => {
+  .action(async () => {
     const text = process.env[wardenPlanEnv];
     if (!text) throw new TpError("config", `${wardenPlanEnv} is not set`);
     const plan = JSON.parse(text) as WardenPlan;
     const log = (t: string) => process.stderr.write(`warden ${plan.sessionId}: ${t}\n`);
     // PID 1 has no default signal handling: leave at once when the pod is deleted.
     process.on("SIGTERM", () => process.exit(0));
-    // A lease counts as expired only once it has stood still for its whole duration on this
-    // clock, so a late start loses nothing; meanwhile the session starts without this process
-    // competing for the node.
-    const delayMs = Math.max(0, Number(options.startDelay) || 0) * 1000;
-    if (delayMs) await new Promise((r) => setTimeout(r, delayMs));
     const [{ loadKube }, { runWarden }] = await Promise.all([
       import("../../cluster/kube.js"),
       import("../../cluster/warden-loop.js"),

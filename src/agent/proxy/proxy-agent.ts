@@ -22,11 +22,18 @@ export interface StartedProxyAgent {
   close(): Promise<void>;
 }
 
+/** Requests that change nothing in the pod: a session that makes only these replaces nothing. */
+const readOnlyRoutes = new Set([
+  `GET ${Paths.env}`,
+  `POST ${VolumePaths.list}`,
+  `POST ${VolumePaths.snapshot}`,
+]);
+
 /**
  * The agent in the pod: the server end of the tunnel. One session at a time: the first stream of
  * a newer session (the CLI reconnecting after a dropped port-forward) replaces the current one.
- * A session that only reads `GET /env` or `POST /volumes/snapshot` (the CLI, at session start)
- * replaces nothing.
+ * A session that only reads (`GET /env`, `POST /volumes/list`, `POST /volumes/snapshot`: the CLI
+ * at session start) replaces nothing.
  */
 export async function startProxyAgent(options: ProxyAgentOptions): Promise<StartedProxyAgent> {
   const listeners = new InboundListeners();
@@ -49,9 +56,7 @@ export async function startProxyAgent(options: ProxyAgentOptions): Promise<Start
   h2.on("stream", (stream, headers) => {
     const session = stream.session as ServerHttp2Session | undefined;
     // Streams that belong to no session: the CLI's env read and its first copy of the volumes.
-    const readOnly =
-      (headers[":method"] === "GET" && headers[":path"] === Paths.env) ||
-      (headers[":method"] === "POST" && headers[":path"] === VolumePaths.snapshot);
+    const readOnly = readOnlyRoutes.has(`${headers[":method"]} ${headers[":path"]}`);
     if (session && session !== current && !readOnly) {
       const n = numbers.get(session) ?? 0;
       if (!current || n > (numbers.get(current) ?? 0)) {

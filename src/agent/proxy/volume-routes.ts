@@ -8,13 +8,16 @@ import { extractTar, packPaths } from "../../volumes/tar-io.js";
 import {
   tarName,
   VolumePaths,
+  type ListRequest,
+  type ListResult,
+  type Listing,
   type PathsRequest,
   type PutResult,
   type SnapshotRequest,
   type WatchMessage,
   type WatchRequest,
 } from "../../volumes/volume-protocol.js";
-import { VolumeWatcher } from "../../volumes/volume-watcher.js";
+import { listVolume, VolumeWatcher } from "../../volumes/volume-watcher.js";
 import { packWithTar, systemTar } from "../../volumes/system-tar.js";
 
 /** An absolute, normalised path that is not "/" itself. */
@@ -63,6 +66,15 @@ export function addVolumeRoutes(router: TunnelRouter, log: (message: string) => 
         send({ kind: "listing", path: volume.path, bytes: 0, files: 0, skipped: "missing", unreadable: [] });
       });
     }
+  });
+  router.on("POST", VolumePaths.list, async (stream) => {
+    const request = await jsonBody<ListRequest>(stream);
+    const listings: Listing[] = [];
+    for (const v of request.volumes) {
+      const volume = { ...v, path: checkPath(v.path) };
+      listings.push((await listVolume(volume, request.limitBytes)).listing);
+    }
+    respondJson(stream, { listings } satisfies ListResult);
   });
   router.on("POST", VolumePaths.snapshot, async (stream) => {
     copies++;

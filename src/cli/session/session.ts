@@ -108,13 +108,20 @@ export class Session {
       wardenPromise.catch(() => undefined);
 
       // Local side, while the pod starts: the session folder, then the sidecar until it is ready.
-      const local = this.startLocal(remote, undo);
+      const prepared = request.volumes
+        ? SessionVolumes.prepare(kube, remote, request.volumes, id)
+        : Promise.resolve(undefined);
+      prepared.catch(() => undefined);
+      const local = this.startLocal(remote, undo, prepared);
       // Cluster side, once the agent runs: its environment (and version) over a port-forward.
       const agentEnv = remote.running.then(() => {
         progress.debug("proxy pod running");
         return readPodEnv(kube, remote).finally(() => progress.debug("pod env read"));
       });
       agentEnv.catch(() => undefined);
+      // The first copy of the volumes, by the CLI as soon as the agent answers.
+      const copied = Promise.all([prepared, agentEnv]).then(async ([v]) => v?.copyFirst());
+      copied.catch(() => undefined);
       let started: LocalSide;
       try {
         started = await interrupt.race(Promise.all([local, remote.running]).then(([l]) => l));
@@ -147,7 +154,7 @@ export class Session {
       endStep("sidecar ready, tunnel up");
       // The user's container starts once the cluster sends the workload's traffic to the proxy
       // (Ready, the Deployment scaled to 0) and the volumes are copied, whichever comes last.
-      await interrupt.race(Promise.all([remote.ready, volumes?.waitReady(sidecar, progress)]));
+      await interrupt.race(Promise.all([remote.ready, copied, volumes?.waitReady(sidecar, progress)]));
       sidecar.onEvent((s) => {
         if (s.event === "listen-error")
           progress.warn(`the proxy cannot listen on port ${s.port}: ${s.message}`);
@@ -174,13 +181,15 @@ export class Session {
    * its volumes, then the sidecar until it says it is ready, and the pipe into it (opened while
    * the pod may still be starting). Undo steps are added as things are made.
    */
-  private async startLocal(remote: RemoteEnd, undo: UndoStep[]): Promise<LocalSide> {
+  private async startLocal(
+    remote: RemoteEnd,
+    undo: UndoStep[],
+    prepared: Promise<SessionVolumes | undefined>,
+  ): Promise<LocalSide> {
     const { kube, docker, request, progress, id } = this;
     const namespace = kube.namespace;
     const w = request.workload;
-    const volumes = request.volumes
-      ? await SessionVolumes.prepare(kube, remote, request.volumes, id)
-      : undefined;
+    const volumes = await prepared;
     if (volumes) undo.push({ what: "session folder", run: () => volumes.remove(docker, request.agentImage) });
     const volumeSidecar = volumes?.sidecarOptions();
     const expose = [

@@ -106,6 +106,7 @@ export class TunnelLink {
       } catch (err) {
         current?.done.catch(() => undefined);
         current?.close();
+        this.progress.debug(`tunnel attempt ${attempt + 1}: ${(err as Error).message}`);
         if (Date.now() + 100 > deadline) throw err;
         // Once the agent is known to listen, the next attempt is not put off.
         if (listens) await pause(50);
