@@ -1,5 +1,5 @@
 import { Exec, type V1Status } from "@kubernetes/client-node";
-import { PassThrough } from "node:stream";
+import { PassThrough, type Readable } from "node:stream";
 import { TpError } from "../errors.js";
 import type { Kube } from "./kube.js";
 
@@ -50,4 +50,39 @@ export async function execInPod(
     stderr: Buffer.concat(err).toString("utf8"),
     exitCode,
   };
+}
+
+/**
+ * Run a command in a pod's container and stream its stdout (a tar, for instance). `done`
+ * resolves when it exits 0 and rejects with its stderr otherwise, or when the exec is refused.
+ */
+export function execStream(
+  kube: Kube,
+  namespace: string,
+  pod: string,
+  container: string,
+  command: string[],
+): { stdout: Readable; done: Promise<void> } {
+  const stdout = new PassThrough();
+  const err: Buffer[] = [];
+  const stderr = new PassThrough().on("data", (c: Buffer) => err.push(c));
+  const what = `exec ${command[0]} in pod ${namespace}/${pod}`;
+  const done = new Promise<void>((resolve, reject) => {
+    new Exec(kube.config)
+      .exec(namespace, pod, container, command, stdout, stderr, null, false, (s) => {
+        // The status may come before the last output frames have been handled.
+        setImmediate(() => {
+          stdout.end();
+          if (s.status === "Success") resolve();
+          else
+            reject(new Error(`${what}: ${Buffer.concat(err).toString("utf8").trim() || s.message || "failed"}`));
+        });
+      })
+      .catch((e: unknown) => {
+        stdout.destroy();
+        reject(new TpError("cluster-error", `${what}: ${(e as Error).message ?? e}`, { cause: e }));
+      });
+  });
+  done.catch(() => undefined);
+  return { stdout, done };
 }

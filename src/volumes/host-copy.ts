@@ -3,6 +3,7 @@ import { availableParallelism } from "node:os";
 import { dirname, join } from "node:path";
 import type { Kube } from "../cluster/kube.js";
 import { withAgentSession } from "../cluster/agent-session.js";
+import { execStream } from "../cluster/pod-exec.js";
 import type { RemoteEnd } from "../cluster/remote-end.js";
 import { rootOf, shareOut, smallCopyBytes } from "./first-copy.js";
 import { extractWithTar, systemTar } from "./system-tar.js";
@@ -64,13 +65,39 @@ export async function copyOnHost(
       skip,
       ways,
     );
+    const viaAgent = async (paths: string[]) => {
+      const stream = await volumes.snapshot({ paths, skip: [...skip], inProcess: !tar });
+      stream.on("data", (c: Buffer) => request.onBytes?.(c.length));
+      if (tar) await extractWithTar(tar, folder, stream);
+      else await extractTar(folder, stream, { chown: false });
+    };
+    // Large copies without paths to leave out: `tar -c` in the pod by exec, as `kubectl exec`
+    // would (busybox tar has no exclude list). Its bytes pass fewer processes than the agent's
+    // port-forward; where exec is refused (RBAC), the agent sends the share instead.
+    let execRefused = false;
+    const viaExec = async (tarPath: string, paths: string[]) => {
+      const names = paths.map(tarName);
+      const exec = execStream(kube, remote.namespace, remote.pod, remote.container, [
+        "tar",
+        "-c",
+        "-f",
+        "-",
+        "-C",
+        "/",
+        "--",
+        ...names,
+      ]);
+      exec.stdout.on("data", (c: Buffer) => request.onBytes?.(c.length));
+      const [extracted, ran] = await Promise.allSettled([
+        extractWithTar(tarPath, folder, exec.stdout),
+        exec.done,
+      ]);
+      if (extracted.status === "fulfilled" && ran.status === "fulfilled") return;
+      execRefused = true;
+      await viaAgent(paths);
+    };
     await Promise.all(
-      shares.map(async (paths) => {
-        const stream = await volumes.snapshot({ paths, skip: [...skip], inProcess: !tar });
-        stream.on("data", (c: Buffer) => request.onBytes?.(c.length));
-        if (tar) await extractWithTar(tar, folder, stream);
-        else await extractTar(folder, stream, { chown: false });
-      }),
+      shares.map((paths) => (tar && !skip.size && !execRefused ? viaExec(tar, paths) : viaAgent(paths))),
     );
     return listings;
   });
