@@ -75,7 +75,9 @@ export function execStream(
           stdout.end();
           if (s.status === "Success") resolve();
           else
-            reject(new Error(`${what}: ${Buffer.concat(err).toString("utf8").trim() || s.message || "failed"}`));
+            reject(
+              new Error(`${what}: ${Buffer.concat(err).toString("utf8").trim() || s.message || "failed"}`),
+            );
         });
       })
       .catch((e: unknown) => {
