@@ -211,7 +211,7 @@ if (running() && current() && (await healthy())) {
   process.exit(0);
 }
 
-for (const image of ["tp-test-cluster:local"]) {
+for (const image of ["tp-test-cluster:local", "tp-test-infra:local"]) {
   if (docker(["image", "inspect", image]).status !== 0) {
     console.error(`cluster:up: image ${image} is missing; run \`npm run build && npm run images\` first`);
     process.exit(1);

@@ -3,7 +3,7 @@ import { Paths } from "../tunnel/protocol.js";
 import { version } from "../version.js";
 import type { Kube } from "./kube.js";
 import { execInPod } from "./pod-exec.js";
-import { withAgentSession } from "./agent-session.js";
+import { openAgentSession, type AgentSession } from "./agent-session.js";
 import { pause } from "../wait.js";
 import type { RemoteEnd } from "./remote-end.js";
 
@@ -22,23 +22,35 @@ const execAfterMs = 3_000;
 /** How long one attempt may take: the agent answers at once once it listens. */
 const attemptMs = 1_500;
 
-/** One GET /env over a port-forward of its own, at the agent's tunnel port. */
-async function infoOverTunnel(kube: Kube, remote: RemoteEnd): Promise<AgentInfo> {
+/** One GET /env over a port-forward of its own, at the agent's tunnel port; the session stays open. */
+async function infoOverTunnel(kube: Kube, remote: RemoteEnd): Promise<AgentInfo & { session: AgentSession }> {
   let timer: NodeJS.Timeout | undefined;
   // An attempt that stalls (a port-forward that opens but never carries a byte) is given up.
+  let abandoned = false;
   const stalled = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${attemptMs} ms`)), attemptMs);
+    timer = setTimeout(() => {
+      abandoned = true;
+      reject(new Error(`no answer within ${attemptMs} ms`));
+    }, attemptMs);
   });
-  const asking = withAgentSession(kube, remote, async (client, session) => {
-    const body = await client
-      .exchange("GET", Paths.env, undefined, { session, timeoutMs: attemptMs })
-      .catch((err: unknown) => {
-        // Something answers, but not this agent's protocol: an older agent, or no agent.
-        if ((err as { status?: number }).status === 404) return Buffer.from("{}");
-        throw err;
-      });
-    return JSON.parse(body.toString("utf8")) as AgentInfo;
-  });
+  const asking = (async () => {
+    const agent = await openAgentSession(kube, remote);
+    try {
+      if (abandoned) throw new Error("given up");
+      const body = await agent.client
+        .exchange("GET", Paths.env, undefined, { session: agent.session, timeoutMs: attemptMs })
+        .catch((err: unknown) => {
+          // Something answers, but not this agent's protocol: an older agent, or no agent.
+          if ((err as { status?: number }).status === 404) return Buffer.from("{}");
+          throw err;
+        });
+      if (abandoned) throw new Error("given up");
+      return { ...(JSON.parse(body.toString("utf8")) as AgentInfo), session: agent };
+    } catch (err) {
+      agent.close();
+      throw err;
+    }
+  })();
   asking.catch(() => undefined);
   try {
     return await Promise.race([asking, stalled]);
@@ -53,7 +65,7 @@ async function pollOverTunnel(
   remote: RemoteEnd,
   deadline: number,
   signal: AbortSignal,
-): Promise<AgentInfo> {
+): Promise<AgentInfo & { session?: AgentSession }> {
   let listens = false;
   remote.listening?.then(
     () => (listens = true),
@@ -97,13 +109,14 @@ async function infoByExec(
  * service variables included), as the agent that runs with it sees it, and a check that the agent
  * is the same version as this CLI. The agent is asked over its tunnel port (one port-forward, no
  * process started in the pod); when it stays silent for a few seconds, an exec asks as well, so
- * that a pod that runs no agent, or another version of it, is named clearly.
+ * that a pod that runs no agent, or another version of it, is named clearly. Returns the env and
+ * the open session it came by (when it came over the tunnel port): the caller closes it.
  */
 export async function readPodEnv(
   kube: Kube,
   remote: RemoteEnd,
   timeoutMs = 30_000,
-): Promise<Record<string, string>> {
+): Promise<{ env: Record<string, string>; session?: AgentSession }> {
   const deadline = Date.now() + timeoutMs;
   const stop = new AbortController();
   let stderr = "";
@@ -117,7 +130,7 @@ export async function readPodEnv(
     stderr = info.stderr;
     return info;
   });
-  let info: AgentInfo;
+  let info: AgentInfo & { session?: AgentSession };
   try {
     info = await Promise.any([viaTunnel, viaExec]);
   } catch (err) {
@@ -125,10 +138,16 @@ export async function readPodEnv(
     throw reasons.find((e: unknown) => e instanceof TpError) ?? reasons[0];
   } finally {
     stop.abort();
-    viaTunnel.catch(() => undefined);
     viaExec.catch(() => undefined);
   }
+  // An answer over the tunnel that comes after the exec's: its session is not used.
+  if (!info.session)
+    viaTunnel.then(
+      (late) => late.session?.close(),
+      () => undefined,
+    );
   if (info.version !== version || !info.env) {
+    info.session?.close();
     throw new TpError(
       "version-mismatch",
       `the agent in pod ${remote.namespace}/${remote.pod} is ${info.version ? `version ${info.version}` : "not tp-agent " + version}, this tp is ${version}`,
@@ -137,7 +156,8 @@ export async function readPodEnv(
       },
     );
   }
-  return Object.fromEntries(
+  const env = Object.fromEntries(
     Object.entries(info.env).filter(([k]) => !dropped.has(k) && !k.startsWith("TP_AGENT_")),
   );
+  return { env, session: info.session };
 }

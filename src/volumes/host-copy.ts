@@ -2,7 +2,7 @@ import { mkdir, rename, writeFile } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { dirname, join } from "node:path";
 import type { Kube } from "../cluster/kube.js";
-import { withAgentSession } from "../cluster/agent-session.js";
+import { withAgentSession, type AgentSession } from "../cluster/agent-session.js";
 import { execStream } from "../cluster/pod-exec.js";
 import type { RemoteEnd } from "../cluster/remote-end.js";
 import { rootOf, shareOut, smallCopyBytes } from "./first-copy.js";
@@ -20,6 +20,8 @@ export interface HostCopyRequest {
   /** Called with the tar bytes to come once the pod's listing is known, then with each chunk. */
   onTotal?: (bytes: number) => void;
   onBytes?: (bytes: number) => void;
+  /** An open session with the agent to use (else one of its own). */
+  agent?: AgentSession;
 }
 
 /**
@@ -36,71 +38,86 @@ export async function copyOnHost(
   request: HostCopyRequest,
 ): Promise<Listing[]> {
   const { folder, specs } = request;
-  return withAgentSession(kube, remote, async (_client, session) => {
-    const volumes = new VolumeClient(session);
-    const { listings } = await volumes.list({
-      volumes: specs.map((v) => ({ path: v.path, exclude: nestedPaths(v, specs) })),
-      limitBytes: request.limitBytes,
-    });
-    const byPath = new Map(listings.map((l) => [l.path, l]));
-    const copied = specs.filter((v) => byPath.has(v.path) && !byPath.get(v.path)?.skipped);
-    const skip = new Set<string>();
-    let total = 0;
-    for (const v of copied) {
-      const listing = byPath.get(v.path) as Listing;
-      total += tarSize(listing);
-      for (const rel of listing.unreadable) skip.add(joinPath(v.path, rel));
-      for (const rel of nestedPaths(v, specs)) skip.add(joinPath(v.path, rel));
-      // Each volume's own folder first: streams side by side would race to create it.
-      const local = join(folder, tarName(v.path));
-      await mkdir(rootOf(byPath, v)?.[0] === "dir" ? local : dirname(local), { recursive: true });
-    }
-    request.onTotal?.(total);
-    if (!copied.length) return listings;
-    const tar = total <= smallCopyBytes ? undefined : systemTar();
-    const ways = tar ? Math.max(1, Math.min(4, availableParallelism())) : 1;
-    const shares = shareOut(
-      copied.map((spec) => ({ spec })),
-      byPath,
-      skip,
-      ways,
-    );
-    const viaAgent = async (paths: string[]) => {
-      const stream = await volumes.snapshot({ paths, skip: [...skip], inProcess: !tar });
-      stream.on("data", (c: Buffer) => request.onBytes?.(c.length));
-      if (tar) await extractWithTar(tar, folder, stream);
-      else await extractTar(folder, stream, { chown: false });
-    };
-    // Large copies without paths to leave out: `tar -c` in the pod by exec, as `kubectl exec`
-    // would (busybox tar has no exclude list). Its bytes pass fewer processes than the agent's
-    // port-forward; where exec is refused (RBAC), the agent sends the share instead.
-    let execRefused = false;
-    const viaExec = async (tarPath: string, paths: string[]) => {
-      const names = paths.map(tarName);
-      const exec = execStream(kube, remote.namespace, remote.pod, remote.container, [
-        "tar",
-        "-c",
-        "-f",
-        "-",
-        "-C",
-        "/",
-        "--",
-        ...names,
-      ]);
-      exec.stdout.on("data", (c: Buffer) => request.onBytes?.(c.length));
-      const [extracted, ran] = await Promise.allSettled([
-        extractWithTar(tarPath, folder, exec.stdout),
-        exec.done,
-      ]);
-      if (extracted.status === "fulfilled" && ran.status === "fulfilled") return;
-      execRefused = true;
-      await viaAgent(paths);
-    };
-    await Promise.all(
-      shares.map((paths) => (tar && !skip.size && !execRefused ? viaExec(tar, paths) : viaAgent(paths))),
-    );
-    return listings;
-  });
+  return withAgentSession(
+    kube,
+    remote,
+    async (_client, session) => {
+      const volumes = new VolumeClient(session);
+      const plan = {
+        volumes: specs.map((v) => ({ path: v.path, exclude: nestedPaths(v, specs) })),
+        limitBytes: request.limitBytes,
+      };
+      if (specs.every((v) => v.bounded)) {
+        // API objects only (the service account token, ConfigMaps, Secrets): small, so the
+        // listing and the files come in one answer.
+        for (const v of specs) await mkdir(dirname(join(folder, tarName(v.path))), { recursive: true });
+        const { listings, tar } = await volumes.copy(plan);
+        tar.on("data", (c: Buffer) => request.onBytes?.(c.length));
+        await extractTar(folder, tar, { chown: false });
+        return listings;
+      }
+      const { listings } = await volumes.list(plan);
+      const byPath = new Map(listings.map((l) => [l.path, l]));
+      const copied = specs.filter((v) => byPath.has(v.path) && !byPath.get(v.path)?.skipped);
+      const skip = new Set<string>();
+      let total = 0;
+      for (const v of copied) {
+        const listing = byPath.get(v.path) as Listing;
+        total += tarSize(listing);
+        for (const rel of listing.unreadable) skip.add(joinPath(v.path, rel));
+        for (const rel of nestedPaths(v, specs)) skip.add(joinPath(v.path, rel));
+        // Each volume's own folder first: streams side by side would race to create it.
+        const local = join(folder, tarName(v.path));
+        await mkdir(rootOf(byPath, v)?.[0] === "dir" ? local : dirname(local), { recursive: true });
+      }
+      request.onTotal?.(total);
+      if (!copied.length) return listings;
+      const tar = total <= smallCopyBytes ? undefined : systemTar();
+      const ways = tar ? Math.max(1, Math.min(4, availableParallelism())) : 1;
+      const shares = shareOut(
+        copied.map((spec) => ({ spec })),
+        byPath,
+        skip,
+        ways,
+      );
+      const viaAgent = async (paths: string[]) => {
+        const stream = await volumes.snapshot({ paths, skip: [...skip], inProcess: !tar });
+        stream.on("data", (c: Buffer) => request.onBytes?.(c.length));
+        if (tar) await extractWithTar(tar, folder, stream);
+        else await extractTar(folder, stream, { chown: false });
+      };
+      // Large copies without paths to leave out: `tar -c` in the pod by exec, as `kubectl exec`
+      // would (busybox tar has no exclude list). Its bytes pass fewer processes than the agent's
+      // port-forward; where exec is refused (RBAC), the agent sends the share instead.
+      let execRefused = false;
+      const viaExec = async (tarPath: string, paths: string[]) => {
+        const names = paths.map(tarName);
+        const exec = execStream(kube, remote.namespace, remote.pod, remote.container, [
+          "tar",
+          "-c",
+          "-f",
+          "-",
+          "-C",
+          "/",
+          "--",
+          ...names,
+        ]);
+        exec.stdout.on("data", (c: Buffer) => request.onBytes?.(c.length));
+        const [extracted, ran] = await Promise.allSettled([
+          extractWithTar(tarPath, folder, exec.stdout),
+          exec.done,
+        ]);
+        if (extracted.status === "fulfilled" && ran.status === "fulfilled") return;
+        execRefused = true;
+        await viaAgent(paths);
+      };
+      await Promise.all(
+        shares.map((paths) => (tar && !skip.size && !execRefused ? viaExec(tar, paths) : viaAgent(paths))),
+      );
+      return listings;
+    },
+    request.agent,
+  );
 }
 
 /** About how many bytes a tar of a listed volume takes: a header per entry, files in blocks. */

@@ -4,7 +4,7 @@ import type { VolumeSpec } from "./volume-config.js";
 /** Where Kubernetes mounts the service account's token (unless the pod opts out). */
 export const serviceAccountPath = "/var/run/secrets/kubernetes.io/serviceaccount";
 
-/** Volumes Kubernetes always mounts read-only, whatever the volumeMount says. */
+/** Volumes Kubernetes always mounts read-only, whatever the volumeMount says: API objects. */
 function alwaysReadOnly(v: V1Volume | undefined): boolean {
   return Boolean(v?.configMap || v?.secret || v?.downwardAPI || v?.projected);
 }
@@ -33,10 +33,17 @@ export function volumeSpecsOf(pod: V1Pod, containerName: string): VolumeSpec[] {
       name: m.name,
       readOnly: Boolean(m.readOnly) || alwaysReadOnly(v) || path === serviceAccountPath,
       ownerOnly: holdsSecrets(v) || path === serviceAccountPath,
+      bounded: alwaysReadOnly(v) || path === serviceAccountPath,
     });
   }
   const automount = pod.spec?.automountServiceAccountToken !== false;
   if (automount && !specs.some((s) => s.path === serviceAccountPath))
-    specs.push({ path: serviceAccountPath, name: "service-account-token", readOnly: true, ownerOnly: true });
+    specs.push({
+      path: serviceAccountPath,
+      name: "service-account-token",
+      readOnly: true,
+      ownerOnly: true,
+      bounded: true,
+    });
   return specs.sort((a, b) => (a.path < b.path ? -1 : 1));
 }

@@ -1,5 +1,6 @@
 import { TpError } from "../errors.js";
 import type Dockerode from "dockerode";
+import type { AgentSession } from "../cluster/agent-session.js";
 import type { Kube } from "../cluster/kube.js";
 import { kubeCall } from "../cluster/kube-call.js";
 import type { RemoteEnd } from "../cluster/remote-end.js";
@@ -87,10 +88,11 @@ export class SessionVolumes {
   private readonly copy = { total: undefined as number | undefined, bytes: 0 };
 
   /**
-   * Make the first copy (see host-copy.ts) once the agent answers, and hand it to the sidecar.
+   * Make the first copy (see host-copy.ts) once the agent answers (over `agent` when given), and
+   * hand it to the sidecar.
    * A failure is handed over too (the sidecar reports it) and thrown.
    */
-  async copyFirst(): Promise<void> {
+  async copyFirst(agent?: AgentSession): Promise<void> {
     const started = Date.now();
     try {
       const listings = await copyOnHost(this.kube, this.remote, {
@@ -99,6 +101,7 @@ export class SessionVolumes {
         limitBytes: this.request.limitBytes,
         onTotal: (n) => (this.copy.total = n),
         onBytes: (n) => (this.copy.bytes += n),
+        agent,
       });
       await writeHostCopyMarker(this.folder, { ok: true, listings, started });
     } catch (err) {

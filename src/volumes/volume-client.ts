@@ -5,11 +5,35 @@ import {
   VolumePaths,
   type ListRequest,
   type ListResult,
+  type Listing,
   type PathsRequest,
   type PutResult,
   type SnapshotRequest,
   type WatchRequest,
 } from "./volume-protocol.js";
+
+/** The next chunk of a paused stream, or undefined at its end. */
+function nextChunk(stream: Readable): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const done = () => {
+      stream.off("readable", readable);
+      stream.off("end", ended);
+      stream.off("error", failed);
+    };
+    const readable = () => {
+      const c = stream.read() as Buffer | null;
+      if (c) {
+        done();
+        resolve(c);
+      }
+    };
+    const ended = () => (done(), resolve(undefined));
+    const failed = (err: Error) => (done(), reject(err));
+    stream.on("readable", readable);
+    stream.once("end", ended);
+    stream.once("error", failed);
+  });
+}
 
 /** Wait for a stream's response headers; non-2xx statuses reject with the body's text. */
 async function answered(stream: ClientHttp2Stream, what: string): Promise<ClientHttp2Stream> {
@@ -57,6 +81,26 @@ export class VolumeClient {
   /** One listing of each volume. */
   async list(request: ListRequest): Promise<ListResult> {
     return readJson<ListResult>(await postJson(this.session, VolumePaths.list, request));
+  }
+
+  /**
+   * Small volumes in one answer: their listings, then a tar of those that are not skipped (read
+   * after the listing).
+   */
+  async copy(request: ListRequest): Promise<{ listings: Listing[]; tar: Readable }> {
+    const stream = await postJson(this.session, VolumePaths.copy, request);
+    let head = Buffer.alloc(0);
+    for (;;) {
+      const chunk = (stream.read() as Buffer | null) ?? (await nextChunk(stream));
+      if (!chunk) throw new Error(`POST ${VolumePaths.copy}: the answer ended before its listing`);
+      head = Buffer.concat([head, chunk]);
+      const nl = head.indexOf(10);
+      if (nl < 0) continue;
+      const { listings } = JSON.parse(head.subarray(0, nl).toString("utf8")) as ListResult;
+      const rest = head.subarray(nl + 1);
+      if (rest.length) stream.unshift(rest);
+      return { listings, tar: stream };
+    }
   }
 
   /** A tar of whole volumes. */

@@ -15,6 +15,11 @@ const volumeSpec = z.object({
   readOnly: z.boolean(),
   /** Secret contents: 0600 files and 0700 directories locally. */
   ownerOnly: z.boolean(),
+  /**
+   * Made of API objects (ConfigMap, Secret, downwardAPI, projected, the service account token):
+   * small, since the API server caps an object's size.
+   */
+  bounded: z.boolean().default(false),
 });
 
 const volumesConfig = z.object({

@@ -9,6 +9,9 @@ import type { WireEntry } from "./entry.js";
  *   first a full listing of each volume, then its changes, for as long as the stream is open.
  * - `POST /volumes/list` (JSON {@link ListRequest}): one listing of each volume, as JSON
  *   {@link ListResult} (the first copy's plan).
+ * - `POST /volumes/copy` (JSON {@link ListRequest}): for small volumes, both in one answer: a
+ *   line of JSON {@link ListResult}, then a tar of every volume that is not skipped, read after
+ *   the listing (the listing is never newer than the copy).
  * - `POST /volumes/snapshot` (JSON {@link SnapshotRequest}): a tar of whole volumes.
  * - `POST /volumes/fetch` (JSON {@link PathsRequest}): a tar of exactly these paths.
  * - `PUT /volumes/files` (a tar): written in the pod; answers {@link PutResult}.
@@ -17,6 +20,7 @@ import type { WireEntry } from "./entry.js";
 export const VolumePaths = {
   watch: "/volumes/watch",
   list: "/volumes/list",
+  copy: "/volumes/copy",
   snapshot: "/volumes/snapshot",
   fetch: "/volumes/fetch",
   files: "/volumes/files",

@@ -90,9 +90,9 @@ describe("volume sync over the tunnel", () => {
         rescanMs: 500,
         hostCopy: false,
         volumes: [
-          { path: join(pod, "etc/config"), name: "config", readOnly: true, ownerOnly: false },
-          { path: join(pod, "secrets/db"), name: "db", readOnly: true, ownerOnly: true },
-          { path: join(pod, "data"), name: "data", readOnly: false, ownerOnly: false },
+          { path: join(pod, "etc/config"), name: "config", readOnly: true, ownerOnly: false, bounded: true },
+          { path: join(pod, "secrets/db"), name: "db", readOnly: true, ownerOnly: true, bounded: true },
+          { path: join(pod, "data"), name: "data", readOnly: false, ownerOnly: false, bounded: false },
         ],
       },
       (s) => events.push(s),
@@ -212,7 +212,9 @@ describe("volume sync over the tunnel", () => {
 describe("shareOut", () => {
   const listing = (path: string, entries: [string, [string, number, number, number]][]) =>
     [path, { kind: "listing", path, entries, bytes: 0, files: 0, unreadable: [] }] as const;
-  const spec = (path: string) => ({ spec: { path, name: path, readOnly: false, ownerOnly: false } });
+  const spec = (path: string) => ({
+    spec: { path, name: path, readOnly: false, ownerOnly: false, bounded: false },
+  });
 
   it("shares the top-level entries out by size, whole files for file volumes, without skipped paths", () => {
     const listings = new Map([

@@ -26,6 +26,7 @@ export interface StartedProxyAgent {
 const readOnlyRoutes = new Set([
   `GET ${Paths.env}`,
   `POST ${VolumePaths.list}`,
+  `POST ${VolumePaths.copy}`,
   `POST ${VolumePaths.snapshot}`,
 ]);
 

@@ -8,6 +8,7 @@ import { extractTar, packPaths } from "../../volumes/tar-io.js";
 import {
   tarName,
   VolumePaths,
+  joinPath,
   type ListRequest,
   type ListResult,
   type Listing,
@@ -75,6 +76,27 @@ export function addVolumeRoutes(router: TunnelRouter, log: (message: string) => 
       listings.push((await listVolume(volume, request.limitBytes)).listing);
     }
     respondJson(stream, { listings } satisfies ListResult);
+  });
+  router.on("POST", VolumePaths.copy, async (stream) => {
+    copies++;
+    stream.once("close", () => copies--);
+    const request = await jsonBody<ListRequest>(stream);
+    // The walk is synchronous and ends before the tar reads a file: the listing is never newer.
+    const listings: Listing[] = [];
+    const skip = new Set<string>();
+    for (const v of request.volumes) {
+      const path = checkPath(v.path);
+      const { listing } = await listVolume({ ...v, path }, request.limitBytes);
+      listings.push(listing);
+      for (const rel of [...listing.unreadable, ...v.exclude]) skip.add(joinPath(path, rel));
+    }
+    const names = listings.filter((l) => !l.skipped).map((l) => tarName(l.path));
+    const tar = await packPaths("/", names, { recursive: true, skip });
+    stream.respond({ ":status": 200, "content-type": "application/x-tp-listing+tar" });
+    stream.write(JSON.stringify({ listings } satisfies ListResult) + "\n");
+    await pipeline(tar, stream).catch(() => {
+      if (!stream.destroyed) stream.close(constants.NGHTTP2_INTERNAL_ERROR);
+    });
   });
   router.on("POST", VolumePaths.snapshot, async (stream) => {
     copies++;

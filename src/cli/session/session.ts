@@ -120,7 +120,14 @@ export class Session {
       });
       agentEnv.catch(() => undefined);
       // The first copy of the volumes, by the CLI as soon as the agent answers.
-      const copied = Promise.all([prepared, agentEnv]).then(async ([v]) => v?.copyFirst());
+      // It uses the port-forward the env came by; closed after it.
+      const copied = agentEnv.then(async (read) => {
+        try {
+          await (await prepared)?.copyFirst(read.session);
+        } finally {
+          read.session?.close();
+        }
+      });
       copied.catch(() => undefined);
       let started: LocalSide;
       try {
@@ -131,7 +138,7 @@ export class Session {
         throw err;
       }
       const { volumes, sidecar, labels, link: tunnel, endStep } = started;
-      const [podEnv] = await interrupt.race(
+      const [{ env: podEnv }] = await interrupt.race(
         Promise.all([
           agentEnv,
           tunnel

@@ -92,14 +92,21 @@ export class TunnelLink {
     // The agent may still be starting: retry until it answers.
     for (let attempt = 0; ; attempt++) {
       const seen = this.sidecar.count;
+      const early = !listens;
       let current: Transport | undefined;
       try {
         current = await this.connectOnce();
-        // An attempt that stalls is given up and made again (a longer wait each time).
+        // An attempt that stalls is given up and made again (a longer wait each time). One made
+        // before the agent was known to listen may have caught it starting: once it is known to
+        // listen, that attempt gets a short while more.
         const attemptMs = Math.min(2_000 * 2 ** attempt, Math.max(1, deadline - Date.now()));
+        const late = early && agentListens ? agentListens.then(() => pause(700)) : new Promise(() => {});
         await Promise.race([
           this.sidecar.waitFor("tunnel-up", attemptMs, seen),
           current.done.then(() => Promise.reject(new Error("the tunnel closed while starting"))),
+          late.then(() =>
+            Promise.reject(new Error("no answer from an attempt made while the agent started")),
+          ),
         ]);
         this.loop = this.run(current);
         return;

@@ -2,15 +2,15 @@ import type { V1Pod } from "@kubernetes/client-node";
 import type { ContainerCreateOptions } from "dockerode";
 import { dockerName, infraName, podLabels } from "./labels.js";
 import { clusterDomain, podHostname } from "./pod-files.js";
-import { portForwardScript } from "./port-forward-helper.js";
-
-export const infraImage = "tp-node-base:local";
+/** A static program that holds the namespace and serves port-forwards (node/native/pf-helper.c). */
+export const infraImage = "tp-test-infra:local";
 
 /**
  * The pod's infra container (the pause container of a real node): it owns the pod's network
  * namespace on the cluster network, its hostname and sysctls; every container of the pod joins it.
  * Its process serves port-forwards to the pod's loopback (see port-forward-helper.ts), so that
- * the first port-forward does not wait for a container of its own.
+ * the first port-forward does not wait for a container of its own; it is a small static program,
+ * so that a pod that is never port-forwarded costs the node no Node process.
  */
 export function infraConfig(
   pod: V1Pod,
@@ -26,7 +26,7 @@ export function infraConfig(
   return {
     name: dockerName(infraName, md.name ?? "", md.namespace ?? "", md.uid ?? "", attempt),
     Image: infraImage,
-    Entrypoint: ["node", "-e", portForwardScript],
+    Entrypoint: ["/pause"],
     Cmd: [],
     Hostname: podHostname(pod),
     Domainname: sub ? `${sub}.${md.namespace}.svc.${clusterDomain}` : undefined,
