@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
-import { pipeline } from "node:stream/promises";
+import { finished } from "node:stream/promises";
 
 /**
  * The system's tar (busybox's in the tp-agent image), for the first copy of whole volumes: for
@@ -38,7 +38,12 @@ export function packWithTar(
   return child.stdout;
 }
 
-/** `tar -x` of a stream under `root`, modes as they are (umask 0). */
+/**
+ * `tar -x` of a stream under `root`, modes as they are (umask 0). tar stops reading at the
+ * archive's end marker, which may come before the zero blocks that pad the archive to a whole
+ * record: those are read here and checked to be zeros, so that a pipe broken by tar's exit is
+ * not taken for a failed copy, and data after the end is not lost unnoticed.
+ */
 export async function extractWithTar(tar: string, root: string, source: Readable): Promise<void> {
   const child = spawn("/bin/sh", ["-c", 'umask 000 && exec "$0" -x -p -f - -C "$1"', tar, root], {
     stdio: ["pipe", "ignore", "pipe"],
@@ -46,7 +51,35 @@ export async function extractWithTar(tar: string, root: string, source: Readable
   let err = "";
   child.stderr.on("data", (c: Buffer) => (err += c.toString()));
   const exited = new Promise<number>((resolve) => child.on("close", (code) => resolve(code ?? 1)));
-  await pipeline(source, child.stdin);
-  const code = await exited;
-  if (code !== 0) throw new Error(`tar -x exited ${code}: ${err.trim()}`);
+  let stopped = false;
+  let after = false;
+  const stop = () => {
+    stopped = true;
+    source.resume();
+  };
+  let tarFailed = false;
+  child.stdin.on("error", stop);
+  child.on("close", (code) => {
+    // A tar that failed reads no more: the rest of the stream is not wanted.
+    if (code !== 0) {
+      tarFailed = true;
+      source.destroy();
+    } else stop();
+  });
+  source.on("data", (chunk: Buffer) => {
+    if (stopped) {
+      if (chunk.some((b) => b !== 0)) after = true;
+    } else if (!child.stdin.write(chunk)) {
+      source.pause();
+      child.stdin.once("drain", () => source.resume());
+    }
+  });
+  const fed = finished(source).then(
+    () => (stopped ? undefined : child.stdin.end(), undefined),
+    (e: Error) => (child.stdin.destroy(), e),
+  );
+  const [code, failed] = await Promise.all([exited, fed]);
+  if (tarFailed) throw new Error(`tar -x exited ${code}: ${err.trim()}`);
+  if (failed) throw failed;
+  if (after) throw new Error("tar -x stopped before the end of the stream");
 }

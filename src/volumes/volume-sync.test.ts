@@ -25,6 +25,8 @@ import { tarName } from "./volume-protocol.js";
 import type { VolumeStatus } from "./volume-status.js";
 import { shareOut } from "./first-copy.js";
 import { VolumeSync } from "./volume-sync.js";
+import { VolumeClient } from "./volume-client.js";
+import { extractTar } from "./tar-io.js";
 
 // Generous: these files run beside others on a loaded machine (the 5 s targets are e2e tests').
 async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 15_000): Promise<T> {
@@ -206,6 +208,34 @@ describe("volume sync over the tunnel", () => {
       path: join(pod, "data/sub/from-pod.txt"),
       kept: "local",
     });
+  });
+
+  it("lists small volumes and sends them in one answer, leaving out nested volumes", async () => {
+    tunnel = new TunnelClient();
+    const port = (server.address() as { port: number }).port;
+    const session = tunnel.attach(connect(port, "127.0.0.1"));
+    const config = join(pod, "etc/config");
+    await mkdir(join(config, "nested"));
+    await writeFile(join(config, "nested/inner.txt"), "another volume");
+    const { listings, tar } = await new VolumeClient(session).copy({
+      volumes: [
+        { path: config, exclude: ["nested"] },
+        { path: join(pod, "secrets/db"), exclude: [] },
+        { path: join(pod, "missing"), exclude: [] },
+      ],
+      limitBytes: 1024 ** 2,
+    });
+    await extractTar(local, tar, { chown: false });
+    expect(listings.map((l) => [l.path, l.skipped])).toEqual([
+      [config, undefined],
+      [join(pod, "secrets/db"), undefined],
+      [join(pod, "missing"), "missing"],
+    ]);
+    expect(listings[0]?.entries?.map(([rel]) => rel)).not.toContain("nested");
+    expect(await read(here("etc/config/app.conf"))).toBe("v=1\n");
+    expect(await readlink(here("etc/config/..data"))).toBe("..2024_01_01");
+    expect(await read(here("secrets/db/password"))).toBe("hunter2");
+    expect(await stat(here("etc/config/nested")).catch(() => undefined)).toBeUndefined();
   });
 });
 
