@@ -23,15 +23,25 @@ const execAfterMs = 3_000;
 const attemptMs = 1_500;
 
 /** One GET /env over a port-forward of its own, at the agent's tunnel port; the session stays open. */
-async function infoOverTunnel(kube: Kube, remote: RemoteEnd): Promise<AgentInfo & { session: AgentSession }> {
+async function infoOverTunnel(
+  kube: Kube,
+  remote: RemoteEnd,
+  giveUp?: Promise<unknown>,
+): Promise<AgentInfo & { session: AgentSession }> {
   let timer: NodeJS.Timeout | undefined;
-  // An attempt that stalls (a port-forward that opens but never carries a byte) is given up.
+  // An attempt that stalls (a port-forward that opens but never carries a byte) is given up;
+  // so is one made before the agent was known to listen and still silent a moment after.
   let abandoned = false;
   const stalled = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
+    const abandon = (why: string) => {
       abandoned = true;
-      reject(new Error(`no answer within ${attemptMs} ms`));
-    }, attemptMs);
+      reject(new Error(why));
+    };
+    timer = setTimeout(() => abandon(`no answer within ${attemptMs} ms`), attemptMs);
+    giveUp?.then(
+      () => abandon("no answer, though the agent listens by now"),
+      () => undefined,
+    );
   });
   const asking = (async () => {
     const agent = await openAgentSession(kube, remote);
@@ -73,7 +83,11 @@ async function pollOverTunnel(
   );
   for (;;) {
     try {
-      return await infoOverTunnel(kube, remote);
+      return await infoOverTunnel(
+        kube,
+        remote,
+        listens ? undefined : remote.listening?.then(() => pause(500)),
+      );
     } catch (err) {
       if (signal.aborted || Date.now() + 100 > deadline) throw err;
       // The next attempt at once when the pod says its agent listens (Ready).

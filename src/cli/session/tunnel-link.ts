@@ -10,6 +10,49 @@ import { openSidecarPipe, pipeDuplexes } from "../../tunnel/index.js";
 import type { Progress } from "../progress.js";
 import { pause } from "../../wait.js";
 
+/** How long a new port-forward may stay silent before the attempt is given up. */
+const agentAnswerMs = 1_000;
+
+/**
+ * A port-forward whose agent has spoken: its HTTP/2 server sends SETTINGS as soon as it accepts
+ * a connection. Only then is the pipe into the sidecar joined to it, so that a port-forward that
+ * fails (the agent not listening yet) or stays silent leaves the pipe unused for the next try.
+ */
+async function agentSpoke(pf: Duplex, giveUp?: Promise<unknown>): Promise<Duplex> {
+  try {
+    const first = await new Promise<Buffer>((resolve, reject) => {
+      const timer = setTimeout(() => done(new Error(`no answer within ${agentAnswerMs} ms`)), agentAnswerMs);
+      giveUp?.then(
+        () => done(new Error("no answer, though the agent listens by now")),
+        () => undefined,
+      );
+      const readable = () => {
+        const chunk = pf.read() as Buffer | null;
+        if (chunk) done(undefined, chunk);
+      };
+      const ended = () => done(new Error("the port-forward closed before the agent answered"));
+      const done = (err?: Error, chunk?: Buffer) => {
+        clearTimeout(timer);
+        pf.off("readable", readable);
+        pf.off("end", ended);
+        pf.off("close", ended);
+        pf.off("error", done);
+        if (err) reject(err);
+        else resolve(chunk as Buffer);
+      };
+      pf.on("readable", readable);
+      pf.once("end", ended);
+      pf.once("close", ended);
+      pf.once("error", done);
+    });
+    pf.unshift(first);
+    return pf;
+  } catch (err) {
+    pf.destroy();
+    throw err;
+  }
+}
+
 /** One carried transport: ends when either side does; close() ends it. */
 interface Transport {
   done: Promise<void>;
@@ -49,13 +92,15 @@ export class TunnelLink {
    * is never thrown away unused: the sidecar takes each one as the newest transport, so a late
    * one would replace a working session.
    */
-  private async connectOnce(): Promise<Transport> {
+  private async connectOnce(giveUp?: Promise<unknown>): Promise<Transport> {
     const spare = this.sparePipe;
     this.sparePipe = undefined;
     const usable = spare && !spare.destroyed && !spare.writableEnded ? spare : undefined;
     if (spare && !usable) spare.destroy();
     const [pf, pipe] = await Promise.allSettled([
-      openPortForward(this.kube, this.remote.namespace, this.remote.pod, tunnelPort),
+      openPortForward(this.kube, this.remote.namespace, this.remote.pod, tunnelPort).then((pf) =>
+        agentSpoke(pf, giveUp),
+      ),
       usable ?? openSidecarPipe(this.docker, this.sidecar.container.id),
     ]);
     if (pf.status === "fulfilled" && pipe.status === "fulfilled")
@@ -92,21 +137,17 @@ export class TunnelLink {
     // The agent may still be starting: retry until it answers.
     for (let attempt = 0; ; attempt++) {
       const seen = this.sidecar.count;
-      const early = !listens;
       let current: Transport | undefined;
+      // An attempt made before the agent was known to listen, and still silent a moment after it
+      // is, will not be answered (seen with port-forwards opened while the agent started).
+      const giveUp = listens ? undefined : agentListens?.then(() => pause(500));
       try {
-        current = await this.connectOnce();
-        // An attempt that stalls is given up and made again (a longer wait each time). One made
-        // before the agent was known to listen may have caught it starting: once it is known to
-        // listen, that attempt gets a short while more.
+        current = await this.connectOnce(giveUp);
+        // An attempt that stalls is given up and made again (a longer wait each time).
         const attemptMs = Math.min(2_000 * 2 ** attempt, Math.max(1, deadline - Date.now()));
-        const late = early && agentListens ? agentListens.then(() => pause(700)) : new Promise(() => {});
         await Promise.race([
           this.sidecar.waitFor("tunnel-up", attemptMs, seen),
           current.done.then(() => Promise.reject(new Error("the tunnel closed while starting"))),
-          late.then(() =>
-            Promise.reject(new Error("no answer from an attempt made while the agent started")),
-          ),
         ]);
         this.loop = this.run(current);
         return;
