@@ -57,6 +57,12 @@ export async function openPortForward(
     stream.destroy();
     throw err;
   }
+  // The kubelet's error (nothing listens on the port) may come in the same read as the
+  // handshake: the stream is then over before anyone could listen for it.
+  if (stream.destroyed)
+    throw (
+      stream.errored ?? new TpError("tunnel", `port-forward to ${namespace}/${pod}:${port} closed at once`)
+    );
   return stream;
 }
 

@@ -81,7 +81,7 @@ export async function waitForPodReady(
       throwIfFailed(pod);
       return meets(pod, condition) ? pod : undefined;
     },
-    { timeoutMs, intervalMs: 100, hint: `kubectl describe pod -n ${namespace} ${name}` },
+    { timeoutMs, intervalMs: 50, hint: `kubectl describe pod -n ${namespace} ${name}` },
   );
 }
 

@@ -21,6 +21,9 @@ const agentAnswerMs = 1_000;
 async function agentSpoke(pf: Duplex, giveUp?: Promise<unknown>): Promise<Duplex> {
   try {
     const first = await new Promise<Buffer>((resolve, reject) => {
+      // The kubelet's error and close may come in the same read as the handshake.
+      if (pf.destroyed)
+        return reject(pf.errored ?? new Error("the port-forward closed before the agent answered"));
       const timer = setTimeout(() => done(new Error(`no answer within ${agentAnswerMs} ms`)), agentAnswerMs);
       giveUp?.then(
         () => done(new Error("no answer, though the agent listens by now")),

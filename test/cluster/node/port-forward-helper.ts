@@ -113,24 +113,33 @@ export class PortForwardHelpers {
   dial(sock: string, port: number): Promise<Socket> {
     return new Promise((resolve, reject) => {
       const s = connect({ path: sock, allowHalfOpen: true });
-      s.on("error", reject);
+      let status: number | undefined;
+      const fail = (why: string) => {
+        if (status === 0) return;
+        status ??= 1;
+        s.destroy();
+        reject(new Error(why));
+      };
+      s.on("error", (e) => fail(e.message));
       s.on("connect", () => {
         const h = Buffer.alloc(2);
         h.writeUInt16BE(port);
         s.write(h);
-        const onReadable = () => {
-          const b = s.read(1) as Buffer | null;
-          if (!b) return s.once("readable", onReadable);
-          if (b[0] === 0) {
-            s.removeListener("error", reject);
-            resolve(s);
-            return;
-          }
-          const chunks: Buffer[] = [];
-          s.on("data", (d: Buffer) => chunks.push(d));
-          s.on("end", () => reject(new Error(Buffer.concat(chunks).toString() || "connection refused")));
-        };
-        onReadable();
+      });
+      const onReadable = () => {
+        const b = s.read(1) as Buffer | null;
+        if (!b || status !== undefined) return;
+        status = b[0];
+        s.off("readable", onReadable);
+        if (status === 0) return resolve(s);
+        const chunks: Buffer[] = [];
+        s.on("data", (d: Buffer) => chunks.push(d));
+        s.on("end", () => reject(new Error(Buffer.concat(chunks).toString() || "connection refused")));
+      };
+      s.on("readable", onReadable);
+      // A helper that closes without a status byte must not leave the port-forward hanging.
+      s.once("end", () => {
+        if (status === undefined) fail("the pod's port-forward helper closed without an answer");
       });
     });
   }
