@@ -70,37 +70,36 @@ spec:
 kubectl("create", "namespace", ns);
 const results = { tpMs: [], kubectlTarMs: [] };
 execFileSync("kubectl", ["--kubeconfig", kubeconfig, "apply", "-n", ns, "-f", "-"], { input: manifest });
+/** The running pod of the bench Deployment (a new one after each tp session's restore). */
+function benchPod() {
+  kubectl("rollout", "status", "-n", ns, "deployment/bench", "--timeout=90s");
+  return JSON.parse(kubectl("get", "pods", "-n", ns, "-l", "app=bench", "-o", "json")).items.find(
+    (p) => !p.metadata.deletionTimestamp && p.status.phase === "Running",
+  ).metadata.name;
+}
+
+/** kubectl exec ... tar -c piped into tar -x, into a new folder; returns that folder. */
+async function kubectlCopy(pod, prefix) {
+  const target = mkdtempSync(join(tmpdir(), prefix));
+  await run("sh", [
+    "-c",
+    `kubectl --kubeconfig ${kubeconfig} exec -n ${ns} ${pod} -c shell -- tar -cf - -C /payload . | tar -xf - -C ${target}`,
+  ]);
+  return target;
+}
+
 try {
   // One untimed copy and removal first: the first large write after the volume was made runs in
   // conditions no later round sees again (removals slow this file system down), and would
   // otherwise always fall to whichever copy goes first.
-  kubectl("rollout", "status", "-n", ns, "deployment/bench", "--timeout=90s");
-  {
-    const warm = mkdtempSync(join(tmpdir(), "tp-bench-warm-"));
-    const pod = JSON.parse(kubectl("get", "pods", "-n", ns, "-l", "app=bench", "-o", "json")).items.find(
-      (p) => !p.metadata.deletionTimestamp && p.status.phase === "Running",
-    ).metadata.name;
-    await run("sh", [
-      "-c",
-      `kubectl --kubeconfig ${kubeconfig} exec -n ${ns} ${pod} -c shell -- tar -cf - -C /payload . | tar -xf - -C ${warm}`,
-    ]);
-    rmSync(warm, { recursive: true, force: true });
-  }
+  rmSync(await kubectlCopy(benchPod(), "tp-bench-warm-"), { recursive: true, force: true });
   for (let i = 0; i < rounds; i++) {
-    kubectl("rollout", "status", "-n", ns, "deployment/bench", "--timeout=90s");
-    const pod = JSON.parse(kubectl("get", "pods", "-n", ns, "-l", "app=bench", "-o", "json")).items.find(
-      (p) => !p.metadata.deletionTimestamp && p.status.phase === "Running",
-    ).metadata.name;
+    const pod = benchPod();
 
-    // kubectl exec ... tar -c piped into tar -x.
     const viaKubectl = async () => {
-      const target = mkdtempSync(join(tmpdir(), "tp-bench-kubectl-"));
       await settle();
       const started = performance.now();
-      await run("sh", [
-        "-c",
-        `kubectl --kubeconfig ${kubeconfig} exec -n ${ns} ${pod} -c shell -- tar -cf - -C /payload . | tar -xf - -C ${target}`,
-      ]);
+      const target = await kubectlCopy(pod, "tp-bench-kubectl-");
       results.kubectlTarMs.push(performance.now() - started);
       const copied = readdirSync(target).length;
       rmSync(target, { recursive: true, force: true });

@@ -8,7 +8,7 @@ import { mergePatch } from "./patch.js";
 import { swapProxyPod } from "./proxy-pod.js";
 import type { RemoteEnd, StartOptions } from "./remote-end.js";
 import { deletePod } from "./pods.js";
-import { waitForPodReady } from "./wait-for-pod.js";
+import { proxyPodStages } from "./wait-for-pod.js";
 
 export interface SwapOptions extends StartOptions {
   deployment: string;
@@ -124,11 +124,8 @@ export async function swapDeployment(kube: Kube, options: SwapOptions): Promise<
     throw err;
   }
   // The caller undoes the session (restore) if the pod never runs.
-  const running = waitForPodReady(kube, namespace, podName, 120_000, { running: container.name }).then(
-    () => undefined,
-  );
+  const { running, listening } = proxyPodStages(kube, namespace, podName, container.name);
   // The Deployment goes to 0 only once the proxy is Ready; the tunnel starts meanwhile.
-  const listening = running.then(async () => void (await waitForPodReady(kube, namespace, podName)));
   const ready = (async () => {
     await listening;
     end?.(`proxy pod ${podName} ready`);
@@ -139,8 +136,6 @@ export async function swapDeployment(kube: Kube, options: SwapOptions): Promise<
       await scaling;
     }
   })();
-  running.catch(() => undefined);
-  listening.catch(() => undefined);
   ready.catch(() => undefined);
   return {
     namespace,

@@ -3,7 +3,7 @@ import type { Kube } from "./kube.js";
 import { deletePod } from "./pods.js";
 import { temporaryProxyPod } from "./proxy-pod.js";
 import type { RemoteEnd, StartOptions } from "./remote-end.js";
-import { waitForPodReady } from "./wait-for-pod.js";
+import { proxyPodStages } from "./wait-for-pod.js";
 
 /** No workload named: a proxy pod of the session's own, deleted at the end. */
 export async function startTemporaryProxy(kube: Kube, options: StartOptions): Promise<RemoteEnd> {
@@ -28,13 +28,8 @@ export async function startTemporaryProxy(kube: Kube, options: StartOptions): Pr
     throw err;
   }
   // The caller undoes the session (restore) if the pod never runs.
-  const running = waitForPodReady(kube, namespace, name, 120_000, { running: container }).then(
-    () => undefined,
-  );
-  const listening = running.then(async () => void (await waitForPodReady(kube, namespace, name)));
+  const { running, listening } = proxyPodStages(kube, namespace, name, container);
   const ready = listening.then(() => end?.(`proxy pod ${name} ready`));
-  running.catch(() => undefined);
-  listening.catch(() => undefined);
   ready.catch(() => undefined);
   return {
     namespace,

@@ -95,6 +95,26 @@ function hintFor(failure: string): string | undefined {
   return undefined;
 }
 
+/**
+ * The start of a proxy pod, as two promises: `running` once its agent's container runs,
+ * `listening` once the pod is Ready (its probe checks that the agent listens). Failures are
+ * handled by whoever awaits them.
+ */
+export function proxyPodStages(
+  kube: Kube,
+  namespace: string,
+  name: string,
+  container: string,
+): { running: Promise<void>; listening: Promise<void> } {
+  const running = waitForPodReady(kube, namespace, name, 120_000, { running: container }).then(
+    () => undefined,
+  );
+  const listening = running.then(async () => void (await waitForPodReady(kube, namespace, name)));
+  running.catch(() => undefined);
+  listening.catch(() => undefined);
+  return { running, listening };
+}
+
 /** Wait until a pod of the given label selector is Ready and return it. */
 export async function waitForSelectedPod(
   kube: Kube,

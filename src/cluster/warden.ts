@@ -5,6 +5,12 @@ import type { Kube } from "./kube.js";
 import { sessionLabels } from "./labels.js";
 import { wardenName, wardenPlanEnv, wardenRules, type WardenPlan } from "./warden-plan.js";
 
+/**
+ * The warden's process starts this long after its pod: it could not act before the lease's 30 s
+ * anyway, and the session's own start then has the node to itself.
+ */
+const wardenStartDelaySeconds = 5;
+
 export interface StartedWarden {
   /** Delete the warden's objects (at the normal end of a session). */
   remove(): Promise<string[]>;
@@ -39,12 +45,6 @@ function wardenPod(plan: WardenPlan, agentImage: string, owner: V1OwnerReference
     },
   };
 }
-
-/**
- * The warden's process starts this long after its pod: it could not act before the lease's 30 s
- * anyway, and the session's own start then has the node to itself.
- */
-const wardenStartDelaySeconds = 5;
 
 /**
  * Start a session's warden: a small pod with its own ServiceAccount and a Role limited to its

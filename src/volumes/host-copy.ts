@@ -89,7 +89,6 @@ export async function copyOnHost(
       // Large copies without paths to leave out: `tar -c` in the pod by exec, as `kubectl exec`
       // would (busybox tar has no exclude list). Its bytes pass fewer processes than the agent's
       // port-forward; where exec is refused (RBAC), the agent sends the share instead.
-      let execRefused = false;
       const viaExec = async (tarPath: string, paths: string[]) => {
         const names = paths.map(tarName);
         const exec = execStream(kube, remote.namespace, remote.pod, remote.container, [
@@ -108,12 +107,9 @@ export async function copyOnHost(
           exec.done,
         ]);
         if (extracted.status === "fulfilled" && ran.status === "fulfilled") return;
-        execRefused = true;
         await viaAgent(paths);
       };
-      await Promise.all(
-        shares.map((paths) => (tar && !skip.size && !execRefused ? viaExec(tar, paths) : viaAgent(paths))),
-      );
+      await Promise.all(shares.map((paths) => (tar && !skip.size ? viaExec(tar, paths) : viaAgent(paths))));
       return listings;
     },
     request.agent,

@@ -142,7 +142,7 @@ export class Session {
         Promise.all([
           agentEnv,
           tunnel
-            .start(30_000, Promise.any([agentEnv, remote.listening ?? agentEnv]))
+            .start(30_000, remote.listening ? Promise.any([agentEnv, remote.listening]) : agentEnv)
             .finally(() => progress.debug("tunnel up")),
         ]),
       );

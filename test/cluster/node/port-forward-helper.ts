@@ -4,43 +4,8 @@ import { connect, type Socket } from "node:net";
 import { join } from "node:path";
 import type Docker from "dockerode";
 import { listPodContainers, removeContainer } from "./docker-runtime.js";
+import { infraImage } from "./infra-config.js";
 import { podLabels } from "./labels.js";
-
-export const helperImage = "tp-node-base:local";
-
-// Runs in the pod's network namespace: a Unix socket server that, per connection, reads a 2-byte
-// port and connects to it on the pod's loopback (127.0.0.1, then ::1), answering one status byte
-// (0 connected, 1 failed + message) before piping bytes both ways with half-close.
-export const portForwardScript = `
-const net = require("net"), fs = require("fs");
-const path = "/pf/pf.sock";
-try { fs.unlinkSync(path); } catch {}
-function dial(port, hosts, c, first) {
-  const t = net.connect({ host: hosts[0], port, allowHalfOpen: true });
-  let up = false;
-  t.on("connect", () => {
-    up = true;
-    c.write(Buffer.from([0]));
-    t.pipe(c); c.pipe(t);
-  });
-  t.on("error", (e) => {
-    if (up) { c.destroy(); return; }
-    if (hosts.length > 1) return dial(port, hosts.slice(1), c, first || e);
-    c.end(Buffer.concat([Buffer.from([1]), Buffer.from(String((first || e).message))]));
-  });
-  c.on("error", () => t.destroy());
-  c.on("close", () => t.destroy());
-}
-net.createServer({ allowHalfOpen: true }, (c) => {
-  const read = () => {
-    const h = c.read(2);
-    if (!h) return c.once("readable", read);
-    dial(h.readUInt16BE(0), ["127.0.0.1", "::1"], c);
-  };
-  read();
-}).listen(path, () => fs.chmodSync(path, 0o666));
-process.on("SIGTERM", () => process.exit(0));
-`;
 
 /**
  * The per-pod port-forward helper: a container joined to the pod's network namespace that reaches
@@ -92,8 +57,9 @@ export class PortForwardHelpers {
     await mkdir(join(podDir, "pf"), { recursive: true });
     const c = await this.docker.createContainer({
       name: `tp-k8s_portforward_${pod}_${ns}_${uid}`,
-      Image: helperImage,
-      Entrypoint: ["node", "-e", portForwardScript],
+      // The infra program (native/pf-helper.c) serves the socket from any container in the pod.
+      Image: infraImage,
+      Entrypoint: ["/pause"],
       Labels: podLabels(uid, ns, pod, "portforward", "port-forward", 0),
       HostConfig: {
         NetworkMode: `container:${infraId}`,
