@@ -12,6 +12,11 @@ import { wardenName, wardenPlanEnv, wardenRules, type WardenPlan } from "./warde
 const wardenStartDelaySeconds = 5;
 
 export interface StartedWarden {
+  /**
+   * Create the warden's pod. Its RBAC is made by startWarden; the pod comes when the session's
+   * own containers have started, so that it takes no share of the node while they start.
+   */
+  startPod(): Promise<void>;
   /** Delete the warden's objects (at the normal end of a session). */
   remove(): Promise<string[]>;
 }
@@ -47,7 +52,7 @@ function wardenPod(plan: WardenPlan, agentImage: string, owner: V1OwnerReference
 }
 
 /**
- * Start a session's warden: a small pod with its own ServiceAccount and a Role limited to its
+ * Prepare a session's warden: a small pod with its own ServiceAccount and a Role limited to its
  * plan, which undoes the session if its lease stops being renewed (the CLI was killed, the laptop
  * went to sleep). Returns undefined, after saying why once, where the user may not create RBAC.
  */
@@ -97,13 +102,23 @@ export async function startWarden(
     created.push(() =>
       kubeGet("delete rolebinding", () => kube.rbac.deleteNamespacedRoleBinding({ name, namespace })),
     );
-    await kubeCall(`create pod ${name}`, () =>
-      kube.core.createNamespacedPod({ namespace, body: wardenPod(plan, agentImage, owner) }),
-    );
-    created.push(() =>
-      kubeGet("delete pod", () => kube.core.deleteNamespacedPod({ name, namespace, gracePeriodSeconds: 1 })),
-    );
-    return { remove };
+    let pod: Promise<void> | undefined;
+    const startPod = () =>
+      (pod ??= kubeCall(`create pod ${name}`, () =>
+        kube.core.createNamespacedPod({ namespace, body: wardenPod(plan, agentImage, owner) }),
+      ).then(() => {
+        created.push(() =>
+          kubeGet("delete pod", () =>
+            kube.core.deleteNamespacedPod({ name, namespace, gracePeriodSeconds: 1 }),
+          ),
+        );
+      }));
+    const removeAll = async () => {
+      // A pod being created is deleted too.
+      await pod?.catch(() => undefined);
+      return remove();
+    };
+    return { startPod, remove: removeAll };
   } catch (err) {
     await remove();
     if (err instanceof TpError && /forbidden|cannot/i.test(err.message) && err.code === "cluster-error") {

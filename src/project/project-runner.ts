@@ -4,7 +4,8 @@ import type { Writable } from "node:stream";
 import type { Kube } from "../cluster/kube.js";
 import type { Progress } from "../cli/progress.js";
 import type { Interrupt } from "../cli/session/interrupt.js";
-import { Session, type StartedSession } from "../cli/session/session.js";
+import { Session } from "../cli/session/session.js";
+import type { StartedSession } from "../cli/session/started-session.js";
 import { TpError } from "../errors.js";
 import { defaultMountLimit } from "../volumes/index.js";
 import { plainServiceCommand, tpServiceCommand, type DockerCommand } from "./container-command.js";
@@ -174,6 +175,8 @@ export class ProjectRunner {
     });
     const end = progress.step(`starting ${s.image}`);
     await options.interrupt.race(this.dockerRun(s, cmd));
+    // The service's container runs (docker run -d): the session's warden pod now.
+    session.guard();
     Object.assign(entry, this.follow(s, name));
     end(`${session.remote.description}, container ${name} at ${address}`);
   }

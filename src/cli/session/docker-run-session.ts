@@ -3,11 +3,14 @@ import type { Kube } from "../../cluster/kube.js";
 import type { DockerRunArgs } from "../../docker/docker-run-args.js";
 import { requireLocalImage } from "../../docker/images.js";
 import { runUserContainer } from "../../docker/user-container.js";
+import { watchStart } from "../../docker/container-started.js";
+import { DockerLabels } from "../../docker/labels.js";
 import type { Progress } from "../progress.js";
 import { writeEnvOutputs } from "./env-output.js";
 import { Interrupt } from "./interrupt.js";
 import { warnAboutLeftovers } from "./leftovers.js";
-import { Session, type SessionRequest, type StartedSession } from "./session.js";
+import { Session, type SessionRequest } from "./session.js";
+import type { StartedSession } from "./started-session.js";
 import { preflightWorkload } from "./workload.js";
 import { kubeCall } from "../../cluster/kube-call.js";
 
@@ -76,6 +79,13 @@ export async function dockerRunSession(
     );
 
     progress.info(`${session.remote.description}: starting ${request.run.image}`);
+    // The session's warden pod is made once the user's container has started.
+    const started = watchStart(docker, [
+      `${DockerLabels.session}=${session.id}`,
+      `${DockerLabels.role}=user`,
+    ]);
+    const guarded = session;
+    void started.started.then(() => guarded.guard());
     const user = runUserContainer({
       sessionId: session.id,
       sidecar: session.sidecar.name,
@@ -90,7 +100,7 @@ export async function dockerRunSession(
       // A container whose main process ignores the signal is stopped for it.
       setTimeout(() => void forceRemove(docker, user.name), 3_000).unref();
     });
-    const exitCode = await Promise.race([user.exited, session.lost]);
+    const exitCode = await Promise.race([user.exited, session.lost]).finally(() => started.close());
     return interrupt.signal ? interrupt.exitCode : exitCode;
   } finally {
     if (userName) await forceRemove(docker, userName);

@@ -14,6 +14,7 @@ import { SessionVolumes, type VolumeRequest } from "../../volumes/index.js";
 import type { Interrupt } from "./interrupt.js";
 import { HostForwardLink } from "./host-forward-link.js";
 import { TunnelLink } from "./tunnel-link.js";
+import { StartedSession, undoAll, type UndoStep } from "./started-session.js";
 import { autoExposed, localHostname, startRemote, undoPlanOf, type Workload } from "./workload.js";
 
 export interface SessionRequest {
@@ -28,13 +29,6 @@ export interface SessionRequest {
   sidecarExtra?: Pick<SidecarOptions, "network" | "extraHosts" | "labels">;
   /** Copy the pod's volumes into a session folder and keep them in step (absent: no volumes). */
   volumes?: VolumeRequest;
-}
-
-interface UndoStep {
-  what: string;
-  run: () => Promise<string[]>;
-  /** Needs the cluster: skipped once the session is lost (the warden undoes it there). */
-  cluster?: boolean;
 }
 
 /** What a session starts locally (see Session.startLocal). */
@@ -100,8 +94,9 @@ export class Session {
       );
       undo.push({ what: "cluster", cluster: true, run: () => remote.restore() });
       progress.debug(`proxy pod created: ${remote.pod}`);
-      // The warden's pod is created once the proxy runs, so that the two pods do not compete for
-      // the node while the session starts; until then the CLI alone undoes a failed start.
+      // The warden's RBAC is made once the proxy runs, its pod once the session's own containers
+      // have started (StartedSession.guard), so that the two pods do not compete for the node
+      // while the session starts; until then the CLI alone undoes a failed start.
       wardenPromise = remote.running.then(() =>
         startWarden(kube, plan, request.agentImage, owner, (t) => progress.warn(t)),
       );
@@ -123,7 +118,11 @@ export class Session {
       // It uses the port-forward the env came by; closed after it.
       const copied = agentEnv.then(async (read) => {
         try {
-          await (await prepared)?.copyFirst(read.session);
+          const volumes = await prepared;
+          if (volumes) {
+            await volumes.copyFirst(read.session);
+            progress.debug("volumes copied");
+          }
         } finally {
           read.session?.close();
         }
@@ -161,7 +160,13 @@ export class Session {
       endStep("sidecar ready, tunnel up");
       // The user's container starts once the cluster sends the workload's traffic to the proxy
       // (Ready, the Deployment scaled to 0) and the volumes are copied, whichever comes last.
-      await interrupt.race(Promise.all([remote.ready, copied, volumes?.waitReady(sidecar, progress)]));
+      await interrupt.race(
+        Promise.all([
+          remote.ready,
+          copied,
+          volumes?.waitReady(sidecar, progress).then(() => progress.debug("volumes ready in the sidecar")),
+        ]),
+      );
       sidecar.onEvent((s) => {
         if (s.event === "listen-error")
           progress.warn(`the proxy cannot listen on port ${s.port}: ${s.message}`);
@@ -175,8 +180,7 @@ export class Session {
       };
       const lost = Promise.race([tunnel.failed, lease.lost]);
       lost.catch(() => undefined);
-      const hasWarden = warden !== undefined;
-      return new StartedSession(id, remote, sidecar, env, labels, lost, undo, progress, hasWarden, volumes);
+      return new StartedSession(id, remote, sidecar, env, labels, lost, undo, progress, warden, volumes);
     } catch (err) {
       await undoAll(undo, progress);
       throw err;
@@ -231,59 +235,5 @@ export class Session {
     const link = new TunnelLink(kube, docker, remote, sidecar, progress);
     await link.prepare();
     return { volumes, sidecar, labels, link, endStep };
-  }
-}
-
-/** A running session; stop() undoes it (the caller removes its own containers first). */
-export class StartedSession {
-  constructor(
-    readonly id: string,
-    readonly remote: RemoteEnd,
-    readonly sidecar: StartedSidecar,
-    /** The pod's environment and TELEPRESENCE_* for the user container. */
-    readonly env: Record<string, string>,
-    /** Labels for the session's local containers. */
-    readonly labels: Record<string, string>,
-    /** Rejects when the session is lost (tunnel gone for good, record expired). */
-    readonly lost: Promise<never>,
-    private readonly undo: UndoStep[],
-    private readonly progress: Progress,
-    private readonly hasWarden: boolean,
-    /** The pod's volumes, when copied: their mounts for the user container. */
-    readonly volumes?: SessionVolumes,
-  ) {
-    lost.catch(() => (this.isLost = true));
-  }
-
-  private isLost = false;
-
-  /** Undo in reverse order of doing: sidecar, cluster, warden, session record. */
-  async stop(): Promise<void> {
-    if (this.isLost) {
-      const local = this.undo.filter((s) => !s.cluster);
-      this.undo.splice(0);
-      await undoAll(local, this.progress);
-      this.progress.warn(
-        this.hasWarden
-          ? "the cluster cannot be reached: the session's warden undoes it in the cluster"
-          : "the cluster cannot be reached: run `tp cleanup` once it can, to undo the session there",
-      );
-      return;
-    }
-    await undoAll(this.undo, this.progress);
-  }
-
-  async [Symbol.asyncDispose](): Promise<void> {
-    await this.stop();
-  }
-}
-
-async function undoAll(undo: UndoStep[], progress: Progress): Promise<void> {
-  for (const step of undo.splice(0).reverse()) {
-    try {
-      for (const line of await step.run()) progress.info(line);
-    } catch (err) {
-      progress.warn(`could not undo the ${step.what}: ${(err as Error).message}; run \`tp cleanup\``);
-    }
   }
 }

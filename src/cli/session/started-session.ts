@@ -1,0 +1,96 @@
+import type { RemoteEnd } from "../../cluster/remote-end.js";
+import type { StartedWarden } from "../../cluster/warden.js";
+import type { StartedSidecar } from "../../docker/sidecar.js";
+import type { SessionVolumes } from "../../volumes/index.js";
+import type { Progress } from "../progress.js";
+
+/** Something a session did, and how to undo it. */
+export interface UndoStep {
+  what: string;
+  run: () => Promise<string[]>;
+  /** Needs the cluster: skipped once the session is lost (the warden undoes it there). */
+  cluster?: boolean;
+}
+
+/** A running session; stop() undoes it (the caller removes its own containers first). */
+export class StartedSession {
+  constructor(
+    readonly id: string,
+    readonly remote: RemoteEnd,
+    readonly sidecar: StartedSidecar,
+    /** The pod's environment and TELEPRESENCE_* for the user container. */
+    readonly env: Record<string, string>,
+    /** Labels for the session's local containers. */
+    readonly labels: Record<string, string>,
+    /** Rejects when the session is lost (tunnel gone for good, record expired). */
+    readonly lost: Promise<never>,
+    private readonly undo: UndoStep[],
+    private readonly progress: Progress,
+    private readonly warden: StartedWarden | undefined,
+    /** The pod's volumes, when copied: their mounts for the user container. */
+    readonly volumes?: SessionVolumes,
+  ) {
+    lost.catch(() => (this.isLost = true));
+    // A caller that never says its containers started still gets its warden.
+    this.guardTimer = setTimeout(() => this.guard(), guardAfterMs).unref();
+  }
+
+  private readonly guardTimer: NodeJS.Timeout;
+
+  private isLost = false;
+  private guarded = false;
+  private guardedBy?: Promise<boolean>;
+
+  /**
+   * Start the warden's pod, which undoes the session in the cluster if tp dies. Called once the
+   * session's own containers have started (at the latest guardAfterMs after the session).
+   */
+  guard(): void {
+    if (this.guarded || !this.warden) return;
+    this.guarded = true;
+    this.guardedBy = this.warden.startPod().then(
+      () => true,
+      (err: unknown) => {
+        this.progress.warn(
+          `the session's warden did not start (${(err as Error).message}): if tp dies, run \`tp cleanup\``,
+        );
+        return false;
+      },
+    );
+  }
+
+  /** Undo in reverse order of doing: sidecar, cluster, warden, session record. */
+  async stop(): Promise<void> {
+    clearTimeout(this.guardTimer);
+    this.guarded = true;
+    if (this.isLost) {
+      const local = this.undo.filter((s) => !s.cluster);
+      this.undo.splice(0);
+      await undoAll(local, this.progress);
+      this.progress.warn(
+        (await this.guardedBy)
+          ? "the cluster cannot be reached: the session's warden undoes it in the cluster"
+          : "the cluster cannot be reached: run `tp cleanup` once it can, to undo the session there",
+      );
+      return;
+    }
+    await undoAll(this.undo, this.progress);
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.stop();
+  }
+}
+
+/** When a session's warden pod is created at the latest, if nobody said so earlier. */
+const guardAfterMs = 5_000;
+
+export async function undoAll(undo: UndoStep[], progress: Progress): Promise<void> {
+  for (const step of undo.splice(0).reverse()) {
+    try {
+      for (const line of await step.run()) progress.info(line);
+    } catch (err) {
+      progress.warn(`could not undo the ${step.what}: ${(err as Error).message}; run \`tp cleanup\``);
+    }
+  }
+}
