@@ -119,13 +119,14 @@ export class KubeProxy {
   private heldIPs = new Set<string>();
 
   private tcp(key: string, ip: string, port: number, pick: () => Target | undefined): Promise<Listener> {
-    const server: Server = createServer({ allowHalfOpen: true }, (c) => {
+    // Nagle's algorithm off both ways: a kernel proxy (iptables, IPVS) would not delay small writes.
+    const server: Server = createServer({ allowHalfOpen: true, noDelay: true }, (c) => {
       const t = pick();
       if (!t) {
         c.destroy();
         return;
       }
-      const up = connect({ host: t.ip, port: t.port, allowHalfOpen: true });
+      const up = connect({ host: t.ip, port: t.port, allowHalfOpen: true, noDelay: true });
       c.pipe(up).pipe(c);
       up.on("error", () => c.destroy());
       c.on("error", () => up.destroy());

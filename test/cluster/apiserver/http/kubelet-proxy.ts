@@ -83,7 +83,8 @@ export function proxyUpgrade(
   client: Duplex,
   head: Buffer,
 ): void {
-  const up = connect({ host: kubelet.host, port: kubelet.port });
+  // Nagle's algorithm off, as on a Go server's connections: small frames go out at once.
+  const up = connect({ host: kubelet.host, port: kubelet.port, noDelay: true });
   up.on("connect", () => {
     let text = `${req.method ?? "GET"} ${path} HTTP/1.1\r\nHost: ${kubelet.host}:${kubelet.port}\r\n`;
     for (let i = 0; i < req.rawHeaders.length; i += 2) {
