@@ -12,10 +12,12 @@ const ns = `tp-ab-${process.pid}`;
 const image = "tp-test-busybox:local";
 const kubectl = (...args) =>
   execFileSync("kubectl", ["--kubeconfig", kubeconfig, ...args], { encoding: "utf8" });
-function firstLine(cmd, args) {
+// Each build keeps its own code cache (a build drops the cache of another).
+function firstLine(cmd, args, which) {
   return new Promise((res, rej) => {
     const started = performance.now();
-    const child = spawn(cmd, args, { env, stdio: ["ignore", "pipe", "pipe"] });
+    const childEnv = { ...env, XDG_CACHE_HOME: resolve(`.ab-cache-${which}`) };
+    const child = spawn(cmd, args, { env: childEnv, stdio: ["ignore", "pipe", "pipe"] });
     let seen = false;
     child.stdout.on("data", () => {
       if (!seen) {

@@ -1,4 +1,4 @@
-import ora from "ora";
+import type { Ora } from "ora";
 
 export type ProgressMode = "text" | "json" | "quiet";
 
@@ -29,8 +29,13 @@ export class Progress {
       return (done) => this.json({ event: "done", text: done ?? text, ms: Date.now() - started });
     }
     if (this.mode === "quiet") return () => undefined;
-    const spinner = ora({ text, stream: this.stream, discardStdin: false }).start();
-    return (done) => spinner.succeed(`${done ?? text} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+    const took = () => `(${((Date.now() - started) / 1000).toFixed(1)} s)`;
+    if (!this.stream.isTTY) {
+      this.stream.write(`- ${text}\n`);
+      return (done) => this.stream.write(`✔ ${done ?? text} ${took()}\n`);
+    }
+    const spinner = spinnerOn(this.stream, text);
+    return (done) => void spinner.then((s) => s.succeed(`${done ?? text} ${took()}`));
   }
 
   /** A line that says what happened. */
@@ -48,4 +53,13 @@ export class Progress {
   private json(value: Record<string, unknown>): void {
     this.stream.write(JSON.stringify(value) + "\n");
   }
+}
+
+/**
+ * A spinner on a terminal. ora is loaded on first use: its text measuring compiles Unicode tables
+ * when it loads, tens of milliseconds that a command without a terminal should not pay.
+ */
+async function spinnerOn(stream: NodeJS.WriteStream, text: string): Promise<Ora> {
+  const { default: ora } = await import("ora");
+  return ora({ text, stream, discardStdin: false }).start();
 }
