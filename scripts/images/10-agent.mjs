@@ -28,9 +28,9 @@ export async function images() {
       base: nodeBase,
       iptables: true,
       files: [
-        // The agent bundle and the chunks of its roles.
+        // The agent bundle and the bundles of its roles.
         ...readdirSync("dist/agent")
-          .filter((f) => f.endsWith(".js"))
+          .filter((f) => f.endsWith(".cjs"))
           .sort()
           .map((f) => ({ from: `dist/agent/${f}`, to: `/opt/tp/${f}` })),
         { from: addon, to: "/opt/tp/original-dst.node" },

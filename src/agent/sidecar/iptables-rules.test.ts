@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { alsoProxyRules, redirectRules } from "./iptables-rules.js";
+import { natRestoreInput } from "./iptables.js";
 
 describe("redirectRules", () => {
   const rules = redirectRules({
@@ -31,5 +32,28 @@ describe("redirectRules", () => {
       "-w -t nat -F TP_ALSO",
       "-w -t nat -A TP_ALSO -p tcp -d 10.9.9.9 -j REDIRECT --to-ports 15001",
     ]);
+  });
+});
+
+describe("natRestoreInput", () => {
+  it("declares the chains and appends the rules in order, in one nat table section", () => {
+    const input = natRestoreInput(redirectRules({ redirectPort: 15001, alsoProxy: [], neverProxy: [] }));
+    expect(input.split("\n")).toEqual([
+      "*nat",
+      ":TP_OUTPUT - [0:0]",
+      ":TP_ALSO - [0:0]",
+      "-A TP_OUTPUT -o lo -j RETURN",
+      "-A TP_OUTPUT -d 127.0.0.0/8 -j RETURN",
+      "-A TP_OUTPUT -p tcp -j TP_ALSO",
+      "-A TP_OUTPUT -p tcp -j REDIRECT --to-ports 15001",
+      "-A OUTPUT -p tcp -j TP_OUTPUT",
+      "COMMIT",
+      "",
+    ]);
+  });
+
+  it("refuses what it cannot express (another table, a flush)", () => {
+    expect(() => natRestoreInput([["-w", "-t", "filter", "-A", "INPUT", "-j", "DROP"]])).toThrow(/not a nat/);
+    expect(() => natRestoreInput(alsoProxyRules([], 15001))).toThrow(/not a nat/);
   });
 });

@@ -11,7 +11,7 @@ import { resolveInCluster } from "./also-proxy.js";
 import { startDnsServer } from "./dns-server.js";
 import { startInbound, type InboundRoute } from "./inbound-client.js";
 import { alsoProxyRules, redirectRules } from "./iptables-rules.js";
-import { applyIptables } from "./iptables.js";
+import { applyIptables, restoreNat } from "./iptables.js";
 import { loadOriginalDst } from "./original-dst.js";
 import { forwardThroughTunnel, startFixedForward, startTcpRedirector } from "./tcp-redirector.js";
 import { listenUnix } from "./unix-listener.js";
@@ -67,7 +67,7 @@ export async function startSidecarAgent(options: SidecarAgentOptions): Promise<S
   }
   const literal = config.alsoProxy.filter((a) => isIP(a.split("/")[0] ?? "") !== 0);
   const names = config.alsoProxy.filter((a) => !literal.includes(a));
-  await applyIptables(
+  await restoreNat(
     redirectRules({ redirectPort: config.redirectPort, alsoProxy: literal, neverProxy: config.neverProxy }),
   );
   await writeFile(options.resolvConfPath, renderResolvConf("127.0.0.1"));
