@@ -45,6 +45,8 @@ export interface LocalSession {
   context?: string;
   /** The host folder of its volumes (label dev.tp.volumes of the sidecar). */
   volumes?: string;
+  /** The host folder of its sidecar's sockets (label dev.tp.sockets). */
+  sockets?: string;
   /** Its tp process is still running on this host. */
   live: boolean;
 }
@@ -86,6 +88,7 @@ export async function listLocalSessions(docker: Dockerode): Promise<LocalSession
       sessions.set(id, s);
     }
     s.volumes ??= c.Labels["dev.tp.volumes"];
+    s.sockets ??= c.Labels["dev.tp.sockets"];
     s.containers.push({
       id: c.Id,
       name: (c.Names[0] ?? "").replace(/^\//, ""),

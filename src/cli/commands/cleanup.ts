@@ -1,6 +1,7 @@
 import { Command } from "commander";
 import { cleanupClusterSession, listClusterSessions } from "../../cluster/sessions.js";
 import { listLocalSessions, removeLocalSession } from "../../docker/local-sessions.js";
+import { removeSocketFolder } from "../../docker/socket-folder.js";
 import { removeSessionFolder, rootRemover } from "../../volumes/index.js";
 import { agentImage } from "../../version.js";
 import { dockerFrom, kubeFrom, progressFrom } from "../clients.js";
@@ -24,6 +25,7 @@ export const cleanupCommand = new Command("cleanup")
       for (const name of await removeLocalSession(docker, s)) done.push(`container ${name} removed`);
       if (s.volumes && (await removeSessionFolder(s.volumes, rootRemover(docker, agentImage()))))
         done.push(`session folder ${s.volumes} removed`);
+      if (s.sockets && (await removeSocketFolder(s.sockets))) done.push(`socket folder ${s.sockets} removed`);
     }
     const sessions = await listClusterSessions(kube, opts.allNamespaces ? undefined : kube.namespace);
     for (const s of sessions.filter(pick))

@@ -1,4 +1,5 @@
 import type Dockerode from "dockerode";
+import type { SocketFolder } from "../../docker/socket-folder.js";
 import { openExecPipe, serveHostForward, sidecarSockets } from "../../tunnel/index.js";
 
 /**
@@ -12,6 +13,7 @@ export class HostForwardLink {
     private readonly docker: Dockerode,
     private readonly sidecarId: string,
     private readonly hostPorts: number[],
+    private readonly sockets?: SocketFolder,
   ) {}
 
   start(): void {
@@ -21,14 +23,16 @@ export class HostForwardLink {
   private async run(): Promise<void> {
     while (!this.stopped) {
       try {
-        const pipe = await openExecPipe(
-          this.docker,
-          this.sidecarId,
-          ["tp-agent", "pipe", "--socket", sidecarSockets.host],
-          {
-            user: "0",
-          },
-        );
+        const pipe =
+          (await this.sockets?.connect(sidecarSockets.host)) ??
+          (await openExecPipe(
+            this.docker,
+            this.sidecarId,
+            ["tp-agent", "pipe", "--socket", sidecarSockets.host],
+            {
+              user: "0",
+            },
+          ));
         await serveHostForward(pipe, this.hostPorts);
       } catch {
         // The sidecar is gone or not ready yet; try again unless stopping.

@@ -9,6 +9,7 @@ import { startWarden, wardenPlanFor, type StartedWarden } from "../../cluster/wa
 import { DockerLabels } from "../../docker/labels.js";
 import { ownerLabels } from "../../docker/local-sessions.js";
 import { startSidecar, type SidecarOptions, type StartedSidecar } from "../../docker/sidecar.js";
+import { SocketFolder } from "../../docker/socket-folder.js";
 import type { Progress } from "../progress.js";
 import { SessionVolumes, type VolumeRequest } from "../../volumes/index.js";
 import type { Interrupt } from "./interrupt.js";
@@ -39,6 +40,8 @@ interface LocalSide {
   labels: Record<string, string>;
   /** The tunnel, its pipe into the sidecar already open. */
   link: TunnelLink;
+  /** The folder of the sidecar's sockets, when the CLI can reach them directly. */
+  sockets: SocketFolder | undefined;
   /** Ends the "starting the local sidecar" progress line. */
   endStep: (done?: string) => void;
 }
@@ -136,7 +139,7 @@ export class Session {
         await local.catch(() => undefined);
         throw err;
       }
-      const { volumes, sidecar, labels, link: tunnel, endStep } = started;
+      const { volumes, sidecar, labels, link: tunnel, endStep, sockets } = started;
       const [{ env: podEnv }] = await interrupt.race(
         Promise.all([
           agentEnv,
@@ -153,7 +156,7 @@ export class Session {
       );
       const hostPorts = (request.sidecar.containerToHost ?? []).map((c) => c.hostPort);
       if (hostPorts.length) {
-        const hostLink = new HostForwardLink(docker, sidecar.container.id, hostPorts);
+        const hostLink = new HostForwardLink(docker, sidecar.container.id, hostPorts, sockets);
         hostLink.start();
         undo.push({ what: "host forward", run: async () => (hostLink.stop(), []) });
       }
@@ -203,6 +206,8 @@ export class Session {
     const volumes = await prepared;
     if (volumes) undo.push({ what: "session folder", run: () => volumes.remove(docker, request.agentImage) });
     const volumeSidecar = volumes?.sidecarOptions();
+    const sockets = await SocketFolder.create(docker, id);
+    if (sockets) undo.push({ what: "socket folder", run: async () => (await sockets.remove(), []) });
     const expose = [
       ...request.sidecar.expose,
       ...autoExposed(remote, request.sidecar.expose, request.autoExpose),
@@ -221,8 +226,8 @@ export class Session {
       hostname: localHostname(w, id),
       publish: request.publish,
       ...request.sidecarExtra,
-      labels: { ...labels, ...volumeSidecar?.labels },
-      binds: volumeSidecar?.binds,
+      labels: { ...labels, ...volumeSidecar?.labels, ...sockets?.labels },
+      binds: [...(volumeSidecar?.binds ?? []), ...(sockets ? [sockets.bind] : [])],
       env: volumeSidecar?.env,
     });
     progress.debug("sidecar started");
@@ -232,8 +237,8 @@ export class Session {
     });
     await sidecar.waitFor("ready", 20_000);
     progress.debug("sidecar ready");
-    const link = new TunnelLink(kube, docker, remote, sidecar, progress);
+    const link = new TunnelLink(kube, docker, remote, sidecar, progress, sockets);
     await link.prepare();
-    return { volumes, sidecar, labels, link, endStep };
+    return { volumes, sidecar, labels, link, endStep, sockets };
   }
 }

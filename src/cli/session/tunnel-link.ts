@@ -5,8 +5,9 @@ import type { Kube } from "../../cluster/kube.js";
 import type { RemoteEnd } from "../../cluster/remote-end.js";
 import { tunnelPort } from "../../cluster/proxy-pod.js";
 import type { StartedSidecar } from "../../docker/sidecar.js";
+import type { SocketFolder } from "../../docker/socket-folder.js";
 import { TpError } from "../../errors.js";
-import { openSidecarPipe, pipeDuplexes } from "../../tunnel/index.js";
+import { openSidecarPipe, pipeDuplexes, sidecarSockets } from "../../tunnel/index.js";
 import type { Progress } from "../progress.js";
 import { pause } from "../../wait.js";
 
@@ -64,7 +65,8 @@ interface Transport {
 
 /**
  * The CLI's part of the tunnel: it holds the port-forward (with the user's credentials) and
- * pipes it into the sidecar through `docker exec tp-agent pipe`. When either side drops, it
+ * pipes it into the sidecar: straight into its tunnel socket when the session's socket folder
+ * allows (SocketFolder), else through `docker exec tp-agent pipe`. When either side drops, it
  * opens both again; the sidecar resumes its HTTP/2 session over the new pipe.
  */
 export class TunnelLink {
@@ -80,6 +82,8 @@ export class TunnelLink {
     private readonly remote: RemoteEnd,
     private readonly sidecar: StartedSidecar,
     private readonly progress: Progress,
+    /** The sidecar's sockets, reachable from here (else the exec pipe is used). */
+    private readonly sockets?: SocketFolder,
     /** How long reconnecting may fail before the session gives up. */
     private readonly giveUpMs = 60_000,
   ) {
@@ -104,7 +108,7 @@ export class TunnelLink {
       openPortForward(this.kube, this.remote.namespace, this.remote.pod, tunnelPort).then((pf) =>
         agentSpoke(pf, giveUp),
       ),
-      usable ?? openSidecarPipe(this.docker, this.sidecar.container.id),
+      usable ?? this.openPipe(),
     ]);
     if (pf.status === "fulfilled" && pipe.status === "fulfilled")
       return {
@@ -122,7 +126,14 @@ export class TunnelLink {
   /** Open the pipe into the sidecar ahead of time (while the pod starts): start() then uses it. */
   async prepare(): Promise<void> {
     if (this.sparePipe) return;
-    this.sparePipe = await openSidecarPipe(this.docker, this.sidecar.container.id).catch(() => undefined);
+    this.sparePipe = await this.openPipe().catch(() => undefined);
+  }
+
+  /** A new transport into the sidecar: its socket directly, else `docker exec tp-agent pipe`. */
+  private async openPipe(): Promise<Duplex> {
+    const direct = await this.sockets?.connect(sidecarSockets.tunnel);
+    if (direct) direct.setNoDelay?.(true);
+    return direct ?? openSidecarPipe(this.docker, this.sidecar.container.id);
   }
 
   /**

@@ -1,0 +1,82 @@
+import type Dockerode from "dockerode";
+import { mkdir, rm, stat } from "node:fs/promises";
+import { connect, type Socket } from "node:net";
+import { tmpdir } from "node:os";
+import { basename, join } from "node:path";
+import { sidecarSockets } from "../tunnel/protocol.js";
+
+/** The Docker label on the sidecar that names its socket folder, so `tp cleanup` finds it. */
+export const socketFolderLabel = "dev.tp.sockets";
+
+/** Where the sidecar's sockets are, inside it: the socket folder is mounted there. */
+const inSidecar = sidecarSockets.tunnel.slice(0, sidecarSockets.tunnel.lastIndexOf("/"));
+
+/**
+ * A private folder (mode 0700) bind-mounted where the sidecar makes its unix sockets, so that the
+ * CLI connects to them directly instead of through `docker exec tp-agent pipe`: no process to
+ * start per tunnel connection. Only for an engine on this machine (a unix socket); with another
+ * one, or where connecting fails (Docker Desktop's file sharing), the exec pipe is used instead.
+ */
+export class SocketFolder {
+  private usable = true;
+
+  private constructor(readonly path: string) {}
+
+  static async create(docker: Dockerode, sessionId: string): Promise<SocketFolder | undefined> {
+    const modem = docker.modem as { socketPath?: unknown; host?: unknown };
+    // A unix socket (or the modem's finder of the default one), not a TCP or SSH host.
+    if (modem.socketPath === undefined || modem.host) return undefined;
+    const path = join(tmpdir(), `tp-${sessionId}-run`);
+    // A socket's path is limited to 107 bytes.
+    if (Buffer.byteLength(join(path, basename(sidecarSockets.tunnel))) > 100) return undefined;
+    await mkdir(path, { mode: 0o700 });
+    return new SocketFolder(path);
+  }
+
+  /** The sidecar's bind mount and label. */
+  get bind(): string {
+    return `${this.path}:${inSidecar}`;
+  }
+
+  get labels(): Record<string, string> {
+    return { [socketFolderLabel]: this.path };
+  }
+
+  /**
+   * Connect to one of the sidecar's sockets (sidecarSockets), or undefined where that cannot
+   * work here: the caller then uses the exec pipe (and so does every later call).
+   */
+  async connect(socket: string): Promise<Socket | undefined> {
+    if (!this.usable) return undefined;
+    const s = connect(join(this.path, basename(socket)));
+    try {
+      await new Promise<void>((resolve, reject) => {
+        s.once("connect", resolve);
+        s.once("error", reject);
+      });
+      return s;
+    } catch {
+      s.destroy();
+      this.usable = false;
+      return undefined;
+    }
+  }
+
+  async remove(): Promise<void> {
+    await removeSocketFolder(this.path);
+  }
+}
+
+/**
+ * Remove a session's socket folder (after its sidecar): only a folder named as tp names them.
+ * Returns whether there was one.
+ */
+export async function removeSocketFolder(path: string): Promise<boolean> {
+  if (!/^tp-[0-9a-f]+-run$/.test(basename(path))) return false;
+  const there = await stat(path).then(
+    () => true,
+    () => false,
+  );
+  await rm(path, { recursive: true, force: true });
+  return there;
+}
