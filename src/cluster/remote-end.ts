@@ -23,11 +23,14 @@ export interface RemoteEnd {
    * a first connection need not wait for the next attempt. Absent: not known.
    */
   listening?: Promise<void>;
-  /**
-   * Resolves once the cluster end is fully in place (the proxy Ready, a swapped Deployment scaled
-   * to 0). The tunnel starts meanwhile, as soon as the agent runs.
-   */
+  /** Resolves once the proxy is Ready. The tunnel starts meanwhile, as soon as the agent runs. */
   ready: Promise<void>;
+  /**
+   * Send the workload's traffic to the proxy alone (--swap-deployment: scale the Deployment to 0,
+   * once the proxy is Ready). Called when the session's own container runs, so that the workload's
+   * pods serve until then. Absent: nothing to take over.
+   */
+  takeOver?: () => Promise<void>;
   /** Undo every change of the session in the cluster; returns what was done, one line each. */
   restore(): Promise<string[]>;
 }

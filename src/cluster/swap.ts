@@ -125,18 +125,23 @@ export async function swapDeployment(kube: Kube, options: SwapOptions): Promise<
   }
   // The caller undoes the session (restore) if the pod never runs.
   const { running, listening } = proxyPodStages(kube, namespace, podName, container.name);
-  // The Deployment goes to 0 only once the proxy is Ready; the tunnel starts meanwhile.
+  // The tunnel starts meanwhile; the Deployment goes to 0 once the proxy is Ready and the session
+  // takes over (takeOver): until then its own pods keep serving.
   const ready = (async () => {
     await listening;
     end?.(`proxy pod ${podName} ready`);
-    if (!hpa && !restoring) {
+  })();
+  ready.catch(() => undefined);
+  let takingOver: Promise<void> | undefined;
+  const takeOver = (): Promise<void> =>
+    (takingOver ??= (async () => {
+      await ready;
+      if (hpa || restoring) return;
       scaling = kubeCall(`scale ${id} to 0`, () =>
         kube.apps.patchNamespacedDeployment({ name, namespace, body: { spec: { replicas: 0 } } }, mergePatch),
       );
       await scaling;
-    }
-  })();
-  ready.catch(() => undefined);
+    })());
   return {
     namespace,
     pod: podName,
@@ -147,6 +152,7 @@ export async function swapDeployment(kube: Kube, options: SwapOptions): Promise<
     listening,
     description: `${id} (swapped, ${replicas} replica${replicas === 1 ? "" : "s"} before)`,
     ready,
+    takeOver,
     restore,
   };
 }

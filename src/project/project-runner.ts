@@ -175,8 +175,8 @@ export class ProjectRunner {
     });
     const end = progress.step(`starting ${s.image}`);
     await options.interrupt.race(this.dockerRun(s, cmd));
-    // The service's container runs (docker run -d): the session's warden pod now.
-    session.guard();
+    // The service's container runs (docker run -d): the workload's traffic to it, and the warden.
+    await session.guard();
     Object.assign(entry, this.follow(s, name));
     end(`${session.remote.description}, container ${name} at ${address}`);
   }

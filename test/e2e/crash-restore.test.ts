@@ -98,7 +98,12 @@ describe("a swap that survives the CLI", () => {
       try {
         await tp.waitFor(/started/, 90_000);
         session = /victim-tp-([0-9a-f]{8})/.exec(tp.stderr)?.[1] as string;
-        expect((await deployment()).spec.replicas).toBe(0);
+        // The Deployment goes to 0 once the container runs.
+        await until(
+          "the deployment is scaled to 0",
+          async () => (await deployment()).spec.replicas === 0,
+          10_000,
+        );
         // Someone edits the Deployment's image while it is swapped.
         await kubectl(["set", "image", "-n", ns.name, "deployment/victim", "app=tp-node-base:local"]);
         tp.process.kill("SIGKILL");

@@ -151,7 +151,7 @@ export class Session {
       undo.push({ what: "tunnel", run: async () => (await tunnel.stop(), []) });
       warden = await interrupt.race(wardenPromise);
       remote.ready.then(
-        () => progress.debug("cluster end in place"),
+        () => progress.debug("proxy ready"),
         () => undefined,
       );
       const hostPorts = (request.sidecar.containerToHost ?? []).map((c) => c.hostPort);
@@ -161,8 +161,8 @@ export class Session {
         undo.push({ what: "host forward", run: async () => (hostLink.stop(), []) });
       }
       endStep("sidecar ready, tunnel up");
-      // The user's container starts once the cluster sends the workload's traffic to the proxy
-      // (Ready, the Deployment scaled to 0) and the volumes are copied, whichever comes last.
+      // The user's container starts once the proxy is Ready and the volumes are copied, whichever
+      // comes last. The workload's own pods serve until it runs (StartedSession.guard).
       await interrupt.race(
         Promise.all([
           remote.ready,

@@ -42,22 +42,36 @@ export class StartedSession {
   private guardedBy?: Promise<boolean>;
 
   /**
-   * Start the warden's pod, which undoes the session in the cluster if tp dies. Called once the
-   * session's own containers have started (at the latest guardAfterMs after the session).
+   * The session's own containers run: send the workload's traffic to the proxy alone (a swapped
+   * Deployment goes to 0) and start the warden's pod, which undoes the session in the cluster if
+   * tp dies. Until then the workload's pods keep serving, and they and the warden take no share
+   * of the machine while the containers start. Called at the latest guardAfterMs after the
+   * session started; resolves once the traffic goes to the proxy (failures are warnings).
    */
-  guard(): void {
-    if (this.guarded || !this.warden) return;
+  guard(): Promise<void> {
+    if (this.guarded) return this.tookOver;
     this.guarded = true;
-    this.guardedBy = this.warden.startPod().then(
+    this.tookOver = (this.remote.takeOver?.() ?? Promise.resolve()).then(
+      () => this.progress.debug("cluster end in place"),
+      (err: unknown) =>
+        this.progress.warn(
+          `could not send all of the workload's traffic to the proxy (${(err as Error).message}): its own pods keep serving part of it`,
+        ),
+    );
+    this.guardedBy = (this.warden?.startPod() ?? Promise.reject(new Error("no warden"))).then(
       () => true,
       (err: unknown) => {
-        this.progress.warn(
-          `the session's warden did not start (${(err as Error).message}): if tp dies, run \`tp cleanup\``,
-        );
+        if (this.warden)
+          this.progress.warn(
+            `the session's warden did not start (${(err as Error).message}): if tp dies, run \`tp cleanup\``,
+          );
         return false;
       },
     );
+    return this.tookOver;
   }
+
+  private tookOver: Promise<void> = Promise.resolve();
 
   /** Undo in reverse order of doing: sidecar, cluster, warden, session record. */
   async stop(): Promise<void> {
