@@ -20,8 +20,19 @@ function buildAddon() {
   return out;
 }
 
+/** The static tp-listen program (see its source) when its source is newer. */
+function buildListen() {
+  const src = "src/agent/native/tp-listen.c";
+  const out = "dist/agent/tp-listen";
+  if (existsSync(out) && statSync(out).mtimeMs >= statSync(src).mtimeMs) return out;
+  mkdirSync(dirname(out), { recursive: true });
+  execFileSync("cc", ["-static", "-O2", "-Wall", "-o", out, src], { stdio: "inherit" });
+  return out;
+}
+
 export async function images() {
   const addon = buildAddon();
+  const listen = buildListen();
   return [
     {
       name: `tp-agent:${version}`,
@@ -35,6 +46,7 @@ export async function images() {
           .map((f) => ({ from: `dist/agent/${f}`, to: `/opt/tp/${f}` })),
         { from: addon, to: "/opt/tp/original-dst.node" },
         { from: "sidecar-image/tp-agent.sh", to: "/usr/local/bin/tp-agent", mode: 0o755 },
+        { from: listen, to: "/usr/local/bin/tp-listen", mode: 0o755 },
       ],
       config: { user: "1000:1000", entrypoint: ["/usr/local/bin/tp-agent"], cmd: ["--help"] },
     },

@@ -12,6 +12,8 @@ import { addVolumeRoutes } from "./volume-routes.js";
 export interface ProxyAgentOptions {
   /** Port of the tunnel, on 127.0.0.1 only: reached through the port-forward, never the network. */
   tunnelPort: number;
+  /** A socket already listening on that port (inherited from tp-listen), to accept on. */
+  tunnelFd?: number;
   readyFile: string;
   resolvConfPath: string;
   log: (message: string) => void;
@@ -74,7 +76,8 @@ export async function startProxyAgent(options: ProxyAgentOptions): Promise<Start
   });
   await new Promise<void>((resolve, reject) => {
     tcp.once("error", reject);
-    tcp.listen({ port: options.tunnelPort, host: "127.0.0.1" }, resolve);
+    if (options.tunnelFd !== undefined) tcp.listen({ fd: options.tunnelFd }, resolve);
+    else tcp.listen({ port: options.tunnelPort, host: "127.0.0.1" }, resolve);
   });
   await writeFile(options.readyFile, `listening on 127.0.0.1:${options.tunnelPort}\n`);
   options.log(`tunnel listening on 127.0.0.1:${options.tunnelPort}`);
