@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 
 /** The sidecar's environment variable that carries {@link VolumesConfig} as JSON. */
 export const volumesConfigEnv = "TP_VOLUMES_CONFIG";
@@ -8,7 +8,7 @@ export const sidecarVolumesRoot = "/tp/volumes";
 
 const volumeSpec = z.object({
   /** The mount path in the pod (and the path under the session folder). */
-  path: z.string().startsWith("/"),
+  path: z.string().check(z.startsWith("/")),
   /** The volume's name in the pod spec, for messages. */
   name: z.string(),
   /** Read-only in the pod: local changes are not copied back. */
@@ -19,21 +19,21 @@ const volumeSpec = z.object({
    * Made of API objects (ConfigMap, Secret, downwardAPI, projected, the service account token):
    * small, since the API server caps an object's size.
    */
-  bounded: z.boolean().default(false),
+  bounded: z._default(z.boolean(), false),
 });
 
 const volumesConfig = z.object({
   /** The session folder, as the sidecar sees it. */
-  root: z.string().default(sidecarVolumesRoot),
+  root: z._default(z.string(), sidecarVolumesRoot),
   volumes: z.array(volumeSpec),
   /** Owner of everything written into the session folder: the host user running tp. */
-  uid: z.number().int().nonnegative(),
-  gid: z.number().int().nonnegative(),
-  limitBytes: z.number().nonnegative(),
+  uid: z.int().check(z.nonnegative()),
+  gid: z.int().check(z.nonnegative()),
+  limitBytes: z.number().check(z.nonnegative()),
   /** How often volumes are listed again without a change notification. */
-  rescanMs: z.number().positive().default(2_000),
+  rescanMs: z._default(z.number().check(z.positive()), 2_000),
   /** The CLI makes the first copy of large volumes (volumes-copy, then the marker file). */
-  hostCopy: z.boolean().default(false),
+  hostCopy: z._default(z.boolean(), false),
 });
 
 export type VolumeSpec = z.infer<typeof volumeSpec>;
