@@ -2,7 +2,7 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { nodeBase } from "./00-base.mjs";
+import { compileStatic, nodeBase } from "./00-base.mjs";
 
 const version = JSON.parse(readFileSync("package.json", "utf8")).version;
 
@@ -20,19 +20,9 @@ function buildAddon() {
   return out;
 }
 
-/** The static tp-listen program (see its source) when its source is newer. */
-function buildListen() {
-  const src = "src/agent/native/tp-listen.c";
-  const out = "dist/agent/tp-listen";
-  if (existsSync(out) && statSync(out).mtimeMs >= statSync(src).mtimeMs) return out;
-  mkdirSync(dirname(out), { recursive: true });
-  execFileSync("cc", ["-static", "-O2", "-Wall", "-o", out, src], { stdio: "inherit" });
-  return out;
-}
-
 export async function images() {
   const addon = buildAddon();
-  const listen = buildListen();
+  const listen = compileStatic("src/agent/native/tp-listen.c", "dist/agent/tp-listen");
   return [
     {
       name: `tp-agent:${version}`,

@@ -1,20 +1,8 @@
 // tp-test-cluster:local: the test cluster's API server and node bundles on the Node base.
 // tp-test-infra:local: each pod's infra process (it holds the pod's network namespace and serves
 // port-forwards), a small static program: no Node in every pod.
-import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, statSync } from "node:fs";
-import { dirname } from "node:path";
-import { nodeBase } from "./00-base.mjs";
-
-/** Compile the infra process when its source is newer than the binary. */
-function buildInfra() {
-  const src = "test/cluster/node/native/pf-helper.c";
-  const out = "dist/test-cluster/pf-helper";
-  if (existsSync(out) && statSync(out).mtimeMs >= statSync(src).mtimeMs) return out;
-  mkdirSync(dirname(out), { recursive: true });
-  execFileSync("cc", ["-static", "-O2", "-Wall", "-o", out, src], { stdio: "inherit" });
-  return out;
-}
+import { existsSync } from "node:fs";
+import { compileStatic, nodeBase } from "./00-base.mjs";
 
 export async function images() {
   const files = [
@@ -35,7 +23,13 @@ export async function images() {
     },
     {
       name: "tp-test-infra:local",
-      files: [{ from: buildInfra(), to: "/pause", mode: 0o755 }],
+      files: [
+        {
+          from: compileStatic("test/cluster/node/native/pf-helper.c", "dist/test-cluster/pf-helper"),
+          to: "/pause",
+          mode: 0o755,
+        },
+      ],
       dirs: ["/pf"],
       config: { entrypoint: ["/pause"] },
     },
