@@ -1,3 +1,4 @@
+import { watch, type FSWatcher } from "node:fs";
 import { chmod, lchown, mkdir, readFile, rm } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { dirname, join } from "node:path";
@@ -112,8 +113,29 @@ export async function waitForHostCopy(root: string): Promise<HostCopyMarker> {
       await rm(marker, { force: true });
       return JSON.parse(text) as HostCopyMarker;
     }
-    await new Promise((r) => setTimeout(r, 25));
+    await changeIn(root, hostCopyMarker, 25);
   }
+}
+
+/** Resolves when `name` in `folder` may have changed (inotify), or after `ms` at the latest. */
+function changeIn(folder: string, name: string, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    let watcher: FSWatcher | undefined;
+    const done = () => {
+      clearTimeout(timer);
+      watcher?.close();
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    try {
+      watcher = watch(folder, (_event, changed) => {
+        if (!changed || changed === name) done();
+      });
+      watcher.on("error", done);
+    } catch {
+      // Not watchable here: the timer looks again.
+    }
+  });
 }
 
 /** After the CLI's copy: each volume's folder gets the pod's mode, owners and modes are fixed. */
