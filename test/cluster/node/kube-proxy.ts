@@ -69,7 +69,25 @@ export class KubeProxy {
     return list[n % list.length];
   }
 
+  private syncing: Promise<void> | undefined;
+  private again = false;
+
+  /** Bring the listeners in line with the Services; one pass at a time (a pass awaits). */
   async sync(): Promise<void> {
+    if (this.syncing) {
+      this.again = true;
+      return this.syncing;
+    }
+    this.syncing = (async () => {
+      do {
+        this.again = false;
+        await this.syncOnce();
+      } while (this.again);
+    })().finally(() => (this.syncing = undefined));
+    return this.syncing;
+  }
+
+  private async syncOnce(): Promise<void> {
     const want = new Map<
       string,
       { svc: V1Service; ip: string; port: number; name?: string; proto: string }
