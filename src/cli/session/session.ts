@@ -161,11 +161,11 @@ export class Session {
         undo.push({ what: "host forward", run: async () => (hostLink.stop(), []) });
       }
       endStep("sidecar ready, tunnel up");
-      // The user's container starts once the proxy is Ready and the volumes are copied, whichever
-      // comes last. The workload's own pods serve until it runs (StartedSession.guard).
+      // The user's container starts once the tunnel is up and the volumes are copied. The agent has
+      // answered, so it listens: the proxy turns Ready meanwhile, and the workload's own pods serve
+      // until the container runs and the proxy is Ready (StartedSession.guard).
       await interrupt.race(
         Promise.all([
-          remote.ready,
           copied,
           volumes?.waitReady(sidecar, progress).then(() => progress.debug("volumes ready in the sidecar")),
         ]),
