@@ -55,7 +55,7 @@ await build({
 
 // Bundles of an earlier agent build would otherwise end up in the image.
 for (const f of existsSync("dist/agent") ? await readdir("dist/agent") : [])
-  if (/^tp-agent.*\.c?js(\.map)?$/.test(f)) await rm(`dist/agent/${f}`);
+  if (/^tp-agent.*\.c?js(\.map|\.cache)?$/.test(f)) await rm(`dist/agent/${f}`);
 
 // The agent is CommonJS: Node starts a CommonJS file markedly faster than ES modules (no module
 // graph to link), and every tunnel connection, pod start and sidecar start waits for it. Each role
@@ -72,6 +72,8 @@ const agent = {
   external: ["*.node"],
 };
 await build({ ...agent, entryPoints: ["src/agent/main.ts"], outfile: "dist/agent/tp-agent.cjs" });
+// The image's entry: runs a role's bundle with the code cache made when the image was built.
+await build({ ...agent, entryPoints: ["src/agent/launch.ts"], outfile: "dist/agent/tp-agent-launch.cjs" });
 for (const role of agentRoles)
   await build({
     ...agent,

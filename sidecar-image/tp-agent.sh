@@ -1,6 +1,3 @@
 #!/bin/sh
-# Each role has a bundle of its own, so that a role loads only its code.
-case "$1" in
-  proxy | sidecar | pipe | env | warden) exec /usr/bin/node "/opt/tp/tp-agent-$1.cjs" "$@" ;;
-  *) exec /usr/bin/node /opt/tp/tp-agent.cjs "$@" ;;
-esac
+# Each role has a bundle of its own, run with the code cache made when the image was built.
+exec /usr/bin/node /opt/tp/tp-agent-launch.cjs "$@"

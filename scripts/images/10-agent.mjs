@@ -20,7 +20,24 @@ function buildAddon() {
   return out;
 }
 
+/**
+ * V8 code caches of the agent's bundles (see src/agent/launch.ts), made by running each role's
+ * help with this machine's Node, the one the image gets; redone when a bundle is newer.
+ */
+function writeCodeCaches() {
+  for (const role of ["proxy", "sidecar", "pipe", "env", "warden", ""]) {
+    const bundle = `dist/agent/tp-agent${role ? `-${role}` : ""}.cjs`;
+    const cache = `${bundle}.cache`;
+    if (existsSync(cache) && statSync(cache).mtimeMs >= statSync(bundle).mtimeMs) continue;
+    execFileSync(process.execPath, ["dist/agent/tp-agent-launch.cjs", ...(role ? [role] : []), "--help"], {
+      env: { ...process.env, TP_AGENT_CODE_CACHE: "write" },
+      stdio: "ignore",
+    });
+  }
+}
+
 export async function images() {
+  writeCodeCaches();
   const addon = buildAddon();
   const listen = compileStatic("src/agent/native/tp-listen.c", "dist/agent/tp-listen");
   return [
@@ -31,7 +48,7 @@ export async function images() {
       files: [
         // The agent bundle and the bundles of its roles.
         ...readdirSync("dist/agent")
-          .filter((f) => f.endsWith(".cjs"))
+          .filter((f) => f.endsWith(".cjs") || f.endsWith(".cjs.cache"))
           .sort()
           .map((f) => ({ from: `dist/agent/${f}`, to: `/opt/tp/${f}` })),
         { from: addon, to: "/opt/tp/original-dst.node" },

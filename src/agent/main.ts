@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 import { runAgent, type AgentRoles } from "./program.js";
 
 /**

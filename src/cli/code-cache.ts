@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { homedir } from "node:os";
-import { dirname, join } from "node:path";
-import { Script } from "node:vm";
+import { join } from "node:path";
+import type { Script } from "node:vm";
+import { compileCommonJs, runCommonJs } from "../run-commonjs.js";
 
 /** Where the program records the command that ran (the functions a cache made by it holds). */
 const commandKey = Symbol.for("tp.command");
@@ -40,7 +40,6 @@ function readOr<T>(read: () => T, fallback: T): T {
  * command compiled too.
  */
 export function runWithCodeCache(file: string): void {
-  const source = readFileSync(file, "utf8");
   const folder = cacheFolder();
   let base: string | undefined;
   let cached: Buffer | undefined;
@@ -56,8 +55,7 @@ export function runWithCodeCache(file: string): void {
     cached = readOr(() => readFileSync(`${at}.v8`), undefined);
     commands = readOr(() => JSON.parse(readFileSync(`${at}.json`, "utf8")) as string[], []);
   }
-  const wrapped = `(function (exports, require, module, __filename, __dirname) {${source}\n})`;
-  const script = new Script(wrapped, { filename: file, cachedData: cached });
+  const script = compileCommonJs(file, cached);
   if (folder && base) {
     const valid = cached !== undefined && !script.cachedDataRejected;
     const at = base;
@@ -67,9 +65,7 @@ export function runWithCodeCache(file: string): void {
       saveCache(folder, at, script, valid ? [...commands, command] : [command]);
     });
   }
-  const run = script.runInThisContext() as (...args: unknown[]) => void;
-  const module = { exports: {} };
-  run.call(module.exports, module.exports, createRequire(file), module, file, dirname(file));
+  runCommonJs(script, file);
 }
 
 /** Write the cache whole (temporary files renamed into place); drop those of other builds. */
