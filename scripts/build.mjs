@@ -29,13 +29,18 @@ const common = {
   },
 };
 
-// The CLI's program is CommonJS, so that its launcher (dist/cli/tp.js) can run it with V8's code
-// cache (src/cli/code-cache.ts); the launcher itself is a few lines of ESM.
-await build({
+// CommonJS bundles: import.meta.url is derived from __filename.
+const commonJs = {
   ...common,
   format: "cjs",
   banner: { js: "const __tpImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
   define: { "import.meta.url": "__tpImportMetaUrl" },
+};
+
+// The CLI's program is CommonJS, so that its launcher (dist/cli/tp.js) can run it with V8's code
+// cache (src/cli/code-cache.ts); the launcher itself is a few lines of ESM.
+await build({
+  ...commonJs,
   entryPoints: { "cli/tp-main": "src/cli/tp-main.ts" },
   outExtension: { ".js": ".cjs" },
   outdir: "dist",
@@ -62,10 +67,7 @@ for (const f of existsSync("dist/agent") ? await readdir("dist/agent") : [])
 // has a bundle of its own, tp-agent-<role>.cjs, which the image's entry script runs directly;
 // tp-agent.cjs holds them all (help, version).
 const agent = {
-  ...common,
-  format: "cjs",
-  banner: { js: "const __tpImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
-  define: { "import.meta.url": "__tpImportMetaUrl" },
+  ...commonJs,
   bundle: true,
   minify: true,
   // The native SO_ORIGINAL_DST addon is loaded at run time from beside the bundle.

@@ -25,8 +25,12 @@ function buildAddon() {
  * help with this machine's Node, the one the image gets; redone when a bundle is newer.
  */
 function writeCodeCaches() {
-  for (const role of ["proxy", "sidecar", "pipe", "env", "warden", ""]) {
-    const bundle = `dist/agent/tp-agent${role ? `-${role}` : ""}.cjs`;
+  for (const name of readdirSync("dist/agent")) {
+    // tp-agent.cjs (every role) and tp-agent-<role>.cjs; not the launcher itself.
+    const match = /^tp-agent(?:-(\w+))?\.cjs$/.exec(name);
+    if (!match || match[1] === "launch") continue;
+    const role = match[1];
+    const bundle = `dist/agent/${name}`;
     const cache = `${bundle}.cache`;
     if (existsSync(cache) && statSync(cache).mtimeMs >= statSync(bundle).mtimeMs) continue;
     execFileSync(process.execPath, ["dist/agent/tp-agent-launch.cjs", ...(role ? [role] : []), "--help"], {

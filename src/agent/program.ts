@@ -6,7 +6,7 @@ import { version } from "../version.js";
 export type AgentRoles = Record<string, () => Promise<Command>>;
 
 /** The tp-agent program: one image, several roles (proxy in the pod, sidecar on the host). */
-export async function createAgentProgram(roles: AgentRoles, argv = process.argv): Promise<Command> {
+async function createAgentProgram(roles: AgentRoles, argv = process.argv): Promise<Command> {
   const program = new Command("tp-agent")
     .description("tp's agent: the tunnel end in the proxy pod and in the local sidecar")
     .version(version, "--version")

@@ -4,9 +4,7 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import type { Script } from "node:vm";
 import { compileCommonJs, runCommonJs } from "../run-commonjs.js";
-
-/** Where the program records the command that ran (the functions a cache made by it holds). */
-const commandKey = Symbol.for("tp.command");
+import { commandKey } from "./command-key.js";
 
 /** The user's cache folder for tp (owner-only: what is in it is run as code). */
 function cacheFolder(): string | undefined {
@@ -41,30 +39,22 @@ function readOr<T>(read: () => T, fallback: T): T {
  */
 export function runWithCodeCache(file: string): void {
   const folder = cacheFolder();
-  let base: string | undefined;
-  let cached: Buffer | undefined;
-  let commands: string[] = [];
-  if (folder) {
-    const st = statSync(file);
-    const key = createHash("sha256")
-      .update([file, st.size, st.mtimeMs, process.version, process.arch].join("\0"))
-      .digest("hex")
-      .slice(0, 16);
-    base = join(folder, `cli-${key}`);
-    const at = base;
-    cached = readOr(() => readFileSync(`${at}.v8`), undefined);
-    commands = readOr(() => JSON.parse(readFileSync(`${at}.json`, "utf8")) as string[], []);
-  }
+  if (!folder) return runCommonJs(compileCommonJs(file), file);
+  const st = statSync(file);
+  const key = createHash("sha256")
+    .update([file, st.size, st.mtimeMs, process.version, process.arch].join("\0"))
+    .digest("hex")
+    .slice(0, 16);
+  const base = join(folder, `cli-${key}`);
+  const cached = readOr(() => readFileSync(`${base}.v8`), undefined);
+  const commands = readOr(() => JSON.parse(readFileSync(`${base}.json`, "utf8")) as string[], []);
   const script = compileCommonJs(file, cached);
-  if (folder && base) {
-    const valid = cached !== undefined && !script.cachedDataRejected;
-    const at = base;
-    process.once("exit", () => {
-      const command = String((globalThis as Record<symbol, unknown>)[commandKey] ?? "");
-      if (valid && commands.includes(command)) return;
-      saveCache(folder, at, script, valid ? [...commands, command] : [command]);
-    });
-  }
+  const valid = cached !== undefined && !script.cachedDataRejected;
+  process.once("exit", () => {
+    const command = String((globalThis as Record<symbol, unknown>)[commandKey] ?? "");
+    if (valid && commands.includes(command)) return;
+    saveCache(folder, base, script, valid ? [...commands, command] : [command]);
+  });
   runCommonJs(script, file);
 }
 

@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from "commander";
 import { ExitCode, formatError, isTpError } from "../errors.js";
 import { version } from "../version.js";
+import { commandKey } from "./command-key.js";
 import { cleanupCommand } from "./commands/cleanup.js";
 import { dockerRunCommand } from "./commands/docker-run.js";
 import { downCommand } from "./commands/down.js";
@@ -40,7 +41,7 @@ export function createProgram(): Command {
 export async function main(argv: string[], program: Command = createProgram()): Promise<number> {
   // Which command ran, for the launcher's code cache (see code-cache.ts).
   program.hook("preAction", (_program, command) => {
-    (globalThis as Record<symbol, unknown>)[Symbol.for("tp.command")] = command.name();
+    (globalThis as Record<symbol, unknown>)[commandKey] = command.name();
   });
   try {
     await program.parseAsync(argv);

@@ -2,7 +2,9 @@ import type Dockerode from "dockerode";
 import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { dockerError } from "./images.js";
+import { volumesFolderLabel } from "../volumes/session-folder.js";
 import { DockerLabels } from "./labels.js";
+import { socketFolderLabel } from "./socket-folder.js";
 
 /**
  * When a process started (Linux: clock ticks since boot, /proc/PID/stat field 22), so that a
@@ -87,8 +89,8 @@ export async function listLocalSessions(docker: Dockerode): Promise<LocalSession
       };
       sessions.set(id, s);
     }
-    s.volumes ??= c.Labels["dev.tp.volumes"];
-    s.sockets ??= c.Labels["dev.tp.sockets"];
+    s.volumes ??= c.Labels[volumesFolderLabel];
+    s.sockets ??= c.Labels[socketFolderLabel];
     s.containers.push({
       id: c.Id,
       name: (c.Names[0] ?? "").replace(/^\//, ""),

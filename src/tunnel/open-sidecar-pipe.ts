@@ -1,7 +1,9 @@
 import type Dockerode from "dockerode";
 import type { Duplex } from "node:stream";
 import { TpError } from "../errors.js";
+import type { SocketFolder } from "../docker/socket-folder.js";
 import { ExecDuplex } from "./exec-duplex.js";
+import { sidecarSockets } from "./protocol.js";
 
 /**
  * Run `cmd` in a container with `docker exec` (stdin attached, no TTY) and return its stdin and
@@ -33,10 +35,20 @@ export async function openExecPipe(
 }
 
 /**
- * A new transport into the sidecar's tunnel: `docker exec -i <sidecar> tp-agent pipe`. Each call
- * gives the sidecar one new HTTP/2 session; pipe it to the proxy's port-forward with
- * pipeDuplexes(). When it drops, open a new one: the sidecar resumes with the new session.
+ * A new transport to one of the sidecar's sockets (default: its tunnel): the socket itself
+ * through the session's socket folder where the CLI reaches it, else `docker exec -i <sidecar>
+ * tp-agent pipe`. For the tunnel, each call gives the sidecar one new HTTP/2 session; pipe it to
+ * the proxy's port-forward with pipeDuplexes(). When it drops, open a new one: the sidecar
+ * resumes with the new session.
  */
-export function openSidecarPipe(docker: Dockerode, containerId: string): Promise<Duplex> {
-  return openExecPipe(docker, containerId, ["tp-agent", "pipe"], { user: "0" });
+export async function openSidecarPipe(
+  docker: Dockerode,
+  containerId: string,
+  sockets?: SocketFolder,
+  socket: string = sidecarSockets.tunnel,
+): Promise<Duplex> {
+  return (
+    (await sockets?.connect(socket)) ??
+    openExecPipe(docker, containerId, ["tp-agent", "pipe", "--socket", socket], { user: "0" })
+  );
 }

@@ -107,35 +107,36 @@ export function shareOut(
 /** Wait for the CLI's marker of the first copy (see host-copy.ts) and remove it. */
 export async function waitForHostCopy(root: string): Promise<HostCopyMarker> {
   const marker = join(root, hostCopyMarker);
-  for (;;) {
-    const text = await readFile(marker, "utf8").catch(() => undefined);
-    if (text !== undefined) {
-      await rm(marker, { force: true });
-      return JSON.parse(text) as HostCopyMarker;
-    }
-    await changeIn(root, hostCopyMarker, 25);
+  // One watch for the whole wait (it wakes the loop when the marker appears); the loop also
+  // looks every 25 ms, for folders that cannot be watched.
+  let wake = () => undefined as void;
+  let watcher: FSWatcher | undefined;
+  try {
+    watcher = watch(root, (_event, name) => {
+      if (!name || name === hostCopyMarker) wake();
+    });
+    watcher.on("error", () => undefined);
+  } catch {
+    // Not watchable here: the timer looks again.
   }
-}
-
-/** Resolves when `name` in `folder` may have changed (inotify), or after `ms` at the latest. */
-function changeIn(folder: string, name: string, ms: number): Promise<void> {
-  return new Promise((resolve) => {
-    let watcher: FSWatcher | undefined;
-    const done = () => {
-      clearTimeout(timer);
-      watcher?.close();
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    try {
-      watcher = watch(folder, (_event, changed) => {
-        if (!changed || changed === name) done();
+  try {
+    for (;;) {
+      const text = await readFile(marker, "utf8").catch(() => undefined);
+      if (text !== undefined) {
+        await rm(marker, { force: true });
+        return JSON.parse(text) as HostCopyMarker;
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 25);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
       });
-      watcher.on("error", done);
-    } catch {
-      // Not watchable here: the timer looks again.
     }
-  });
+  } finally {
+    watcher?.close();
+  }
 }
 
 /** After the CLI's copy: each volume's folder gets the pod's mode, owners and modes are fixed. */

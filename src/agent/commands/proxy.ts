@@ -30,7 +30,7 @@ export const proxyCommand = new Command("proxy")
     surviveUnexpectedErrors();
     const agent = await startProxyAgent({
       tunnelPort: opts.tunnelPort,
-      ...(opts.tunnelFd !== undefined ? { tunnelFd: opts.tunnelFd } : {}),
+      tunnelFd: opts.tunnelFd,
       readyFile: opts.readyFile,
       resolvConfPath: opts.resolvConf,
       log,

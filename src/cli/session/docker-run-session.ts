@@ -79,13 +79,13 @@ export async function dockerRunSession(
     );
 
     progress.info(`${session.remote.description}: starting ${request.run.image}`);
-    // The session's warden pod is made once the user's container has started.
+    // The workload's traffic moves to the session, and its warden starts, once the user's
+    // container has started.
     const started = watchStart(docker, [
       `${DockerLabels.session}=${session.id}`,
       `${DockerLabels.role}=user`,
     ]);
-    const guarded = session;
-    void started.started.then(() => guarded.guard());
+    void started.started.then(() => session?.guard());
     const user = runUserContainer({
       sessionId: session.id,
       sidecar: session.sidecar.name,

@@ -1,6 +1,6 @@
 import type Dockerode from "dockerode";
 import type { SocketFolder } from "../../docker/socket-folder.js";
-import { openExecPipe, serveHostForward, sidecarSockets } from "../../tunnel/index.js";
+import { openSidecarPipe, serveHostForward, sidecarSockets } from "../../tunnel/index.js";
 
 /**
  * --container-to-host: the CLI serves the sidecar's connections to the host's 127.0.0.1 on the
@@ -23,16 +23,7 @@ export class HostForwardLink {
   private async run(): Promise<void> {
     while (!this.stopped) {
       try {
-        const pipe =
-          (await this.sockets?.connect(sidecarSockets.host)) ??
-          (await openExecPipe(
-            this.docker,
-            this.sidecarId,
-            ["tp-agent", "pipe", "--socket", sidecarSockets.host],
-            {
-              user: "0",
-            },
-          ));
+        const pipe = await openSidecarPipe(this.docker, this.sidecarId, this.sockets, sidecarSockets.host);
         await serveHostForward(pipe, this.hostPorts);
       } catch {
         // The sidecar is gone or not ready yet; try again unless stopping.

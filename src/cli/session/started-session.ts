@@ -58,16 +58,17 @@ export class StartedSession {
           `could not send all of the workload's traffic to the proxy (${(err as Error).message}): its own pods keep serving part of it`,
         ),
     );
-    this.guardedBy = (this.warden?.startPod() ?? Promise.reject(new Error("no warden"))).then(
-      () => true,
-      (err: unknown) => {
-        if (this.warden)
-          this.progress.warn(
-            `the session's warden did not start (${(err as Error).message}): if tp dies, run \`tp cleanup\``,
-          );
-        return false;
-      },
-    );
+    this.guardedBy = this.warden
+      ? this.warden.startPod().then(
+          () => true,
+          (err: unknown) => {
+            this.progress.warn(
+              `the session's warden did not start (${(err as Error).message}): if tp dies, run \`tp cleanup\``,
+            );
+            return false;
+          },
+        )
+      : Promise.resolve(false);
     return this.tookOver;
   }
 

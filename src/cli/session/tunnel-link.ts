@@ -7,7 +7,7 @@ import { tunnelPort } from "../../cluster/proxy-pod.js";
 import type { StartedSidecar } from "../../docker/sidecar.js";
 import type { SocketFolder } from "../../docker/socket-folder.js";
 import { TpError } from "../../errors.js";
-import { openSidecarPipe, pipeDuplexes, sidecarSockets } from "../../tunnel/index.js";
+import { openSidecarPipe, pipeDuplexes } from "../../tunnel/index.js";
 import type { Progress } from "../progress.js";
 import { pause } from "../../wait.js";
 
@@ -108,7 +108,7 @@ export class TunnelLink {
       openPortForward(this.kube, this.remote.namespace, this.remote.pod, tunnelPort).then((pf) =>
         agentSpoke(pf, giveUp),
       ),
-      usable ?? this.openPipe(),
+      usable ?? openSidecarPipe(this.docker, this.sidecar.container.id, this.sockets),
     ]);
     if (pf.status === "fulfilled" && pipe.status === "fulfilled")
       return {
@@ -126,14 +126,9 @@ export class TunnelLink {
   /** Open the pipe into the sidecar ahead of time (while the pod starts): start() then uses it. */
   async prepare(): Promise<void> {
     if (this.sparePipe) return;
-    this.sparePipe = await this.openPipe().catch(() => undefined);
-  }
-
-  /** A new transport into the sidecar: its socket directly, else `docker exec tp-agent pipe`. */
-  private async openPipe(): Promise<Duplex> {
-    const direct = await this.sockets?.connect(sidecarSockets.tunnel);
-    if (direct) direct.setNoDelay?.(true);
-    return direct ?? openSidecarPipe(this.docker, this.sidecar.container.id);
+    this.sparePipe = await openSidecarPipe(this.docker, this.sidecar.container.id, this.sockets).catch(
+      () => undefined,
+    );
   }
 
   /**
