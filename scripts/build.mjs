@@ -3,12 +3,12 @@
 // is most of a command's start-up time. The agent (which runs in the tp-agent image, where there
 // is no node_modules) is split per role, so that each role loads only its own code.
 import { build } from "esbuild";
-import { chmod, readdir, rm } from "node:fs/promises";
+import { chmod, readdir, readFile, rm } from "node:fs/promises";
 import { existsSync } from "node:fs";
 import { lazyRequires } from "./lazy-requires.mjs";
 
 /** The agent's roles, each with a bundle of its own (see sidecar-image/tp-agent.sh). */
-const agentRoles = ["proxy", "sidecar", "pipe", "env", "warden"];
+const agentRoles = JSON.parse(await readFile("src/agent/roles.json", "utf8"));
 
 const common = {
   platform: "node",
@@ -73,22 +73,25 @@ const agent = {
   // The native SO_ORIGINAL_DST addon is loaded at run time from beside the bundle.
   external: ["*.node"],
 };
-await build({ ...agent, entryPoints: ["src/agent/main.ts"], outfile: "dist/agent/tp-agent.cjs" });
+/** A bundle's entry: the given roles, each `src/agent/<role>/<role>-command.ts`, loaded when it runs. */
+const rolesEntry = (roles, sourcefile) => ({
+  contents: [
+    'import { runAgent } from "./program.js";',
+    "runAgent({",
+    ...roles.map((r) => `  ${r}: async () => (await import("./${r}/${r}-command.js")).${r}Command,`),
+    "});",
+  ].join("\n"),
+  resolveDir: "src/agent",
+  sourcefile,
+  loader: "ts",
+});
+await build({ ...agent, stdin: rolesEntry(agentRoles, "tp-agent.ts"), outfile: "dist/agent/tp-agent.cjs" });
 // The image's entry: runs a role's bundle with the code cache made when the image was built.
 await build({ ...agent, entryPoints: ["src/agent/launch.ts"], outfile: "dist/agent/tp-agent-launch.cjs" });
 for (const role of agentRoles)
   await build({
     ...agent,
-    stdin: {
-      contents: [
-        'import { runAgent } from "./program.js";',
-        `import { ${role}Command } from "./commands/${role}.js";`,
-        `runAgent({ ${role}: async () => ${role}Command });`,
-      ].join("\n"),
-      resolveDir: "src/agent",
-      sourcefile: `tp-agent-${role}.ts`,
-      loader: "ts",
-    },
+    stdin: rolesEntry([role], `tp-agent-${role}.ts`),
     outfile: `dist/agent/tp-agent-${role}.cjs`,
   });
 

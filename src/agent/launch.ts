@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { compileCommonJs, runCommonJs } from "../run-commonjs.js";
+import agentRoles from "./roles.json" with { type: "json" };
 
 /**
  * The image's entry (tp-agent ROLE ...): runs the role's own bundle, tp-agent-<role>.cjs (or
@@ -8,7 +9,7 @@ import { compileCommonJs, runCommonJs } from "../run-commonjs.js";
  * image was built (tp-agent-<role>.cjs.cache): a role then starts without compiling its bundle.
  * With TP_AGENT_CODE_CACHE=write, the run writes that cache (run `tp-agent ROLE --help` so).
  */
-const roles = new Set(["proxy", "sidecar", "pipe", "env", "warden"]);
+const roles = new Set<string>(agentRoles);
 const role = process.argv[2] ?? "";
 const file = join(__dirname, roles.has(role) ? `tp-agent-${role}.cjs` : "tp-agent.cjs");
 const cacheFile = `${file}.cache`;

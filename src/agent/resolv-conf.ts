@@ -1,4 +1,4 @@
-import type { PodResolvConf } from "../tunnel/protocol.js";
+import type { PodResolvConf } from "../contract/tunnel-protocol.js";
 
 /** Parse resolv.conf text: nameservers, search list (the last search/domain line wins), ndots. */
 export function parseResolvConf(text: string): PodResolvConf {

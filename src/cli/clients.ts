@@ -1,5 +1,5 @@
 import Dockerode from "dockerode";
-import { loadKube, type Kube } from "../cluster/kube.js";
+import { loadKube, type Kube } from "../kube/kube.js";
 import type { GlobalOptions } from "./options.js";
 import { Progress } from "./progress.js";
 

@@ -1,3 +1,4 @@
+import type { Reporter } from "../session/reporter.js";
 import type { Ora } from "ora";
 
 export type ProgressMode = "text" | "json" | "quiet";
@@ -6,7 +7,7 @@ export type ProgressMode = "text" | "json" | "quiet";
  * Progress lines on stderr for slow steps: a spinner on a terminal, plain lines elsewhere, JSON
  * lines with --output json, nothing with --quiet. stdout stays the user container's.
  */
-export class Progress {
+export class Progress implements Reporter {
   constructor(
     private readonly mode: ProgressMode,
     private readonly stream: NodeJS.WriteStream = process.stderr,

@@ -1,7 +1,7 @@
 import type { V1Container, V1Deployment } from "@kubernetes/client-node";
 import { NotFoundError, UsageError } from "../errors.js";
-import { kubeCall, kubeGet } from "./kube-call.js";
-import type { Kube } from "./kube.js";
+import { kubeCall, kubeGet } from "../kube/kube-call.js";
+import type { Kube } from "../kube/kube.js";
 
 /** Read a Deployment; when it does not exist, say which ones do. */
 export async function readDeployment(kube: Kube, namespace: string, name: string): Promise<V1Deployment> {

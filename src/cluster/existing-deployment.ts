@@ -1,8 +1,8 @@
 import { TpError } from "../errors.js";
 import { readDeployment } from "./deployments.js";
-import { kubeCall } from "./kube-call.js";
-import type { Kube } from "./kube.js";
-import type { RemoteEnd, StartOptions } from "./remote-end.js";
+import { kubeCall } from "../kube/kube-call.js";
+import type { Kube } from "../kube/kube.js";
+import type { RemoteEnd, StartOptions } from "../kube/remote-end.js";
 import { isPodReady } from "./wait-for-pod.js";
 
 /** Whether a container runs tp-agent in role proxy. */

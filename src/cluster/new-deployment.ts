@@ -1,9 +1,9 @@
 import { TpError } from "../errors.js";
-import { kubeCall, kubeGet } from "./kube-call.js";
-import type { Kube } from "./kube.js";
-import { sessionSelector } from "./labels.js";
+import { kubeCall, kubeGet } from "../kube/kube-call.js";
+import type { Kube } from "../kube/kube.js";
+import { sessionSelector } from "../contract/cluster-labels.js";
 import { newDeploymentObjects } from "./proxy-pod.js";
-import type { RemoteEnd, StartOptions } from "./remote-end.js";
+import type { RemoteEnd, StartOptions } from "../kube/remote-end.js";
 import { waitForPodReady, waitForSelectedPod } from "./wait-for-pod.js";
 
 export interface NewDeploymentOptions extends StartOptions {

@@ -1,11 +1,11 @@
 import { TpError } from "../errors.js";
-import { Paths } from "../tunnel/protocol.js";
+import { Paths } from "../contract/tunnel-protocol.js";
 import { version } from "../version.js";
-import type { Kube } from "./kube.js";
-import { execInPod } from "./pod-exec.js";
-import { openAgentSession, type AgentSession } from "./agent-session.js";
+import type { Kube } from "../kube/kube.js";
+import { execInPod } from "../kube/pod-exec.js";
+import { openAgentSession, type AgentSession } from "../kube/agent-session.js";
 import { pause } from "../wait.js";
-import type { RemoteEnd } from "./remote-end.js";
+import type { RemoteEnd } from "../kube/remote-end.js";
 
 /** Variables of the pod that describe the agent's container rather than the user's program. */
 const dropped = new Set(["HOME", "PATH", "HOSTNAME"]);

@@ -1,3 +1,4 @@
+import { tunnelPort } from "../contract/tunnel-protocol.js";
 import type {
   V1Container,
   V1PodSpec,
@@ -6,11 +7,9 @@ import type {
   V1Deployment,
   V1Service,
 } from "@kubernetes/client-node";
-import { Annotations, sessionLabels } from "./labels.js";
+import { Annotations, sessionLabels } from "../contract/cluster-labels.js";
 import { loadTemplate } from "./templates.js";
 
-/** The port the agent's tunnel listens on, on 127.0.0.1 inside the proxy pod. */
-export const tunnelPort = 7770;
 /** The file the agent writes once its tunnel listens; the readiness probe reads it. */
 const readyFileDir = "/tmp";
 

@@ -1,9 +1,9 @@
 import type { V1Lease } from "@kubernetes/client-node";
 import { hostname } from "node:os";
 import { NotFoundError, TpError } from "../errors.js";
-import { kubeCall, kubeGet } from "./kube-call.js";
-import type { Kube } from "./kube.js";
-import { Annotations, sessionLabels } from "./labels.js";
+import { kubeCall, kubeGet } from "../kube/kube-call.js";
+import type { Kube } from "../kube/kube.js";
+import { Annotations, sessionLabels } from "../contract/cluster-labels.js";
 
 /** How long a session's record lives without renewal. */
 export const leaseSeconds = 30;

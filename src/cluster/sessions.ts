@@ -1,8 +1,8 @@
-import { kubeCall, kubeGet } from "./kube-call.js";
-import type { Kube } from "./kube.js";
-import { Annotations, Labels, sessionSelector } from "./labels.js";
+import { kubeCall, kubeGet } from "../kube/kube-call.js";
+import type { Kube } from "../kube/kube.js";
+import { Annotations, Labels, sessionSelector } from "../contract/cluster-labels.js";
 import { isLeaseLive, leaseName } from "./session-lease.js";
-import { restoreDeployment } from "./swap.js";
+import { restoreDeployment } from "../kube/restore.js";
 
 /** What the cluster knows about one tp session. */
 export interface ClusterSession {

@@ -1,13 +1,14 @@
 import type { V1Container, V1Deployment, V1Pod } from "@kubernetes/client-node";
 import { TpError } from "../errors.js";
 import { chooseContainer, readDeployment } from "./deployments.js";
-import { kubeCall, kubeGet } from "./kube-call.js";
-import type { Kube } from "./kube.js";
-import { Annotations } from "./labels.js";
-import { mergePatch } from "./patch.js";
+import { kubeCall, kubeGet } from "../kube/kube-call.js";
+import type { Kube } from "../kube/kube.js";
+import { Annotations } from "../contract/cluster-labels.js";
+import { mergePatch } from "../kube/patch.js";
+import { restoreDeployment } from "../kube/restore.js";
 import { swapProxyPod } from "./proxy-pod.js";
-import type { RemoteEnd, StartOptions } from "./remote-end.js";
-import { deletePod } from "./pods.js";
+import type { RemoteEnd, StartOptions } from "../kube/remote-end.js";
+import { deletePod } from "../kube/pods.js";
 import { proxyPodStages } from "./wait-for-pod.js";
 
 export interface SwapOptions extends StartOptions {
@@ -155,43 +156,4 @@ export async function swapDeployment(kube: Kube, options: SwapOptions): Promise<
     takeOver,
     restore,
   };
-}
-
-/**
- * Put a swapped Deployment back: its replica count from the annotation, the annotations removed.
- * Everything else someone changed meanwhile stays. Only for the given session when one is named.
- */
-export async function restoreDeployment(
-  kube: Kube,
-  namespace: string,
-  name: string,
-  sessionId?: string,
-): Promise<string | undefined> {
-  const current: V1Deployment | undefined = await kubeGet(`read deployment ${namespace}/${name}`, () =>
-    kube.apps.readNamespacedDeployment({ name, namespace }),
-  );
-  const annotations = current?.metadata?.annotations ?? {};
-  const holder = annotations[Annotations.session];
-  if (!current || !holder || (sessionId && holder !== sessionId)) return undefined;
-  const replicas = Number(annotations[Annotations.originalReplicas] ?? "1");
-  await kubeCall(`restore deployment ${namespace}/${name}`, () =>
-    kube.apps.patchNamespacedDeployment(
-      {
-        name,
-        namespace,
-        body: {
-          metadata: {
-            annotations: {
-              [Annotations.session]: null,
-              [Annotations.originalReplicas]: null,
-              [Annotations.swappedAt]: null,
-            },
-          },
-          spec: { replicas },
-        },
-      },
-      mergePatch,
-    ),
-  );
-  return `deployment ${namespace}/${name} restored to ${replicas} replica${replicas === 1 ? "" : "s"}`;
 }

@@ -1,8 +1,8 @@
-import { kubeCall } from "./kube-call.js";
-import type { Kube } from "./kube.js";
-import { deletePod } from "./pods.js";
+import { kubeCall } from "../kube/kube-call.js";
+import type { Kube } from "../kube/kube.js";
+import { deletePod } from "../kube/pods.js";
 import { temporaryProxyPod } from "./proxy-pod.js";
-import type { RemoteEnd, StartOptions } from "./remote-end.js";
+import type { RemoteEnd, StartOptions } from "../kube/remote-end.js";
 import { proxyPodStages } from "./wait-for-pod.js";
 
 /** No workload named: a proxy pod of the session's own, deleted at the end. */

@@ -1,8 +1,8 @@
 import type { V1Pod } from "@kubernetes/client-node";
 import { TpError } from "../errors.js";
 import { waitFor } from "../wait.js";
-import { kubeCall } from "./kube-call.js";
-import type { Kube } from "./kube.js";
+import { kubeCall } from "../kube/kube-call.js";
+import type { Kube } from "../kube/kube.js";
 
 /** Waiting reasons that will not fix themselves while we wait. */
 const fatalReasons = new Set([

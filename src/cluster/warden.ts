@@ -1,9 +1,9 @@
 import type { V1OwnerReference, V1Pod } from "@kubernetes/client-node";
 import { TpError } from "../errors.js";
-import { kubeCall, kubeGet } from "./kube-call.js";
-import type { Kube } from "./kube.js";
-import { sessionLabels } from "./labels.js";
-import { wardenName, wardenPlanEnv, wardenRules, type WardenPlan } from "./warden-plan.js";
+import { kubeCall, kubeGet } from "../kube/kube-call.js";
+import type { Kube } from "../kube/kube.js";
+import { sessionLabels } from "../contract/cluster-labels.js";
+import { wardenName, wardenPlanEnv, wardenRules, type WardenPlan } from "../contract/warden-plan.js";
 
 /**
  * The warden's process starts this long after its pod: it could not act before the lease's 30 s

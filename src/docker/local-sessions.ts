@@ -2,8 +2,7 @@ import type Dockerode from "dockerode";
 import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { dockerError } from "./images.js";
-import { volumesFolderLabel } from "../volumes/session-folder.js";
-import { DockerLabels } from "./labels.js";
+import { DockerLabels, volumesFolderLabel } from "../contract/docker-labels.js";
 import { socketFolderLabel } from "./socket-folder.js";
 
 /**

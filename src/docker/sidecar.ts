@@ -1,10 +1,10 @@
 import type Dockerode from "dockerode";
 import { PassThrough } from "node:stream";
-import { parseStatusLine, type SidecarStatus } from "../agent/sidecar-status.js";
-import { sidecarConfigToEnv, type SidecarConfig } from "../agent/sidecar-config.js";
+import { parseStatusLine, type SidecarStatus } from "../contract/sidecar-status.js";
+import { sidecarConfigToEnv, type SidecarConfig } from "../contract/sidecar-config.js";
 import { TpError } from "../errors.js";
 import { dockerError } from "./images.js";
-import { dockerSessionLabels } from "./labels.js";
+import { dockerSessionLabels } from "../contract/docker-labels.js";
 
 export interface SidecarOptions {
   sessionId: string;

@@ -3,7 +3,7 @@ import { mkdir, rm, stat } from "node:fs/promises";
 import { connect, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
-import { sidecarSockets } from "../tunnel/protocol.js";
+import { sidecarSockets } from "../contract/tunnel-protocol.js";
 
 /** The Docker label on the sidecar that names its socket folder, so `tp cleanup` finds it. */
 export const socketFolderLabel = "dev.tp.sockets";

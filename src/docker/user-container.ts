@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import type { DockerRunArgs } from "./docker-run-args.js";
-import { dockerSessionLabels } from "./labels.js";
+import { dockerSessionLabels } from "../contract/docker-labels.js";
 
 export interface UserContainerOptions {
   sessionId: string;

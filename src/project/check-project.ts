@@ -1,4 +1,4 @@
-import { isCidr, isHostName } from "../agent/sidecar-config.js";
+import { isCidr, isHostName } from "../contract/sidecar-config.js";
 import { findCycle } from "./dependency-order.js";
 import type { FieldPath } from "./file-locator.js";
 import type { Project } from "./model.js";

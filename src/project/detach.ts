@@ -1,8 +1,8 @@
 import { spawn } from "node:child_process";
 import { closeSync, mkdirSync, openSync, readSync } from "node:fs";
 import { dirname } from "node:path";
-import type { Progress } from "../cli/progress.js";
-import { Interrupt } from "../cli/session/interrupt.js";
+import type { Reporter } from "../session/reporter.js";
+import { Interrupt } from "../session/interrupt.js";
 import { TpError } from "../errors.js";
 import { displayName } from "./project-file-error.js";
 import { processAlive, readState, removeState } from "./project-state.js";
@@ -13,7 +13,7 @@ export interface DetachOptions {
   cwd: string;
   statePath: string;
   logPath: string;
-  progress: Progress;
+  progress: Reporter;
   timeoutMs?: number;
 }
 

@@ -1,5 +1,5 @@
-import type { ExposeMapping } from "../agent/sidecar-config.js";
-import type { Workload } from "../cli/session/workload.js";
+import type { ExposeMapping } from "../contract/sidecar-config.js";
+import type { Workload } from "../session/workload.js";
 import type { dependencyConditions } from "./schema.js";
 
 export type DependencyCondition = (typeof dependencyConditions)[number];

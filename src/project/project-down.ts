@@ -1,10 +1,9 @@
 import type Dockerode from "dockerode";
-import { loadKube } from "../cluster/kube.js";
+import { loadKube, type KubeTarget } from "../kube/kube.js";
 import { cleanupClusterSession } from "../cluster/sessions.js";
-import type { GlobalOptions } from "../cli/options.js";
-import type { Progress } from "../cli/progress.js";
+import type { Reporter } from "../session/reporter.js";
 import { dockerError } from "../docker/images.js";
-import { DockerLabels } from "../docker/labels.js";
+import { DockerLabels } from "../contract/docker-labels.js";
 import { TpError } from "../errors.js";
 import { waitFor } from "../wait.js";
 import { projectIdentity } from "./project-identity.js";
@@ -21,9 +20,9 @@ export const stopTimeoutMs = 120_000;
  */
 export async function projectDown(
   options: { file?: string; projectName?: string },
-  global: GlobalOptions,
+  global: KubeTarget,
   docker: Dockerode,
-  progress: Progress,
+  progress: Reporter,
 ): Promise<string[]> {
   const project = projectIdentity(options.file, options.projectName);
   const paths = statePaths(project.dir, project.name);

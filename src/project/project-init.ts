@@ -1,8 +1,8 @@
 import { existsSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { readDeployment } from "../cluster/deployments.js";
-import { kubeCall } from "../cluster/kube-call.js";
-import type { Kube } from "../cluster/kube.js";
+import { kubeCall } from "../kube/kube-call.js";
+import type { Kube } from "../kube/kube.js";
 import { parseWorkload } from "../cluster/deployments.js";
 import { TpError, UsageError } from "../errors.js";
 import { starterFile } from "./starter-file.js";

@@ -1,15 +1,11 @@
-import { loadKube, type Kube } from "../cluster/kube.js";
-import type { GlobalOptions } from "../cli/options.js";
+import { loadKube, type Kube, type KubeTarget } from "../kube/kube.js";
 import type { Project } from "./model.js";
 
 /**
  * Kubernetes clients for a project, one per namespace: a service's own namespace, else -n, else
  * the file's x-tp namespace, else the context's. --context wins over the file's x-tp context.
  */
-export function projectKube(
-  global: GlobalOptions,
-  project: Project,
-): (namespace: string | undefined) => Kube {
+export function projectKube(global: KubeTarget, project: Project): (namespace: string | undefined) => Kube {
   const cache = new Map<string, Kube>();
   return (namespace) => {
     const key = namespace ?? "";

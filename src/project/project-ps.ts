@@ -1,6 +1,6 @@
 import type Dockerode from "dockerode";
 import { dockerError } from "../docker/images.js";
-import { DockerLabels } from "../docker/labels.js";
+import { DockerLabels } from "../contract/docker-labels.js";
 import { loadProject } from "./load-project.js";
 import { describeService } from "./plan.js";
 import { projectIdentity } from "./project-identity.js";

@@ -1,11 +1,11 @@
 import type Dockerode from "dockerode";
 import { execa } from "execa";
 import type { Writable } from "node:stream";
-import type { Kube } from "../cluster/kube.js";
-import type { Progress } from "../cli/progress.js";
-import type { Interrupt } from "../cli/session/interrupt.js";
-import { Session } from "../cli/session/session.js";
-import type { StartedSession } from "../cli/session/started-session.js";
+import type { Kube } from "../kube/kube.js";
+import type { Reporter } from "../session/reporter.js";
+import type { Interrupt } from "../session/interrupt.js";
+import { Session } from "../session/session.js";
+import type { StartedSession } from "../session/started-session.js";
 import { TpError } from "../errors.js";
 import { defaultMountLimit } from "../volumes/index.js";
 import { plainServiceCommand, tpServiceCommand, type DockerCommand } from "./container-command.js";
@@ -30,7 +30,7 @@ export interface RunnerOptions {
   docker: Dockerode;
   agentImage: string;
   context?: string;
-  progress: Progress;
+  progress: Reporter;
   /** Where the services' prefixed log lines go. */
   logs: Writable;
   color: boolean;

@@ -1,6 +1,6 @@
+import type { KubeTarget } from "../kube/kube.js";
 import type Dockerode from "dockerode";
-import type { GlobalOptions } from "../cli/options.js";
-import type { Progress } from "../cli/progress.js";
+import type { Reporter } from "../session/reporter.js";
 import { isTpError, TpError } from "../errors.js";
 import { startDetached } from "./detach.js";
 import { findProjectFile } from "./find-project-file.js";
@@ -22,23 +22,16 @@ export interface UpOptions {
   /** Set in the background process that `tp up -d` starts. */
   background: boolean;
   agentImage: string;
-}
-
-/** The global options again, for the background process. */
-function globalArgs(global: GlobalOptions): string[] {
-  const args: string[] = [];
-  if (global.kubeconfig) args.push("--kubeconfig", global.kubeconfig);
-  if (global.context) args.push("--context", global.context);
-  if (global.namespace) args.push("--namespace", global.namespace);
-  return args;
+  /** tp's arguments for the background `tp up` that `--detach` starts (the CLI knows its flags). */
+  backgroundArgs: (project: { file: string; name: string }) => string[];
 }
 
 /** tp up: check everything, then run the project here or in the background. Returns the exit code. */
 export async function projectUp(
   options: UpOptions,
-  global: GlobalOptions,
+  global: KubeTarget,
   docker: Dockerode,
-  progress: Progress,
+  progress: Reporter,
 ): Promise<number> {
   const file = findProjectFile(options.file);
   const project = loadProject({ file, ...(options.projectName ? { projectName: options.projectName } : {}) });
@@ -82,19 +75,7 @@ export async function projectUp(
   }
 
   if (options.detach && !options.background) {
-    const args = [
-      ...globalArgs(global),
-      "up",
-      "--file",
-      project.file,
-      "--project-name",
-      project.name,
-      "--agent-image",
-      options.agentImage,
-      ...options.profiles.flatMap((p) => ["--profile", p]),
-      "--background",
-      ...options.services,
-    ];
+    const args = options.backgroundArgs({ file: project.file, name: project.name });
     return startDetached({ args, cwd: project.dir, statePath: paths.state, logPath: paths.log, progress });
   }
   const context = global.context ?? project.tp.context;

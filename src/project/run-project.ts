@@ -1,7 +1,7 @@
 import type Dockerode from "dockerode";
-import type { Kube } from "../cluster/kube.js";
-import type { Progress } from "../cli/progress.js";
-import { Interrupt } from "../cli/session/interrupt.js";
+import type { Kube } from "../kube/kube.js";
+import type { Reporter } from "../session/reporter.js";
+import { Interrupt } from "../session/interrupt.js";
 import type { ProjectPlan } from "./plan.js";
 import { ProjectRunner } from "./project-runner.js";
 import { removeState, writeState, type ProjectState } from "./project-state.js";
@@ -11,7 +11,7 @@ export interface RunProjectOptions {
   kubeFor: (namespace: string | undefined) => Kube;
   agentImage: string;
   context?: string;
-  progress: Progress;
+  progress: Reporter;
   /** The state file that `tp ps` and `tp down` read. */
   statePath: string;
   /** In the background (`tp up -d`): keep running until SIGTERM, even when every container has exited. */

@@ -1,24 +1,26 @@
-import { Progress } from "../cli/progress.js";
+import type { Reporter } from "../session/reporter.js";
 
 /** Progress lines of one service, in the project's one progress view: `web: swapping ...`. */
-export class ServiceProgress extends Progress {
+export class ServiceProgress implements Reporter {
   constructor(
-    private readonly parent: Progress,
+    private readonly parent: Reporter,
     private readonly service: string,
-  ) {
-    super("quiet");
+  ) {}
+
+  debug(text: string): void {
+    this.parent.debug(`${this.service}: ${text}`);
   }
 
-  override step(text: string): (done?: string) => void {
+  step(text: string): (done?: string) => void {
     const end = this.parent.step(`${this.service}: ${text}`);
     return (done) => end(done === undefined ? undefined : `${this.service}: ${done}`);
   }
 
-  override info(text: string): void {
+  info(text: string): void {
     this.parent.info(`${this.service}: ${text}`);
   }
 
-  override warn(text: string): void {
+  warn(text: string): void {
     this.parent.warn(`${this.service}: ${text}`);
   }
 }

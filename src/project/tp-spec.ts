@@ -1,4 +1,4 @@
-import type { ExposeMapping } from "../agent/sidecar-config.js";
+import type { ExposeMapping } from "../contract/sidecar-config.js";
 import type { TpServiceSpec } from "./model.js";
 import type { ServiceTpData } from "./schema.js";
 import { hostPath, type Fail } from "./service-fields.js";

@@ -1,7 +1,7 @@
 import { connect } from "node:net";
 import type { ServerHttp2Stream } from "node:http2";
 import { bridge } from "./bridge.js";
-import { errorHeader, type ConnectErrorCode } from "./protocol.js";
+import { errorHeader, type ConnectErrorCode } from "../contract/tunnel-protocol.js";
 import type { StreamHandler } from "./tunnel-router.js";
 
 const connectTimeoutMs = 10_000;

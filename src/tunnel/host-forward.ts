@@ -2,7 +2,7 @@ import { createServer as createHttp2Server } from "node:http2";
 import type { Duplex } from "node:stream";
 import { connectHandler } from "./connect-handler.js";
 import { superviseSession } from "./keepalive.js";
-import { serverOptions } from "./protocol.js";
+import { serverOptions } from "../contract/tunnel-protocol.js";
 import { TunnelRouter } from "./tunnel-router.js";
 
 /**

@@ -1,5 +1,5 @@
 import type { Http2Session } from "node:http2";
-import { connectionWindowSize, keepalive } from "./protocol.js";
+import { connectionWindowSize, keepalive } from "../contract/tunnel-protocol.js";
 
 /**
  * Keep an HTTP/2 session alive and notice when its peer is gone: a PING every interval, and the

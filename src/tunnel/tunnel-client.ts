@@ -8,7 +8,7 @@ import {
 import type { Duplex } from "node:stream";
 import { TpError } from "../errors.js";
 import { superviseSession } from "./keepalive.js";
-import { clientSessionOptions, errorHeader } from "./protocol.js";
+import { clientSessionOptions, errorHeader } from "../contract/tunnel-protocol.js";
 
 export interface TunnelClientEvents {
   session: [session: ClientHttp2Session, id: number];

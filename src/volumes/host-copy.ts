@@ -1,17 +1,17 @@
 import { mkdir, rename, writeFile } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { dirname, join } from "node:path";
-import type { Kube } from "../cluster/kube.js";
-import { withAgentSession, type AgentSession } from "../cluster/agent-session.js";
-import { execStream } from "../cluster/pod-exec.js";
-import type { RemoteEnd } from "../cluster/remote-end.js";
-import { rootOf, shareOut, smallCopyBytes } from "./first-copy.js";
-import { extractWithTar, systemTar } from "./system-tar.js";
-import { extractTar } from "./tar-io.js";
-import { VolumeClient } from "./volume-client.js";
-import { nestedPaths, type VolumeSpec } from "./volume-config.js";
-import { joinPath, tarName, type Listing } from "./volume-protocol.js";
-import { hostCopyMarker, type HostCopyMarker } from "./volume-status.js";
+import type { Kube } from "../kube/kube.js";
+import { withAgentSession, type AgentSession } from "../kube/agent-session.js";
+import { execStream } from "../kube/pod-exec.js";
+import type { RemoteEnd } from "../kube/remote-end.js";
+import { rootOf, shareOut, smallCopyBytes } from "../sync/first-copy.js";
+import { extractWithTar, systemTar } from "../sync/system-tar.js";
+import { extractTar } from "../sync/tar-io.js";
+import { VolumeClient } from "../sync/volume-client.js";
+import { nestedPaths, type VolumeSpec } from "../contract/volume-config.js";
+import { joinPath, tarName, type Listing } from "../contract/volume-protocol.js";
+import { hostCopyMarker, type HostCopyMarker } from "../contract/volume-status.js";
 
 export interface HostCopyRequest {
   folder: string;

@@ -1,5 +1,8 @@
 import { UsageError } from "../errors.js";
 
+/** The largest volume copied unless --mount-limit says otherwise. */
+export const defaultMountLimit = 1024 ** 3;
+
 const units: Record<string, number> = {
   "": 1,
   k: 1e3,

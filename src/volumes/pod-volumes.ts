@@ -1,5 +1,5 @@
 import type { V1Pod, V1Volume } from "@kubernetes/client-node";
-import type { VolumeSpec } from "./volume-config.js";
+import type { VolumeSpec } from "../contract/volume-config.js";
 
 /** Where Kubernetes mounts the service account's token (unless the pod opts out). */
 export const serviceAccountPath = "/var/run/secrets/kubernetes.io/serviceaccount";

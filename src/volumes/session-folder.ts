@@ -3,9 +3,6 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { TpError } from "../errors.js";
 
-/** The Docker label on the sidecar that names the session folder, so `tp cleanup` finds it. */
-export const volumesFolderLabel = "dev.tp.volumes";
-
 /** The default session folder: private to the user, under the temporary directory. */
 export function defaultSessionFolder(sessionId: string): string {
   return join(tmpdir(), `tp-${sessionId}-volumes`);

@@ -1,6 +1,6 @@
 import { join } from "node:path";
-import type { VolumeSpec } from "./volume-config.js";
-import { tarName } from "./volume-protocol.js";
+import type { VolumeSpec } from "../contract/volume-config.js";
+import { tarName } from "../contract/volume-protocol.js";
 
 /** Where the volumes appear in the user's container (as with Telepresence 1's container method). */
 export const telepresenceRoot = "/telepresence";

@@ -5,8 +5,9 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Duplex } from "node:stream";
-import { parseStatusLine, type SidecarConfig, sidecarConfigToEnv } from "../../src/agent/index.js";
-import { openExecPipe, openSidecarPipe, pipeDuplexes } from "../../src/tunnel/index.js";
+import { parseStatusLine, type SidecarConfig, sidecarConfigToEnv } from "../../src/contract/index.js";
+import { openExecPipe, openSidecarPipe } from "../../src/docker/open-sidecar-pipe.js";
+import { pipeDuplexes } from "../../src/tunnel/index.js";
 import { version } from "../../src/version.js";
 import { clientScript, dnsServerScript } from "./tunnel-scripts.js";
 

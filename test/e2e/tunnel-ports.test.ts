@@ -1,7 +1,8 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openExecPipe, serveHostForward, sidecarSockets } from "../../src/tunnel/index.js";
+import { openExecPipe } from "../../src/docker/open-sidecar-pipe.js";
+import { serveHostForward, sidecarSockets } from "../../src/tunnel/index.js";
 import { TunnelWorld } from "./tunnel-fixture.js";
 
 /** --to-pod, --from-pod and --container-to-host, each carrying bytes both ways. */

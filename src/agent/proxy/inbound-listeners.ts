@@ -3,7 +3,7 @@ import {
   inboundClaimTimeoutMs,
   type InboundEvent,
   type InboundListen,
-} from "../../tunnel/inbound-protocol.js";
+} from "../../contract/inbound-protocol.js";
 
 interface Pending {
   socket: Socket;

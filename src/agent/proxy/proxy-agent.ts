@@ -2,12 +2,12 @@ import { writeFile } from "node:fs/promises";
 import { createServer as createHttp2Server, type ServerHttp2Session } from "node:http2";
 import { createServer } from "node:net";
 import { superviseSession } from "../../tunnel/keepalive.js";
-import { Paths, serverOptions } from "../../tunnel/protocol.js";
-import { VolumePaths } from "../../volumes/volume-protocol.js";
+import { Paths, serverOptions } from "../../contract/tunnel-protocol.js";
+import { VolumePaths } from "../../contract/volume-protocol.js";
 import { TunnelRouter } from "../../tunnel/tunnel-router.js";
 import { InboundListeners } from "./inbound-listeners.js";
 import { addProxyRoutes } from "./proxy-routes.js";
-import { addVolumeRoutes } from "./volume-routes.js";
+import { addVolumeRoutes } from "../../sync/volume-routes.js";
 
 export interface ProxyAgentOptions {
   /** Port of the tunnel, on 127.0.0.1 only: reached through the port-forward, never the network. */

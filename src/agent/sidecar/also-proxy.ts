@@ -1,6 +1,6 @@
 import dnsPacket from "dns-packet";
 import type { TunnelClient } from "../../tunnel/tunnel-client.js";
-import { Paths } from "../../tunnel/protocol.js";
+import { Paths } from "../../contract/tunnel-protocol.js";
 
 /**
  * The IPv4 addresses a host name has in the cluster (asked through the tunnel, as the pod would:

@@ -1,7 +1,7 @@
 import { createSocket, type Socket as UdpSocket } from "node:dgram";
 import { createServer, type Socket } from "node:net";
 import type { TunnelClient } from "../../tunnel/tunnel-client.js";
-import { Paths } from "../../tunnel/protocol.js";
+import { Paths } from "../../contract/tunnel-protocol.js";
 import { maxUdpAnswer, servfail, truncated } from "./dns-message.js";
 
 /** Total time a query may take through the tunnel (waiting for a session included). */

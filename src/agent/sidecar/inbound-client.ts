@@ -2,8 +2,8 @@ import type { ClientHttp2Session } from "node:http2";
 import { connect } from "node:net";
 import { createInterface } from "node:readline";
 import { bridge } from "../../tunnel/bridge.js";
-import type { InboundEvent, InboundListen } from "../../tunnel/inbound-protocol.js";
-import { Paths } from "../../tunnel/protocol.js";
+import type { InboundEvent, InboundListen } from "../../contract/inbound-protocol.js";
+import { Paths } from "../../contract/tunnel-protocol.js";
 
 /** A port in the pod and where its connections go locally. */
 export interface InboundRoute extends InboundListen {

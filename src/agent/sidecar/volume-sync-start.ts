@@ -1,7 +1,7 @@
 import type { TunnelClient } from "../../tunnel/tunnel-client.js";
-import { parseVolumesConfig, volumesConfigEnv } from "../../volumes/volume-config.js";
-import { VolumeSync } from "../../volumes/volume-sync.js";
-import { emitStatus } from "../sidecar-status.js";
+import { parseVolumesConfig, volumesConfigEnv } from "../../contract/volume-config.js";
+import { VolumeSync } from "../../sync/volume-sync.js";
+import { emitStatus } from "../../contract/sidecar-status.js";
 
 /** Start volume sync when the CLI configured it ($TP_VOLUMES_CONFIG); otherwise nothing. */
 export function startVolumeSync(

@@ -1,15 +1,16 @@
 import { Command, Option } from "commander";
-import { isCidr, isHostName } from "../../agent/sidecar-config.js";
+import { isCidr, isHostName } from "../../contract/sidecar-config.js";
 import { parseWorkload } from "../../cluster/deployments.js";
 import { parseDockerRunArgs } from "../../docker/docker-run-args.js";
 import { UsageError } from "../../errors.js";
 import { agentImage } from "../../version.js";
-import { defaultMountLimit, parseMountLimit, type VolumeRequest } from "../../volumes/index.js";
+import type { VolumeRequest } from "../../session/session-volumes.js";
+import { defaultMountLimit, parseMountLimit } from "../../volumes/index.js";
 import { dockerFrom, kubeFrom, progressFrom } from "../clients.js";
 import { parseExpose, parseHostPort, parsePort } from "../expose.js";
 import type { GlobalOptions } from "../options.js";
-import { dockerRunSession } from "../session/docker-run-session.js";
-import type { Workload } from "../session/workload.js";
+import { dockerRunSession } from "../../session/docker-run-session.js";
+import type { Workload } from "../../session/workload.js";
 
 interface DockerRunFlags {
   swapDeployment?: string;

@@ -15,6 +15,15 @@ interface UpFlags {
   agentImage?: string;
 }
 
+/** The global options again, for the background process. */
+function globalArgs(global: GlobalOptions): string[] {
+  const args: string[] = [];
+  if (global.kubeconfig) args.push("--kubeconfig", global.kubeconfig);
+  if (global.context) args.push("--context", global.context);
+  if (global.namespace) args.push("--namespace", global.namespace);
+  return args;
+}
+
 const collect = (value: string, previous: string[]) => [...previous, value];
 
 export const upCommand = new Command("up")
@@ -60,6 +69,19 @@ export const upCommand = new Command("up")
         dryRun: flags.dryRun === true,
         background: flags.background === true,
         agentImage: agentImage(flags.agentImage),
+        backgroundArgs: (project) => [
+          ...globalArgs(global),
+          "up",
+          "--file",
+          project.file,
+          "--project-name",
+          project.name,
+          "--agent-image",
+          agentImage(flags.agentImage),
+          ...profiles.flatMap((p) => ["--profile", p]),
+          "--background",
+          ...services,
+        ],
       },
       global,
       dockerFrom(),

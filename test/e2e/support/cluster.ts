@@ -2,7 +2,7 @@ import { execa } from "execa";
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
-import { loadKube, type Kube } from "../../../src/cluster/kube.js";
+import { loadKube, type Kube } from "../../../src/kube/kube.js";
 
 /** The kubeconfig `npm run cluster:up` writes for the test cluster. */
 export const kubeconfig = resolve(".test-cluster/kubeconfig");

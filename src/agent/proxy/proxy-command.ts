@@ -1,0 +1,43 @@
+import { Command, InvalidArgumentError } from "commander";
+import { log, surviveUnexpectedErrors } from "../log.js";
+import { startProxyAgent } from "./proxy-agent.js";
+
+export function parsePort(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 1 || port > 65535)
+    throw new InvalidArgumentError("not a port number");
+  return port;
+}
+
+function parseFd(value: string): number {
+  const fd = Number(value);
+  if (!Number.isInteger(fd) || fd < 3) throw new InvalidArgumentError("not a file descriptor (3 or more)");
+  return fd;
+}
+
+/** `tp-agent proxy`: the tunnel's server end, in the proxy pod. */
+export const proxyCommand = new Command("proxy")
+  .description("serve the tunnel on 127.0.0.1 (role in the proxy pod)")
+  .option("--tunnel-port <port>", "tunnel port on 127.0.0.1", parsePort, 7770)
+  .option(
+    "--tunnel-fd <fd>",
+    "accept on this inherited listening socket (tp-listen made it) instead of binding the port",
+    parseFd,
+  )
+  .option("--ready-file <path>", "written once the tunnel listens (readiness probe)", "/tmp/tp-agent-ready")
+  .option("--resolv-conf <path>", "the pod's resolver configuration", "/etc/resolv.conf")
+  .action(async (opts: { tunnelPort: number; tunnelFd?: number; readyFile: string; resolvConf: string }) => {
+    surviveUnexpectedErrors();
+    const agent = await startProxyAgent({
+      tunnelPort: opts.tunnelPort,
+      tunnelFd: opts.tunnelFd,
+      readyFile: opts.readyFile,
+      resolvConfPath: opts.resolvConf,
+      log,
+    });
+    for (const signal of ["SIGTERM", "SIGINT"] as const) {
+      process.once(signal, () => {
+        void agent.close().finally(() => process.exit(0));
+      });
+    }
+  });

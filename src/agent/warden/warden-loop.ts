@@ -1,0 +1,90 @@
+import { kubeGet } from "../../kube/kube-call.js";
+import type { Kube } from "../../kube/kube.js";
+import { restoreDeployment } from "../../kube/restore.js";
+import { leaseExpired, type WardenPlan } from "../../contract/warden-plan.js";
+
+/**
+ * The warden's loop (tp-agent warden, in the cluster): watch the session's lease; when its
+ * renewTime has not moved for the lease's duration (measured on this clock, so clock skew with
+ * the CLI's machine does not matter) or the lease is gone, undo the session and delete itself.
+ */
+export async function runWarden(
+  kube: Kube,
+  plan: WardenPlan,
+  log: (t: string) => void,
+  pollMs = 2_000,
+): Promise<void> {
+  const { namespace } = plan;
+  let lastRenew: string | undefined;
+  let lastChange = Date.now();
+  for (;;) {
+    let lease;
+    try {
+      lease = await kubeGet("read lease", () =>
+        kube.coordination.readNamespacedLease({ name: plan.lease, namespace }),
+      );
+    } catch (err) {
+      log(`cannot read lease ${plan.lease}: ${(err as Error).message}`);
+      await new Promise((r) => setTimeout(r, pollMs));
+      continue;
+    }
+    if (!lease) {
+      log(`lease ${plan.lease} is gone`);
+      break;
+    }
+    const renew = String(lease.spec?.renewTime ?? "");
+    if (renew !== lastRenew) {
+      lastRenew = renew;
+      lastChange = Date.now();
+    }
+    if (leaseExpired(lastChange, lease.spec?.leaseDurationSeconds ?? 30, Date.now())) {
+      log(`lease ${plan.lease} was not renewed for ${lease.spec?.leaseDurationSeconds ?? 30} s`);
+      break;
+    }
+    await new Promise((r) => setTimeout(r, pollMs));
+  }
+  await undoPlan(kube, plan, log);
+}
+
+/** Undo a session from its plan, then remove the warden itself. Every step is idempotent. */
+export async function undoPlan(kube: Kube, plan: WardenPlan, log: (t: string) => void): Promise<void> {
+  const { namespace } = plan;
+  const step = async (what: string, fn: () => Promise<unknown>) => {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      try {
+        const r = await fn();
+        if (r !== undefined && r !== false) log(what);
+        return;
+      } catch (err) {
+        log(`${what} failed: ${(err as Error).message}`);
+        await new Promise((r) => setTimeout(r, 1_000));
+      }
+    }
+  };
+  if (plan.restoreDeployment) {
+    const name = plan.restoreDeployment;
+    await step(`deployment ${name} restored`, () => restoreDeployment(kube, namespace, name, plan.sessionId));
+  }
+  for (const name of plan.deletePods) {
+    await step(`pod ${name} deleted`, () =>
+      kubeGet("delete pod", () => kube.core.deleteNamespacedPod({ name, namespace, gracePeriodSeconds: 1 })),
+    );
+  }
+  for (const name of plan.deleteDeployments) {
+    await step(`deployment ${name} deleted`, () =>
+      kubeGet("delete deployment", () =>
+        kube.apps.deleteNamespacedDeployment({ name, namespace, propagationPolicy: "Background" }),
+      ),
+    );
+  }
+  for (const name of plan.deleteServices) {
+    await step(`service ${name} deleted`, () =>
+      kubeGet("delete service", () => kube.core.deleteNamespacedService({ name, namespace })),
+    );
+  }
+  // Last: the lease. The warden's pod, ServiceAccount, Role and RoleBinding are owned by it, so
+  // the garbage collector removes them (and this process) once it is gone.
+  await step(`lease ${plan.lease} deleted`, () =>
+    kubeGet("delete lease", () => kube.coordination.deleteNamespacedLease({ name: plan.lease, namespace })),
+  );
+}

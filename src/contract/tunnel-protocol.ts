@@ -1,0 +1,70 @@
+import type { ClientSessionOptions, SecureServerOptions, ServerOptions, Settings } from "node:http2";
+
+/**
+ * The tunnel between the sidecar (HTTP/2 client) and the proxy agent (HTTP/2 server), spoken as
+ * cleartext HTTP/2 (h2c, prior knowledge) over whatever byte stream carries it: the CLI's
+ * port-forward piped into `docker exec tp-agent pipe`. Every kind of traffic is one kind of stream:
+ *
+ * - `CONNECT host:port` (RFC 9113 §8.5): a TCP connection dialled in the cluster. 200 when open,
+ *   otherwise 502 with the failure in the `tp-error` header (see {@link ConnectErrorCode}).
+ * - `POST /dns` (body and answer: one DNS wire message, as RFC 8484's application/dns-message).
+ * - `GET /resolv`: the pod's resolver settings ({@link PodResolvConf}).
+ * - `GET /env`: the agent's version and its container's environment, as `{version, env}`.
+ * - `POST /inbound`: the control stream for connections accepted in the pod (see inbound-protocol).
+ * - `POST /inbound/<id>`: the bytes of one accepted connection.
+ * Further routes (volume sync) register on the proxy's router.
+ */
+export const Paths = {
+  dns: "/dns",
+  resolv: "/resolv",
+  env: "/env",
+  inbound: "/inbound",
+} as const;
+
+/** Where the sidecar takes tunnel transports and host-forward transports (`tp-agent pipe --socket`). */
+export const sidecarSockets = { tunnel: "/run/tp/tunnel.sock", host: "/run/tp/host.sock" } as const;
+
+/** The header that carries why a CONNECT failed. */
+export const errorHeader = "tp-error";
+
+/** Why a CONNECT stream failed, as the proxy reports it. */
+export type ConnectErrorCode =
+  | "refused" // ECONNREFUSED: nothing listens there
+  | "unreachable" // EHOSTUNREACH / ENETUNREACH
+  | "timeout" // no answer to the SYN in time
+  | "not-found" // the host name does not resolve in the cluster
+  | "reset" // ECONNRESET while opening
+  | "bad-request" // malformed authority
+  | "error"; // anything else
+
+/** The proxy pod's DNS settings, from its /etc/resolv.conf. */
+export interface PodResolvConf {
+  nameservers: string[];
+  search: string[];
+  ndots: number;
+}
+
+/** Keepalive: a PING every interval; a session with no answer for deadAfter is destroyed. */
+export const keepalive = { intervalMs: 5_000, deadAfterMs: 15_000 } as const;
+
+/** Generous flow-control windows: many parallel bulk streams over one connection. */
+const settings: Settings = {
+  initialWindowSize: 512 * 1024,
+  maxConcurrentStreams: 100_000,
+  enablePush: false,
+};
+export const connectionWindowSize = 4 * 1024 * 1024;
+
+export const clientSessionOptions: ClientSessionOptions = {
+  settings,
+  maxSessionMemory: 512,
+  peerMaxConcurrentStreams: 100_000,
+};
+
+export const serverOptions: ServerOptions & SecureServerOptions = {
+  settings,
+  maxSessionMemory: 512,
+};
+
+/** The port the agent's tunnel listens on, on 127.0.0.1 inside the proxy pod (the port-forward's target). */
+export const tunnelPort = 7770;

@@ -1,0 +1,111 @@
+import type Dockerode from "dockerode";
+import type { Kube } from "../kube/kube.js";
+import type { DockerRunArgs } from "../docker/docker-run-args.js";
+import { requireLocalImage } from "../docker/images.js";
+import { runUserContainer } from "../docker/user-container.js";
+import { watchStart } from "../docker/container-started.js";
+import { DockerLabels } from "../contract/docker-labels.js";
+import type { Reporter } from "./reporter.js";
+import { writeEnvOutputs } from "./env-output.js";
+import { Interrupt } from "./interrupt.js";
+import { warnAboutLeftovers } from "./leftovers.js";
+import { Session, type SessionRequest } from "./session.js";
+import type { StartedSession } from "./started-session.js";
+import { preflightWorkload } from "./workload.js";
+import { kubeCall } from "../kube/kube-call.js";
+
+export interface DockerRunRequest extends Omit<SessionRequest, "publish"> {
+  envFile?: string;
+  envJson?: string;
+  run: DockerRunArgs;
+}
+
+async function forceRemove(docker: Dockerode, name: string): Promise<void> {
+  await docker
+    .getContainer(name)
+    .remove({ force: true })
+    .catch(() => undefined);
+}
+
+/**
+ * tp docker-run: a session, then the user's container in the sidecar's namespace, in the
+ * foreground; everything undone at the end, on a signal, and on failure.
+ * Returns the exit code: the container's, or 130/143 after a signal.
+ */
+export async function dockerRunSession(
+  kube: Kube,
+  docker: Dockerode,
+  request: DockerRunRequest,
+  progress: Reporter,
+): Promise<number> {
+  const interrupt = new Interrupt();
+  let session: StartedSession | undefined;
+  let userName: string | undefined;
+  let removeEnvFiles = () => undefined as void;
+  try {
+    // Everything that can fail on bad input is checked at once, before anything is created: the
+    // images, the cluster (one quick call, so that an unreachable cluster fails fast and clearly,
+    // then the workload), and leftovers of crashed sessions (a warning only).
+    await interrupt.race(
+      Promise.all([
+        requireLocalImage(
+          docker,
+          request.agentImage,
+          "build it with `npm run images` (or docker build -f sidecar-image/Dockerfile)",
+        ),
+        requireLocalImage(
+          docker,
+          request.run.image,
+          "build or pull it first: tp docker-run does not pull images",
+        ),
+        (async () => {
+          await kubeCall("reach the cluster", () => kube.version.getCode(), 0, 8_000);
+          progress.debug("cluster answered");
+          await Promise.all([
+            preflightWorkload(kube, request.workload),
+            warnAboutLeftovers(kube, docker, kube.namespace, progress).catch(() => undefined),
+          ]);
+        })(),
+      ]),
+    );
+    progress.debug("checks done");
+    session = await new Session(kube, docker, { ...request, publish: request.run.publish }, progress).start(
+      interrupt,
+    );
+    removeEnvFiles = writeEnvOutputs(
+      session.env,
+      { envFile: request.envFile, envJson: request.envJson },
+      (t) => progress.warn(t),
+    );
+
+    progress.info(`${session.remote.description}: starting ${request.run.image}`);
+    // The workload's traffic moves to the session, and its warden starts, once the user's
+    // container has started.
+    const started = watchStart(docker, [
+      `${DockerLabels.session}=${session.id}`,
+      `${DockerLabels.role}=user`,
+    ]);
+    void started.started.then(() => session?.guard());
+    const user = runUserContainer({
+      sessionId: session.id,
+      sidecar: session.sidecar.name,
+      env: session.env,
+      mounts: session.volumes?.mounts(request.run.volumes) ?? [],
+      run: request.run,
+      labels: session.labels,
+    });
+    userName = user.name;
+    interrupt.onSignal((signal) => {
+      user.child.kill(signal);
+      // A container whose main process ignores the signal is stopped for it.
+      setTimeout(() => void forceRemove(docker, user.name), 3_000).unref();
+    });
+    const exitCode = await Promise.race([user.exited, session.lost]).finally(() => started.close());
+    return interrupt.signal ? interrupt.exitCode : exitCode;
+  } finally {
+    if (userName) await forceRemove(docker, userName);
+    removeEnvFiles();
+    await session?.stop();
+    interrupt.dispose();
+  }
+}

@@ -1,0 +1,55 @@
+import { ExitCode, TpError } from "../errors.js";
+
+/**
+ * SIGINT/SIGTERM during a session: remembered, reported to whoever listens (to stop the user
+ * container), and turned into an error that aborts the setup step that is waiting.
+ */
+export class Interrupt {
+  signal: NodeJS.Signals | undefined;
+  private readonly listeners: ((s: NodeJS.Signals) => void)[] = [];
+  private rejectAll: ((err: TpError) => void)[] = [];
+  private readonly handler = (s: NodeJS.Signals) => {
+    const first = this.signal === undefined;
+    this.signal ??= s;
+    if (!first) return;
+    for (const l of this.listeners) l(s);
+    for (const r of this.rejectAll) r(this.error());
+  };
+
+  constructor() {
+    process.on("SIGINT", this.handler);
+    process.on("SIGTERM", this.handler);
+    process.on("SIGHUP", this.handler);
+  }
+
+  get exitCode(): number {
+    return this.signal === "SIGTERM" ? ExitCode.Terminated : ExitCode.Interrupted;
+  }
+
+  error(): TpError {
+    return new TpError("interrupted", `interrupted by ${this.signal}; the session was undone`, {
+      exitCode: this.exitCode,
+    });
+  }
+
+  onSignal(listener: (s: NodeJS.Signals) => void): void {
+    this.listeners.push(listener);
+  }
+
+  /** Wait for a promise unless a signal comes first. */
+  race<T>(promise: Promise<T>): Promise<T> {
+    if (this.signal) return Promise.reject(this.error());
+    return new Promise<T>((resolve, reject) => {
+      this.rejectAll.push(reject);
+      promise
+        .then(resolve, reject)
+        .finally(() => (this.rejectAll = this.rejectAll.filter((r) => r !== reject)));
+    });
+  }
+
+  dispose(): void {
+    process.off("SIGINT", this.handler);
+    process.off("SIGTERM", this.handler);
+    process.off("SIGHUP", this.handler);
+  }
+}

@@ -1,0 +1,185 @@
+import { TpError } from "../errors.js";
+import type Dockerode from "dockerode";
+import type { AgentSession } from "../kube/agent-session.js";
+import type { Kube } from "../kube/kube.js";
+import { kubeCall } from "../kube/kube-call.js";
+import type { RemoteEnd } from "../kube/remote-end.js";
+import type { StartedSidecar } from "../docker/sidecar.js";
+import { copyOnHost, writeHostCopyMarker } from "../volumes/host-copy.js";
+import { volumeSpecsOf } from "../volumes/pod-volumes.js";
+import { rootRemover } from "../docker/root-remover.js";
+import { volumesFolderLabel } from "../contract/docker-labels.js";
+import { createSessionFolder, removeSessionFolder } from "../volumes/session-folder.js";
+import { userMounts, volumeEnv } from "../volumes/user-mounts.js";
+import { sidecarVolumesRoot, volumesConfigToEnv, type VolumeSpec } from "../contract/volume-config.js";
+
+/** What the user asked of volumes (`--mount`, `--mount-limit`, `--no-original-mounts`). */
+export interface VolumeRequest {
+  /** The host folder; default: a new one under the temporary directory. */
+  folder?: string;
+  limitBytes: number;
+  originalMounts: boolean;
+}
+
+/** Where progress and warnings go (the CLI's Progress fits). */
+export interface VolumeReporter {
+  step(text: string): (done?: string) => void;
+  info(text: string): void;
+  warn(text: string): void;
+}
+
+function copyFailed(message: string): TpError {
+  return new TpError("tunnel", `copying the pod's volumes failed: ${message}`, {
+    hint: "--mount false starts without them",
+  });
+}
+
+const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+
+/** The pod's volumes for one session: the session folder, the sidecar's part, the user's mounts. */
+export class SessionVolumes {
+  /** The volumes that were copied (known once ready). */
+  private copied: VolumeSpec[] = [];
+
+  private constructor(
+    readonly folder: string,
+    readonly specs: VolumeSpec[],
+    private readonly request: VolumeRequest,
+    private readonly kube: Kube,
+    private readonly remote: RemoteEnd,
+  ) {}
+
+  /** Read the proxy pod's volumes (as admitted: it need not run yet) and create the session folder. */
+  static async prepare(
+    kube: Kube,
+    remote: RemoteEnd,
+    request: VolumeRequest,
+    sessionId: string,
+  ): Promise<SessionVolumes> {
+    const pod =
+      remote.admitted ??
+      (await kubeCall(`read pod ${remote.namespace}/${remote.pod}`, () =>
+        kube.core.readNamespacedPod({ name: remote.pod, namespace: remote.namespace }),
+      ));
+    const specs = volumeSpecsOf(pod, remote.container);
+    const folder = await createSessionFolder(sessionId, request.folder);
+    return new SessionVolumes(folder, specs, request, kube, remote);
+  }
+
+  /** Options for startSidecar: the folder bind-mounted, the sync configuration, the cleanup label. */
+  sidecarOptions(): { binds: string[]; env: Record<string, string>; labels: Record<string, string> } {
+    return {
+      binds: [`${this.folder}:${sidecarVolumesRoot}`],
+      env: volumesConfigToEnv({
+        root: sidecarVolumesRoot,
+        volumes: this.specs,
+        uid: process.getuid?.() ?? 0,
+        gid: process.getgid?.() ?? 0,
+        limitBytes: this.request.limitBytes,
+        rescanMs: 2_000,
+        hostCopy: true,
+      }),
+      labels: { [volumesFolderLabel]: this.folder },
+    };
+  }
+
+  /** Bytes of the first copy: its total once known, and what has arrived. */
+  private readonly copy = { total: undefined as number | undefined, bytes: 0 };
+
+  /**
+   * Make the first copy (see host-copy.ts) once the agent answers (over `agent` when given), and
+   * hand it to the sidecar.
+   * A failure is handed over too (the sidecar reports it) and thrown.
+   */
+  async copyFirst(agent?: AgentSession): Promise<void> {
+    const started = Date.now();
+    try {
+      const listings = await copyOnHost(this.kube, this.remote, {
+        folder: this.folder,
+        specs: this.specs,
+        limitBytes: this.request.limitBytes,
+        onTotal: (n) => (this.copy.total = n),
+        onBytes: (n) => (this.copy.bytes += n),
+        agent,
+      });
+      await writeHostCopyMarker(this.folder, { ok: true, listings, started });
+    } catch (err) {
+      const message = (err as Error).message;
+      await writeHostCopyMarker(this.folder, { ok: false, message }).catch(() => undefined);
+      throw copyFailed(message);
+    }
+  }
+
+  /** Wait for the first copy, showing progress after a second; warn about skipped volumes. */
+  async waitReady(sidecar: StartedSidecar, reporter: VolumeReporter): Promise<void> {
+    let end: ((done?: string) => void) | undefined;
+    let lastInfo = Date.now();
+    const started = Date.now();
+    const progress = setInterval(() => {
+      const { total, bytes } = this.copy;
+      if (total === undefined || Date.now() - started < 1_000) return;
+      end ??= reporter.step(`copying the pod's volumes (${mb(total)})`);
+      if (Date.now() - lastInfo >= 2_000) {
+        lastInfo = Date.now();
+        reporter.info(`copied ${mb(bytes)} of ${mb(total)}`);
+      }
+    }, 250);
+    let ready = false;
+    sidecar.onEvent((s) => {
+      if (s.event === "volume-conflict") {
+        reporter.warn(
+          `${s.path} changed both locally and in the pod: kept the ${s.kept === "local" ? "local" : "pod's"} version (the newer write)`,
+        );
+      } else if (s.event === "volume-error" && ready) {
+        reporter.warn(`volume ${s.path} is not in step: ${s.message}`);
+      }
+    }, true);
+    const failed = sidecar.waitFor("volumes-failed", 30 * 60_000).then((s) => {
+      throw copyFailed(s.event === "volumes-failed" ? s.message : "");
+    });
+    failed.catch(() => undefined);
+    const status = await Promise.race([sidecar.waitFor("volumes-ready", 30 * 60_000), failed]).finally(() =>
+      clearInterval(progress),
+    );
+    ready = true;
+    if (status.event !== "volumes-ready") return;
+    const byPath = new Map(this.specs.map((s) => [s.path, s]));
+    for (const s of status.skipped) {
+      const spec = byPath.get(s.path);
+      if (s.reason === "too-large")
+        reporter.warn(
+          `volume ${spec?.name ?? "?"} at ${s.path} holds ${mb(s.bytes)}, over the limit of ${mb(this.request.limitBytes)} (--mount-limit): not copied`,
+        );
+      else if (spec && spec.name !== "service-account-token")
+        reporter.warn(`volume ${spec.name} at ${s.path} is not in the pod: not copied`);
+    }
+    for (const u of status.unreadable)
+      reporter.warn(`${u.count} file(s) under ${u.path} cannot be read by the agent in the pod: not copied`);
+    const copied = new Set(status.volumes.map((v) => v.path));
+    this.copied = this.specs.filter((s) => copied.has(s.path));
+    const bytes = status.volumes.reduce((n, v) => n + v.bytes, 0);
+    const files = status.volumes.reduce((n, v) => n + v.files, 0);
+    const text = `${this.copied.length} volume(s) copied to ${this.folder}: ${files} files, ${mb(bytes)} in ${(status.ms / 1000).toFixed(2)} s`;
+    if (end) end(text);
+    else reporter.info(text);
+  }
+
+  /** TELEPRESENCE_ROOT and TELEPRESENCE_MOUNTS for the user container. */
+  env(): Record<string, string> {
+    return volumeEnv(this.copied);
+  }
+
+  /** The user container's -v values (its own -v values win for the same destination). */
+  mounts(userVolumes: string[]): string[] {
+    return userMounts(this.folder, this.copied, {
+      originalMounts: this.request.originalMounts,
+      userVolumes,
+    });
+  }
+
+  /** Remove the session folder (after the sidecar is gone). */
+  async remove(docker: Dockerode, agentImage: string): Promise<string[]> {
+    const removed = await removeSessionFolder(this.folder, rootRemover(docker, agentImage));
+    return removed ? [`session folder ${this.folder} removed`] : [];
+  }
+}

@@ -1,0 +1,244 @@
+import type Dockerode from "dockerode";
+import { randomBytes } from "node:crypto";
+import type { SidecarConfig } from "../contract/sidecar-config.js";
+import type { Kube } from "../kube/kube.js";
+import { readPodEnv } from "../cluster/pod-env.js";
+import type { RemoteEnd } from "../kube/remote-end.js";
+import { leaseName, SessionLease } from "../cluster/session-lease.js";
+import { startWarden, wardenPlanFor, type StartedWarden } from "../cluster/warden.js";
+import { DockerLabels } from "../contract/docker-labels.js";
+import { ownerLabels } from "../docker/local-sessions.js";
+import { startSidecar, type SidecarOptions, type StartedSidecar } from "../docker/sidecar.js";
+import { SocketFolder } from "../docker/socket-folder.js";
+import type { Reporter } from "./reporter.js";
+import { SessionVolumes, type VolumeRequest } from "./session-volumes.js";
+import type { Interrupt } from "./interrupt.js";
+import { HostForwardLink } from "./host-forward-link.js";
+import { TunnelLink } from "./tunnel-link.js";
+import { StartedSession, undoAll, type UndoStep } from "./started-session.js";
+import { autoExposed, localHostname, startRemote, undoPlanOf, type Workload } from "./workload.js";
+
+export interface SessionRequest {
+  workload: Workload;
+  sidecar: Partial<SidecarConfig> & { expose: SidecarConfig["expose"] };
+  autoExpose: boolean;
+  agentImage: string;
+  context?: string;
+  /** docker run -p of the user container: published on the sidecar. */
+  publish: string[];
+  /** More for the sidecar container (a project network, extra hosts, labels). */
+  sidecarExtra?: Pick<SidecarOptions, "network" | "extraHosts" | "labels">;
+  /** Copy the pod's volumes into a session folder and keep them in step (absent: no volumes). */
+  volumes?: VolumeRequest;
+}
+
+/** What a session starts locally (see Session.startLocal). */
+interface LocalSide {
+  volumes: SessionVolumes | undefined;
+  sidecar: StartedSidecar;
+  /** Labels for the session's local containers. */
+  labels: Record<string, string>;
+  /** The tunnel, its pipe into the sidecar already open. */
+  link: TunnelLink;
+  /** The folder of the sidecar's sockets, when the CLI can reach them directly. */
+  sockets: SocketFolder | undefined;
+  /** Ends the "starting the local sidecar" progress line. */
+  endStep: (done?: string) => void;
+}
+
+/** A session being set up: cluster end, warden, sidecar and tunnel. */
+export class Session {
+  readonly id = randomBytes(4).toString("hex");
+
+  constructor(
+    private readonly kube: Kube,
+    private readonly docker: Dockerode,
+    private readonly request: SessionRequest,
+    private readonly progress: Reporter,
+  ) {}
+
+  /** Start everything; on failure (or a signal) undo what was started and throw. */
+  async start(interrupt: Interrupt): Promise<StartedSession> {
+    const { kube, docker, request, progress, id } = this;
+    const namespace = kube.namespace;
+    const undo: UndoStep[] = [];
+    let warden: StartedWarden | undefined;
+    try {
+      // The callers have checked that the cluster answers and that the workload can be used.
+      const w = request.workload;
+      const lease = new SessionLease(kube, namespace, id, {
+        kind: w.kind,
+        namespace,
+        ...("name" in w ? { deployment: w.name } : {}),
+      });
+      await interrupt.race(lease.create());
+      progress.debug("lease created");
+      undo.push({ what: "session record", cluster: true, run: async () => (await lease.delete(), []) });
+      const plan = wardenPlanFor(id, namespace, leaseName(id), undoPlanOf(w, id));
+      const owner = { name: leaseName(id), uid: lease.uid };
+      // The warden is undone (if it was made) after the cluster end.
+      let wardenPromise: Promise<StartedWarden | undefined> = Promise.resolve(undefined);
+      undo.push({
+        what: "warden",
+        cluster: true,
+        run: async () => (await (await wardenPromise.catch(() => undefined))?.remove()) ?? [],
+      });
+
+      const options = {
+        namespace,
+        sessionId: id,
+        agentImage: request.agentImage,
+        step: (t: string) => progress.step(t),
+      };
+      const exposePorts = request.sidecar.expose.map((e) => e.remotePort);
+      // Returns once the proxy pod exists; its start overlaps the local work below.
+      const remote = await interrupt.race(
+        startRemote(kube, w, exposePorts, options, (t) => progress.warn(t)),
+      );
+      undo.push({ what: "cluster", cluster: true, run: () => remote.restore() });
+      progress.debug(`proxy pod created: ${remote.pod}`);
+      // The warden's RBAC is made once the proxy runs, its pod once the session's own containers
+      // have started (StartedSession.guard), so that the two pods do not compete for the node
+      // while the session starts; until then the CLI alone undoes a failed start.
+      wardenPromise = remote.running.then(() =>
+        startWarden(kube, plan, request.agentImage, owner, (t) => progress.warn(t)),
+      );
+      wardenPromise.catch(() => undefined);
+
+      // Local side, while the pod starts: the session folder, then the sidecar until it is ready.
+      const prepared = request.volumes
+        ? SessionVolumes.prepare(kube, remote, request.volumes, id)
+        : Promise.resolve(undefined);
+      prepared.catch(() => undefined);
+      const local = this.startLocal(remote, undo, prepared);
+      // Cluster side, once the agent runs: its environment (and version) over a port-forward.
+      const agentEnv = remote.running.then(() => {
+        progress.debug("proxy pod running");
+        return readPodEnv(kube, remote).finally(() => progress.debug("pod env read"));
+      });
+      agentEnv.catch(() => undefined);
+      // The first copy of the volumes, by the CLI as soon as the agent answers.
+      // It uses the port-forward the env came by; closed after it.
+      const copied = agentEnv.then(async (read) => {
+        try {
+          const volumes = await prepared;
+          if (volumes) {
+            await volumes.copyFirst(read.session);
+            progress.debug("volumes copied");
+          }
+        } finally {
+          read.session?.close();
+        }
+      });
+      copied.catch(() => undefined);
+      let started: LocalSide;
+      try {
+        started = await interrupt.race(Promise.all([local, remote.running]).then(([l]) => l));
+      } catch (err) {
+        // Whatever the local side created is undone with the rest.
+        await local.catch(() => undefined);
+        throw err;
+      }
+      const { volumes, sidecar, labels, link: tunnel, endStep, sockets } = started;
+      const [{ env: podEnv }] = await interrupt.race(
+        Promise.all([
+          agentEnv,
+          tunnel
+            .start(30_000, remote.listening ? Promise.any([agentEnv, remote.listening]) : agentEnv)
+            .finally(() => progress.debug("tunnel up")),
+        ]),
+      );
+      undo.push({ what: "tunnel", run: async () => (await tunnel.stop(), []) });
+      warden = await interrupt.race(wardenPromise);
+      remote.ready.then(
+        () => progress.debug("proxy ready"),
+        () => undefined,
+      );
+      const hostPorts = (request.sidecar.containerToHost ?? []).map((c) => c.hostPort);
+      if (hostPorts.length) {
+        const hostLink = new HostForwardLink(docker, sidecar.container.id, hostPorts, sockets);
+        hostLink.start();
+        undo.push({ what: "host forward", run: async () => (hostLink.stop(), []) });
+      }
+      endStep("sidecar ready, tunnel up");
+      // The user's container starts once the tunnel is up and the volumes are copied. The agent has
+      // answered, so it listens: the proxy turns Ready meanwhile, and the workload's own pods serve
+      // until the container runs and the proxy is Ready (StartedSession.guard).
+      await interrupt.race(
+        Promise.all([
+          copied,
+          volumes?.waitReady(sidecar, progress).then(() => progress.debug("volumes ready in the sidecar")),
+        ]),
+      );
+      sidecar.onEvent((s) => {
+        if (s.event === "listen-error")
+          progress.warn(`the proxy cannot listen on port ${s.port}: ${s.message}`);
+      });
+      const env: Record<string, string> = {
+        ...podEnv,
+        TELEPRESENCE_POD: remote.pod,
+        TELEPRESENCE_CONTAINER: remote.container,
+        ...volumes?.env(),
+        TELEPRESENCE_METHOD: "container",
+      };
+      const lost = Promise.race([tunnel.failed, lease.lost]);
+      lost.catch(() => undefined);
+      return new StartedSession(id, remote, sidecar, env, labels, lost, undo, progress, warden, volumes);
+    } catch (err) {
+      await undoAll(undo, progress);
+      throw err;
+    }
+  }
+
+  /**
+   * The local side of a session, which needs only the proxy pod's spec: the session folder for
+   * its volumes, then the sidecar until it says it is ready, and the pipe into it (opened while
+   * the pod may still be starting). Undo steps are added as things are made.
+   */
+  private async startLocal(
+    remote: RemoteEnd,
+    undo: UndoStep[],
+    prepared: Promise<SessionVolumes | undefined>,
+  ): Promise<LocalSide> {
+    const { kube, docker, request, progress, id } = this;
+    const namespace = kube.namespace;
+    const w = request.workload;
+    const volumes = await prepared;
+    if (volumes) undo.push({ what: "session folder", run: () => volumes.remove(docker, request.agentImage) });
+    const volumeSidecar = volumes?.sidecarOptions();
+    const sockets = await SocketFolder.create(docker, id);
+    if (sockets) undo.push({ what: "socket folder", run: async () => (await sockets.remove(), []) });
+    const expose = [
+      ...request.sidecar.expose,
+      ...autoExposed(remote, request.sidecar.expose, request.autoExpose),
+    ];
+    const endStep = progress.step("starting the local sidecar");
+    const labels = {
+      ...ownerLabels(),
+      ...request.sidecarExtra?.labels,
+      [DockerLabels.remote]: `${namespace}/${remote.pod}`,
+      ...(request.context ? { [DockerLabels.context]: request.context } : {}),
+    };
+    const sidecar = await startSidecar(docker, {
+      sessionId: id,
+      image: request.agentImage,
+      config: { ...request.sidecar, expose },
+      hostname: localHostname(w, id),
+      publish: request.publish,
+      ...request.sidecarExtra,
+      labels: { ...labels, ...volumeSidecar?.labels, ...sockets?.labels },
+      binds: [...(volumeSidecar?.binds ?? []), ...(sockets ? [sockets.bind] : [])],
+      env: volumeSidecar?.env,
+    });
+    progress.debug("sidecar started");
+    undo.push({
+      what: "sidecar",
+      run: async () => (await sidecar.remove(), [`sidecar ${sidecar.name} removed`]),
+    });
+    await sidecar.waitFor("ready", 20_000);
+    progress.debug("sidecar ready");
+    const link = new TunnelLink(kube, docker, remote, sidecar, progress, sockets);
+    await link.prepare();
+    return { volumes, sidecar, labels, link, endStep, sockets };
+  }
+}

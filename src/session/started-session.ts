@@ -1,0 +1,111 @@
+import type { RemoteEnd } from "../kube/remote-end.js";
+import type { StartedWarden } from "../cluster/warden.js";
+import type { StartedSidecar } from "../docker/sidecar.js";
+import type { SessionVolumes } from "./session-volumes.js";
+import type { Reporter } from "./reporter.js";
+
+/** Something a session did, and how to undo it. */
+export interface UndoStep {
+  what: string;
+  run: () => Promise<string[]>;
+  /** Needs the cluster: skipped once the session is lost (the warden undoes it there). */
+  cluster?: boolean;
+}
+
+/** A running session; stop() undoes it (the caller removes its own containers first). */
+export class StartedSession {
+  constructor(
+    readonly id: string,
+    readonly remote: RemoteEnd,
+    readonly sidecar: StartedSidecar,
+    /** The pod's environment and TELEPRESENCE_* for the user container. */
+    readonly env: Record<string, string>,
+    /** Labels for the session's local containers. */
+    readonly labels: Record<string, string>,
+    /** Rejects when the session is lost (tunnel gone for good, record expired). */
+    readonly lost: Promise<never>,
+    private readonly undo: UndoStep[],
+    private readonly progress: Reporter,
+    private readonly warden: StartedWarden | undefined,
+    /** The pod's volumes, when copied: their mounts for the user container. */
+    readonly volumes?: SessionVolumes,
+  ) {
+    lost.catch(() => (this.isLost = true));
+    // A caller that never says its containers started still gets its warden.
+    this.guardTimer = setTimeout(() => this.guard(), guardAfterMs).unref();
+  }
+
+  private readonly guardTimer: NodeJS.Timeout;
+
+  private isLost = false;
+  private guarded = false;
+  private guardedBy?: Promise<boolean>;
+
+  /**
+   * The session's own containers run: send the workload's traffic to the proxy alone (a swapped
+   * Deployment goes to 0) and start the warden's pod, which undoes the session in the cluster if
+   * tp dies. Until then the workload's pods keep serving, and they and the warden take no share
+   * of the machine while the containers start. Called at the latest guardAfterMs after the
+   * session started; resolves once the traffic goes to the proxy (failures are warnings).
+   */
+  guard(): Promise<void> {
+    if (this.guarded) return this.tookOver;
+    this.guarded = true;
+    this.tookOver = (this.remote.takeOver?.() ?? Promise.resolve()).then(
+      () => this.progress.debug("cluster end in place"),
+      (err: unknown) =>
+        this.progress.warn(
+          `could not send all of the workload's traffic to the proxy (${(err as Error).message}): its own pods keep serving part of it`,
+        ),
+    );
+    this.guardedBy = this.warden
+      ? this.warden.startPod().then(
+          () => true,
+          (err: unknown) => {
+            this.progress.warn(
+              `the session's warden did not start (${(err as Error).message}): if tp dies, run \`tp cleanup\``,
+            );
+            return false;
+          },
+        )
+      : Promise.resolve(false);
+    return this.tookOver;
+  }
+
+  private tookOver: Promise<void> = Promise.resolve();
+
+  /** Undo in reverse order of doing: sidecar, cluster, warden, session record. */
+  async stop(): Promise<void> {
+    clearTimeout(this.guardTimer);
+    this.guarded = true;
+    if (this.isLost) {
+      const local = this.undo.filter((s) => !s.cluster);
+      this.undo.splice(0);
+      await undoAll(local, this.progress);
+      this.progress.warn(
+        (await this.guardedBy)
+          ? "the cluster cannot be reached: the session's warden undoes it in the cluster"
+          : "the cluster cannot be reached: run `tp cleanup` once it can, to undo the session there",
+      );
+      return;
+    }
+    await undoAll(this.undo, this.progress);
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.stop();
+  }
+}
+
+/** When a session's warden pod is created at the latest, if nobody said so earlier. */
+const guardAfterMs = 5_000;
+
+export async function undoAll(undo: UndoStep[], progress: Reporter): Promise<void> {
+  for (const step of undo.splice(0).reverse()) {
+    try {
+      for (const line of await step.run()) progress.info(line);
+    } catch (err) {
+      progress.warn(`could not undo the ${step.what}: ${(err as Error).message}; run \`tp cleanup\``);
+    }
+  }
+}

@@ -1,0 +1,216 @@
+import type Dockerode from "dockerode";
+import type { Duplex } from "node:stream";
+import { openPortForward } from "../kube/port-forward.js";
+import type { Kube } from "../kube/kube.js";
+import type { RemoteEnd } from "../kube/remote-end.js";
+import { tunnelPort } from "../contract/tunnel-protocol.js";
+import type { StartedSidecar } from "../docker/sidecar.js";
+import type { SocketFolder } from "../docker/socket-folder.js";
+import { TpError } from "../errors.js";
+import { openSidecarPipe } from "../docker/open-sidecar-pipe.js";
+import { pipeDuplexes } from "../tunnel/index.js";
+import type { Reporter } from "./reporter.js";
+import { pause } from "../wait.js";
+
+/** How long a new port-forward may stay silent before the attempt is given up. */
+const agentAnswerMs = 1_000;
+
+/**
+ * A port-forward whose agent has spoken: its HTTP/2 server sends SETTINGS as soon as it accepts
+ * a connection. Only then is the pipe into the sidecar joined to it, so that a port-forward that
+ * fails (the agent not listening yet) or stays silent leaves the pipe unused for the next try.
+ */
+async function agentSpoke(pf: Duplex, giveUp?: Promise<unknown>): Promise<Duplex> {
+  try {
+    const first = await new Promise<Buffer>((resolve, reject) => {
+      // The kubelet's error and close may come in the same read as the handshake.
+      if (pf.destroyed)
+        return reject(pf.errored ?? new Error("the port-forward closed before the agent answered"));
+      const timer = setTimeout(() => done(new Error(`no answer within ${agentAnswerMs} ms`)), agentAnswerMs);
+      giveUp?.then(
+        () => done(new Error("no answer, though the agent listens by now")),
+        () => undefined,
+      );
+      const readable = () => {
+        const chunk = pf.read() as Buffer | null;
+        if (chunk) done(undefined, chunk);
+      };
+      const ended = () => done(new Error("the port-forward closed before the agent answered"));
+      const done = (err?: Error, chunk?: Buffer) => {
+        clearTimeout(timer);
+        pf.off("readable", readable);
+        pf.off("end", ended);
+        pf.off("close", ended);
+        pf.off("error", done);
+        if (err) reject(err);
+        else resolve(chunk as Buffer);
+      };
+      pf.on("readable", readable);
+      pf.once("end", ended);
+      pf.once("close", ended);
+      pf.once("error", done);
+    });
+    pf.unshift(first);
+    return pf;
+  } catch (err) {
+    pf.destroy();
+    throw err;
+  }
+}
+
+/** One carried transport: ends when either side does; close() ends it. */
+interface Transport {
+  done: Promise<void>;
+  close(): void;
+}
+
+/**
+ * The CLI's part of the tunnel: it holds the port-forward (with the user's credentials) and
+ * pipes it into the sidecar: straight into its tunnel socket when the session's socket folder
+ * allows (SocketFolder), else through `docker exec tp-agent pipe`. When either side drops, it
+ * opens both again; the sidecar resumes its HTTP/2 session over the new pipe.
+ */
+export class TunnelLink {
+  private stopped = false;
+  private loop: Promise<void> | undefined;
+  private failure: ((err: TpError) => void) | undefined;
+  /** Rejects when the tunnel cannot be re-established. */
+  readonly failed: Promise<never>;
+
+  constructor(
+    private readonly kube: Kube,
+    private readonly docker: Dockerode,
+    private readonly remote: RemoteEnd,
+    private readonly sidecar: StartedSidecar,
+    private readonly progress: Reporter,
+    /** The sidecar's sockets, reachable from here (else the exec pipe is used). */
+    private readonly sockets?: SocketFolder,
+    /** How long reconnecting may fail before the session gives up. */
+    private readonly giveUpMs = 60_000,
+  ) {
+    this.failed = new Promise<never>((_, reject) => (this.failure = reject));
+    this.failed.catch(() => undefined);
+  }
+
+  /** A pipe opened for an attempt whose port-forward failed: the next attempt uses it. */
+  private sparePipe: Duplex | undefined;
+
+  /**
+   * One transport: the port-forward and the pipe into the sidecar, opened side by side. A pipe
+   * is never thrown away unused: the sidecar takes each one as the newest transport, so a late
+   * one would replace a working session.
+   */
+  private async connectOnce(giveUp?: Promise<unknown>): Promise<Transport> {
+    const spare = this.sparePipe;
+    this.sparePipe = undefined;
+    const usable = spare && !spare.destroyed && !spare.writableEnded ? spare : undefined;
+    if (spare && !usable) spare.destroy();
+    const [pf, pipe] = await Promise.allSettled([
+      openPortForward(this.kube, this.remote.namespace, this.remote.pod, tunnelPort).then((pf) =>
+        agentSpoke(pf, giveUp),
+      ),
+      usable ?? openSidecarPipe(this.docker, this.sidecar.container.id, this.sockets),
+    ]);
+    if (pf.status === "fulfilled" && pipe.status === "fulfilled")
+      return {
+        done: pipeDuplexes(pf.value, pipe.value),
+        close: () => {
+          pf.value.destroy();
+          pipe.value.destroy();
+        },
+      };
+    if (pf.status === "fulfilled") pf.value.destroy();
+    if (pipe.status === "fulfilled") this.sparePipe = pipe.value;
+    throw pf.status === "rejected" ? pf.reason : (pipe as PromiseRejectedResult).reason;
+  }
+
+  /** Open the pipe into the sidecar ahead of time (while the pod starts): start() then uses it. */
+  async prepare(): Promise<void> {
+    if (this.sparePipe) return;
+    this.sparePipe = await openSidecarPipe(this.docker, this.sidecar.container.id, this.sockets).catch(
+      () => undefined,
+    );
+  }
+
+  /**
+   * Open the first connection and wait until the sidecar says the tunnel works. The agent may
+   * still be starting: attempts are repeated, and once `agentListens` resolves (the agent was
+   * heard from another way) the next one is made at once.
+   */
+  async start(timeoutMs = 30_000, agentListens?: Promise<unknown>): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let listens = false;
+    agentListens?.then(
+      () => (listens = true),
+      () => undefined,
+    );
+    // The agent may still be starting: retry until it answers.
+    for (let attempt = 0; ; attempt++) {
+      const seen = this.sidecar.count;
+      let current: Transport | undefined;
+      // An attempt made before the agent was known to listen, and still silent a moment after it
+      // is, will not be answered (seen with port-forwards opened while the agent started).
+      const giveUp = listens ? undefined : agentListens?.then(() => pause(500));
+      try {
+        current = await this.connectOnce(giveUp);
+        // An attempt that stalls is given up and made again (a longer wait each time).
+        const attemptMs = Math.min(2_000 * 2 ** attempt, Math.max(1, deadline - Date.now()));
+        await Promise.race([
+          this.sidecar.waitFor("tunnel-up", attemptMs, seen),
+          current.done.then(() => Promise.reject(new Error("the tunnel closed while starting"))),
+        ]);
+        this.loop = this.run(current);
+        return;
+      } catch (err) {
+        current?.done.catch(() => undefined);
+        current?.close();
+        this.progress.debug(`tunnel attempt ${attempt + 1}: ${(err as Error).message}`);
+        if (Date.now() + 100 > deadline) throw err;
+        // Once the agent is known to listen, the next attempt is not put off.
+        if (listens) await pause(50);
+        else await pause(Math.min(100 * 1.5 ** attempt, 1_000), agentListens);
+      }
+    }
+  }
+
+  private async run(current: Transport): Promise<void> {
+    for (;;) {
+      await current.done;
+      if (this.stopped) return;
+      this.progress.warn("the tunnel to the cluster dropped; reconnecting");
+      const since = Date.now();
+      let attempt = 0;
+      for (;;) {
+        if (this.stopped) return;
+        try {
+          const seen = this.sidecar.count;
+          current = await this.connectOnce();
+          await this.sidecar.waitFor("tunnel-up", 15_000, seen);
+          this.progress.info("tunnel reconnected");
+          break;
+        } catch (err) {
+          if (this.stopped) return;
+          if (Date.now() - since > this.giveUpMs) {
+            this.failure?.(
+              new TpError(
+                "tunnel",
+                `the tunnel to ${this.remote.namespace}/${this.remote.pod} is lost: ${(err as Error).message}`,
+                {
+                  hint: "check the cluster connection; the session's changes are being undone",
+                },
+              ),
+            );
+            return;
+          }
+          await new Promise((r) => setTimeout(r, Math.min(250 * 2 ** attempt++, 2_000)));
+        }
+      }
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.sparePipe?.destroy();
+    // Ending the sidecar closes the pipe; the loop then returns.
+  }
+}

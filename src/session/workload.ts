@@ -1,0 +1,99 @@
+import type { SidecarConfig } from "../contract/sidecar-config.js";
+import { useExistingDeployment } from "../cluster/existing-deployment.js";
+import type { Kube } from "../kube/kube.js";
+import { checkNameFree, startNewDeployment } from "../cluster/new-deployment.js";
+import { swapProxyPodName, temporaryProxyPodName } from "../cluster/proxy-pod.js";
+import type { RemoteEnd, StartOptions } from "../kube/remote-end.js";
+import { checkSwappable, swapDeployment } from "../cluster/swap.js";
+import { startTemporaryProxy } from "../cluster/temporary-proxy.js";
+import type { WardenPlan } from "../contract/warden-plan.js";
+
+/** What a session does in the cluster. */
+export type Workload =
+  | { kind: "swap"; name: string; container?: string }
+  | { kind: "new"; name: string }
+  | { kind: "existing"; name: string }
+  | { kind: "temporary" };
+
+/**
+ * Check, before anything is created, that the workload can be used: a clear error for a missing
+ * Deployment or container, a Deployment already swapped, a name already taken.
+ */
+export async function preflightWorkload(kube: Kube, w: Workload): Promise<void> {
+  const namespace = kube.namespace;
+  switch (w.kind) {
+    case "swap":
+      await checkSwappable(kube, namespace, w.name, w.container);
+      return;
+    case "new":
+      await checkNameFree(kube, namespace, w.name);
+      return;
+    case "existing":
+      // Only reads: it fails the same way it would later.
+      await useExistingDeployment(kube, { namespace, name: w.name, sessionId: "", agentImage: "" });
+      return;
+    case "temporary":
+      return;
+  }
+}
+
+export function startRemote(
+  kube: Kube,
+  w: Workload,
+  exposePorts: number[],
+  options: StartOptions,
+  warn: (t: string) => void,
+): Promise<RemoteEnd> {
+  switch (w.kind) {
+    case "swap":
+      return swapDeployment(kube, {
+        ...options,
+        deployment: w.name,
+        ...(w.container ? { container: w.container } : {}),
+        warn,
+      });
+    case "new":
+      return startNewDeployment(kube, { ...options, name: w.name, ports: exposePorts });
+    case "existing":
+      return useExistingDeployment(kube, { ...options, name: w.name });
+    case "temporary":
+      return startTemporaryProxy(kube, options);
+  }
+}
+
+type UndoPlan = Pick<WardenPlan, "restoreDeployment" | "deleteDeployments" | "deleteServices" | "deletePods">;
+
+/** What the warden undoes if the CLI dies: the names are known before anything starts. */
+export function undoPlanOf(w: Workload, sessionId: string): UndoPlan {
+  const none = { deleteDeployments: [], deleteServices: [], deletePods: [] };
+  switch (w.kind) {
+    case "swap":
+      return { ...none, restoreDeployment: w.name, deletePods: [swapProxyPodName(w.name, sessionId)] };
+    case "new":
+      return { ...none, deleteDeployments: [w.name], deleteServices: [w.name] };
+    case "temporary":
+      return { ...none, deletePods: [temporaryProxyPodName(sessionId)] };
+    case "existing":
+      return none;
+  }
+}
+
+/** The local hostname: the proxy pod's name where it is known in advance. */
+export function localHostname(w: Workload, sessionId: string): string {
+  if (w.kind === "swap") return swapProxyPodName(w.name, sessionId);
+  if (w.kind === "temporary") return temporaryProxyPodName(sessionId);
+  return w.name;
+}
+
+/** Ports of the swapped container exposed without being asked (--no-auto-expose turns it off). */
+export function autoExposed(
+  remote: RemoteEnd,
+  asked: SidecarConfig["expose"],
+  enabled: boolean,
+): SidecarConfig["expose"] {
+  if (!enabled || !remote.original) return [];
+  const taken = new Set(asked.map((e) => e.remotePort));
+  return (remote.original.ports ?? [])
+    .filter((p) => (p.protocol ?? "TCP") === "TCP" && !taken.has(p.containerPort))
+    .map((p) => ({ localPort: p.containerPort, remotePort: p.containerPort }));
+}

@@ -1,0 +1,109 @@
+import { lchown, rm } from "node:fs/promises";
+import { join } from "node:path";
+import { fromWire, type Entry } from "./entry.js";
+import { extractTar, packPaths, type TarHeader } from "./tar-io.js";
+import { scanTree } from "./tree-scan.js";
+import type { VolumeClient } from "./volume-client.js";
+import { nestedPaths, type VolumeSpec, type VolumesConfig } from "../contract/volume-config.js";
+import type { MirrorIo } from "./volume-mirror.js";
+import { joinPath, tarName } from "../contract/volume-protocol.js";
+
+/**
+ * How tar headers from the pod are written locally: owned by the host user, and owner-only
+ * (0600 files, 0700 directories; the owner's x bit kept) for Secret contents.
+ * Returns undefined for entries outside every volume (they are not written).
+ */
+export function localHeaderMap(config: VolumesConfig): (h: TarHeader) => TarHeader | undefined {
+  const specs = [...config.volumes].sort((a, b) => b.path.length - a.path.length);
+  return (header) => {
+    const abs = `/${header.name.replace(/\/+$/, "")}`;
+    const spec = specs.find((v) => abs === v.path || abs.startsWith(v.path.replace(/\/+$/, "") + "/"));
+    if (!spec) return undefined;
+    const mapped = { ...header, uid: config.uid, gid: config.gid };
+    if (spec.ownerOnly && header.type === "directory") mapped.mode = 0o700;
+    else if (spec.ownerOnly && header.type === "file") mapped.mode = 0o600 | (header.mode & 0o100);
+    return mapped;
+  };
+}
+
+/** The local side of one volume for its mirror, over the current tunnel session. */
+export class LocalVolumeIo implements MirrorIo {
+  private readonly exclude: Set<string>;
+  readonly localPath: string;
+  /** Counts of what the last round copied, for the status line. */
+  counts = { fromPod: 0, toPod: 0, removed: 0 };
+
+  constructor(
+    readonly spec: VolumeSpec,
+    private readonly config: VolumesConfig,
+    private readonly client: () => VolumeClient,
+    private readonly onConflict: (path: string, kept: "local" | "pod") => void,
+  ) {
+    this.exclude = new Set(nestedPaths(spec, config.volumes));
+    this.localPath = join(config.root, tarName(spec.path));
+  }
+
+  private abs(rel: string): string {
+    return joinPath(this.spec.path, rel);
+  }
+
+  async scanLocal(): Promise<Map<string, Entry>> {
+    const { entries } = await scanTree(this.localPath, this.exclude);
+    if (!this.spec.readOnly) {
+      // Files the user's container wrote (often as root) go to the host user, who removes the folder.
+      for (const [rel, e] of entries) {
+        if (e.uid !== this.config.uid || e.gid !== this.config.gid) {
+          await lchown(
+            join(this.config.root, tarName(this.abs(rel))),
+            this.config.uid,
+            this.config.gid,
+          ).catch(() => undefined);
+          e.uid = this.config.uid;
+          e.gid = this.config.gid;
+        }
+      }
+    }
+    return entries;
+  }
+
+  async fetch(paths: string[]): Promise<void> {
+    const tar = await this.client().fetch(paths.map((p) => this.abs(p)));
+    await extractTar(this.config.root, tar, { chown: true, map: localHeaderMap(this.config) });
+    this.counts.fromPod += paths.length;
+  }
+
+  async push(paths: string[]): Promise<Map<string, Entry | undefined>> {
+    const tar = await packPaths(
+      this.config.root,
+      paths.map((p) => tarName(this.abs(p))),
+      { recursive: false },
+    );
+    const result = await this.client().put(tar);
+    this.counts.toPod += paths.length;
+    const out = new Map<string, Entry | undefined>();
+    const prefix = this.spec.path.replace(/\/+$/, "");
+    for (const [abs, wire] of result.entries) {
+      const rel =
+        abs === prefix ? "" : abs.startsWith(prefix + "/") ? abs.slice(prefix.length + 1) : undefined;
+      if (rel !== undefined) out.set(rel, wire ? fromWire(wire) : undefined);
+    }
+    return out;
+  }
+
+  async removeLocal(paths: string[]): Promise<void> {
+    // A volume's root is a mount point on both sides: emptied maybe, never removed.
+    for (const p of paths.filter((p) => p !== ""))
+      await rm(join(this.config.root, tarName(this.abs(p))), { recursive: true, force: true });
+    this.counts.removed += paths.length;
+  }
+
+  async removeRemote(paths: string[]): Promise<void> {
+    const targets = paths.filter((p) => p !== "").map((p) => this.abs(p));
+    if (targets.length) await this.client().remove(targets);
+    this.counts.removed += paths.length;
+  }
+
+  conflict(c: { path: string; kept: "local" | "pod" }): void {
+    this.onConflict(this.abs(c.path), c.kept);
+  }
+}
