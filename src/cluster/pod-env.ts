@@ -1,5 +1,6 @@
 import { TpError } from "../errors.js";
 import { Paths } from "../contract/tunnel-protocol.js";
+import { agentInfo, type AgentInfo } from "../contract/tunnel-answers.js";
 import { version } from "../version.js";
 import type { Kube } from "../kube/kube.js";
 import { execInPod } from "../kube/pod-exec.js";
@@ -10,10 +11,13 @@ import type { RemoteEnd } from "../kube/remote-end.js";
 /** Variables of the pod that describe the agent's container rather than the user's program. */
 const dropped = new Set(["HOME", "PATH", "HOSTNAME"]);
 
-/** What the agent says about itself: its version and its container's environment. */
-interface AgentInfo {
-  version?: string;
-  env?: Record<string, string>;
+/**
+ * What the agent says about itself; an answer of another shape is from something that is not
+ * this version's agent, which the caller then names (as for an answer without a version).
+ */
+function readAgentInfo(text: string): AgentInfo {
+  const result = agentInfo.safeParse(JSON.parse(text));
+  return result.success ? result.data : {};
 }
 
 /** How long the tunnel may stay silent before the CLI also asks by exec (which explains why). */
@@ -55,7 +59,7 @@ async function infoOverTunnel(
           throw err;
         });
       if (abandoned) throw new Error("given up");
-      return { ...(JSON.parse(body.toString("utf8")) as AgentInfo), session: agent };
+      return { ...readAgentInfo(body.toString("utf8")), session: agent };
     } catch (err) {
       agent.close();
       throw err;
@@ -111,7 +115,7 @@ async function infoByExec(
     timeoutMs,
   );
   try {
-    return { ...(JSON.parse(result.stdout) as AgentInfo), stderr: result.stderr };
+    return { ...readAgentInfo(result.stdout), stderr: result.stderr };
   } catch {
     // No agent, or not a tp one: reported by the caller.
     return { stderr: result.stderr || result.stdout };

@@ -8,6 +8,7 @@ import type {
   V1Service,
 } from "@kubernetes/client-node";
 import { Annotations, sessionLabels } from "../contract/cluster-labels.js";
+import type { SessionInfo } from "../contract/session-info.js";
 import { loadTemplate } from "./templates.js";
 
 /** The file the agent writes once its tunnel listens; the readiness probe reads it. */
@@ -17,7 +18,7 @@ export interface ProxyOptions {
   sessionId: string;
   agentImage: string;
   /** What the session is, recorded on its objects for `tp status` and `tp cleanup`. */
-  info: Record<string, unknown>;
+  info: SessionInfo;
 }
 
 function agentContainer(agentImage: string): V1Container {

@@ -4,6 +4,7 @@ import { NotFoundError, TpError } from "../errors.js";
 import { kubeCall, kubeGet } from "../kube/kube-call.js";
 import type { Kube } from "../kube/kube.js";
 import { Annotations, sessionLabels } from "../contract/cluster-labels.js";
+import type { SessionInfo } from "../contract/session-info.js";
 
 /** How long a session's record lives without renewal. */
 export const leaseSeconds = 30;
@@ -37,7 +38,7 @@ export class SessionLease {
     private readonly kube: Kube,
     readonly namespace: string,
     readonly sessionId: string,
-    private readonly info: Record<string, unknown>,
+    private readonly info: SessionInfo,
   ) {
     this.lost = new Promise<never>((_, reject) => (this.loseSession = reject));
     this.lost.catch(() => undefined);

@@ -1,6 +1,7 @@
 import { kubeCall, kubeGet } from "../kube/kube-call.js";
 import type { Kube } from "../kube/kube.js";
 import { Annotations, Labels, sessionSelector } from "../contract/cluster-labels.js";
+import { readSessionInfo } from "../contract/session-info.js";
 import { isLeaseLive, leaseName } from "./session-lease.js";
 import { restoreDeployment } from "../kube/restore.js";
 
@@ -17,14 +18,6 @@ export interface ClusterSession {
   live: boolean;
   /** Names of its objects: kind/name. */
   objects: string[];
-}
-
-function parseInfo(text: string | undefined): { kind?: string; deployment?: string } {
-  try {
-    return text ? (JSON.parse(text) as { kind?: string; deployment?: string }) : {};
-  } catch {
-    return {};
-  }
 }
 
 /** Every tp session with objects in a namespace (all namespaces when namespace is undefined). */
@@ -78,7 +71,7 @@ export async function listClusterSessions(
       if (!id || o.metadata?.deletionTimestamp) continue;
       const s = get(id, o.metadata?.namespace ?? "default");
       s.objects.push(`${kind}/${o.metadata?.name}`);
-      const info = parseInfo(o.metadata?.annotations?.[Annotations.sessionInfo]);
+      const info = readSessionInfo(o.metadata?.annotations?.[Annotations.sessionInfo]);
       if (info.kind) s.kind = info.kind;
       if (info.deployment) s.deployment = info.deployment;
       const created = o.metadata?.creationTimestamp

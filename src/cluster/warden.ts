@@ -1,9 +1,9 @@
-import type { V1OwnerReference, V1Pod } from "@kubernetes/client-node";
+import type { V1OwnerReference, V1PolicyRule, V1Pod } from "@kubernetes/client-node";
 import { TpError } from "../errors.js";
 import { kubeCall, kubeGet } from "../kube/kube-call.js";
 import type { Kube } from "../kube/kube.js";
 import { sessionLabels } from "../contract/cluster-labels.js";
-import { wardenName, wardenPlanEnv, wardenRules, type WardenPlan } from "../contract/warden-plan.js";
+import { wardenName, wardenPlanToEnv, type WardenPlan } from "../contract/warden-plan.js";
 
 /**
  * The warden's process starts this long after its pod: it could not act before the lease's 30 s
@@ -43,7 +43,7 @@ function wardenPod(plan: WardenPlan, agentImage: string, owner: V1OwnerReference
             'trap "exit 0" TERM; sleep "$0" & wait $! && exec /usr/local/bin/tp-agent warden',
           ],
           args: [String(wardenStartDelaySeconds)],
-          env: [{ name: wardenPlanEnv, value: JSON.stringify(plan) }],
+          env: [wardenPlanToEnv(plan)],
           securityContext: { runAsNonRoot: true, runAsUser: 1000, allowPrivilegeEscalation: false },
         },
       ],
@@ -145,4 +145,43 @@ export function wardenPlanFor(
     ...undo,
     self: { pod: name, serviceAccount: name, role: name, roleBinding: name },
   };
+}
+/** The Role of a warden: exactly the verbs on exactly the objects of its plan. */
+export function wardenRules(plan: WardenPlan): V1PolicyRule[] {
+  const rules: V1PolicyRule[] = [
+    {
+      apiGroups: ["coordination.k8s.io"],
+      resources: ["leases"],
+      verbs: ["get", "delete"],
+      resourceNames: [plan.lease],
+    },
+  ];
+  if (plan.deletePods.length) {
+    rules.push({ apiGroups: [""], resources: ["pods"], verbs: ["delete"], resourceNames: plan.deletePods });
+  }
+  if (plan.restoreDeployment) {
+    rules.push({
+      apiGroups: ["apps"],
+      resources: ["deployments"],
+      verbs: ["get", "patch"],
+      resourceNames: [plan.restoreDeployment],
+    });
+  }
+  if (plan.deleteDeployments.length) {
+    rules.push({
+      apiGroups: ["apps"],
+      resources: ["deployments"],
+      verbs: ["delete"],
+      resourceNames: plan.deleteDeployments,
+    });
+  }
+  if (plan.deleteServices.length) {
+    rules.push({
+      apiGroups: [""],
+      resources: ["services"],
+      verbs: ["delete"],
+      resourceNames: plan.deleteServices,
+    });
+  }
+  return rules;
 }

@@ -1,3 +1,5 @@
+import * as z from "zod/mini";
+
 /**
  * Inbound connections. The proxy cannot open streams toward the sidecar (HTTP/2 push is not a
  * bidirectional stream), so the sidecar opens one long-lived control stream, `POST /inbound`,
@@ -6,22 +8,34 @@
  * `POST /inbound/<id>` to carry that connection's bytes (a reset stream resets the connection).
  * The listeners live exactly as long as the control stream: no session, no listener, and a
  * client in the cluster is refused at once.
+ *
+ * No version field: both ends are the same tp-agent build (see volume-protocol.ts).
  */
-export interface InboundListen {
+const inboundListen = z.object({
   /** Port in the pod. */
-  port: number;
+  port: z.int().check(z.minimum(1), z.maximum(65535)),
   /** Address in the pod: "0.0.0.0" for exposed ports, "127.0.0.1" for from-pod ports. */
-  host: string;
-}
+  host: z.string(),
+});
+export type InboundListen = z.output<typeof inboundListen>;
 
-export interface InboundRequest {
-  listen: InboundListen[];
-}
+/** The first line of the control stream. */
+export const inboundRequest = z.object({ listen: z._default(z.array(inboundListen), () => []) });
+export type InboundRequest = z.output<typeof inboundRequest>;
 
-export type InboundEvent =
-  | { event: "listening"; port: number; host: string }
-  | { event: "listen-error"; port: number; host: string; code: string; message: string }
-  | { event: "accept"; id: string; port: number; host: string };
+/** The proxy's answers on the control stream, one JSON line each. */
+export const inboundEvent = z.discriminatedUnion("event", [
+  z.object({ event: z.literal("listening"), port: z.number(), host: z.string() }),
+  z.object({
+    event: z.literal("listen-error"),
+    port: z.number(),
+    host: z.string(),
+    code: z.string(),
+    message: z.string(),
+  }),
+  z.object({ event: z.literal("accept"), id: z.string(), port: z.number(), host: z.string() }),
+]);
+export type InboundEvent = z.output<typeof inboundEvent>;
 
 /** Seconds an accepted connection waits for the sidecar to claim it before it is reset. */
 export const inboundClaimTimeoutMs = 10_000;

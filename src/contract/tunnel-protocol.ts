@@ -37,12 +37,7 @@ export type ConnectErrorCode =
   | "bad-request" // malformed authority
   | "error"; // anything else
 
-/** The proxy pod's DNS settings, from its /etc/resolv.conf. */
-export interface PodResolvConf {
-  nameservers: string[];
-  search: string[];
-  ndots: number;
-}
+export type { AgentInfo, PodResolvConf } from "./tunnel-answers.js";
 
 /** Keepalive: a PING every interval; a session with no answer for deadAfter is destroyed. */
 export const keepalive = { intervalMs: 5_000, deadAfterMs: 15_000 } as const;

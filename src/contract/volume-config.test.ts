@@ -17,17 +17,32 @@ describe("the sidecar's volumes configuration", () => {
       rescanMs: 2000,
       hostCopy: false,
     });
-    expect(parseVolumesConfig(volumesConfigToEnv(config!)[volumesConfigEnv])).toEqual(config);
+    const env = volumesConfigToEnv(config!)[volumesConfigEnv]!;
+    expect(JSON.parse(env)).toMatchObject({ v: 1 });
+    expect(parseVolumesConfig(env)).toEqual(config);
     expect(parseVolumesConfig(undefined)).toBeUndefined();
   });
 
-  it("refuses a relative mount path, a negative owner and a missing field", () => {
-    const base = { volumes: [spec], uid: 1000, gid: 1000, limitBytes: 10 };
-    expect(() =>
-      parseVolumesConfig(JSON.stringify({ ...base, volumes: [{ ...spec, path: "etc" }] })),
-    ).toThrow();
-    expect(() => parseVolumesConfig(JSON.stringify({ ...base, uid: -1 }))).toThrow();
-    expect(() => parseVolumesConfig(JSON.stringify({ ...base, uid: 1.5 }))).toThrow();
-    expect(() => parseVolumesConfig(JSON.stringify({ volumes: [spec] }))).toThrow();
+  const base = { volumes: [spec], uid: 1000, gid: 1000, limitBytes: 10 };
+  it.each([
+    [
+      "a relative mount path",
+      { ...base, volumes: [{ ...spec, path: "etc" }] },
+      /^TP_VOLUMES_CONFIG: volumes\[0\]\.path /,
+    ],
+    ["a negative owner", { ...base, uid: -1 }, /^TP_VOLUMES_CONFIG: uid /],
+    ["a fractional owner", { ...base, gid: 1.5 }, /^TP_VOLUMES_CONFIG: gid /],
+    ["a missing field", { volumes: [spec] }, /^TP_VOLUMES_CONFIG: uid /],
+    [
+      "another version",
+      { ...base, v: 2 },
+      "TP_VOLUMES_CONFIG: v must be 1 (written by another version of tp)",
+    ],
+  ])("refuses %s", (_what, value, message) => {
+    expect(() => parseVolumesConfig(JSON.stringify(value))).toThrow(message);
+  });
+
+  it("says when the variable is not JSON", () => {
+    expect(() => parseVolumesConfig("{")).toThrow("TP_VOLUMES_CONFIG is not valid JSON");
   });
 });

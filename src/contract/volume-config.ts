@@ -1,7 +1,12 @@
 import * as z from "zod/mini";
+import { parseJsonMessage, parseMessage, versionField, versioned } from "./message.js";
 
-/** The sidecar's environment variable that carries {@link VolumesConfig} as JSON. */
+/**
+ * The sidecar's environment variable that carries {@link VolumesConfig} as JSON. The sidecar
+ * refuses a `v` other than {@link volumesConfigVersion}; a config without `v` is version 1.
+ */
 export const volumesConfigEnv = "TP_VOLUMES_CONFIG";
+export const volumesConfigVersion = 1;
 
 /** Where the session folder is mounted in the sidecar. */
 export const sidecarVolumesRoot = "/tp/volumes";
@@ -22,30 +27,34 @@ const volumeSpec = z.object({
   bounded: z._default(z.boolean(), false),
 });
 
-const volumesConfig = z.object({
-  /** The session folder, as the sidecar sees it. */
-  root: z._default(z.string(), sidecarVolumesRoot),
-  volumes: z.array(volumeSpec),
-  /** Owner of everything written into the session folder: the host user running tp. */
-  uid: z.int().check(z.nonnegative()),
-  gid: z.int().check(z.nonnegative()),
-  limitBytes: z.number().check(z.nonnegative()),
-  /** How often volumes are listed again without a change notification. */
-  rescanMs: z._default(z.number().check(z.positive()), 2_000),
-  /** The CLI makes the first copy of large volumes (volumes-copy, then the marker file). */
-  hostCopy: z._default(z.boolean(), false),
-});
+const volumesConfig = versioned(
+  z.object({
+    v: versionField(volumesConfigVersion),
+    /** The session folder, as the sidecar sees it. */
+    root: z._default(z.string(), sidecarVolumesRoot),
+    volumes: z.array(volumeSpec),
+    /** Owner of everything written into the session folder: the host user running tp. */
+    uid: z.int().check(z.nonnegative()),
+    gid: z.int().check(z.nonnegative()),
+    limitBytes: z.number().check(z.nonnegative()),
+    /** How often volumes are listed again without a change notification. */
+    rescanMs: z._default(z.number().check(z.positive()), 2_000),
+    /** The CLI makes the first copy of large volumes (volumes-copy, then the marker file). */
+    hostCopy: z._default(z.boolean(), false),
+  }),
+);
 
 export type VolumeSpec = z.infer<typeof volumeSpec>;
 export type VolumesConfig = z.infer<typeof volumesConfig>;
 
 export function parseVolumesConfig(text: string | undefined): VolumesConfig | undefined {
   if (!text) return undefined;
-  return volumesConfig.parse(JSON.parse(text));
+  return parseJsonMessage(volumesConfig, text, volumesConfigEnv);
 }
 
-export function volumesConfigToEnv(config: VolumesConfig): Record<string, string> {
-  return { [volumesConfigEnv]: JSON.stringify(config) };
+export function volumesConfigToEnv(config: z.input<typeof volumesConfig>): Record<string, string> {
+  const checked = parseMessage(volumesConfig, config, volumesConfigEnv);
+  return { [volumesConfigEnv]: JSON.stringify({ v: volumesConfigVersion, ...checked }) };
 }
 
 /** Paths (relative to `spec.path`) of the other volumes mounted inside it. */

@@ -1,8 +1,12 @@
+import * as z from "zod/mini";
+
 /** What a path of a volume is: the three kinds a volume holds (others are skipped). */
-export type EntryType = "file" | "dir" | "symlink";
+const entryType = z.enum(["file", "dir", "symlink"]);
+export type EntryType = z.output<typeof entryType>;
 
 /** A path's entry on the wire: `[type, mode, size, mtimeMs, target?]`. */
-export type WireEntry = [EntryType, number, number, number, string?];
+const wireEntry = z.tuple([entryType, z.number(), z.number(), z.number(), z.optional(z.string())]);
+export type WireEntry = z.output<typeof wireEntry>;
 
 /**
  * The volume routes of the tunnel (served by the proxy agent in the pod, asked by the sidecar).
@@ -31,66 +35,88 @@ export const VolumePaths = {
   delete: "/volumes/delete",
 } as const;
 
-export interface WatchVolume {
+/**
+ * No version field: both ends are the same tp-agent build (the sidecar and the proxy run the
+ * CLI's agent image, and the CLI refuses an agent of another version before the tunnel carries
+ * anything, see cluster/pod-env.ts), so a version could only ever say "1". A field that an end
+ * does not know is dropped, a missing or mistyped one refused.
+ */
+const watchVolume = z.object({
   /** The mount path in the pod. */
-  path: string;
+  path: z.string(),
   /** Paths under it (relative) that belong to other volumes mounted inside it. */
-  exclude: string[];
-}
+  exclude: z.array(z.string()),
+});
+export type WatchVolume = z.output<typeof watchVolume>;
 
-export interface WatchRequest {
-  volumes: WatchVolume[];
+export const watchRequest = z.object({
+  volumes: z.array(watchVolume),
   /** A volume with more bytes than this is not copied (it is reported as too large). */
-  limitBytes: number;
+  limitBytes: z.number(),
   /** How often each volume is listed again even without a change notification. */
-  rescanMs?: number;
-}
+  rescanMs: z.optional(z.number()),
+});
+export type WatchRequest = z.output<typeof watchRequest>;
 
-export type WatchMessage =
-  | {
-      kind: "listing";
-      path: string;
-      /** Absent when skipped. Paths relative to the volume ("" is the mount path itself). */
-      entries?: [string, WireEntry][];
-      bytes: number;
-      files: number;
-      skipped?: "missing" | "too-large";
-      /** Relative paths the agent may not read (left out). */
-      unreadable: string[];
-    }
-  | { kind: "changes"; path: string; changes: [string, WireEntry | null][] }
-  | { kind: "error"; path: string; message: string };
+const change = z.tuple([z.string(), z.nullable(wireEntry)]);
 
-export interface ListRequest {
-  volumes: WatchVolume[];
+/** The first message of a watch for one volume: all its entries, or why it is skipped. */
+export const listing = z.object({
+  kind: z.literal("listing"),
+  path: z.string(),
+  /** Absent when skipped. Paths relative to the volume ("" is the mount path itself). */
+  entries: z.optional(z.array(z.tuple([z.string(), wireEntry]))),
+  bytes: z.number(),
+  files: z.number(),
+  skipped: z.optional(z.enum(["missing", "too-large"])),
+  /** Relative paths the agent may not read (left out). */
+  unreadable: z.array(z.string()),
+});
+export type Listing = z.output<typeof listing>;
+
+/** A line of the answer to a watch. */
+export const watchMessage = z.discriminatedUnion("kind", [
+  listing,
+  z.object({ kind: z.literal("changes"), path: z.string(), changes: z.array(change) }),
+  z.object({ kind: z.literal("error"), path: z.string(), message: z.string() }),
+]);
+export type WatchMessage = z.output<typeof watchMessage>;
+
+export const listRequest = z.object({
+  volumes: z.array(watchVolume),
   /** A volume with more bytes than this is reported as too large, without its entries. */
-  limitBytes: number;
-}
+  limitBytes: z.number(),
+});
+export type ListRequest = z.output<typeof listRequest>;
 
-export interface ListResult {
-  listings: Listing[];
-}
+export const listResult = z.object({ listings: z.array(listing) });
+export type ListResult = z.output<typeof listResult>;
 
-export interface SnapshotRequest {
+export const snapshotRequest = z.object({
   /** Mount paths to copy whole. */
-  paths: string[];
+  paths: z.array(z.string()),
   /** Absolute paths left out (nested volumes, unreadable files). */
-  skip: string[];
+  skip: z.array(z.string()),
   /**
    * Small volumes: copied by tar-fs in the agent's own process. Starting a tar process costs
    * more than it saves for a few files (the service account token is in every session).
    */
-  inProcess?: boolean;
-}
+  inProcess: z.optional(z.boolean()),
+});
+export type SnapshotRequest = z.output<typeof snapshotRequest>;
 
-export interface PathsRequest {
-  paths: string[];
-}
+export const pathsRequest = z.object({ paths: z.array(z.string()) });
+export type PathsRequest = z.output<typeof pathsRequest>;
 
-export interface PutResult {
+export const putResult = z.object({
   /** Each written path and its entry in the pod now (null: not there). */
-  entries: [string, WireEntry | null][];
-}
+  entries: z.array(change),
+});
+export type PutResult = z.output<typeof putResult>;
+
+/** The answer to a delete. */
+export const deleteResult = z.object({ ok: z.literal(true) });
+export type DeleteResult = z.output<typeof deleteResult>;
 
 /** The relative tar name of an absolute path ("/etc/config/a" → "etc/config/a"). */
 export function tarName(absolute: string): string {
@@ -101,6 +127,3 @@ export function tarName(absolute: string): string {
 export function joinPath(mountPath: string, rel: string): string {
   return rel ? `${mountPath.replace(/\/+$/, "")}/${rel}` : mountPath;
 }
-
-/** The first message of a watch for one volume: all its entries, or why it is skipped. */
-export type Listing = Extract<WatchMessage, { kind: "listing" }>;

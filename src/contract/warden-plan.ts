@@ -1,66 +1,46 @@
-import type { V1PolicyRule } from "@kubernetes/client-node";
+import * as z from "zod/mini";
+import { parseJsonMessage, versionField, versioned } from "./message.js";
+import { TpError } from "../errors.js";
+
+/**
+ * The env var that hands a session's warden its plan (JSON). The warden refuses a `v` other
+ * than {@link wardenPlanVersion}; a plan without `v` (written before it had one) is version 1.
+ */
+export const wardenPlanEnv = "TP_WARDEN_PLAN";
+export const wardenPlanVersion = 1;
+
+const name = z.string().check(z.minLength(1));
 
 /** What a session's warden undoes when the session's lease stops being renewed. */
-export interface WardenPlan {
-  sessionId: string;
-  namespace: string;
-  lease: string;
-  /** A swapped Deployment: its replicas go back, tp's annotations go. */
-  restoreDeployment?: string;
-  deleteDeployments: string[];
-  deleteServices: string[];
-  deletePods: string[];
-  /** The warden's own objects: owned by the lease, so they go when it goes. */
-  self: { pod: string; serviceAccount: string; role: string; roleBinding: string };
-}
+const wardenPlan = versioned(
+  z.object({
+    v: versionField(wardenPlanVersion),
+    sessionId: name,
+    namespace: name,
+    lease: name,
+    /** A swapped Deployment: its replicas go back, tp's annotations go. */
+    restoreDeployment: z.optional(name),
+    deleteDeployments: z.array(name),
+    deleteServices: z.array(name),
+    deletePods: z.array(name),
+    /** The warden's own objects: owned by the lease, so they go when it goes. */
+    self: z.object({ pod: name, serviceAccount: name, role: name, roleBinding: name }),
+  }),
+);
 
-export const wardenPlanEnv = "TP_WARDEN_PLAN";
+export type WardenPlan = z.output<typeof wardenPlan>;
 
 export function wardenName(sessionId: string): string {
   return `tp-warden-${sessionId}`;
 }
 
-/** The Role of a warden: exactly the verbs on exactly the objects of its plan. */
-export function wardenRules(plan: WardenPlan): V1PolicyRule[] {
-  const rules: V1PolicyRule[] = [
-    {
-      apiGroups: ["coordination.k8s.io"],
-      resources: ["leases"],
-      verbs: ["get", "delete"],
-      resourceNames: [plan.lease],
-    },
-  ];
-  if (plan.deletePods.length) {
-    rules.push({ apiGroups: [""], resources: ["pods"], verbs: ["delete"], resourceNames: plan.deletePods });
-  }
-  if (plan.restoreDeployment) {
-    rules.push({
-      apiGroups: ["apps"],
-      resources: ["deployments"],
-      verbs: ["get", "patch"],
-      resourceNames: [plan.restoreDeployment],
-    });
-  }
-  if (plan.deleteDeployments.length) {
-    rules.push({
-      apiGroups: ["apps"],
-      resources: ["deployments"],
-      verbs: ["delete"],
-      resourceNames: plan.deleteDeployments,
-    });
-  }
-  if (plan.deleteServices.length) {
-    rules.push({
-      apiGroups: [""],
-      resources: ["services"],
-      verbs: ["delete"],
-      resourceNames: plan.deleteServices,
-    });
-  }
-  return rules;
+/** The plan as the warden's environment carries it. */
+export function wardenPlanToEnv(plan: WardenPlan): { name: string; value: string } {
+  return { name: wardenPlanEnv, value: JSON.stringify({ v: wardenPlanVersion, ...plan }) };
 }
 
-/** Whether a lease whose renewTime last changed at `lastChange` (warden's clock) has expired. */
-export function leaseExpired(lastChange: number, durationSeconds: number, now: number): boolean {
-  return now - lastChange > durationSeconds * 1000;
+/** Read the plan from the warden's environment; throws a TpError("config") naming what is wrong. */
+export function parseWardenPlan(text: string | undefined): WardenPlan {
+  if (!text) throw new TpError("config", `${wardenPlanEnv} is not set`);
+  return parseJsonMessage(wardenPlan, text, wardenPlanEnv);
 }

@@ -9,7 +9,13 @@ import { extractTar } from "./tar-io.js";
 import type { VolumeClient } from "./volume-client.js";
 import type { VolumeSpec, VolumesConfig } from "../contract/volume-config.js";
 import { joinPath, tarName, type Listing } from "../contract/volume-protocol.js";
-import { hostCopyMarker, type HostCopyMarker, type VolumeStatus } from "../contract/volume-status.js";
+import {
+  hostCopyMarker,
+  hostCopyMarkerMessage,
+  type HostCopyMarker,
+  type VolumeStatus,
+} from "../contract/volume-status.js";
+import { parseJsonMessage } from "../contract/message.js";
 
 /** Up to this many bytes, the first copy runs in process (tar-fs) on both sides. */
 export const smallCopyBytes = 1024 * 1024;
@@ -124,7 +130,7 @@ export async function waitForHostCopy(root: string): Promise<HostCopyMarker> {
       const text = await readFile(marker, "utf8").catch(() => undefined);
       if (text !== undefined) {
         await rm(marker, { force: true });
-        return JSON.parse(text) as HostCopyMarker;
+        return parseJsonMessage(hostCopyMarkerMessage, text, "the marker of the first copy");
       }
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, 25);

@@ -1,8 +1,12 @@
 import type { ClientHttp2Session, ClientHttp2Stream } from "node:http2";
 import type { Readable } from "node:stream";
 import { TunnelRequestError } from "../tunnel/tunnel-client.js";
+import * as z from "zod/mini";
 import {
   VolumePaths,
+  deleteResult,
+  listResult,
+  putResult,
   type ListRequest,
   type ListResult,
   type Listing,
@@ -11,6 +15,7 @@ import {
   type SnapshotRequest,
   type WatchRequest,
 } from "../contract/volume-protocol.js";
+import { parseJsonMessage } from "../contract/message.js";
 
 /** The next chunk of a paused stream, or undefined at its end. */
 function nextChunk(stream: Readable): Promise<Buffer | undefined> {
@@ -63,10 +68,15 @@ function postJson(session: ClientHttp2Session, path: string, body: unknown): Pro
   return answered(stream, `POST ${path}`);
 }
 
-async function readJson<T>(stream: ClientHttp2Stream): Promise<T> {
+/** An answer's JSON, checked against its schema. */
+async function readJson<S extends z.ZodMiniType>(
+  stream: ClientHttp2Stream,
+  schema: S,
+  what: string,
+): Promise<z.output<S>> {
   const chunks: Buffer[] = [];
   for await (const c of stream as AsyncIterable<Buffer>) chunks.push(c);
-  return JSON.parse(Buffer.concat(chunks).toString("utf8")) as T;
+  return parseJsonMessage(schema, Buffer.concat(chunks).toString("utf8"), `the answer to ${what}`, "tunnel");
 }
 
 /** The sidecar's calls to the volume routes of the proxy agent, on one tunnel session. */
@@ -80,7 +90,11 @@ export class VolumeClient {
 
   /** One listing of each volume. */
   async list(request: ListRequest): Promise<ListResult> {
-    return readJson<ListResult>(await postJson(this.session, VolumePaths.list, request));
+    return readJson(
+      await postJson(this.session, VolumePaths.list, request),
+      listResult,
+      `POST ${VolumePaths.list}`,
+    );
   }
 
   /**
@@ -96,7 +110,12 @@ export class VolumeClient {
       head = Buffer.concat([head, chunk]);
       const nl = head.indexOf(10);
       if (nl < 0) continue;
-      const { listings } = JSON.parse(head.subarray(0, nl).toString("utf8")) as ListResult;
+      const { listings } = parseJsonMessage(
+        listResult,
+        head.subarray(0, nl).toString("utf8"),
+        `the listing of POST ${VolumePaths.copy}`,
+        "tunnel",
+      );
       const rest = head.subarray(nl + 1);
       if (rest.length) stream.unshift(rest);
       return { listings, tar: stream };
@@ -126,15 +145,15 @@ export class VolumeClient {
       stream.close();
     });
     tar.pipe(stream);
-    const result = await readJson<PutResult>(await answered(stream, `PUT ${VolumePaths.files}`)).catch(
-      (err: unknown) => {
-        throw failed ?? err;
-      },
-    );
+    const what = `PUT ${VolumePaths.files}`;
+    const result = await readJson(await answered(stream, what), putResult, what).catch((err: unknown) => {
+      throw failed ?? err;
+    });
     return result;
   }
 
   async remove(paths: string[]): Promise<void> {
-    await readJson(await postJson(this.session, VolumePaths.delete, { paths } satisfies PathsRequest));
+    const stream = await postJson(this.session, VolumePaths.delete, { paths } satisfies PathsRequest);
+    await readJson(stream, deleteResult, `POST ${VolumePaths.delete}`);
   }
 }

@@ -5,19 +5,22 @@ import { constants } from "node:http2";
 import { readBody, respondJson, type TunnelRouter } from "../tunnel/tunnel-router.js";
 import { entryOf, toWire } from "./entry.js";
 import { extractTar, packPaths } from "./tar-io.js";
+import * as z from "zod/mini";
 import {
   tarName,
   VolumePaths,
   joinPath,
-  type ListRequest,
+  listRequest,
+  pathsRequest,
+  snapshotRequest,
+  watchRequest,
+  type DeleteResult,
   type ListResult,
   type Listing,
-  type PathsRequest,
   type PutResult,
-  type SnapshotRequest,
   type WatchMessage,
-  type WatchRequest,
 } from "../contract/volume-protocol.js";
+import { parseJsonMessage } from "../contract/message.js";
 import { listVolume, VolumeWatcher } from "./volume-watcher.js";
 import { packWithTar, systemTar } from "./system-tar.js";
 
@@ -28,8 +31,14 @@ function checkPath(p: string): string {
   return p;
 }
 
-async function jsonBody<T>(stream: ServerHttp2Stream): Promise<T> {
-  return JSON.parse((await readBody(stream, 64 * 1024 * 1024)).toString("utf8")) as T;
+/** The request's JSON body, checked against its schema (a body that does not fit answers 500 naming the field). */
+async function jsonBody<S extends z.ZodMiniType>(
+  stream: ServerHttp2Stream,
+  schema: S,
+  path: string,
+): Promise<z.output<S>> {
+  const text = (await readBody(stream, 64 * 1024 * 1024)).toString("utf8");
+  return parseJsonMessage(schema, text, `the body of ${path}`, "tunnel");
 }
 
 async function sendTar(stream: ServerHttp2Stream, entries: string[], recursive: boolean, skip: string[]) {
@@ -46,7 +55,7 @@ export function addVolumeRoutes(router: TunnelRouter, log: (message: string) => 
   /** Snapshot streams being sent: the volume watchers hold off meanwhile. */
   let copies = 0;
   router.on("POST", VolumePaths.watch, async (stream) => {
-    const request = await jsonBody<WatchRequest>(stream);
+    const request = await jsonBody(stream, watchRequest, VolumePaths.watch);
     stream.respond({ ":status": 200, "content-type": "application/x-ndjson" });
     const send = (m: WatchMessage) => {
       if (!stream.closed && !stream.destroyed) stream.write(JSON.stringify(m) + "\n");
@@ -69,7 +78,7 @@ export function addVolumeRoutes(router: TunnelRouter, log: (message: string) => 
     }
   });
   router.on("POST", VolumePaths.list, async (stream) => {
-    const request = await jsonBody<ListRequest>(stream);
+    const request = await jsonBody(stream, listRequest, VolumePaths.list);
     const listings: Listing[] = [];
     for (const v of request.volumes) {
       const volume = { ...v, path: checkPath(v.path) };
@@ -80,7 +89,7 @@ export function addVolumeRoutes(router: TunnelRouter, log: (message: string) => 
   router.on("POST", VolumePaths.copy, async (stream) => {
     copies++;
     stream.once("close", () => copies--);
-    const request = await jsonBody<ListRequest>(stream);
+    const request = await jsonBody(stream, listRequest, VolumePaths.copy);
     // The walk is synchronous and ends before the tar reads a file: the listing is never newer.
     const listings: Listing[] = [];
     const skip = new Set<string>();
@@ -101,7 +110,7 @@ export function addVolumeRoutes(router: TunnelRouter, log: (message: string) => 
   router.on("POST", VolumePaths.snapshot, async (stream) => {
     copies++;
     stream.once("close", () => copies--);
-    const request = await jsonBody<SnapshotRequest>(stream);
+    const request = await jsonBody(stream, snapshotRequest, VolumePaths.snapshot);
     const names = request.paths.map(checkPath).map(tarName);
     // busybox tar has no exclude list (-X): with paths to skip, tar-fs does the copy.
     const tar = request.skip.length || request.inProcess ? undefined : systemTar();
@@ -112,7 +121,7 @@ export function addVolumeRoutes(router: TunnelRouter, log: (message: string) => 
     });
   });
   router.on("POST", VolumePaths.fetch, async (stream) => {
-    const request = await jsonBody<PathsRequest>(stream);
+    const request = await jsonBody(stream, pathsRequest, VolumePaths.fetch);
     await sendTar(stream, request.paths.map(checkPath).map(tarName), false, []);
   });
   router.on("PUT", VolumePaths.files, async (stream) => {
@@ -131,9 +140,9 @@ export function addVolumeRoutes(router: TunnelRouter, log: (message: string) => 
     respondJson(stream, result);
   });
   router.on("POST", VolumePaths.delete, async (stream) => {
-    const request = await jsonBody<PathsRequest>(stream);
+    const request = await jsonBody(stream, pathsRequest, VolumePaths.delete);
     for (const p of request.paths) await rm(checkPath(p), { recursive: true, force: true });
-    respondJson(stream, { ok: true });
+    respondJson(stream, { ok: true } satisfies DeleteResult);
   });
   return router;
 }

@@ -8,7 +8,8 @@ import { copyFirst, fixCopied, makeParents, waitForHostCopy } from "./first-copy
 import { VolumeClient } from "./volume-client.js";
 import { nestedPaths, type VolumeSpec, type VolumesConfig } from "../contract/volume-config.js";
 import { VolumeMirror } from "./volume-mirror.js";
-import { joinPath, type Listing, type WatchMessage } from "../contract/volume-protocol.js";
+import { joinPath, watchMessage, type Listing } from "../contract/volume-protocol.js";
+import { readJsonLine } from "../contract/message.js";
 import type { VolumeStatus } from "../contract/volume-status.js";
 
 interface Volume {
@@ -122,7 +123,9 @@ export class VolumeSync {
     lines.on("error", () => undefined);
     lines.on("line", (line) => {
       if (this.client !== client) return;
-      const message = JSON.parse(line) as WatchMessage;
+      const read = readJsonLine(watchMessage, line);
+      if ("refused" in read) return this.log(`volumes: skipped a line of the watch (${read.refused})`);
+      const message = read.message;
       const volume = this.volumes.get(message.path);
       if (message.kind === "error") {
         this.log(`volumes: in the pod, ${message.path}: ${message.message}`);

@@ -2,7 +2,8 @@ import { readFile } from "node:fs/promises";
 import { createInterface } from "node:readline";
 import { bridge } from "../../tunnel/bridge.js";
 import { connectHandler } from "../../tunnel/connect-handler.js";
-import type { InboundEvent, InboundRequest } from "../../contract/inbound-protocol.js";
+import { inboundRequest, type InboundEvent } from "../../contract/inbound-protocol.js";
+import { describeIssues } from "../../contract/message.js";
 import { Paths } from "../../contract/tunnel-protocol.js";
 import { readBody, respondError, respondJson, type TunnelRouter } from "../../tunnel/tunnel-router.js";
 import { version } from "../../version.js";
@@ -39,15 +40,24 @@ export function addProxyRoutes(router: TunnelRouter, options: ProxyRouteOptions)
     const lines = createInterface({ input: stream, crlfDelay: Infinity });
     lines.on("error", () => {});
     lines.once("line", (line) => {
-      let request: InboundRequest;
+      let value: unknown;
       try {
-        request = JSON.parse(line) as InboundRequest;
+        value = JSON.parse(line);
       } catch {
         respondError(stream, 400, "the first line must be JSON: {listen:[{port,host}]}");
         return;
       }
+      const request = inboundRequest.safeParse(value);
+      if (!request.success) {
+        respondError(
+          stream,
+          400,
+          `the first line must be {listen:[{port,host}]}: ${describeIssues(request.error)}`,
+        );
+        return;
+      }
       stream.respond({ ":status": 200, "content-type": "application/x-ndjson" });
-      options.listeners.open(owner, request.listen ?? [], announce).catch((err: unknown) => {
+      options.listeners.open(owner, request.data.listen, announce).catch((err: unknown) => {
         options.log(`inbound listeners failed: ${String(err)}`);
         stream.close();
       });

@@ -2,7 +2,8 @@ import type { ClientHttp2Session } from "node:http2";
 import { connect } from "node:net";
 import { createInterface } from "node:readline";
 import { bridge } from "../../tunnel/bridge.js";
-import type { InboundEvent, InboundListen } from "../../contract/inbound-protocol.js";
+import { inboundEvent, type InboundEvent, type InboundListen } from "../../contract/inbound-protocol.js";
+import { readJsonLine } from "../../contract/message.js";
 import { Paths } from "../../contract/tunnel-protocol.js";
 
 /** A port in the pod and where its connections go locally. */
@@ -28,12 +29,12 @@ export function startInbound(
   const lines = createInterface({ input: control, crlfDelay: Infinity });
   lines.on("error", () => {});
   lines.on("line", (line) => {
-    let event: InboundEvent;
-    try {
-      event = JSON.parse(line) as InboundEvent;
-    } catch {
+    const read = readJsonLine(inboundEvent, line);
+    if ("refused" in read) {
+      log(`inbound: skipped a line of the proxy that is not an event (${read.refused})`);
       return;
     }
+    const event = read.message;
     if (event.event !== "accept") {
       onEvent(event);
       return;

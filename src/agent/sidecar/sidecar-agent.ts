@@ -2,7 +2,9 @@ import { writeFile } from "node:fs/promises";
 import type { ClientHttp2Session } from "node:http2";
 import type { Server } from "node:net";
 import { isIP } from "node:net";
-import { Paths, type PodResolvConf } from "../../contract/tunnel-protocol.js";
+import { Paths } from "../../contract/tunnel-protocol.js";
+import { podResolvConf } from "../../contract/tunnel-answers.js";
+import { parseJsonMessage } from "../../contract/message.js";
 import { TunnelClient } from "../../tunnel/tunnel-client.js";
 import { renderResolvConf } from "../resolv-conf.js";
 import type { SidecarConfig } from "../../contract/sidecar-config.js";
@@ -74,11 +76,13 @@ export async function startSidecarAgent(options: SidecarAgentOptions): Promise<S
 
   let dnsShown = "";
   const onSession = async (session: ClientHttp2Session, id: number): Promise<void> => {
-    const pod = JSON.parse(
-      (await tunnel.exchange("GET", Paths.resolv, undefined, { session, timeoutMs: 10_000 })).toString(
-        "utf8",
-      ),
-    ) as PodResolvConf;
+    const answer = await tunnel.exchange("GET", Paths.resolv, undefined, { session, timeoutMs: 10_000 });
+    const pod = parseJsonMessage(
+      podResolvConf,
+      answer.toString("utf8"),
+      `the answer to GET ${Paths.resolv}`,
+      "tunnel",
+    );
     const text = renderResolvConf("127.0.0.1", pod);
     if (text !== dnsShown) {
       // Written in place: every container of the namespace shares this file.

@@ -1,14 +1,11 @@
 import { Command } from "commander";
-import { wardenPlanEnv, type WardenPlan } from "../../contract/warden-plan.js";
-import { TpError } from "../../errors.js";
+import { parseWardenPlan, wardenPlanEnv } from "../../contract/warden-plan.js";
 
 /** tp-agent warden: in the cluster, undo a session whose lease stops being renewed. */
 export const wardenCommand = new Command("warden")
   .description("watch a session's lease and undo the session when it expires (runs in the cluster)")
   .action(async () => {
-    const text = process.env[wardenPlanEnv];
-    if (!text) throw new TpError("config", `${wardenPlanEnv} is not set`);
-    const plan = JSON.parse(text) as WardenPlan;
+    const plan = parseWardenPlan(process.env[wardenPlanEnv]);
     const log = (t: string) => process.stderr.write(`warden ${plan.sessionId}: ${t}\n`);
     // PID 1 has no default signal handling: leave at once when the pod is deleted.
     process.on("SIGTERM", () => process.exit(0));

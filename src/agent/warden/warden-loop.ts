@@ -1,7 +1,8 @@
 import { kubeGet } from "../../kube/kube-call.js";
 import type { Kube } from "../../kube/kube.js";
 import { restoreDeployment } from "../../kube/restore.js";
-import { leaseExpired, type WardenPlan } from "../../contract/warden-plan.js";
+import type { WardenPlan } from "../../contract/warden-plan.js";
+import { leaseExpired } from "./lease-expired.js";
 
 /**
  * The warden's loop (tp-agent warden, in the cluster): watch the session's lease; when its
