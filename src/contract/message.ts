@@ -24,16 +24,45 @@ function issuePath(path: readonly PropertyKey[]): string {
     .join("");
 }
 
+/**
+ * What is wrong, in the words of the sidecar config's messages ("must be ..."). zod/mini loads
+ * no locale (its messages are all "Invalid input"), and loading zod's would grow every agent
+ * bundle; a schema's own message (`error` param) is used as it is.
+ */
+function issueText(issue: z.core.$ZodIssue): string {
+  if (issue.message !== "Invalid input") return issue.message;
+  const bound = (kind: "least" | "most", n: number | bigint, origin: string, inclusive?: boolean) =>
+    origin === "string" || origin === "array"
+      ? `must have at ${kind} ${n} ${origin === "string" ? "characters" : "items"}`
+      : `must be ${kind === "least" ? (inclusive ? "at least" : "more than") : inclusive ? "at most" : "less than"} ${n}`;
+  switch (issue.code) {
+    case "invalid_type":
+      return `must be ${issue.expected === "int" ? "an integer" : /^[aeiou]/.test(issue.expected) ? `an ${issue.expected}` : `a ${issue.expected}`}${issue.input === undefined ? " (it is missing)" : ""}`;
+    case "too_small":
+      return bound("least", issue.minimum, issue.origin, issue.inclusive);
+    case "too_big":
+      return bound("most", issue.maximum, issue.origin, issue.inclusive);
+    case "invalid_format":
+      return "prefix" in issue
+        ? `must start with "${String(issue.prefix)}"`
+        : `must be a valid ${issue.format}`;
+    case "invalid_value":
+      return `must be ${issue.values.map((v) => JSON.stringify(v)).join(" or ")}`;
+    case "invalid_union":
+      return issue.discriminator !== undefined ? "is not a known kind" : "matches none of its forms";
+    default:
+      return "is not valid";
+  }
+}
+
 /** One line for the first issue of a failed parse: where, then what is wrong. */
 export function describeIssues(error: z.core.$ZodError): string {
   const issue = error.issues[0];
   if (!issue) return "is not valid";
+  if (issue.code === "unrecognized_keys")
+    return `${issuePath([...issue.path, issue.keys[0] ?? ""])} is not a known field`;
   const where = issuePath(issue.path);
-  const what =
-    issue.code === "unrecognized_keys"
-      ? `${issuePath([...issue.path, issue.keys[0] ?? ""])} is not a known field`
-      : `${where ? `${where} ` : ""}${issue.message}`;
-  return what;
+  return `${where ? `${where} ` : ""}${issueText(issue)}`;
 }
 
 /**
@@ -46,7 +75,7 @@ export function parseMessage<S extends z.ZodMiniType>(
   what: string,
   code: TpErrorCode = "config",
 ): z.output<S> {
-  const result = schema.safeParse(value);
+  const result = schema.safeParse(value, { reportInput: true });
   if (!result.success) throw new TpError(code, `${what}: ${describeIssues(result.error)}`);
   return result.data;
 }
@@ -81,6 +110,6 @@ export function readJsonLine<S extends z.ZodMiniType>(
   } catch {
     return { refused: "not JSON" };
   }
-  const result = schema.safeParse(value);
+  const result = schema.safeParse(value, { reportInput: true });
   return result.success ? { message: result.data } : { refused: describeIssues(result.error) };
 }
