@@ -33,7 +33,7 @@ function issueText(issue: z.core.$ZodIssue): string {
   if (issue.message !== "Invalid input") return issue.message;
   const bound = (kind: "least" | "most", n: number | bigint, origin: string, inclusive?: boolean) =>
     origin === "string" || origin === "array"
-      ? `must have at ${kind} ${n} ${origin === "string" ? "characters" : "items"}`
+      ? `must have at ${kind} ${n} ${origin === "string" ? "character" : "item"}${n === 1 ? "" : "s"}`
       : `must be ${kind === "least" ? (inclusive ? "at least" : "more than") : inclusive ? "at most" : "less than"} ${n}`;
   switch (issue.code) {
     case "invalid_type":
