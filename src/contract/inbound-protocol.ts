@@ -24,15 +24,21 @@ export const inboundRequest = z.object({ listen: z._default(z.array(inboundListe
 export type InboundRequest = z.output<typeof inboundRequest>;
 
 /** The proxy's answers on the control stream, one JSON line each. */
+/** The proxy listens on a port; the sidecar passes this on as a status line. */
+export const listeningEvent = z.object({ event: z.literal("listening"), port: z.number(), host: z.string() });
+
+/** The proxy could not listen on a port (EACCES below 1024 without the sysctl, ...); passed on too. */
+export const listenErrorEvent = z.object({
+  event: z.literal("listen-error"),
+  port: z.number(),
+  host: z.string(),
+  code: z.string(),
+  message: z.string(),
+});
+
 export const inboundEvent = z.discriminatedUnion("event", [
-  z.object({ event: z.literal("listening"), port: z.number(), host: z.string() }),
-  z.object({
-    event: z.literal("listen-error"),
-    port: z.number(),
-    host: z.string(),
-    code: z.string(),
-    message: z.string(),
-  }),
+  listeningEvent,
+  listenErrorEvent,
   z.object({ event: z.literal("accept"), id: z.string(), port: z.number(), host: z.string() }),
 ]);
 export type InboundEvent = z.output<typeof inboundEvent>;

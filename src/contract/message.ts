@@ -65,6 +65,28 @@ export function describeIssues(error: z.core.$ZodError): string {
   return `${where ? `${where} ` : ""}${issueText(issue)}`;
 }
 
+/** A message that was read, or why it was refused. */
+export type Read<T> = { message: T } | { refused: string; notJson?: true; cause?: unknown };
+
+function check<S extends z.ZodMiniType>(schema: S, value: unknown): Read<z.output<S>> {
+  const result = schema.safeParse(value, { reportInput: true });
+  return result.success ? { message: result.data } : { refused: describeIssues(result.error) };
+}
+
+/**
+ * One line of a stream of JSON messages (or any JSON text): the message, or why it is not one,
+ * for readers that skip such a line rather than fail the whole stream.
+ */
+export function readJsonLine<S extends z.ZodMiniType>(schema: S, line: string): Read<z.output<S>> {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch (cause) {
+    return { refused: "not JSON", notJson: true, cause };
+  }
+  return check(schema, value);
+}
+
 /**
  * Check a message that crossed a process boundary against its schema. A message that does not
  * fit is refused with a TpError naming `what` it was and the first field that is wrong.
@@ -75,9 +97,9 @@ export function parseMessage<S extends z.ZodMiniType>(
   what: string,
   code: TpErrorCode = "config",
 ): z.output<S> {
-  const result = schema.safeParse(value, { reportInput: true });
-  if (!result.success) throw new TpError(code, `${what}: ${describeIssues(result.error)}`);
-  return result.data;
+  const read = check(schema, value);
+  if ("refused" in read) throw new TpError(code, `${what}: ${read.refused}`);
+  return read.message;
 }
 
 /** {@link parseMessage} for JSON text; text that is not JSON is refused as `<what> is not valid JSON`. */
@@ -87,29 +109,8 @@ export function parseJsonMessage<S extends z.ZodMiniType>(
   what: string,
   code: TpErrorCode = "config",
 ): z.output<S> {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (err) {
-    throw new TpError(code, `${what} is not valid JSON`, { cause: err });
-  }
-  return parseMessage(schema, value, what, code);
-}
-
-/**
- * One line of a stream of JSON messages: the message, or why the line is not one (for readers
- * that skip such a line rather than fail the whole stream).
- */
-export function readJsonLine<S extends z.ZodMiniType>(
-  schema: S,
-  line: string,
-): { message: z.output<S> } | { refused: string } {
-  let value: unknown;
-  try {
-    value = JSON.parse(line);
-  } catch {
-    return { refused: "not JSON" };
-  }
-  const result = schema.safeParse(value, { reportInput: true });
-  return result.success ? { message: result.data } : { refused: describeIssues(result.error) };
+  const read = readJsonLine(schema, text);
+  if ("message" in read) return read.message;
+  const message = read.notJson ? `${what} is not valid JSON` : `${what}: ${read.refused}`;
+  throw new TpError(code, message, { cause: read.cause });
 }

@@ -34,6 +34,6 @@ describe("the sidecar's status lines", () => {
     ],
   ])("skips %s, saying why", (_what, line, why) => {
     expect(parseStatusLine(line)).toBeUndefined();
-    expect(readStatusLine(line)).toEqual({ refused: why });
+    expect(readStatusLine(line)).toMatchObject({ refused: why });
   });
 });

@@ -1,5 +1,6 @@
 import * as z from "zod/mini";
-import { readJsonLine } from "./message.js";
+import { listenErrorEvent, listeningEvent } from "./inbound-protocol.js";
+import { readJsonLine, type Read } from "./message.js";
 import { volumeStatus } from "./volume-status.js";
 
 /**
@@ -19,15 +20,9 @@ const sidecarStatus = z.discriminatedUnion("event", [
   /** /etc/resolv.conf now carries the pod's search list and ndots. */
   z.object({ event: z.literal("dns-configured"), search: z.array(z.string()), ndots: z.number() }),
   /** The proxy listens on an inbound port (expose or from-pod). */
-  z.object({ event: z.literal("listening"), port: z.number(), host: z.string() }),
+  listeningEvent,
   /** The proxy could not listen on an inbound port (EACCES below 1024 without the sysctl, ...). */
-  z.object({
-    event: z.literal("listen-error"),
-    port: z.number(),
-    host: z.string(),
-    code: z.string(),
-    message: z.string(),
-  }),
+  listenErrorEvent,
   /** A host name of alsoProxy resolved in the cluster to these addresses. */
   z.object({ event: z.literal("also-proxy"), host: z.string(), addresses: z.array(z.string()) }),
   /** The sidecar cannot run (bad config, iptables refused): it exits non-zero after this line. */
@@ -45,7 +40,7 @@ export function emitStatus(status: SidecarStatus, out: NodeJS.WritableStream = p
 }
 
 /** A log line of the sidecar: its status, or why it is not a status line. */
-export function readStatusLine(line: string): { message: SidecarStatus } | { refused: string } {
+export function readStatusLine(line: string): Read<SidecarStatus> {
   const text = line.trim();
   return text.startsWith("{") ? readJsonLine(sidecarStatus, text) : { refused: "not JSON" };
 }
