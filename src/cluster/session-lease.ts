@@ -3,6 +3,7 @@ import { hostname } from "node:os";
 import { NotFoundError, TpError } from "../errors.js";
 import { kubeCall, kubeGet } from "../kube/kube-call.js";
 import type { Kube } from "../kube/kube.js";
+import { systemClock, type Clock } from "../clock.js";
 import { Annotations, sessionLabels } from "../contract/cluster-labels.js";
 import type { SessionInfo } from "../contract/session-info.js";
 
@@ -26,8 +27,9 @@ export function isLeaseLive(lease: V1Lease | undefined, now = Date.now()): boole
  * Anything that finds it expired may undo the session.
  */
 export class SessionLease {
-  private timer: NodeJS.Timeout | undefined;
-  private lastRenewed = Date.now();
+  /** Stops the renewal loop. */
+  private readonly stopRenewing = new AbortController();
+  private lastRenewed: number;
   private loseSession: ((err: TpError) => void) | undefined;
   /** The lease's uid once created: the warden's objects are owned by it. */
   uid = "";
@@ -39,13 +41,15 @@ export class SessionLease {
     readonly namespace: string,
     readonly sessionId: string,
     private readonly info: SessionInfo,
+    private readonly clock: Clock = systemClock,
   ) {
+    this.lastRenewed = clock.now();
     this.lost = new Promise<never>((_, reject) => (this.loseSession = reject));
     this.lost.catch(() => undefined);
   }
 
   async create(): Promise<void> {
-    const now = new Date();
+    const now = new Date(this.clock.now());
     const lease = await kubeCall(`create lease ${this.namespace}/${leaseName(this.sessionId)}`, () =>
       this.kube.coordination.createNamespacedLease({
         namespace: this.namespace,
@@ -65,19 +69,29 @@ export class SessionLease {
       }),
     );
     this.uid = lease.metadata?.uid ?? "";
-    this.lastRenewed = Date.now();
-    this.timer = setInterval(() => void this.renewOrLose(), (leaseSeconds * 1000) / 6);
-    this.timer.unref();
+    this.lastRenewed = this.clock.now();
+    void this.keepRenewing();
+  }
+
+  /** Renew every sixth of the lease's duration until stopped or lost. */
+  private async keepRenewing(): Promise<void> {
+    const { signal } = this.stopRenewing;
+    for (;;) {
+      // The renewals alone do not keep tp running.
+      await this.clock.sleep((leaseSeconds * 1000) / 6, { signal, unref: true });
+      if (signal.aborted) return;
+      await this.renewOrLose();
+    }
   }
 
   private async renewOrLose(): Promise<void> {
     try {
       await this.renew();
-      this.lastRenewed = Date.now();
+      this.lastRenewed = this.clock.now();
     } catch (err) {
       if (err instanceof NotFoundError) {
         this.lose("the session's record in the cluster was deleted: the cluster has undone the session");
-      } else if (Date.now() - this.lastRenewed > leaseSeconds * 1000) {
+      } else if (this.clock.now() - this.lastRenewed > leaseSeconds * 1000) {
         this.lose(
           `the session's record could not be renewed for ${leaseSeconds} s: the cluster undoes the session`,
         );
@@ -86,7 +100,7 @@ export class SessionLease {
   }
 
   private lose(message: string): void {
-    clearInterval(this.timer);
+    this.stopRenewing.abort();
     this.loseSession?.(
       new TpError("tunnel", message, {
         hint: "check the connection to the cluster; `tp status` shows what is left",
@@ -99,13 +113,13 @@ export class SessionLease {
       this.kube.coordination.patchNamespacedLease({
         name: leaseName(this.sessionId),
         namespace: this.namespace,
-        body: [{ op: "replace", path: "/spec/renewTime", value: new Date().toISOString() }],
+        body: [{ op: "replace", path: "/spec/renewTime", value: new Date(this.clock.now()).toISOString() }],
       }),
     );
   }
 
   async delete(): Promise<boolean> {
-    clearInterval(this.timer);
+    this.stopRenewing.abort();
     const gone = await kubeGet(`delete lease ${leaseName(this.sessionId)}`, () =>
       this.kube.coordination.deleteNamespacedLease({
         name: leaseName(this.sessionId),

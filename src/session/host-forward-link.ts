@@ -2,19 +2,21 @@ import type Dockerode from "dockerode";
 import type { SocketFolder } from "../docker/socket-folder.js";
 import { openSidecarPipe } from "../docker/open-sidecar-pipe.js";
 import { serveHostForward, sidecarSockets } from "../tunnel/index.js";
+import { systemClock, type Clock } from "../clock.js";
 
 /**
  * --container-to-host: the CLI serves the sidecar's connections to the host's 127.0.0.1 on the
  * allowed ports, over a pipe into the sidecar that is reopened whenever it drops.
  */
 export class HostForwardLink {
-  private stopped = false;
+  private readonly stopping = new AbortController();
 
   constructor(
     private readonly docker: Dockerode,
     private readonly sidecarId: string,
     private readonly hostPorts: number[],
     private readonly sockets?: SocketFolder,
+    private readonly clock: Clock = systemClock,
   ) {}
 
   start(): void {
@@ -22,18 +24,19 @@ export class HostForwardLink {
   }
 
   private async run(): Promise<void> {
-    while (!this.stopped) {
+    const { signal } = this.stopping;
+    while (!signal.aborted) {
       try {
         const pipe = await openSidecarPipe(this.docker, this.sidecarId, this.sockets, sidecarSockets.host);
         await serveHostForward(pipe, this.hostPorts);
       } catch {
         // The sidecar is gone or not ready yet; try again unless stopping.
       }
-      if (!this.stopped) await new Promise((r) => setTimeout(r, 500));
+      await this.clock.sleep(500, { signal });
     }
   }
 
   stop(): void {
-    this.stopped = true;
+    this.stopping.abort();
   }
 }

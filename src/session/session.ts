@@ -14,7 +14,7 @@ import type { Reporter } from "./reporter.js";
 import { SessionVolumes, type VolumeRequest } from "./session-volumes.js";
 import type { Interrupt } from "./interrupt.js";
 import { HostForwardLink } from "./host-forward-link.js";
-import { TunnelLink } from "./tunnel-link.js";
+import { TunnelLink, tunnelEnds } from "./tunnel-link.js";
 import { StartedSession, undoAll, type UndoStep } from "./started-session.js";
 import { autoExposed, localHostname, startRemote, undoPlanOf, type Workload } from "./workload.js";
 
@@ -237,7 +237,7 @@ export class Session {
     });
     await sidecar.waitFor("ready", 20_000);
     progress.debug("sidecar ready");
-    const link = new TunnelLink(kube, docker, remote, sidecar, progress, sockets);
+    const link = new TunnelLink(tunnelEnds(kube, docker, remote, sidecar, sockets), remote, sidecar, progress);
     await link.prepare();
     return { volumes, sidecar, labels, link, endStep, sockets };
   }

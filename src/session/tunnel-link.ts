@@ -10,7 +10,37 @@ import { TpError } from "../errors.js";
 import { openSidecarPipe } from "../docker/open-sidecar-pipe.js";
 import { pipeDuplexes } from "../tunnel/index.js";
 import type { Reporter } from "./reporter.js";
-import { pause } from "../wait.js";
+import { systemClock, type Clock } from "../clock.js";
+
+/** What the tunnel joins: a port-forward to the agent, and a pipe into the sidecar. */
+export interface TunnelEnds {
+  portForward(): Promise<Duplex>;
+  sidecarPipe(): Promise<Duplex>;
+}
+
+/** The real ends: a port-forward with the user's credentials, the sidecar's tunnel socket. */
+export function tunnelEnds(
+  kube: Kube,
+  docker: Dockerode,
+  remote: RemoteEnd,
+  sidecar: StartedSidecar,
+  /** The sidecar's sockets, reachable from here (else the exec pipe is used). */
+  sockets?: SocketFolder,
+): TunnelEnds {
+  return {
+    portForward: () => openPortForward(kube, remote.namespace, remote.pod, tunnelPort),
+    sidecarPipe: () => openSidecarPipe(docker, sidecar.container.id, sockets),
+  };
+}
+
+/** What the link needs of the sidecar: its status lines. */
+export type SidecarStatusLines = Pick<StartedSidecar, "count" | "waitFor">;
+
+export interface TunnelLinkOptions {
+  /** How long reconnecting may fail before the session gives up. */
+  giveUpMs?: number;
+  clock?: Clock;
+}
 
 /** How long a new port-forward may stay silent before the attempt is given up. */
 const agentAnswerMs = 1_000;
@@ -20,13 +50,16 @@ const agentAnswerMs = 1_000;
  * a connection. Only then is the pipe into the sidecar joined to it, so that a port-forward that
  * fails (the agent not listening yet) or stays silent leaves the pipe unused for the next try.
  */
-async function agentSpoke(pf: Duplex, giveUp?: Promise<unknown>): Promise<Duplex> {
+async function agentSpoke(pf: Duplex, clock: Clock, giveUp?: Promise<unknown>): Promise<Duplex> {
   try {
     const first = await new Promise<Buffer>((resolve, reject) => {
       // The kubelet's error and close may come in the same read as the handshake.
       if (pf.destroyed)
         return reject(pf.errored ?? new Error("the port-forward closed before the agent answered"));
-      const timer = setTimeout(() => done(new Error(`no answer within ${agentAnswerMs} ms`)), agentAnswerMs);
+      const timer = new AbortController();
+      void clock
+        .sleep(agentAnswerMs, { signal: timer.signal })
+        .then(() => done(new Error(`no answer within ${agentAnswerMs} ms`)));
       giveUp?.then(
         () => done(new Error("no answer, though the agent listens by now")),
         () => undefined,
@@ -37,7 +70,8 @@ async function agentSpoke(pf: Duplex, giveUp?: Promise<unknown>): Promise<Duplex
       };
       const ended = () => done(new Error("the port-forward closed before the agent answered"));
       const done = (err?: Error, chunk?: Buffer) => {
-        clearTimeout(timer);
+        if (timer.signal.aborted) return;
+        timer.abort();
         pf.off("readable", readable);
         pf.off("end", ended);
         pf.off("close", ended);
@@ -67,8 +101,9 @@ interface Transport {
 /**
  * The CLI's part of the tunnel: it holds the port-forward (with the user's credentials) and
  * pipes it into the sidecar: straight into its tunnel socket when the session's socket folder
- * allows (SocketFolder), else through `docker exec tp-agent pipe`. When either side drops, it
- * opens both again; the sidecar resumes its HTTP/2 session over the new pipe.
+ * allows (SocketFolder), else through `docker exec tp-agent pipe` (see {@link tunnelEnds}). When
+ * either side drops, it opens both again, waiting longer after each failed attempt (up to 2 s),
+ * and gives up after `giveUpMs`; the sidecar resumes its HTTP/2 session over the new pipe.
  */
 export class TunnelLink {
   private stopped = false;
@@ -77,17 +112,20 @@ export class TunnelLink {
   /** Rejects when the tunnel cannot be re-established. */
   readonly failed: Promise<never>;
 
+  private readonly giveUpMs: number;
+  private readonly clock: Clock;
+  /** Aborted by stop(): ends the waits between attempts. */
+  private readonly stopping = new AbortController();
+
   constructor(
-    private readonly kube: Kube,
-    private readonly docker: Dockerode,
-    private readonly remote: RemoteEnd,
-    private readonly sidecar: StartedSidecar,
+    private readonly ends: TunnelEnds,
+    private readonly remote: Pick<RemoteEnd, "namespace" | "pod">,
+    private readonly sidecar: SidecarStatusLines,
     private readonly progress: Reporter,
-    /** The sidecar's sockets, reachable from here (else the exec pipe is used). */
-    private readonly sockets?: SocketFolder,
-    /** How long reconnecting may fail before the session gives up. */
-    private readonly giveUpMs = 60_000,
+    options: TunnelLinkOptions = {},
   ) {
+    this.giveUpMs = options.giveUpMs ?? 60_000;
+    this.clock = options.clock ?? systemClock;
     this.failed = new Promise<never>((_, reject) => (this.failure = reject));
     this.failed.catch(() => undefined);
   }
@@ -106,10 +144,8 @@ export class TunnelLink {
     const usable = spare && !spare.destroyed && !spare.writableEnded ? spare : undefined;
     if (spare && !usable) spare.destroy();
     const [pf, pipe] = await Promise.allSettled([
-      openPortForward(this.kube, this.remote.namespace, this.remote.pod, tunnelPort).then((pf) =>
-        agentSpoke(pf, giveUp),
-      ),
-      usable ?? openSidecarPipe(this.docker, this.sidecar.container.id, this.sockets),
+      this.ends.portForward().then((pf) => agentSpoke(pf, this.clock, giveUp)),
+      usable ?? this.ends.sidecarPipe(),
     ]);
     if (pf.status === "fulfilled" && pipe.status === "fulfilled")
       return {
@@ -127,9 +163,7 @@ export class TunnelLink {
   /** Open the pipe into the sidecar ahead of time (while the pod starts): start() then uses it. */
   async prepare(): Promise<void> {
     if (this.sparePipe) return;
-    this.sparePipe = await openSidecarPipe(this.docker, this.sidecar.container.id, this.sockets).catch(
-      () => undefined,
-    );
+    this.sparePipe = await this.ends.sidecarPipe().catch(() => undefined);
   }
 
   /**
@@ -138,7 +172,8 @@ export class TunnelLink {
    * heard from another way) the next one is made at once.
    */
   async start(timeoutMs = 30_000, agentListens?: Promise<unknown>): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
+    const { clock } = this;
+    const deadline = clock.now() + timeoutMs;
     let listens = false;
     agentListens?.then(
       () => (listens = true),
@@ -150,11 +185,11 @@ export class TunnelLink {
       let current: Transport | undefined;
       // An attempt made before the agent was known to listen, and still silent a moment after it
       // is, will not be answered (seen with port-forwards opened while the agent started).
-      const giveUp = listens ? undefined : agentListens?.then(() => pause(500));
+      const giveUp = listens ? undefined : agentListens?.then(() => clock.sleep(500));
       try {
         current = await this.connectOnce(giveUp);
         // An attempt that stalls is given up and made again (a longer wait each time).
-        const attemptMs = Math.min(2_000 * 2 ** attempt, Math.max(1, deadline - Date.now()));
+        const attemptMs = Math.min(2_000 * 2 ** attempt, Math.max(1, deadline - clock.now()));
         await Promise.race([
           this.sidecar.waitFor("tunnel-up", attemptMs, seen),
           current.done.then(() => Promise.reject(new Error("the tunnel closed while starting"))),
@@ -165,10 +200,10 @@ export class TunnelLink {
         current?.done.catch(() => undefined);
         current?.close();
         this.progress.debug(`tunnel attempt ${attempt + 1}: ${(err as Error).message}`);
-        if (Date.now() + 100 > deadline) throw err;
+        if (clock.now() + 100 > deadline) throw err;
         // Once the agent is known to listen, the next attempt is not put off.
-        if (listens) await pause(50);
-        else await pause(Math.min(100 * 1.5 ** attempt, 1_000), agentListens);
+        if (listens) await clock.sleep(50);
+        else await this.pause(Math.min(100 * 1.5 ** attempt, 1_000), agentListens);
       }
     }
   }
@@ -178,7 +213,7 @@ export class TunnelLink {
       await current.done;
       if (this.stopped) return;
       this.progress.warn("the tunnel to the cluster dropped; reconnecting");
-      const since = Date.now();
+      const since = this.clock.now();
       let attempt = 0;
       for (;;) {
         if (this.stopped) return;
@@ -190,7 +225,7 @@ export class TunnelLink {
           break;
         } catch (err) {
           if (this.stopped) return;
-          if (Date.now() - since > this.giveUpMs) {
+          if (this.clock.now() - since > this.giveUpMs) {
             this.failure?.(
               new TpError(
                 "tunnel",
@@ -202,15 +237,32 @@ export class TunnelLink {
             );
             return;
           }
-          await new Promise((r) => setTimeout(r, Math.min(250 * 2 ** attempt++, 2_000)));
+          await this.clock.sleep(reconnectDelayMs(attempt++), { signal: this.stopping.signal });
         }
       }
     }
   }
 
+  /** Wait `ms`, or less once `wake` settles (a sign that waiting longer is pointless). */
+  private async pause(ms: number, wake?: Promise<unknown>): Promise<void> {
+    const woken = new AbortController();
+    wake?.then(
+      () => woken.abort(),
+      () => undefined,
+    );
+    await this.clock.sleep(ms, { signal: woken.signal });
+    woken.abort();
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
+    this.stopping.abort();
     this.sparePipe?.destroy();
     // Ending the sidecar closes the pipe; the loop then returns.
   }
+}
+
+/** The wait after the `attempt`th failed reconnection (from 0): doubling from 250 ms, at most 2 s. */
+export function reconnectDelayMs(attempt: number): number {
+  return Math.min(250 * 2 ** attempt, 2_000);
 }

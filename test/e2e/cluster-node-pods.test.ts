@@ -69,8 +69,9 @@ describe("test cluster node: pods", () => {
       }
     }
     const median = [...times].sort((a, b) => a - b)[1] ?? Infinity;
-    // The speed itself is measured by bench/cluster.mjs, not asserted here.
     console.log(`pod create -> Ready: ${times.join(" ms, ")} ms (median ${median} ms)`);
+    // The median of three, so that one slow start on a busy machine does not decide it.
+    expect(median).toBeLessThan(2_000);
   });
 
   it("a missing image is reported as ErrImageNeverPull and the pod stays Pending", async () => {

@@ -130,27 +130,58 @@ describe("tp docker-run with bad input", () => {
       );
       expect(r.exitCode).toBe(255);
       expect(r.stderr).toMatch(/did not answer within \d+ s|cannot reach the cluster/);
-      expect(r.ms).toBeLessThan(15_000);
+      expect(r.ms).toBeLessThan(10_000);
     } finally {
       silent.close();
       rmSync(dir, { recursive: true, force: true });
     }
   });
 
-  it("leaves no container behind after a failure", async () => {
-    const before = (await execa("docker", ["ps", "-aq", "--filter", "label=dev.tp.managed-by=tp"])).stdout;
-    await runTp([
-      "docker-run",
-      "-n",
-      ns.name,
-      "--swap-deployment",
-      "nope",
-      "--",
-      "tp-test-busybox:local",
-      "true",
-    ]);
-    expect((await execa("docker", ["ps", "-aq", "--filter", "label=dev.tp.managed-by=tp"])).stdout).toBe(
-      before,
-    );
+  it("leaves nothing behind when it fails after the proxy pod and the sidecar exist", async () => {
+    // The user container cannot be created (its --name is taken): that is found only once the
+    // session is up, with the proxy pod, its warden's objects, the Lease and the sidecar made.
+    const tpContainers = async () =>
+      (await execa("docker", ["ps", "-aq", "--filter", "label=dev.tp.managed-by=tp"])).stdout;
+    const before = await tpContainers();
+    const taken = `tp-errors-taken-${process.pid}`;
+    await execa("docker", ["create", "--name", taken, "tp-test-busybox:local", "true"]);
+    try {
+      const r = await runTp([
+        "docker-run",
+        "-n",
+        ns.name,
+        "--swap-deployment",
+        "pair:first",
+        "--",
+        "--name",
+        taken,
+        "tp-test-busybox:local",
+        "true",
+      ]);
+      // It got as far as starting the user's container.
+      expect(r.stdout + r.stderr).toMatch(/starting tp-test-busybox:local/);
+      expect(r.stderr).toMatch(/already in use/);
+      expect(r.exitCode).not.toBe(0);
+      const left = await kubectl([
+        "get",
+        "pods,leases,services,serviceaccounts,roles,rolebindings",
+        "-n",
+        ns.name,
+        "-l",
+        "app.kubernetes.io/managed-by=tp",
+        "-o",
+        "name",
+      ]);
+      expect(left.trim()).toBe("");
+      const pair = JSON.parse(await kubectl(["get", "deployment", "pair", "-n", ns.name, "-o", "json"])) as {
+        metadata: { annotations?: Record<string, string> };
+        spec: { replicas: number };
+      };
+      expect(pair.spec.replicas).toBe(1);
+      expect(Object.keys(pair.metadata.annotations ?? {}).filter((k) => k.startsWith("tp.dev/"))).toEqual([]);
+      expect(await tpContainers()).toBe(before);
+    } finally {
+      await execa("docker", ["rm", "-f", taken], { reject: false });
+    }
   });
 });

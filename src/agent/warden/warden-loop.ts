@@ -3,6 +3,7 @@ import type { Kube } from "../../kube/kube.js";
 import { restoreDeployment } from "../../kube/restore.js";
 import type { WardenPlan } from "../../contract/warden-plan.js";
 import { leaseExpired } from "./lease-expired.js";
+import { systemClock, type Clock } from "../../clock.js";
 
 /**
  * The warden's loop (tp-agent warden, in the cluster): watch the session's lease; when its
@@ -14,10 +15,11 @@ export async function runWarden(
   plan: WardenPlan,
   log: (t: string) => void,
   pollMs = 2_000,
+  clock: Clock = systemClock,
 ): Promise<void> {
   const { namespace } = plan;
   let lastRenew: string | undefined;
-  let lastChange = Date.now();
+  let lastChange = clock.now();
   for (;;) {
     let lease;
     try {
@@ -26,7 +28,7 @@ export async function runWarden(
       );
     } catch (err) {
       log(`cannot read lease ${plan.lease}: ${(err as Error).message}`);
-      await new Promise((r) => setTimeout(r, pollMs));
+      await clock.sleep(pollMs);
       continue;
     }
     if (!lease) {
@@ -36,19 +38,24 @@ export async function runWarden(
     const renew = String(lease.spec?.renewTime ?? "");
     if (renew !== lastRenew) {
       lastRenew = renew;
-      lastChange = Date.now();
+      lastChange = clock.now();
     }
-    if (leaseExpired(lastChange, lease.spec?.leaseDurationSeconds ?? 30, Date.now())) {
+    if (leaseExpired(lastChange, lease.spec?.leaseDurationSeconds ?? 30, clock.now())) {
       log(`lease ${plan.lease} was not renewed for ${lease.spec?.leaseDurationSeconds ?? 30} s`);
       break;
     }
-    await new Promise((r) => setTimeout(r, pollMs));
+    await clock.sleep(pollMs);
   }
-  await undoPlan(kube, plan, log);
+  await undoPlan(kube, plan, log, clock);
 }
 
 /** Undo a session from its plan, then remove the warden itself. Every step is idempotent. */
-export async function undoPlan(kube: Kube, plan: WardenPlan, log: (t: string) => void): Promise<void> {
+export async function undoPlan(
+  kube: Kube,
+  plan: WardenPlan,
+  log: (t: string) => void,
+  clock: Clock = systemClock,
+): Promise<void> {
   const { namespace } = plan;
   const step = async (what: string, fn: () => Promise<unknown>) => {
     for (let attempt = 0; attempt < 5; attempt++) {
@@ -58,7 +65,7 @@ export async function undoPlan(kube: Kube, plan: WardenPlan, log: (t: string) =>
         return;
       } catch (err) {
         log(`${what} failed: ${(err as Error).message}`);
-        await new Promise((r) => setTimeout(r, 1_000));
+        await clock.sleep(1_000);
       }
     }
   };
