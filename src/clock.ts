@@ -85,9 +85,7 @@ export class ManualClock implements Clock {
     const end = this.#now + ms;
     for (;;) {
       await settle();
-      const next = this.#sleepers
-        .filter((s) => s.at <= end)
-        .sort((a, b) => a.at - b.at || a.seq - b.seq)[0];
+      const next = this.#sleepers.filter((s) => s.at <= end).sort((a, b) => a.at - b.at || a.seq - b.seq)[0];
       if (!next) break;
       this.#now = Math.max(this.#now, next.at);
       next.wake();

@@ -237,7 +237,12 @@ export class Session {
     });
     await sidecar.waitFor("ready", 20_000);
     progress.debug("sidecar ready");
-    const link = new TunnelLink(tunnelEnds(kube, docker, remote, sidecar, sockets), remote, sidecar, progress);
+    const link = new TunnelLink(
+      tunnelEnds(kube, docker, remote, sidecar, sockets),
+      remote,
+      sidecar,
+      progress,
+    );
     await link.prepare();
     return { volumes, sidecar, labels, link, endStep, sockets };
   }

@@ -15,14 +15,15 @@ import {
 import { createServer as createHttp2Server, type Http2Server } from "node:http2";
 import { connect, createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { addVolumeRoutes } from "./volume-routes.js";
 import { serverOptions } from "../contract/tunnel-protocol.js";
 import { TunnelClient } from "../tunnel/tunnel-client.js";
 import { TunnelRouter } from "../tunnel/tunnel-router.js";
 import { tarName } from "../contract/volume-protocol.js";
-import type { VolumeStatus } from "../contract/volume-status.js";
+import { hostCopyMarker, type HostCopyMarker, type VolumeStatus } from "../contract/volume-status.js";
+import { nestedPaths, type VolumeSpec } from "../contract/volume-config.js";
 import { shareOut } from "./first-copy.js";
 import { VolumeSync } from "./volume-sync.js";
 import { VolumeClient } from "./volume-client.js";
@@ -50,7 +51,8 @@ async function writeConfigMap(dir: string, data: Record<string, string>, stamp: 
   for (const k of Object.keys(data)) await symlink(`..data/${k}`, join(dir, k)).catch(() => undefined);
 }
 
-describe("volume sync over the tunnel", () => {
+// tp sessions make the first copy on the host (hostCopy: true); the sidecar alone can make it too.
+describe.each([true, false])("volume sync over the tunnel (hostCopy: %s)", (hostCopy) => {
   let base: string;
   let pod: string;
   let local: string;
@@ -77,32 +79,51 @@ describe("volume sync over the tunnel", () => {
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   });
 
-  function startSync(limitBytes: number): VolumeSync {
+  const specs = (): VolumeSpec[] => [
+    { path: join(pod, "etc/config"), name: "config", readOnly: true, ownerOnly: false, bounded: true },
+    { path: join(pod, "secrets/db"), name: "db", readOnly: true, ownerOnly: true, bounded: true },
+    { path: join(pod, "data"), name: "data", readOnly: false, ownerOnly: false, bounded: false },
+  ];
+
+  /**
+   * The first copy as the CLI makes it (volumes/host-copy.ts) over a session of its own: the
+   * listings and files in one answer, extracted into the session folder, then the marker.
+   */
+  async function copyAsTheCli(limitBytes: number): Promise<void> {
+    const cli = new TunnelClient();
+    const port = (server.address() as { port: number }).port;
+    const session = cli.attach(connect(port, "127.0.0.1"));
+    const volumes = specs();
+    try {
+      const started = Date.now();
+      const { listings, tar } = await new VolumeClient(session).copy({
+        volumes: volumes.map((v) => ({ path: v.path, exclude: nestedPaths(v, volumes) })),
+        limitBytes,
+      });
+      for (const v of volumes) await mkdir(dirname(join(local, tarName(v.path))), { recursive: true });
+      await extractTar(local, tar, { chown: false });
+      const marker: HostCopyMarker = { ok: true, listings, started };
+      await writeFile(join(local, hostCopyMarker), JSON.stringify(marker), { mode: 0o600 });
+    } finally {
+      cli.close();
+    }
+  }
+
+  async function startSync(limitBytes: number): Promise<VolumeSync> {
     tunnel = new TunnelClient();
     const uid = process.getuid?.() ?? 0;
     const gid = process.getgid?.() ?? 0;
     events.length = 0;
     const sync = new VolumeSync(
       tunnel,
-      {
-        root: local,
-        uid,
-        gid,
-        limitBytes,
-        rescanMs: 500,
-        hostCopy: false,
-        volumes: [
-          { path: join(pod, "etc/config"), name: "config", readOnly: true, ownerOnly: false, bounded: true },
-          { path: join(pod, "secrets/db"), name: "db", readOnly: true, ownerOnly: true, bounded: true },
-          { path: join(pod, "data"), name: "data", readOnly: false, ownerOnly: false, bounded: false },
-        ],
-      },
+      { root: local, uid, gid, limitBytes, rescanMs: 500, hostCopy, volumes: specs() },
       (s) => events.push(s),
       () => undefined,
     );
     sync.start();
     const port = (server.address() as { port: number }).port;
     tunnel.attach(connect(port, "127.0.0.1"));
+    if (hostCopy) await copyAsTheCli(limitBytes);
     return sync;
   }
 
@@ -119,7 +140,7 @@ describe("volume sync over the tunnel", () => {
     // Over a megabyte in all: the first copy runs the system's tar on both sides.
     const big = Buffer.alloc(2 * 1024 * 1024, "tp");
     await writeFile(join(pod, "data/big.bin"), big);
-    startSync(1024 ** 3);
+    await startSync(1024 ** 3);
     await until("volumes-ready", async () => events.find((e) => e.event === "volumes-ready"));
     expect(await read(here("etc/config/app.conf"))).toBe("v=1\n");
     expect(await readlink(here("etc/config/..data"))).toBe("..2024_01_01");
@@ -161,13 +182,28 @@ describe("volume sync over the tunnel", () => {
     await until("the pod's deletion locally", async () =>
       (await stat(here("data/new")).catch(() => undefined)) ? undefined : true,
     );
-    // A read-only volume is not written back.
     expect(events.filter((e) => e.event === "volume-error")).toEqual([]);
   }, 30_000);
 
+  it("does not write a read-only volume back to the pod", async () => {
+    await startSync(1024 ** 3);
+    await until("volumes-ready", async () => events.find((e) => e.event === "volumes-ready"));
+    await writeFile(here("secrets/db/password"), "changed locally");
+    // A change in the pod brings the volume in step (a round in which local changes could go out).
+    await writeFile(join(pod, "secrets/db/rotated"), "new secret");
+    await until("the pod's new file locally", async () =>
+      (await read(here("secrets/db/rotated"))) === "new secret" ? true : undefined,
+    );
+    await writeFile(join(pod, "secrets/db/rotated"), "newer secret");
+    await until("the pod's change locally", async () =>
+      (await read(here("secrets/db/rotated"))) === "newer secret" ? true : undefined,
+    );
+    expect(await read(join(pod, "secrets/db/password"))).toBe("hunter2");
+  });
+
   it("skips a volume over the limit and names it", async () => {
     await writeFile(join(pod, "data/big"), Buffer.alloc(4096));
-    startSync(1024);
+    await startSync(1024);
     const ready = await until("volumes-ready", async () => events.find((e) => e.event === "volumes-ready"));
     expect(ready.event === "volumes-ready" && ready.skipped).toEqual([
       { path: join(pod, "data"), reason: "too-large", bytes: 4096 + 18 },
@@ -177,7 +213,7 @@ describe("volume sync over the tunnel", () => {
   });
 
   it("hands the last local writes to the pod when flushed, without waiting for the watcher", async () => {
-    const sync = startSync(1024 ** 3);
+    const sync = await startSync(1024 ** 3);
     await until("volumes-ready", async () => events.find((e) => e.event === "volumes-ready"));
     await writeFile(here("data/last.txt"), "written just before the end");
     await unlink(here("data/sub/from-pod.txt"));
@@ -187,7 +223,7 @@ describe("volume sync over the tunnel", () => {
   });
 
   it("keeps the newer write when both sides changed while apart, and reports it", async () => {
-    startSync(1024 ** 3);
+    await startSync(1024 ** 3);
     await until("volumes-ready", async () => events.find((e) => e.event === "volumes-ready"));
     // No session: both sides change the same file, the local write the later one.
     tunnel?.close();

@@ -162,17 +162,22 @@ describe("tp docker-run with bad input", () => {
       expect(r.stdout + r.stderr).toMatch(/starting tp-test-busybox:local/);
       expect(r.stderr).toMatch(/already in use/);
       expect(r.exitCode).not.toBe(0);
-      const left = await kubectl([
-        "get",
-        "pods,leases,services,serviceaccounts,roles,rolebindings",
-        "-n",
-        ns.name,
-        "-l",
-        "app.kubernetes.io/managed-by=tp",
-        "-o",
-        "name",
-      ]);
-      expect(left.trim()).toBe("");
+      // Deleted, or being deleted (a pod's grace period may still run).
+      const left = JSON.parse(
+        await kubectl([
+          "get",
+          "pods,leases,services,serviceaccounts,roles,rolebindings",
+          "-n",
+          ns.name,
+          "-l",
+          "app.kubernetes.io/managed-by=tp",
+          "-o",
+          "json",
+        ]),
+      ) as { items: { kind: string; metadata: { name: string; deletionTimestamp?: string } }[] };
+      expect(
+        left.items.filter((i) => !i.metadata.deletionTimestamp).map((i) => `${i.kind}/${i.metadata.name}`),
+      ).toEqual([]);
       const pair = JSON.parse(await kubectl(["get", "deployment", "pair", "-n", ns.name, "-o", "json"])) as {
         metadata: { annotations?: Record<string, string> };
         spec: { replicas: number };

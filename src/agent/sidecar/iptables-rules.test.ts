@@ -11,8 +11,13 @@ describe("redirectRules", () => {
 
   it("leaves loopback (and Docker's DNS at 127.0.0.11) alone before anything is redirected", () => {
     const firstRedirect = rules.findIndex((r) => r.includes("REDIRECT"));
-    expect(rules.findIndex((r) => r.includes("-o lo -j RETURN"))).toBeLessThan(firstRedirect);
-    expect(rules.findIndex((r) => r.includes("-d 127.0.0.0/8 -j RETURN"))).toBeLessThan(firstRedirect);
+    const loopback = rules.indexOf("-w -t nat -A TP_OUTPUT -o lo -j RETURN");
+    const localNet = rules.indexOf("-w -t nat -A TP_OUTPUT -d 127.0.0.0/8 -j RETURN");
+    // Each rule is there (indexOf gives -1 for a missing one), and before the first REDIRECT.
+    expect(loopback).toBeGreaterThan(-1);
+    expect(localNet).toBeGreaterThan(-1);
+    expect(loopback).toBeLessThan(firstRedirect);
+    expect(localNet).toBeLessThan(firstRedirect);
   });
 
   it("sends alsoProxy through the tunnel even inside a neverProxy CIDR", () => {
