@@ -8,7 +8,8 @@ export class Interrupt {
   signal: NodeJS.Signals | undefined;
   private readonly listeners: ((s: NodeJS.Signals) => void)[] = [];
   private rejectAll: ((err: TpError) => void)[] = [];
-  private readonly handler = (s: NodeJS.Signals) => {
+  /** What a signal does (also for tests, which cannot send one to themselves safely). */
+  readonly raise = (s: NodeJS.Signals): void => {
     const first = this.signal === undefined;
     this.signal ??= s;
     if (!first) return;
@@ -17,9 +18,9 @@ export class Interrupt {
   };
 
   constructor() {
-    process.on("SIGINT", this.handler);
-    process.on("SIGTERM", this.handler);
-    process.on("SIGHUP", this.handler);
+    process.on("SIGINT", this.raise);
+    process.on("SIGTERM", this.raise);
+    process.on("SIGHUP", this.raise);
   }
 
   get exitCode(): number {
@@ -48,8 +49,8 @@ export class Interrupt {
   }
 
   dispose(): void {
-    process.off("SIGINT", this.handler);
-    process.off("SIGTERM", this.handler);
-    process.off("SIGHUP", this.handler);
+    process.off("SIGINT", this.raise);
+    process.off("SIGTERM", this.raise);
+    process.off("SIGHUP", this.raise);
   }
 }

@@ -2,21 +2,20 @@ import type Dockerode from "dockerode";
 import { randomBytes } from "node:crypto";
 import type { SidecarConfig } from "../contract/sidecar-config.js";
 import type { Kube } from "../kube/kube.js";
-import { readPodEnv } from "../cluster/pod-env.js";
 import type { RemoteEnd } from "../kube/remote-end.js";
-import { leaseName, SessionLease } from "../cluster/session-lease.js";
-import { startWarden, wardenPlanFor, type StartedWarden } from "../cluster/warden.js";
+import { leaseName } from "../cluster/session-lease.js";
+import { wardenPlanFor, type StartedWarden } from "../cluster/warden.js";
 import { DockerLabels } from "../contract/docker-labels.js";
 import { ownerLabels } from "../docker/local-sessions.js";
-import { startSidecar, type SidecarOptions, type StartedSidecar } from "../docker/sidecar.js";
-import { SocketFolder } from "../docker/socket-folder.js";
+import type { SidecarOptions, StartedSidecar } from "../docker/sidecar.js";
+import type { SocketFolder } from "../docker/socket-folder.js";
 import type { Reporter } from "./reporter.js";
 import { SessionVolumes, type VolumeRequest } from "./session-volumes.js";
 import type { Interrupt } from "./interrupt.js";
 import { HostForwardLink } from "./host-forward-link.js";
-import { TunnelLink, tunnelEnds } from "./tunnel-link.js";
+import { realEnds, type SessionEnds, type SessionTunnel } from "./session-ends.js";
 import { StartedSession, undoAll, type UndoStep } from "./started-session.js";
-import { autoExposed, localHostname, startRemote, undoPlanOf, type Workload } from "./workload.js";
+import { autoExposed, localHostname, undoPlanOf, type Workload } from "./workload.js";
 
 export interface SessionRequest {
   workload: Workload;
@@ -39,7 +38,7 @@ interface LocalSide {
   /** Labels for the session's local containers. */
   labels: Record<string, string>;
   /** The tunnel, its pipe into the sidecar already open. */
-  link: TunnelLink;
+  link: SessionTunnel;
   /** The folder of the sidecar's sockets, when the CLI can reach them directly. */
   sockets: SocketFolder | undefined;
   /** Ends the "starting the local sidecar" progress line. */
@@ -55,25 +54,45 @@ export class Session {
     private readonly docker: Dockerode,
     private readonly request: SessionRequest,
     private readonly progress: Reporter,
+    /** The cluster and local ends (fakes in tests). */
+    private readonly ends: SessionEnds = realEnds(kube, docker),
   ) {}
 
   /** Start everything; on failure (or a signal) undo what was started and throw. */
   async start(interrupt: Interrupt): Promise<StartedSession> {
-    const { kube, docker, request, progress, id } = this;
+    const { kube, docker, request, progress, id, ends } = this;
     const namespace = kube.namespace;
     const undo: UndoStep[] = [];
     let warden: StartedWarden | undefined;
+    // Steps still under way when a signal came: what they make is undone once they are done.
+    const finishing: Promise<void>[] = [];
+    const making = async <T>(step: Promise<T>, undoOf: (made: T) => UndoStep): Promise<T> => {
+      try {
+        const made = await interrupt.race(step);
+        undo.push(undoOf(made));
+        return made;
+      } catch (err) {
+        finishing.push(
+          step.then(
+            (made) => void undo.push(undoOf(made)),
+            () => undefined,
+          ),
+        );
+        throw err;
+      }
+    };
     try {
       // The callers have checked that the cluster answers and that the workload can be used.
       const w = request.workload;
-      const lease = new SessionLease(kube, namespace, id, {
-        kind: w.kind,
-        namespace,
-        ...("name" in w ? { deployment: w.name } : {}),
-      });
-      await interrupt.race(lease.create());
+      const lease = await making(
+        ends.createRecord(namespace, id, {
+          kind: w.kind,
+          namespace,
+          ...("name" in w ? { deployment: w.name } : {}),
+        }),
+        (made) => ({ what: "session record", cluster: true, run: async () => (await made.delete(), []) }),
+      );
       progress.debug("lease created");
-      undo.push({ what: "session record", cluster: true, run: async () => (await lease.delete(), []) });
       const plan = wardenPlanFor(id, namespace, leaseName(id), undoPlanOf(w, id));
       const owner = { name: leaseName(id), uid: lease.uid };
       // The warden is undone (if it was made) after the cluster end.
@@ -92,16 +111,20 @@ export class Session {
       };
       const exposePorts = request.sidecar.expose.map((e) => e.remotePort);
       // Returns once the proxy pod exists; its start overlaps the local work below.
-      const remote = await interrupt.race(
-        startRemote(kube, w, exposePorts, options, (t) => progress.warn(t)),
+      const remote = await making(
+        ends.startRemote(w, exposePorts, options, (t) => progress.warn(t)),
+        (made) => ({
+          what: "cluster",
+          cluster: true,
+          run: () => made.restore(),
+        }),
       );
-      undo.push({ what: "cluster", cluster: true, run: () => remote.restore() });
       progress.debug(`proxy pod created: ${remote.pod}`);
       // The warden's RBAC is made once the proxy runs, its pod once the session's own containers
       // have started (StartedSession.guard), so that the two pods do not compete for the node
       // while the session starts; until then the CLI alone undoes a failed start.
       wardenPromise = remote.running.then(() =>
-        startWarden(kube, plan, request.agentImage, owner, (t) => progress.warn(t)),
+        ends.startWarden(plan, request.agentImage, owner, (t) => progress.warn(t)),
       );
       wardenPromise.catch(() => undefined);
 
@@ -114,7 +137,7 @@ export class Session {
       // Cluster side, once the agent runs: its environment (and version) over a port-forward.
       const agentEnv = remote.running.then(() => {
         progress.debug("proxy pod running");
-        return readPodEnv(kube, remote).finally(() => progress.debug("pod env read"));
+        return ends.readPodEnv(remote).finally(() => progress.debug("pod env read"));
       });
       agentEnv.catch(() => undefined);
       // The first copy of the volumes, by the CLI as soon as the agent answers.
@@ -140,6 +163,8 @@ export class Session {
         throw err;
       }
       const { volumes, sidecar, labels, link: tunnel, endStep, sockets } = started;
+      // Stopped with the rest even if a signal comes while it starts.
+      undo.push({ what: "tunnel", run: async () => (await tunnel.stop(), []) });
       const [{ env: podEnv }] = await interrupt.race(
         Promise.all([
           agentEnv,
@@ -148,7 +173,6 @@ export class Session {
             .finally(() => progress.debug("tunnel up")),
         ]),
       );
-      undo.push({ what: "tunnel", run: async () => (await tunnel.stop(), []) });
       warden = await interrupt.race(wardenPromise);
       remote.ready.then(
         () => progress.debug("proxy ready"),
@@ -185,6 +209,7 @@ export class Session {
       lost.catch(() => undefined);
       return new StartedSession(id, remote, sidecar, env, labels, lost, undo, progress, warden, volumes);
     } catch (err) {
+      await Promise.all(finishing);
       await undoAll(undo, progress);
       throw err;
     }
@@ -200,13 +225,13 @@ export class Session {
     undo: UndoStep[],
     prepared: Promise<SessionVolumes | undefined>,
   ): Promise<LocalSide> {
-    const { kube, docker, request, progress, id } = this;
+    const { kube, docker, request, progress, id, ends } = this;
     const namespace = kube.namespace;
     const w = request.workload;
     const volumes = await prepared;
     if (volumes) undo.push({ what: "session folder", run: () => volumes.remove(docker, request.agentImage) });
     const volumeSidecar = volumes?.sidecarOptions();
-    const sockets = await SocketFolder.create(docker, id);
+    const sockets = await ends.socketFolder(id);
     if (sockets) undo.push({ what: "socket folder", run: async () => (await sockets.remove(), []) });
     const expose = [
       ...request.sidecar.expose,
@@ -219,7 +244,7 @@ export class Session {
       [DockerLabels.remote]: `${namespace}/${remote.pod}`,
       ...(request.context ? { [DockerLabels.context]: request.context } : {}),
     };
-    const sidecar = await startSidecar(docker, {
+    const sidecar = await ends.startSidecar({
       sessionId: id,
       image: request.agentImage,
       config: { ...request.sidecar, expose },
@@ -237,12 +262,7 @@ export class Session {
     });
     await sidecar.waitFor("ready", 20_000);
     progress.debug("sidecar ready");
-    const link = new TunnelLink(
-      tunnelEnds(kube, docker, remote, sidecar, sockets),
-      remote,
-      sidecar,
-      progress,
-    );
+    const link = ends.tunnel(remote, sidecar, sockets, progress);
     await link.prepare();
     return { volumes, sidecar, labels, link, endStep, sockets };
   }

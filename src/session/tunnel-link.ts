@@ -200,7 +200,7 @@ export class TunnelLink {
         current?.done.catch(() => undefined);
         current?.close();
         this.progress.debug(`tunnel attempt ${attempt + 1}: ${(err as Error).message}`);
-        if (clock.now() + 100 > deadline) throw err;
+        if (this.stopped || clock.now() + 100 > deadline) throw err;
         // Once the agent is known to listen, the next attempt is not put off.
         if (listens) await clock.sleep(50);
         else await this.pause(Math.min(100 * 1.5 ** attempt, 1_000), agentListens);

@@ -1,0 +1,65 @@
+import type Dockerode from "dockerode";
+import type { Kube } from "../kube/kube.js";
+import type { AgentSession } from "../kube/agent-session.js";
+import type { RemoteEnd, StartOptions } from "../kube/remote-end.js";
+import { readPodEnv } from "../cluster/pod-env.js";
+import { SessionLease } from "../cluster/session-lease.js";
+import { startWarden, type StartedWarden } from "../cluster/warden.js";
+import type { WardenPlan } from "../contract/warden-plan.js";
+import { startSidecar, type SidecarOptions, type StartedSidecar } from "../docker/sidecar.js";
+import { SocketFolder } from "../docker/socket-folder.js";
+import type { Reporter } from "./reporter.js";
+import { TunnelLink, tunnelEnds } from "./tunnel-link.js";
+import { startRemote, type Workload } from "./workload.js";
+
+/** The session's record in the cluster: a Lease the CLI renews (see SessionLease). */
+export type SessionRecord = Pick<SessionLease, "uid" | "lost" | "delete">;
+
+/** What a session needs of the tunnel (see TunnelLink). */
+export type SessionTunnel = Pick<TunnelLink, "prepare" | "start" | "stop" | "failed">;
+
+/**
+ * What a Session makes at the cluster end and at the local end. Passed in, so that the engine's
+ * order of doing and undoing can be tested with fakes; {@link realEnds} is Kubernetes and Docker.
+ */
+export interface SessionEnds {
+  createRecord(namespace: string, sessionId: string, info: Record<string, unknown>): Promise<SessionRecord>;
+  startRemote(
+    w: Workload,
+    exposePorts: number[],
+    options: StartOptions,
+    warn: (t: string) => void,
+  ): Promise<RemoteEnd>;
+  startWarden(
+    plan: WardenPlan,
+    agentImage: string,
+    owner: { name: string; uid: string },
+    warn: (t: string) => void,
+  ): Promise<StartedWarden | undefined>;
+  readPodEnv(remote: RemoteEnd): Promise<{ env: Record<string, string>; session?: AgentSession }>;
+  socketFolder(sessionId: string): Promise<SocketFolder | undefined>;
+  startSidecar(options: SidecarOptions): Promise<StartedSidecar>;
+  tunnel(
+    remote: RemoteEnd,
+    sidecar: StartedSidecar,
+    sockets: SocketFolder | undefined,
+    progress: Reporter,
+  ): SessionTunnel;
+}
+
+export function realEnds(kube: Kube, docker: Dockerode): SessionEnds {
+  return {
+    createRecord: async (namespace, sessionId, info) => {
+      const lease = new SessionLease(kube, namespace, sessionId, info);
+      await lease.create();
+      return lease;
+    },
+    startRemote: (w, exposePorts, options, warn) => startRemote(kube, w, exposePorts, options, warn),
+    startWarden: (plan, agentImage, owner, warn) => startWarden(kube, plan, agentImage, owner, warn),
+    readPodEnv: (remote) => readPodEnv(kube, remote),
+    socketFolder: (sessionId) => SocketFolder.create(docker, sessionId),
+    startSidecar: (options) => startSidecar(docker, options),
+    tunnel: (remote, sidecar, sockets, progress) =>
+      new TunnelLink(tunnelEnds(kube, docker, remote, sidecar, sockets), remote, sidecar, progress),
+  };
+}

@@ -1,0 +1,185 @@
+import type Dockerode from "dockerode";
+import { afterEach, describe, expect, it } from "vitest";
+import type { Kube } from "../kube/kube.js";
+import type { RemoteEnd } from "../kube/remote-end.js";
+import type { StartedSidecar } from "../docker/sidecar.js";
+import type { SocketFolder } from "../docker/socket-folder.js";
+import { Interrupt } from "./interrupt.js";
+import type { Reporter } from "./reporter.js";
+import type { SessionEnds } from "./session-ends.js";
+import { Session, type SessionRequest } from "./session.js";
+
+type Stage = "record" | "proxy pod" | "proxy running" | "sidecar ready" | "tunnel" | "warden";
+
+/**
+ * Fakes of the cluster and Docker ends that write what they do to `log`. One stage may be held:
+ * it waits until the test releases it (the test interrupts meanwhile).
+ */
+function fakeEnds(hold?: Stage) {
+  const log: string[] = [];
+  let reached = () => undefined as void;
+  let release = () => undefined as void;
+  const held = new Promise<void>((r) => (reached = r));
+  const released = new Promise<void>((r) => (release = r));
+  const stage = async (s: Stage): Promise<void> => {
+    if (s !== hold) return;
+    reached();
+    await released;
+  };
+  const never = new Promise<never>(() => undefined);
+  const ends: SessionEnds = {
+    createRecord: async () => {
+      await stage("record");
+      log.push("record created");
+      return { uid: "u", lost: never, delete: async () => (log.push("record deleted"), true) };
+    },
+    startRemote: async () => {
+      await stage("proxy pod");
+      log.push("proxy pod created");
+      const remote: RemoteEnd = {
+        namespace: "ns",
+        pod: "web-tp-1",
+        container: "app",
+        description: "deployment ns/web (swapped)",
+        running: stage("proxy running").then(() => void log.push("proxy running")),
+        ready: Promise.resolve(),
+        restore: async () => (log.push("cluster restored"), ["deployment ns/web restored"]),
+      };
+      return remote;
+    },
+    startWarden: async () => {
+      await stage("warden");
+      log.push("warden made");
+      return {
+        startPod: async () => void log.push("warden pod"),
+        remove: async () => (log.push("warden removed"), []),
+      };
+    },
+    readPodEnv: async () => ({ env: { FROM_POD: "1" } }),
+    socketFolder: async () => {
+      log.push("socket folder made");
+      return {
+        labels: {},
+        bind: "/tmp/x:/run/tp",
+        remove: async () => void log.push("socket folder removed"),
+      } as unknown as SocketFolder;
+    },
+    startSidecar: async () => {
+      log.push("sidecar started");
+      return {
+        name: "tp-1-sidecar",
+        container: { id: "c1" },
+        waitFor: async () => {
+          await stage("sidecar ready");
+          log.push("sidecar ready");
+          return { event: "ready" };
+        },
+        onEvent: () => undefined,
+        remove: async () => void log.push("sidecar removed"),
+      } as unknown as StartedSidecar;
+    },
+    tunnel: () => ({
+      failed: never,
+      prepare: async () => undefined,
+      start: async () => {
+        await stage("tunnel");
+        log.push("tunnel up");
+      },
+      stop: async () => void log.push("tunnel stopped"),
+    }),
+  };
+  return { ends, log, held, release };
+}
+
+const quiet: Reporter = {
+  debug: () => undefined,
+  step: () => () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+};
+
+const request: SessionRequest = {
+  workload: { kind: "swap", name: "web" },
+  sidecar: { expose: [] },
+  autoExpose: false,
+  agentImage: "tp-agent:test",
+  publish: [],
+};
+
+function session(ends: SessionEnds): Session {
+  return new Session({ namespace: "ns" } as Kube, {} as Dockerode, request, quiet, ends);
+}
+
+const interrupts: Interrupt[] = [];
+afterEach(() => {
+  for (const i of interrupts.splice(0)) i.dispose();
+});
+function newInterrupt(): Interrupt {
+  const i = new Interrupt();
+  interrupts.push(i);
+  return i;
+}
+
+const madeInOrder = [
+  "record created",
+  "proxy pod created",
+  "socket folder made",
+  "sidecar started",
+  "proxy running",
+  "warden made",
+  "sidecar ready",
+  "tunnel up",
+];
+const undoneInOrder = [
+  "tunnel stopped",
+  "sidecar removed",
+  "socket folder removed",
+  "cluster restored",
+  "warden removed",
+  "record deleted",
+];
+
+describe("Session", () => {
+  it("undoes in the reverse order of doing: tunnel, sidecar, socket folder, cluster, warden, record", async () => {
+    const { ends, log } = fakeEnds();
+    const started = await session(ends).start(newInterrupt());
+    expect([...log].sort()).toEqual([...madeInOrder].sort());
+    expect(log.indexOf("record created")).toBe(0);
+    expect(log.indexOf("proxy pod created")).toBe(1);
+    expect(log.indexOf("tunnel up")).toBe(log.length - 1);
+    expect(started.env).toMatchObject({
+      FROM_POD: "1",
+      TELEPRESENCE_POD: "web-tp-1",
+      TELEPRESENCE_METHOD: "container",
+    });
+    log.length = 0;
+    await started.stop();
+    expect(log).toEqual(undoneInOrder);
+  });
+
+  // What was made by the time the interrupted step finished, so what is undone (in reverse).
+  const cases: [Stage, string[]][] = [
+    ["record", ["record deleted"]],
+    ["proxy pod", ["cluster restored", "record deleted"]],
+    ["proxy running", undoneInOrder.filter((l) => l !== "tunnel stopped")],
+    ["sidecar ready", undoneInOrder.filter((l) => l !== "tunnel stopped")],
+    ["tunnel", undoneInOrder],
+    ["warden", undoneInOrder],
+  ];
+  for (const [stage, undone] of cases) {
+    it(`an interrupt while waiting for "${stage}" undoes what was made, and nothing else`, async () => {
+      const { ends, log, held, release } = fakeEnds(stage);
+      const interrupt = newInterrupt();
+      const starting = session(ends).start(interrupt);
+      await held;
+      // The session goes on with what does not wait for the held step.
+      await new Promise((r) => setImmediate(r));
+      interrupt.raise("SIGINT");
+      // The step under way when the signal came finishes anyway, a little later (a call already sent).
+      setTimeout(release, 20);
+      await expect(starting).rejects.toThrow(/interrupted by SIGINT; the session was undone/);
+      expect(log.filter((l) => undoneInOrder.includes(l))).toEqual(undone);
+      expect(interrupt.exitCode).toBe(130);
+    });
+  }
+});
