@@ -3,7 +3,14 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { apply, createNamespace, kubectl, requireCluster, rolloutStatus } from "./support/cluster.js";
+import {
+  apply,
+  createNamespace,
+  kubectl,
+  liveTpObjects,
+  requireCluster,
+  rolloutStatus,
+} from "./support/cluster.js";
 import { CutProxy } from "./support/cut-proxy.js";
 import { RunningTp, runTp } from "./support/tp.js";
 
@@ -40,20 +47,8 @@ async function deployment(): Promise<{
   return JSON.parse(await kubectl(["get", "deployment", "victim", "-n", ns.name, "-o", "json"]));
 }
 
-async function sessionObjects(): Promise<string[]> {
-  const out = await kubectl([
-    "get",
-    "pods,leases,serviceaccounts,roles,rolebindings",
-    "-n",
-    ns.name,
-    "-l",
-    "app.kubernetes.io/managed-by=tp",
-    "-o",
-    "json",
-  ]);
-  return (JSON.parse(out).items as { kind: string; metadata: { name: string; deletionTimestamp?: string } }[])
-    .filter((i) => !i.metadata.deletionTimestamp)
-    .map((i) => `${i.kind}/${i.metadata.name}`);
+function sessionObjects(): Promise<string[]> {
+  return liveTpObjects(ns.name, "pods,leases,serviceaccounts,roles,rolebindings");
 }
 
 async function until(what: string, check: () => Promise<boolean>, ms: number): Promise<number> {

@@ -5,7 +5,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { apply, createNamespace, kubectl, requireCluster, rolloutStatus } from "./support/cluster.js";
+import {
+  apply,
+  createNamespace,
+  kubectl,
+  liveTpObjects,
+  requireCluster,
+  rolloutStatus,
+} from "./support/cluster.js";
 import { runTp } from "./support/tp.js";
 
 let ns: Awaited<ReturnType<typeof createNamespace>>;
@@ -163,21 +170,9 @@ describe("tp docker-run with bad input", () => {
       expect(r.stderr).toMatch(/already in use/);
       expect(r.exitCode).not.toBe(0);
       // Deleted, or being deleted (a pod's grace period may still run).
-      const left = JSON.parse(
-        await kubectl([
-          "get",
-          "pods,leases,services,serviceaccounts,roles,rolebindings",
-          "-n",
-          ns.name,
-          "-l",
-          "app.kubernetes.io/managed-by=tp",
-          "-o",
-          "json",
-        ]),
-      ) as { items: { kind: string; metadata: { name: string; deletionTimestamp?: string } }[] };
-      expect(
-        left.items.filter((i) => !i.metadata.deletionTimestamp).map((i) => `${i.kind}/${i.metadata.name}`),
-      ).toEqual([]);
+      expect(await liveTpObjects(ns.name, "pods,leases,services,serviceaccounts,roles,rolebindings")).toEqual(
+        [],
+      );
       const pair = JSON.parse(await kubectl(["get", "deployment", "pair", "-n", ns.name, "-o", "json"])) as {
         metadata: { annotations?: Record<string, string> };
         spec: { replicas: number };

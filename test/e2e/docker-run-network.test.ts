@@ -5,6 +5,7 @@ import {
   apply,
   createNamespace,
   kubectl,
+  liveTpObjects,
   requireCluster,
   rolloutStatus,
   uniqueName,
@@ -116,20 +117,7 @@ describe("tp docker-run outbound TCP", () => {
     expect(JSON.parse(result.http.hidden)).toMatchObject({ name: "hidden", url: "/hidden" });
     expect(result.parallel).toMatchObject({ ok: 200, failed: 0 });
     // The temporary proxy and its warden are gone, or being deleted.
-    const left = await kubectl([
-      "get",
-      "pods",
-      "-n",
-      ns.name,
-      "-l",
-      "app.kubernetes.io/managed-by=tp",
-      "-o",
-      "json",
-    ]);
-    const live = (JSON.parse(left).items as { metadata: { deletionTimestamp?: string } }[]).filter(
-      (p) => !p.metadata.deletionTimestamp,
-    );
-    expect(live).toEqual([]);
+    expect(await liveTpObjects(ns.name, "pods")).toEqual([]);
   });
 
   it("--new-deployment creates a Deployment and Service for the session and leaves nothing behind", async () => {

@@ -25,6 +25,26 @@ export async function kubectl(args: string[], input?: string): Promise<string> {
   return r.stdout;
 }
 
+/**
+ * The objects of the given kinds that tp made in a namespace and that are not being deleted, as
+ * `Kind/name` (a pod in its grace period counts as gone).
+ */
+export async function liveTpObjects(namespace: string, kinds: string): Promise<string[]> {
+  const out = await kubectl([
+    "get",
+    kinds,
+    "-n",
+    namespace,
+    "-l",
+    "app.kubernetes.io/managed-by=tp",
+    "-o",
+    "json",
+  ]);
+  return (JSON.parse(out).items as { kind: string; metadata: { name: string; deletionTimestamp?: string } }[])
+    .filter((i) => !i.metadata.deletionTimestamp)
+    .map((i) => `${i.kind}/${i.metadata.name}`);
+}
+
 /** A namespace of its own for a test file; remove it with the returned function. */
 export async function createNamespace(
   prefix: string,
