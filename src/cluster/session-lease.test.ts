@@ -28,6 +28,8 @@ function fakeCluster() {
   return { kube: { namespace: "ns", coordination } as unknown as Kube, renewals, state };
 }
 
+const info = { kind: "temporary", namespace: "ns" };
+
 /** Whether a promise has rejected by now, and with what. */
 function outcome(p: Promise<unknown>): { error?: Error } {
   const seen: { error?: Error } = {};
@@ -39,7 +41,7 @@ describe("SessionLease", () => {
   it("renews every 5 s with the clock's time, and stops when deleted", async () => {
     const clock = new ManualClock();
     const { kube, renewals, state } = fakeCluster();
-    const lease = new SessionLease(kube, "ns", "abc", {}, clock);
+    const lease = new SessionLease(kube, "ns", "abc", info, clock);
     await lease.create();
     expect(lease.uid).toBe("lease-uid");
     const start = clock.now();
@@ -59,7 +61,7 @@ describe("SessionLease", () => {
   it("keeps the session while renewals fail for up to 30 s, and loses it after", async () => {
     const clock = new ManualClock();
     const { kube, renewals, state } = fakeCluster();
-    const lease = new SessionLease(kube, "ns", "abc", {}, clock);
+    const lease = new SessionLease(kube, "ns", "abc", info, clock);
     await lease.create();
     const lost = outcome(lease.lost);
     await clock.advance(10_000);
@@ -76,7 +78,7 @@ describe("SessionLease", () => {
   it("a failure that heals in time loses nothing", async () => {
     const clock = new ManualClock();
     const { kube, renewals, state } = fakeCluster();
-    const lease = new SessionLease(kube, "ns", "abc", {}, clock);
+    const lease = new SessionLease(kube, "ns", "abc", info, clock);
     await lease.create();
     const lost = outcome(lease.lost);
     state.failWith = Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" });
@@ -93,7 +95,7 @@ describe("SessionLease", () => {
   it("loses the session at once when its record was deleted", async () => {
     const clock = new ManualClock();
     const { kube, state } = fakeCluster();
-    const lease = new SessionLease(kube, "ns", "abc", {}, clock);
+    const lease = new SessionLease(kube, "ns", "abc", info, clock);
     await lease.create();
     const lost = outcome(lease.lost);
     state.failWith = new ApiException(404, "Not Found", '{"message":"leases \\"x\\" not found"}', {});

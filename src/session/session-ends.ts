@@ -5,6 +5,7 @@ import type { RemoteEnd, StartOptions } from "../kube/remote-end.js";
 import { readPodEnv } from "../cluster/pod-env.js";
 import { SessionLease } from "../cluster/session-lease.js";
 import { startWarden, type StartedWarden } from "../cluster/warden.js";
+import type { SessionInfo } from "../contract/session-info.js";
 import type { WardenPlan } from "../contract/warden-plan.js";
 import { startSidecar, type SidecarOptions, type StartedSidecar } from "../docker/sidecar.js";
 import { SocketFolder } from "../docker/socket-folder.js";
@@ -23,7 +24,7 @@ export type SessionTunnel = Pick<TunnelLink, "prepare" | "start" | "stop" | "fai
  * order of doing and undoing can be tested with fakes; {@link realEnds} is Kubernetes and Docker.
  */
 export interface SessionEnds {
-  createRecord(namespace: string, sessionId: string, info: Record<string, unknown>): Promise<SessionRecord>;
+  createRecord(namespace: string, sessionId: string, info: SessionInfo): Promise<SessionRecord>;
   startRemote(
     w: Workload,
     exposePorts: number[],
