@@ -1,4 +1,5 @@
 import Dockerode from "dockerode";
+import { localEngine, type LocalEngine } from "../docker/local-engine.js";
 import { loadKube, type Kube } from "../kube/kube.js";
 import type { GlobalOptions } from "./options.js";
 import { Progress } from "./progress.js";
@@ -11,6 +12,11 @@ export function kubeFrom(options: GlobalOptions): Kube {
 /** The Docker client: DOCKER_HOST or the local socket. */
 export function dockerFrom(): Dockerode {
   return new Dockerode();
+}
+
+/** The local engine (Docker API and CLI) for the project commands. */
+export function engineFrom(): LocalEngine {
+  return localEngine(dockerFrom());
 }
 
 export function progressFrom(options: GlobalOptions): Progress {

@@ -1,32 +1,10 @@
 import type Dockerode from "dockerode";
-import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
-import { dockerError } from "./images.js";
+import { dockerError } from "./docker-error.js";
+import { forceRemove } from "./local-engine.js";
+import { processAlive, processStartTime } from "../process-alive.js";
 import { DockerLabels, volumesFolderLabel } from "../contract/docker-labels.js";
 import { socketFolderLabel } from "./socket-folder.js";
-
-/**
- * When a process started (Linux: clock ticks since boot, /proc/PID/stat field 22), so that a
- * process id used again by another process is not taken for the owner; undefined elsewhere.
- */
-export function processStartTime(pid: number): string | undefined {
-  return procStat(pid)?.[19];
-}
-
-/** The process's state letter (Linux: "Z" for a zombie), undefined elsewhere. */
-function processState(pid: number): string | undefined {
-  return procStat(pid)?.[0];
-}
-
-/** Fields 3 and on of /proc/PID/stat (field 2, the command name, may hold spaces). */
-function procStat(pid: number): string[] | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  } catch {
-    return undefined;
-  }
-}
 
 /** Labels that say which tp process owns a container, so a dead owner marks it as left over. */
 export function ownerLabels(): Record<string, string> {
@@ -50,18 +28,6 @@ export interface LocalSession {
   sockets?: string;
   /** Its tp process is still running on this host. */
   live: boolean;
-}
-
-function processAlive(pid: number, started: string | undefined): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== "EPERM") return false;
-  }
-  // Alive, unless it is a zombie or the id now belongs to a process that started later.
-  if (processState(pid) === "Z") return false;
-  const now = started ? processStartTime(pid) : undefined;
-  return !now || now === started;
 }
 
 /** tp's containers on this Docker engine, grouped by session. */
@@ -108,13 +74,7 @@ export async function removeLocalSession(docker: Dockerode, session: LocalSessio
     (a, b) => (a.role === "sidecar" ? 1 : 0) - (b.role === "sidecar" ? 1 : 0),
   );
   for (const c of ordered) {
-    await docker
-      .getContainer(c.id)
-      .remove({ force: true, v: true })
-      .then(() => removed.push(c.name))
-      .catch((err: { statusCode?: number }) => {
-        if (err.statusCode !== 404) throw dockerError(`remove container ${c.name}`, err);
-      });
+    if (await forceRemove(docker.getContainer(c.id), c.name)) removed.push(c.name);
   }
   return removed;
 }

@@ -1,5 +1,6 @@
 import type Dockerode from "dockerode";
 import { dockerSessionLabels } from "../contract/docker-labels.js";
+import { forceRemove } from "./local-engine.js";
 
 /**
  * Empty a folder as root in a short-lived container of the agent image: for files the user's
@@ -19,7 +20,7 @@ export function rootRemover(docker: Dockerode, image: string): (folder: string) 
       await container.start();
       await container.wait();
     } finally {
-      await container.remove({ force: true }).catch(() => undefined);
+      await forceRemove(container).catch(() => undefined);
     }
   };
 }

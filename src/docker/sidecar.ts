@@ -3,7 +3,8 @@ import { PassThrough } from "node:stream";
 import { parseStatusLine, type SidecarStatus } from "../contract/sidecar-status.js";
 import { sidecarConfigToEnv, type SidecarConfig } from "../contract/sidecar-config.js";
 import { TpError } from "../errors.js";
-import { dockerError } from "./images.js";
+import { dockerError } from "./docker-error.js";
+import { forceRemove } from "./local-engine.js";
 import { dockerSessionLabels } from "../contract/docker-labels.js";
 
 export interface SidecarOptions {
@@ -119,9 +120,7 @@ export class StartedSidecar {
   /** Stop (the sidecar hands the last local writes to the pod's volumes first), then remove. */
   async remove(): Promise<void> {
     await this.container.stop({ t: 5 }).catch(() => undefined);
-    await this.container.remove({ force: true }).catch((err: { statusCode?: number }) => {
-      if (err.statusCode !== 404) throw err;
-    });
+    await forceRemove(this.container, this.name);
   }
 }
 

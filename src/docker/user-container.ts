@@ -1,5 +1,7 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
+import { envFlags, labelFlags } from "./cli-env.js";
 import type { DockerRunArgs } from "./docker-run-args.js";
+import type { LocalEngine } from "./local-engine.js";
 import { dockerSessionLabels } from "../contract/docker-labels.js";
 
 export interface UserContainerOptions {
@@ -14,9 +16,6 @@ export interface UserContainerOptions {
   labels: Record<string, string>;
 }
 
-/** Names whose value must not reach the docker CLI's own environment. */
-const cliOwned = /^(DOCKER_|HOME$|PATH$|TMPDIR$|XDG_)/;
-
 /**
  * The `docker run` command line of the user container and the environment of that docker CLI.
  * The pod's variables are passed as `-e NAME` with the value in the CLI's environment, so
@@ -30,17 +29,10 @@ export function userContainerCommand(options: UserContainerOptions): {
   const { run } = options;
   const name = run.name ?? `tp-${options.sessionId}`;
   const argv = ["run", "--rm", "--name", name, "--network", `container:${options.sidecar}`];
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const [k, v] of Object.entries(options.env)) {
-    if (cliOwned.test(k) || v.includes("\0")) argv.push("-e", `${k}=${v}`);
-    else {
-      argv.push("-e", k);
-      env[k] = v;
-    }
-  }
+  const { argv: envArgv, env } = envFlags(options.env);
+  argv.push(...envArgv);
   for (const e of run.env) argv.push("-e", e);
-  const labels = { ...dockerSessionLabels(options.sessionId, "user"), ...options.labels };
-  for (const [k, v] of Object.entries(labels)) argv.push("--label", `${k}=${v}`);
+  argv.push(...labelFlags({ ...dockerSessionLabels(options.sessionId, "user"), ...options.labels }));
   for (const l of run.labels) argv.push("--label", l);
   for (const m of [...options.mounts, ...run.volumes]) argv.push("-v", m);
   if (run.workdir) argv.push("-w", run.workdir);
@@ -61,9 +53,9 @@ export interface RunningUserContainer {
 }
 
 /** Start the user container with the docker CLI, stdio passed through (TTY, signals, exit code). */
-export function runUserContainer(options: UserContainerOptions): RunningUserContainer {
+export function runUserContainer(engine: LocalEngine, options: UserContainerOptions): RunningUserContainer {
   const { argv, env, name } = userContainerCommand(options);
-  const child = spawn("docker", argv, { stdio: "inherit", env });
+  const child = engine.start(argv, env);
   const exited = new Promise<number>((resolve) => {
     child.on("error", () => resolve(255));
     child.on("exit", (code, signal) => resolve(code ?? (signal ? 128 + (signalNumbers[signal] ?? 1) : 255)));

@@ -1,3 +1,4 @@
+import { envFlags, labelFlags } from "../docker/cli-env.js";
 import type { DockerRunArgs } from "../docker/docker-run-args.js";
 import { userContainerCommand } from "../docker/user-container.js";
 import type { Healthcheck, ProjectService } from "./model.js";
@@ -29,8 +30,6 @@ function entrypointAndArgs(s: ProjectService): { entrypoint?: string; args: stri
   return { entrypoint: first ?? "", args: [...rest, ...(s.command ?? [])] };
 }
 
-const cliOwned = /^(DOCKER_|HOME$|PATH$|TMPDIR$|XDG_)/;
-
 /** `docker run -d` of a plain service: on the project network, its service name as alias, a fixed address. */
 export function plainServiceCommand(
   s: ProjectService,
@@ -38,15 +37,8 @@ export function plainServiceCommand(
 ): DockerCommand {
   const argv = ["run", "-d", "--name", options.name, "--network", options.network, "--ip", options.ip];
   argv.push("--network-alias", s.name, "--hostname", s.name.toLowerCase());
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const [k, v] of Object.entries(s.environment)) {
-    if (cliOwned.test(k) || v.includes("\0")) argv.push("-e", `${k}=${v}`);
-    else {
-      argv.push("-e", k);
-      env[k] = v;
-    }
-  }
-  for (const [k, v] of Object.entries(options.labels)) argv.push("--label", `${k}=${v}`);
+  const { argv: envArgv, env } = envFlags(s.environment);
+  argv.push(...envArgv, ...labelFlags(options.labels));
   for (const v of s.volumes) argv.push("-v", v);
   for (const p of s.ports) argv.push("-p", p);
   if (s.workingDir) argv.push("-w", s.workingDir);

@@ -5,7 +5,9 @@ import type { Reporter } from "../session/reporter.js";
 import { Interrupt } from "../session/interrupt.js";
 import { TpError } from "../errors.js";
 import { displayName } from "./project-file-error.js";
-import { processAlive, readState, removeState } from "./project-state.js";
+import { processAlive } from "../process-alive.js";
+import { waitFor } from "../wait.js";
+import { readState, removeState } from "./project-state.js";
 
 export interface DetachOptions {
   /** tp's arguments for the background `tp up` (without -d). */
@@ -58,41 +60,45 @@ export async function startDetached(options: DetachOptions): Promise<number> {
       for (const l of lines) if (progressLine(l)) process.stderr.write(l + "\n");
     }
   };
-  const deadline = Date.now() + (options.timeoutMs ?? 600_000);
+  const hint = `see ${displayName(options.logPath)}`;
   try {
-    for (;;) {
-      echo();
-      const state = readState(options.statePath);
-      if (state?.status === "up") {
-        options.progress.info(
-          `running in the background (pid ${child.pid}); logs: ${displayName(options.logPath)}; stop with \`tp down\``,
-        );
-        return 0;
-      }
-      if (exitCode !== null || state?.status === "failed") {
-        // The child is unref'd: wait for it with a timer, which keeps this process alive.
-        while (exitCode === null && child.pid !== undefined && processAlive(child.pid))
-          await new Promise((r) => setTimeout(r, 200));
+    const outcome = await waitFor(
+      "the project to come up",
+      async () => {
         echo();
-        if (interrupt.signal) return interrupt.exitCode;
-        const last = readState(options.statePath);
-        removeState(options.statePath);
-        throw new TpError(
-          "docker-error",
-          last?.error ?? `the background tp up exited (${exitCode}) before the project was up`,
-          {
-            hint: `see ${displayName(options.logPath)}`,
-          },
-        );
-      }
-      if (Date.now() > deadline) {
-        child.kill("SIGTERM");
-        throw new TpError("timeout", "timed out waiting for the project to come up", {
-          hint: `see ${displayName(options.logPath)}`,
-        });
-      }
-      await new Promise((r) => setTimeout(r, 200));
+        const state = readState(options.statePath);
+        if (state?.status === "up") return "up";
+        if (exitCode !== null || state?.status === "failed") return "failed";
+        return undefined;
+      },
+      { timeoutMs: options.timeoutMs ?? 600_000, intervalMs: 200, hint },
+    ).catch((err: unknown) => {
+      child.kill("SIGTERM");
+      throw err;
+    });
+    if (outcome === "up") {
+      options.progress.info(
+        `running in the background (pid ${child.pid}); logs: ${displayName(options.logPath)}; stop with \`tp down\``,
+      );
+      return 0;
     }
+    // The child is unref'd: wait for it with a timer, which keeps this process alive.
+    const pid = child.pid;
+    if (pid !== undefined)
+      await waitFor(
+        `the background tp up (pid ${pid}) to exit`,
+        async () => (exitCode === null && processAlive(pid) ? undefined : true),
+        { timeoutMs: 120_000, intervalMs: 200, hint },
+      );
+    echo();
+    if (interrupt.signal) return interrupt.exitCode;
+    const last = readState(options.statePath);
+    removeState(options.statePath);
+    throw new TpError(
+      "docker-error",
+      last?.error ?? `the background tp up exited (${exitCode}) before the project was up`,
+      { hint },
+    );
   } finally {
     closeSync(reader);
     interrupt.dispose();

@@ -1,10 +1,8 @@
-import type Dockerode from "dockerode";
-import { execa } from "execa";
 import { readFileSync } from "node:fs";
 import { chooseContainer, readDeployment } from "../cluster/deployments.js";
 import { kubeCall, kubeGet } from "../kube/kube-call.js";
 import type { Kube } from "../kube/kube.js";
-import { dockerError } from "../docker/images.js";
+import type { LocalEngine } from "../docker/local-engine.js";
 import { isTpError, TpError } from "../errors.js";
 import { FileLocator, type FieldPath } from "./file-locator.js";
 import type { Project, ProjectService } from "./model.js";
@@ -15,29 +13,19 @@ function placeError(project: Project, path: FieldPath, message: string, hint?: s
   return projectFileError({ file: project.file, path, locator }, message, hint);
 }
 
-async function imageExists(docker: Dockerode, image: string): Promise<boolean> {
-  try {
-    await docker.getImage(image).inspect();
-    return true;
-  } catch (err) {
-    if ((err as { statusCode?: number }).statusCode === 404) return false;
-    throw dockerError(`inspect image ${image}`, err);
-  }
-}
-
 /**
  * Every image must exist locally or be built (tp never pulls). Returns the services to build:
  * those with `build` whose image is missing, or all with `build` when asked to.
  */
 export async function checkImages(
-  docker: Dockerode,
+  engine: LocalEngine,
   project: Project,
   services: ProjectService[],
   options: { build: boolean; agentImage?: string },
 ): Promise<ProjectService[]> {
   const toBuild: ProjectService[] = [];
   for (const s of services) {
-    const exists = await imageExists(docker, s.image);
+    const exists = await engine.imageExists(s.image);
     if (s.build && (options.build || !exists)) toBuild.push(s);
     else if (!exists)
       throw placeError(
@@ -47,7 +35,7 @@ export async function checkImages(
         `build or pull it first, or give ${s.name} a build: section`,
       );
   }
-  if (options.agentImage && services.some((s) => s.tp) && !(await imageExists(docker, options.agentImage)))
+  if (options.agentImage && services.some((s) => s.tp) && !(await engine.imageExists(options.agentImage)))
     throw new TpError("image-missing", `the agent image ${options.agentImage} does not exist locally`, {
       hint: "build it with `npm run images` (or docker build -f sidecar-image/Dockerfile)",
     });
@@ -55,22 +43,17 @@ export async function checkImages(
 }
 
 /** docker build, its output passed through to stderr. */
-export async function buildImage(s: ProjectService): Promise<void> {
+export async function buildImage(engine: LocalEngine, s: ProjectService): Promise<void> {
   const b = s.build!;
-  const argv = ["build", "-t", s.image];
+  const argv = ["-t", s.image];
   if (b.dockerfile)
     argv.push("-f", b.dockerfile.startsWith("/") ? b.dockerfile : `${b.context}/${b.dockerfile}`);
   for (const [k, v] of Object.entries(b.args)) argv.push("--build-arg", `${k}=${v}`);
   if (b.target) argv.push("--target", b.target);
   argv.push(b.context);
-  const r = await execa("docker", argv, {
-    reject: false,
-    stdout: process.stderr,
-    stderr: process.stderr,
-    stdin: "ignore",
-  });
-  if (r.exitCode !== 0)
-    throw new TpError("docker-error", `service ${s.name}: docker build failed (exit code ${r.exitCode})`);
+  const exitCode = await engine.build(argv);
+  if (exitCode !== 0)
+    throw new TpError("docker-error", `service ${s.name}: docker build failed (exit code ${exitCode})`);
 }
 
 /** The Deployments that tp services swap or use exist (and new ones do not yet), before anything starts. */

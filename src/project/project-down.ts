@@ -1,15 +1,17 @@
 import type Dockerode from "dockerode";
+import type { LocalEngine } from "../docker/local-engine.js";
 import { loadKube, type KubeTarget } from "../kube/kube.js";
 import { cleanupClusterSession } from "../cluster/sessions.js";
 import type { Reporter } from "../session/reporter.js";
-import { dockerError } from "../docker/images.js";
+import { dockerError } from "../docker/docker-error.js";
 import { DockerLabels } from "../contract/docker-labels.js";
 import { TpError } from "../errors.js";
 import { waitFor } from "../wait.js";
 import { projectIdentity } from "./project-identity.js";
 import { projectFilter } from "./project-labels.js";
 import { removeProjectNetworks } from "./project-network.js";
-import { processAlive, readState, removeState, statePaths } from "./project-state.js";
+import { processAlive } from "../process-alive.js";
+import { readState, removeState, stateProcessAlive, statePaths, type ProjectState } from "./project-state.js";
 
 /** How long `tp down` waits for a running `tp up` to undo its sessions. */
 export const stopTimeoutMs = 120_000;
@@ -21,17 +23,19 @@ export const stopTimeoutMs = 120_000;
 export async function projectDown(
   options: { file?: string; projectName?: string },
   global: KubeTarget,
-  docker: Dockerode,
+  engine: LocalEngine,
   progress: Reporter,
 ): Promise<string[]> {
   const project = projectIdentity(options.file, options.projectName);
   const paths = statePaths(project.dir, project.name);
   const done: string[] = [];
   const state = readState(paths.state);
-  if (state && state.pid !== process.pid && processAlive(state.pid)) {
+  const upAlive = (s: ProjectState | undefined): s is ProjectState =>
+    s !== undefined && s.pid !== process.pid && stateProcessAlive(s);
+  if (upAlive(state)) {
     const end = progress.step(`stopping ${project.name} (tp pid ${state.pid}) and restoring the cluster`);
     process.kill(state.pid, "SIGTERM");
-    await waitFor(`tp pid ${state.pid} to stop`, async () => (processAlive(state.pid) ? undefined : true), {
+    await waitFor(`tp pid ${state.pid} to stop`, async () => (stateProcessAlive(state) ? undefined : true), {
       timeoutMs: stopTimeoutMs,
       intervalMs: 200,
     });
@@ -41,7 +45,7 @@ export async function projectDown(
 
   let containers: Dockerode.ContainerInfo[];
   try {
-    containers = await docker.listContainers({ all: true, filters: projectFilter(project.name) });
+    containers = await engine.api.listContainers({ all: true, filters: projectFilter(project.name) });
   } catch (err) {
     throw dockerError("list containers", err);
   }
@@ -51,7 +55,7 @@ export async function projectDown(
     const id = c.Labels[DockerLabels.session];
     const remote = c.Labels[DockerLabels.remote];
     const pid = Number(c.Labels["dev.tp.pid"]);
-    if (id && remote && !(pid && processAlive(pid)))
+    if (id && remote && !(pid && processAlive(pid, c.Labels["dev.tp.pid-started"])))
       sessions.set(id, {
         remote,
         ...(c.Labels[DockerLabels.context] ? { context: c.Labels[DockerLabels.context] } : {}),
@@ -81,17 +85,10 @@ export async function projectDown(
   );
   for (const c of ordered) {
     const name = (c.Names[0] ?? c.Id).replace(/^\//, "");
-    try {
-      await docker.getContainer(c.Id).remove({ force: true, v: true });
-      done.push(`container ${name} removed`);
-    } catch (err) {
-      if ((err as { statusCode?: number }).statusCode !== 404)
-        throw dockerError(`remove container ${name}`, err);
-    }
+    if (await engine.removeContainer(name)) done.push(`container ${name} removed`);
   }
-  for (const n of await removeProjectNetworks(docker, project.name)) done.push(`network ${n} removed`);
+  for (const n of await removeProjectNetworks(engine.api, project.name)) done.push(`network ${n} removed`);
   removeState(paths.state);
-  if (state && state.pid !== process.pid && processAlive(state.pid))
-    throw new TpError("timeout", `tp pid ${state.pid} is still running`);
+  if (upAlive(state)) throw new TpError("timeout", `tp pid ${state.pid} is still running`);
   return done;
 }

@@ -1,5 +1,5 @@
 import type Dockerode from "dockerode";
-import { dockerError } from "../docker/images.js";
+import { dockerError } from "../docker/docker-error.js";
 import { TpError } from "../errors.js";
 import type { Project } from "./model.js";
 import { projectFilter, projectLabels, ProjectLabels } from "./project-labels.js";

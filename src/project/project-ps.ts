@@ -1,11 +1,12 @@
 import type Dockerode from "dockerode";
-import { dockerError } from "../docker/images.js";
+import { dockerError } from "../docker/docker-error.js";
+import type { LocalEngine } from "../docker/local-engine.js";
 import { DockerLabels } from "../contract/docker-labels.js";
 import { loadProject } from "./load-project.js";
 import { describeService } from "./plan.js";
 import { projectIdentity } from "./project-identity.js";
 import { projectFilter, ProjectLabels } from "./project-labels.js";
-import { processAlive, readState, statePaths } from "./project-state.js";
+import { readState, stateProcessAlive, statePaths } from "./project-state.js";
 
 export interface ServiceStatus {
   service: string;
@@ -40,14 +41,14 @@ function ports(c: Dockerode.ContainerInfo | undefined): string[] {
 /** tp ps: every service of the file with the state of its containers. */
 export async function projectStatus(
   options: { file?: string; projectName?: string },
-  docker: Dockerode,
+  engine: LocalEngine,
 ): Promise<ProjectStatus> {
   const id = projectIdentity(options.file, options.projectName);
   const state = readState(statePaths(id.dir, id.name).state);
-  const live = state !== undefined && processAlive(state.pid);
+  const live = state !== undefined && stateProcessAlive(state);
   let containers: Dockerode.ContainerInfo[];
   try {
-    containers = await docker.listContainers({ all: true, filters: projectFilter(id.name) });
+    containers = await engine.api.listContainers({ all: true, filters: projectFilter(id.name) });
   } catch (err) {
     throw dockerError("list containers", err);
   }

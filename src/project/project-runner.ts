@@ -1,5 +1,4 @@
-import type Dockerode from "dockerode";
-import { execa } from "execa";
+import type { LocalEngine } from "../docker/local-engine.js";
 import type { Writable } from "node:stream";
 import type { Kube } from "../kube/kube.js";
 import type { Reporter } from "../session/reporter.js";
@@ -27,7 +26,7 @@ import { joinProjectNetwork } from "./sidecar-network.js";
 export interface RunnerOptions {
   /** Kubernetes clients for a namespace (undefined: the project's). */
   kubeFor: (namespace: string | undefined) => Kube;
-  docker: Dockerode;
+  engine: LocalEngine;
   agentImage: string;
   context?: string;
   progress: Reporter;
@@ -68,7 +67,7 @@ export class ProjectRunner {
     const { plan, options } = this;
     const { interrupt, progress } = options;
     const end = progress.step(`creating network ${plan.network}`);
-    this.network = await interrupt.race(createProjectNetwork(options.docker, plan.project, plan.network));
+    this.network = await interrupt.race(createProjectNetwork(options.engine.api, plan.project, plan.network));
     end(`network ${plan.network} (${this.network.subnet})`);
     for (const s of plan.services) {
       for (const d of s.dependsOn) {
@@ -77,7 +76,7 @@ export class ProjectRunner {
         const wait = progress.step(
           `${s.name}: waiting for ${d.service} (${d.condition.replace("service_", "")})`,
         );
-        await interrupt.race(waitForCondition(options.docker, d.service, dep.container, d.condition));
+        await interrupt.race(waitForCondition(options.engine.api, d.service, dep.container, d.condition));
         wait();
       }
       if (s.tp) await this.startTpService(s, this.network);
@@ -127,7 +126,7 @@ export class ProjectRunner {
     const progress = new ServiceProgress(options.progress, s.name);
     const session = await new Session(
       kube,
-      options.docker,
+      options.engine.api,
       {
         workload: spec.workload,
         sidecar: {
@@ -162,7 +161,7 @@ export class ProjectRunner {
     this.running.push(entry);
     // The sidecar owns the network namespace: it joins the project network at the service's address.
     await options.interrupt.race(
-      joinProjectNetwork(options.docker, session.sidecar.name, network.name, address, s.name),
+      joinProjectNetwork(options.engine, session.sidecar.name, network.name, address, s.name),
     );
     await this.removeStale(name);
     const cmd = tpServiceCommand(s, {
@@ -182,15 +181,10 @@ export class ProjectRunner {
   }
 
   private async dockerRun(s: ProjectService, cmd: DockerCommand): Promise<void> {
-    const r = await execa("docker", cmd.argv, {
-      env: cmd.env,
-      extendEnv: false,
-      reject: false,
-      stdin: "ignore",
-    });
+    const r = await this.options.engine.run(cmd.argv, cmd.env);
     if (r.exitCode !== 0) {
       await this.removeStale(cmd.name);
-      const why = String(r.stderr).trim().split("\n").pop() ?? `exit code ${r.exitCode}`;
+      const why = r.stderr.trim().split("\n").pop() ?? `exit code ${r.exitCode}`;
       throw new TpError(
         "docker-error",
         `service ${s.name}: docker run failed: ${why.replace(/^docker: /, "")}`,
@@ -199,7 +193,7 @@ export class ProjectRunner {
   }
 
   private follow(s: ProjectService, name: string): Pick<RunningService, "exited" | "logs"> {
-    const container = this.options.docker.getContainer(name);
+    const container = this.options.engine.api.getContainer(name);
     const index = this.plan.services.indexOf(s);
     const prefix = logPrefix(s.name, this.width, index, this.options.color);
     const logs = followLogs(container, prefix, this.options.logs).catch(() => undefined);
@@ -230,27 +224,22 @@ export class ProjectRunner {
   /** Stop in reverse order: each container, then its session (the Deployment is restored); the network last. */
   async stop(): Promise<void> {
     this.stopping = true;
-    const { docker, progress } = this.options;
+    const { engine, progress } = this.options;
     for (const r of this.running.splice(0).reverse()) {
-      await docker
-        .getContainer(r.container)
-        .remove({ force: true, v: true })
-        .catch(() => undefined);
+      await this.removeStale(r.container);
       await r.logs;
       if (r.session) await r.session.stop();
       progress.info(`${r.service.name}: stopped`);
     }
     if (this.network) {
-      await removeProjectNetworks(docker, this.plan.project.name).catch((err: Error) =>
+      await removeProjectNetworks(engine.api, this.plan.project.name).catch((err: Error) =>
         progress.warn(`could not remove network ${this.plan.network}: ${err.message}`),
       );
     }
   }
 
+  /** Remove a container if it is there; failing that is not worth failing for. */
   private async removeStale(name: string): Promise<void> {
-    await this.options.docker
-      .getContainer(name)
-      .remove({ force: true, v: true })
-      .catch(() => undefined);
+    await this.options.engine.removeContainer(name).catch(() => undefined);
   }
 }

@@ -1,11 +1,14 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { processAlive } from "../process-alive.js";
 
 /** What a running `tp up` records in the project's state folder (.tp/ beside the file). */
 export interface ProjectState {
   project: string;
   file: string;
   pid: number;
+  /** When that process started (processStartTime), so that a reused pid is not taken for it. */
+  pidStarted?: string;
   status: "starting" | "up" | "failed" | "stopping" | "stopped";
   startedAt: string;
   error?: string;
@@ -51,11 +54,7 @@ export function removeState(file: string): void {
   rmSync(file, { force: true });
 }
 
-export function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
+/** Whether the `tp up` that wrote the state still runs (not another process with its id). */
+export function stateProcessAlive(state: Pick<ProjectState, "pid" | "pidStarted">): boolean {
+  return processAlive(state.pid, state.pidStarted);
 }

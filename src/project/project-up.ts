@@ -1,5 +1,5 @@
 import type { KubeTarget } from "../kube/kube.js";
-import type Dockerode from "dockerode";
+import type { LocalEngine } from "../docker/local-engine.js";
 import type { Reporter } from "../session/reporter.js";
 import { isTpError, TpError } from "../errors.js";
 import { startDetached } from "./detach.js";
@@ -8,7 +8,7 @@ import { loadProject } from "./load-project.js";
 import { describePlan, planUp } from "./plan.js";
 import { buildImage, checkCluster, checkImages } from "./preflight.js";
 import { projectKube } from "./project-kube.js";
-import { processAlive, readState, statePaths } from "./project-state.js";
+import { readState, stateProcessAlive, statePaths } from "./project-state.js";
 import { runProject } from "./run-project.js";
 
 export interface UpOptions {
@@ -30,7 +30,7 @@ export interface UpOptions {
 export async function projectUp(
   options: UpOptions,
   global: KubeTarget,
-  docker: Dockerode,
+  engine: LocalEngine,
   progress: Reporter,
 ): Promise<number> {
   const file = findProjectFile(options.file);
@@ -41,7 +41,7 @@ export async function projectUp(
 
   if (options.dryRun) {
     try {
-      await checkImages(docker, project, plan.services, { build: options.build });
+      await checkImages(engine, project, plan.services, { build: options.build });
     } catch (err) {
       if (!isTpError(err) || err.code !== "docker-unavailable") throw err;
       progress.warn(`images not checked: ${err.message}`);
@@ -59,18 +59,18 @@ export async function projectUp(
   }
 
   const running = readState(paths.state);
-  if (!options.background && running && running.pid !== process.pid && processAlive(running.pid))
+  if (!options.background && running && running.pid !== process.pid && stateProcessAlive(running))
     throw new TpError("conflict", `project ${project.name} is already up (tp pid ${running.pid})`, {
       hint: "stop it with `tp down` first",
     });
-  const toBuild = await checkImages(docker, project, plan.services, {
+  const toBuild = await checkImages(engine, project, plan.services, {
     build: options.build && !options.background,
     agentImage: options.agentImage,
   });
   await checkCluster(project, plan.services, kubeFor);
   for (const s of toBuild) {
     const end = progress.step(`${s.name}: building ${s.image}`);
-    await buildImage(s);
+    await buildImage(engine, s);
     end();
   }
 
@@ -80,7 +80,7 @@ export async function projectUp(
   }
   const context = global.context ?? project.tp.context;
   return runProject(plan, {
-    docker,
+    engine,
     kubeFor,
     agentImage: options.agentImage,
     ...(context ? { context } : {}),

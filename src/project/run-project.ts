@@ -1,4 +1,5 @@
-import type Dockerode from "dockerode";
+import type { LocalEngine } from "../docker/local-engine.js";
+import { processStartTime } from "../process-alive.js";
 import type { Kube } from "../kube/kube.js";
 import type { Reporter } from "../session/reporter.js";
 import { Interrupt } from "../session/interrupt.js";
@@ -7,7 +8,7 @@ import { ProjectRunner } from "./project-runner.js";
 import { removeState, writeState, type ProjectState } from "./project-state.js";
 
 export interface RunProjectOptions {
-  docker: Dockerode;
+  engine: LocalEngine;
   kubeFor: (namespace: string | undefined) => Kube;
   agentImage: string;
   context?: string;
@@ -24,10 +25,12 @@ export interface RunProjectOptions {
  */
 export async function runProject(plan: ProjectPlan, options: RunProjectOptions): Promise<number> {
   const interrupt = new Interrupt();
+  const started = processStartTime(process.pid);
   const state: ProjectState = {
     project: plan.project.name,
     file: plan.project.file,
     pid: process.pid,
+    ...(started ? { pidStarted: started } : {}),
     status: "starting",
     startedAt: new Date().toISOString(),
     services: [],
@@ -36,7 +39,7 @@ export async function runProject(plan: ProjectPlan, options: RunProjectOptions):
   save({});
   const runner = new ProjectRunner(plan, {
     kubeFor: options.kubeFor,
-    docker: options.docker,
+    engine: options.engine,
     agentImage: options.agentImage,
     ...(options.context ? { context: options.context } : {}),
     progress: options.progress,

@@ -1,6 +1,5 @@
-import type Dockerode from "dockerode";
-import { execa } from "execa";
-import { dockerError } from "../docker/images.js";
+import type { LocalEngine } from "../docker/local-engine.js";
+import { dockerError } from "../docker/docker-error.js";
 
 /**
  * Connect a running sidecar to the project network at the service's fixed address, with the
@@ -8,24 +7,26 @@ import { dockerError } from "../docker/images.js";
  * sidecar had pointed it at its own cluster DNS, so that text is put back.
  */
 export async function joinProjectNetwork(
-  docker: Dockerode,
+  engine: LocalEngine,
   sidecar: string,
   network: string,
   address: string,
   alias: string,
 ): Promise<void> {
   const what = `connect ${alias}'s sidecar to ${network}`;
+  const run = async (cmd: string[]) => {
+    const r = await engine.exec(sidecar, cmd);
+    if (r.exitCode !== 0) throw new Error(r.stderr.trim() || `${cmd.join(" ")}: exit code ${r.exitCode}`);
+    return r.stdout;
+  };
   try {
-    const before = await execa("docker", ["exec", sidecar, "cat", "/etc/resolv.conf"], { stdin: "ignore" });
-    await docker.getNetwork(network).connect({
+    const before = await run(["cat", "/etc/resolv.conf"]);
+    await engine.api.getNetwork(network).connect({
       Container: sidecar,
       EndpointConfig: { IPAMConfig: { IPv4Address: address }, Aliases: [alias] },
     });
-    await execa("docker", ["exec", "-i", sidecar, "sh", "-c", "cat > /etc/resolv.conf"], {
-      input: before.stdout + "\n",
-    });
+    await run(["sh", "-c", 'printf %s "$1" > /etc/resolv.conf', "sh", before]);
   } catch (err) {
-    const e = err as { stderr?: string };
-    throw dockerError(what, e.stderr ? new Error(e.stderr.trim()) : err);
+    throw dockerError(what, err);
   }
 }

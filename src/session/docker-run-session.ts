@@ -3,6 +3,7 @@ import type { Kube } from "../kube/kube.js";
 import type { DockerRunArgs } from "../docker/docker-run-args.js";
 import { requireLocalImage } from "../docker/images.js";
 import { runUserContainer } from "../docker/user-container.js";
+import { localEngine } from "../docker/local-engine.js";
 import { watchStart } from "../docker/container-started.js";
 import { DockerLabels } from "../contract/docker-labels.js";
 import type { Reporter } from "./reporter.js";
@@ -20,13 +21,6 @@ export interface DockerRunRequest extends Omit<SessionRequest, "publish"> {
   run: DockerRunArgs;
 }
 
-async function forceRemove(docker: Dockerode, name: string): Promise<void> {
-  await docker
-    .getContainer(name)
-    .remove({ force: true })
-    .catch(() => undefined);
-}
-
 /**
  * tp docker-run: a session, then the user's container in the sidecar's namespace, in the
  * foreground; everything undone at the end, on a signal, and on failure.
@@ -39,6 +33,8 @@ export async function dockerRunSession(
   progress: Reporter,
 ): Promise<number> {
   const interrupt = new Interrupt();
+  const engine = localEngine(docker);
+  const removeUser = (name: string) => engine.removeContainer(name).catch(() => false);
   let session: StartedSession | undefined;
   let userName: string | undefined;
   let removeEnvFiles = () => undefined as void;
@@ -86,7 +82,7 @@ export async function dockerRunSession(
       `${DockerLabels.role}=user`,
     ]);
     void started.started.then(() => session?.guard());
-    const user = runUserContainer({
+    const user = runUserContainer(engine, {
       sessionId: session.id,
       sidecar: session.sidecar.name,
       env: session.env,
@@ -98,12 +94,12 @@ export async function dockerRunSession(
     interrupt.onSignal((signal) => {
       user.child.kill(signal);
       // A container whose main process ignores the signal is stopped for it.
-      setTimeout(() => void forceRemove(docker, user.name), 3_000).unref();
+      setTimeout(() => void removeUser(user.name), 3_000).unref();
     });
     const exitCode = await Promise.race([user.exited, session.lost]).finally(() => started.close());
     return interrupt.signal ? interrupt.exitCode : exitCode;
   } finally {
-    if (userName) await forceRemove(docker, userName);
+    if (userName) await removeUser(userName);
     removeEnvFiles();
     await session?.stop();
     interrupt.dispose();

@@ -1,6 +1,6 @@
 import { Command } from "commander";
 import { projectDown } from "../../project/index.js";
-import { dockerFrom, progressFrom } from "../clients.js";
+import { engineFrom, progressFrom } from "../clients.js";
 import type { GlobalOptions } from "../options.js";
 
 export const downCommand = new Command("down")
@@ -15,7 +15,7 @@ export const downCommand = new Command("down")
   .action(async function (this: Command, flags: { file?: string; projectName?: string }) {
     const global = this.optsWithGlobals<GlobalOptions>();
     const progress = progressFrom(global);
-    const done = await projectDown(flags, global, dockerFrom(), progress);
+    const done = await projectDown(flags, global, engineFrom(), progress);
     if (global.output === "json") process.stdout.write(JSON.stringify({ done }) + "\n");
     else if (done.length === 0) progress.info("nothing to stop");
     else for (const line of done) process.stdout.write(`${line}\n`);

@@ -1,6 +1,6 @@
 import { Command } from "commander";
 import { formatStatus, projectStatus } from "../../project/index.js";
-import { dockerFrom } from "../clients.js";
+import { engineFrom } from "../clients.js";
 import type { GlobalOptions } from "../options.js";
 
 export const psCommand = new Command("ps")
@@ -12,7 +12,7 @@ export const psCommand = new Command("ps")
   .option("-p, --project-name <name>", "project name (default: name: in the file, else the folder's name)")
   .action(async function (this: Command, flags: { file?: string; projectName?: string }) {
     const global = this.optsWithGlobals<GlobalOptions>();
-    const status = await projectStatus(flags, dockerFrom());
+    const status = await projectStatus(flags, engineFrom());
     process.stdout.write(
       global.output === "json" ? JSON.stringify(status, null, 2) + "\n" : formatStatus(status),
     );

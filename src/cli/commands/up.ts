@@ -1,7 +1,7 @@
 import { Command, Option } from "commander";
 import { projectUp } from "../../project/index.js";
 import { agentImage } from "../../version.js";
-import { dockerFrom, progressFrom } from "../clients.js";
+import { engineFrom, progressFrom } from "../clients.js";
 import type { GlobalOptions } from "../options.js";
 
 interface UpFlags {
@@ -84,7 +84,7 @@ export const upCommand = new Command("up")
         ],
       },
       global,
-      dockerFrom(),
+      engineFrom(),
       progressFrom(global),
     );
   });
