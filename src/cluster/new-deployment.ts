@@ -4,6 +4,7 @@ import type { Kube } from "../kube/kube.js";
 import { sessionSelector } from "../contract/cluster-labels.js";
 import { newDeploymentObjects } from "./proxy-pod.js";
 import type { RemoteEnd, StartOptions } from "../kube/remote-end.js";
+import { createOrRestore } from "./create-proxy-pod.js";
 import { waitForPodReady, waitForSelectedPod } from "./wait-for-pod.js";
 
 export interface NewDeploymentOptions extends StartOptions {
@@ -55,7 +56,7 @@ export async function startNewDeployment(kube: Kube, options: NewDeploymentOptio
     }
     return done;
   };
-  try {
+  return createOrRestore(restore, async () => {
     const end = options.step?.(`starting deployment ${name}`);
     await kubeCall(`create deployment ${namespace}/${name}`, () =>
       kube.apps.createNamespacedDeployment({ namespace, body: deployment }),
@@ -81,8 +82,5 @@ export async function startNewDeployment(kube: Kube, options: NewDeploymentOptio
       ready,
       restore,
     };
-  } catch (err) {
-    await restore().catch(() => undefined);
-    throw err;
-  }
+  });
 }

@@ -1,4 +1,4 @@
-import type { V1Container, V1Deployment, V1Pod } from "@kubernetes/client-node";
+import type { V1Container, V1Deployment } from "@kubernetes/client-node";
 import { TpError } from "../errors.js";
 import { chooseContainer, readDeployment } from "./deployments.js";
 import { kubeCall, kubeGet } from "../kube/kube-call.js";
@@ -9,7 +9,7 @@ import { restoreDeployment } from "../kube/restore.js";
 import { swapProxyPod } from "./proxy-pod.js";
 import type { RemoteEnd, StartOptions } from "../kube/remote-end.js";
 import { deletePod } from "../kube/pods.js";
-import { proxyPodStages } from "./wait-for-pod.js";
+import { createProxyPod } from "./create-proxy-pod.js";
 
 export interface SwapOptions extends StartOptions {
   deployment: string;
@@ -114,25 +114,10 @@ export async function swapDeployment(kube: Kube, options: SwapOptions): Promise<
     if (await deletePod(kube, namespace, podName)) done.push(`proxy pod ${namespace}/${podName} deleted`);
     return done;
   };
-  let admitted: V1Pod;
-  const end = options.step?.(`starting proxy pod ${podName}`);
-  try {
-    admitted = await kubeCall(`create pod ${namespace}/${podName}`, () =>
-      kube.core.createNamespacedPod({ namespace, body: pod }),
-    );
-  } catch (err) {
-    await restore().catch(() => undefined);
-    throw err;
-  }
-  // The caller undoes the session (restore) if the pod never runs.
-  const { running, listening } = proxyPodStages(kube, namespace, podName, container.name);
+  const started = await createProxyPod(kube, options, pod, container.name, restore);
+  const { ready } = started;
   // The tunnel starts meanwhile; the Deployment goes to 0 once the proxy is Ready and the session
   // takes over (takeOver): until then its own pods keep serving.
-  const ready = (async () => {
-    await listening;
-    end?.(`proxy pod ${podName} ready`);
-  })();
-  ready.catch(() => undefined);
   let takingOver: Promise<void> | undefined;
   const takeOver = (): Promise<void> =>
     (takingOver ??= (async () => {
@@ -145,14 +130,9 @@ export async function swapDeployment(kube: Kube, options: SwapOptions): Promise<
     })());
   return {
     namespace,
-    pod: podName,
-    container: container.name,
+    ...started,
     original: container,
-    admitted,
-    running,
-    listening,
     description: `${id} (swapped, ${replicas} replica${replicas === 1 ? "" : "s"} before)`,
-    ready,
     takeOver,
     restore,
   };

@@ -1,0 +1,46 @@
+import type { V1Pod } from "@kubernetes/client-node";
+import { kubeCall } from "../kube/kube-call.js";
+import type { Kube } from "../kube/kube.js";
+import type { RemoteEnd, StartOptions } from "../kube/remote-end.js";
+import { proxyPodStages } from "./wait-for-pod.js";
+
+/**
+ * Make a session's objects with `create`; if that fails, undo what the session has changed so far
+ * (`restore`, best effort: the first error is the one to report) and throw.
+ */
+export async function createOrRestore<T>(
+  restore: () => Promise<unknown>,
+  create: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await create();
+  } catch (err) {
+    await restore().catch(() => undefined);
+    throw err;
+  }
+}
+
+/**
+ * Create a session's proxy pod (undoing the session if the API refuses it) and follow its start.
+ * It returns once the pod exists; the caller undoes the session (restore) if the pod never runs.
+ */
+export async function createProxyPod(
+  kube: Kube,
+  options: Pick<StartOptions, "namespace" | "step">,
+  pod: V1Pod,
+  container: string,
+  restore: () => Promise<unknown>,
+): Promise<Pick<RemoteEnd, "pod" | "container" | "admitted" | "running" | "listening" | "ready">> {
+  const { namespace } = options;
+  const name = pod.metadata?.name as string;
+  const end = options.step?.(`starting proxy pod ${name}`);
+  const admitted = await createOrRestore(restore, () =>
+    kubeCall(`create pod ${namespace}/${name}`, () =>
+      kube.core.createNamespacedPod({ namespace, body: pod }),
+    ),
+  );
+  const { running, listening } = proxyPodStages(kube, namespace, name, container);
+  const ready = listening.then(() => end?.(`proxy pod ${name} ready`));
+  ready.catch(() => undefined);
+  return { pod: name, container, admitted, running, listening, ready };
+}
