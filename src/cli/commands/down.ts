@@ -1,17 +1,14 @@
 import { Command } from "commander";
 import { projectDown } from "../../project/index.js";
 import { engineFrom, progressFrom } from "../clients.js";
-import type { GlobalOptions } from "../options.js";
+import { projectFileOption, projectNameOption, type GlobalOptions } from "../options.js";
 
 export const downCommand = new Command("down")
   .description(
     "stop a project's services, restore its Deployments and remove its containers (also after a crash)",
   )
-  .option(
-    "-f, --file <file>",
-    "project file (default: tp.yaml, tp.yml, or compose.yaml with x-tp, here or above)",
-  )
-  .option("-p, --project-name <name>", "project name (default: name: in the file, else the folder's name)")
+  .addOption(projectFileOption())
+  .addOption(projectNameOption())
   .action(async function (this: Command, flags: { file?: string; projectName?: string }) {
     const global = this.optsWithGlobals<GlobalOptions>();
     const progress = progressFrom(global);

@@ -1,15 +1,12 @@
 import { Command } from "commander";
 import { formatStatus, projectStatus } from "../../project/index.js";
 import { engineFrom } from "../clients.js";
-import type { GlobalOptions } from "../options.js";
+import { projectFileOption, projectNameOption, type GlobalOptions } from "../options.js";
 
 export const psCommand = new Command("ps")
   .description("list a project's services and their state")
-  .option(
-    "-f, --file <file>",
-    "project file (default: tp.yaml, tp.yml, or compose.yaml with x-tp, here or above)",
-  )
-  .option("-p, --project-name <name>", "project name (default: name: in the file, else the folder's name)")
+  .addOption(projectFileOption())
+  .addOption(projectNameOption())
   .action(async function (this: Command, flags: { file?: string; projectName?: string }) {
     const global = this.optsWithGlobals<GlobalOptions>();
     const status = await projectStatus(flags, engineFrom());

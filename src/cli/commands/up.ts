@@ -2,7 +2,7 @@ import { Command, Option } from "commander";
 import { projectUp } from "../../project/index.js";
 import { agentImage } from "../../version.js";
 import { engineFrom, progressFrom } from "../clients.js";
-import type { GlobalOptions } from "../options.js";
+import { projectFileOption, projectNameOption, type GlobalOptions } from "../options.js";
 
 interface UpFlags {
   file?: string;
@@ -31,11 +31,8 @@ export const upCommand = new Command("up")
     "start the services of a project file (tp.yaml): tp services with their sessions, plain ones locally",
   )
   .argument("[service...]", "start only these services (and what they depend on)")
-  .option(
-    "-f, --file <file>",
-    "project file (default: tp.yaml, tp.yml, or compose.yaml with x-tp, here or above)",
-  )
-  .option("-p, --project-name <name>", "project name (default: name: in the file, else the folder's name)")
+  .addOption(projectFileOption())
+  .addOption(projectNameOption())
   .option(
     "--profile <name>",
     "enable services of this profile (repeatable; also $COMPOSE_PROFILES)",
