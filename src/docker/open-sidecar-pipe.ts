@@ -2,7 +2,7 @@ import type Dockerode from "dockerode";
 import type { Duplex } from "node:stream";
 import { TpError } from "../errors.js";
 import type { SocketFolder } from "./socket-folder.js";
-import { ExecDuplex } from "../tunnel/exec-duplex.js";
+import { ExecDuplex } from "./exec-duplex.js";
 import { sidecarSockets } from "../contract/tunnel-protocol.js";
 
 /**
@@ -26,7 +26,7 @@ export async function openExecPipe(
       ...(options.user ? { User: options.user } : {}),
     });
     const raw = (await exec.start({ hijack: true, stdin: true, Tty: false })) as Duplex;
-    return new ExecDuplex(raw);
+    return new ExecDuplex(raw, docker.modem);
   } catch (err) {
     throw new TpError("tunnel", `could not start ${cmd.join(" ")} in container ${containerId.slice(0, 12)}`, {
       cause: err,

@@ -2,7 +2,6 @@
  * The tunnel between the local sidecar and the agent in the proxy pod: HTTP/2 over a byte stream
  * that the CLI carries (port-forward <-> `docker exec -i <sidecar> tp-agent pipe`).
  */
-export { ExecDuplex } from "./exec-duplex.js";
 export { pipeDuplexes } from "./pipe-duplexes.js";
 export { serveHostForward } from "./host-forward.js";
 export { TunnelClient, TunnelRequestError } from "./tunnel-client.js";
