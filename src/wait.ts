@@ -4,6 +4,8 @@ export interface WaitOptions {
   timeoutMs: number;
   intervalMs?: number;
   hint?: string;
+  /** An error thrown by `check` means "not yet" (the last one is named on timeout), not failure. */
+  retryErrors?: boolean;
 }
 
 /**
@@ -17,11 +19,19 @@ export async function waitFor<T>(
 ): Promise<T> {
   const deadline = Date.now() + options.timeoutMs;
   const interval = options.intervalMs ?? 250;
+  let last: unknown;
   for (;;) {
-    const value = await check();
+    let value: T | undefined;
+    try {
+      value = await check();
+    } catch (err) {
+      if (!options.retryErrors) throw err;
+      last = err;
+    }
     if (value !== undefined) return value;
     if (Date.now() + interval > deadline) {
-      throw new TimeoutError(`timed out after ${options.timeoutMs / 1000} s waiting for ${what}`, {
+      const why = last === undefined ? "" : ` (last error: ${(last as Error).message ?? String(last)})`;
+      throw new TimeoutError(`timed out after ${options.timeoutMs / 1000} s waiting for ${what}${why}`, {
         hint: options.hint,
       });
     }

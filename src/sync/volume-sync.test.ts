@@ -28,17 +28,11 @@ import { shareOut } from "./first-copy.js";
 import { VolumeSync } from "./volume-sync.js";
 import { VolumeClient } from "./volume-client.js";
 import { extractTar } from "./tar-io.js";
+import { waitFor } from "../wait.js";
 
 // Generous: these files run beside others on a loaded machine (the 5 s targets are e2e tests').
-async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 15_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await probe().catch(() => undefined);
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out: ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const until = <T>(what: string, probe: () => Promise<T | undefined>, ms = 15_000): Promise<T> =>
+  waitFor(what, probe, { timeoutMs: ms, intervalMs: 50, retryErrors: true });
 
 const read = (p: string) => readFile(p, "utf8");
 

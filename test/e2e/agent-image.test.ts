@@ -2,6 +2,7 @@ import { execa } from "execa";
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { version } from "../../src/version.js";
+import { waitFor } from "../../src/wait.js";
 
 const image = `tp-agent:${version}`;
 const label = `tp-e2e=agent-image-${randomBytes(4).toString("hex")}`;
@@ -58,11 +59,11 @@ describe("the tp-agent image", () => {
         "-c",
         `iptables -t nat -A OUTPUT -p tcp -d 10.255.255.1 -j REDIRECT --to-ports 9999 && exec node -e '${server}'`,
       ]);
-      const deadline = Date.now() + 15_000;
-      while (!(await execa("docker", ["logs", holder])).stdout.includes("up")) {
-        if (Date.now() > deadline) throw new Error("the redirect target never started");
-        await new Promise((r) => setTimeout(r, 100));
-      }
+      await waitFor(
+        "the redirect target to start",
+        async () => ((await execa("docker", ["logs", holder])).stdout.includes("up") ? true : undefined),
+        { timeoutMs: 15_000, intervalMs: 100 },
+      );
       const r = await run([
         "--network",
         `container:${holder}`,

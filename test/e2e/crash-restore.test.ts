@@ -13,6 +13,7 @@ import {
 } from "./support/cluster.js";
 import { CutProxy } from "./support/cut-proxy.js";
 import { RunningTp, runTp } from "./support/tp.js";
+import { waitFor } from "../../src/wait.js";
 
 let ns: Awaited<ReturnType<typeof createNamespace>>;
 
@@ -51,13 +52,11 @@ function sessionObjects(): Promise<string[]> {
   return liveTpObjects(ns.name, "pods,leases,serviceaccounts,roles,rolebindings");
 }
 
+/** Wait until `check` holds; returns how long that took. */
 async function until(what: string, check: () => Promise<boolean>, ms: number): Promise<number> {
   const started = Date.now();
-  while (Date.now() - started < ms) {
-    if (await check()) return Date.now() - started;
-    await new Promise((r) => setTimeout(r, 1000));
-  }
-  throw new Error(`not within ${ms / 1000} s: ${what}`);
+  await waitFor(what, async () => ((await check()) ? true : undefined), { timeoutMs: ms, intervalMs: 1000 });
+  return Date.now() - started;
 }
 
 beforeAll(async () => {

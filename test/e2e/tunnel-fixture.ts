@@ -10,6 +10,7 @@ import { openExecPipe, openSidecarPipe } from "../../src/docker/open-sidecar-pip
 import { pipeDuplexes } from "../../src/tunnel/index.js";
 import { version } from "../../src/version.js";
 import { clientScript, dnsServerScript } from "./tunnel-scripts.js";
+import { waitFor } from "../../src/wait.js";
 
 export const agentImage = `tp-agent:${version}`;
 const nodeModules = new URL("../../node_modules", import.meta.url).pathname;
@@ -153,25 +154,26 @@ export class TunnelWorld {
     what: string,
     withStderr = false,
   ): Promise<void> {
-    const deadline = Date.now() + 20_000;
-    while (Date.now() < deadline) {
-      if ((await this.logs(container, withStderr)).some(match)) return;
-      await new Promise((r) => setTimeout(r, 150));
+    await this.poll(what, container, async () =>
+      (await this.logs(container, withStderr)).some(match) ? true : undefined,
+    );
+  }
+
+  /** waitFor, with the container's logs in the error. */
+  private async poll(what: string, container: string, check: () => Promise<true | undefined>): Promise<void> {
+    try {
+      await waitFor(what, check, { timeoutMs: 20_000, intervalMs: 150 });
+    } catch (err) {
+      throw new Error(`${(err as Error).message}; logs:\n${(await this.logs(container, true)).join("\n")}`);
     }
-    throw new Error(`timed out waiting for ${what}; logs:\n${(await this.logs(container, true)).join("\n")}`);
   }
 
   /** Wait until the sidecar printed `count` status lines of this event. */
   async waitForStatus(event: string, count: number): Promise<void> {
-    const deadline = Date.now() + 20_000;
-    while (Date.now() < deadline) {
+    await this.poll(`the sidecar to print ${count}x ${event}`, this.sidecar, async () => {
       const seen = (await this.logs(this.sidecar)).filter((l) => parseStatusLine(l)?.event === event).length;
-      if (seen >= count) return;
-      await new Promise((r) => setTimeout(r, 150));
-    }
-    throw new Error(
-      `sidecar never printed ${count}x ${event}:\n${(await this.logs(this.sidecar, true)).join("\n")}`,
-    );
+      return seen >= count ? true : undefined;
+    });
   }
 
   /** Run the client script in a container joined to the sidecar's namespace. */

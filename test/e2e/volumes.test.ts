@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apply, createNamespace, kubectl, requireCluster, rolloutStatus } from "./support/cluster.js";
 import { RunningTp, runTp } from "./support/tp.js";
+import { waitFor } from "../../src/wait.js";
 
 const manifest = readFileSync("test/e2e/fixtures/volumes-app.yaml", "utf8");
 let ns: Awaited<ReturnType<typeof createNamespace>>;
@@ -11,13 +12,11 @@ async function dockerExec(container: string, command: string[]): Promise<string>
   return (await execa("docker", ["exec", container, ...command])).stdout;
 }
 
+/** Wait until `probe` gives a value; returns how long that took. */
 async function within<T>(ms: number, what: string, probe: () => Promise<T | undefined>): Promise<number> {
   const started = Date.now();
-  for (;;) {
-    if ((await probe().catch(() => undefined)) !== undefined) return Date.now() - started;
-    if (Date.now() - started > ms) throw new Error(`not within ${ms} ms: ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  await waitFor(what, probe, { timeoutMs: ms, intervalMs: 100, retryErrors: true });
+  return Date.now() - started;
 }
 
 const waitScript =

@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { AppsV1Api, CoreV1Api, KubeConfig, type V1Pod } from "@kubernetes/client-node";
 import { execa } from "execa";
+import { waitFor as poll } from "../../../../src/wait.js";
 
 /** Access to the running test cluster for end-to-end tests (`npm run cluster:up` made it). */
 export const kubeconfigPath = resolve(".test-cluster/kubeconfig");
@@ -46,23 +47,17 @@ export async function kubectlOk(args: string[], input?: string): Promise<string>
   return r.stdout;
 }
 
-export async function waitFor<T>(
+/** Polls `probe` until it returns a value other than undefined or false (errors mean "not yet"). */
+export function waitFor<T>(
   what: string,
   probe: () => Promise<T | undefined>,
   timeoutMs = 30_000,
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await probe();
-      if (v !== undefined && v !== false) return v;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ""}`);
+  return poll(what, async () => ((v) => (v === false ? undefined : v))(await probe()), {
+    timeoutMs,
+    intervalMs: 100,
+    retryErrors: true,
+  });
 }
 
 export function isReady(pod: V1Pod): boolean {

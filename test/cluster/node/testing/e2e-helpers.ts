@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { PassThrough, Readable } from "node:stream";
 import { CoreV1Api, Exec, KubeConfig, type V1Pod, type V1Status } from "@kubernetes/client-node";
+import { waitFor as poll } from "../../../../src/wait.js";
 
 export const kubeconfigPath = ".test-cluster/kubeconfig";
 
@@ -19,25 +20,8 @@ export function uniqueName(prefix: string): string {
 }
 
 /** Polls `fn` until it returns a value other than undefined, or fails naming what it waited for. */
-export async function waitFor<T>(
-  what: string,
-  fn: () => Promise<T | undefined>,
-  timeoutMs = 30_000,
-): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < end) {
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch (e) {
-      last = e;
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(
-    `timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${String(last)})` : ""}`,
-  );
+export function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  return poll(what, fn, { timeoutMs, intervalMs: 50, retryErrors: true });
 }
 
 export function isReady(pod: V1Pod): boolean {
