@@ -2,7 +2,11 @@ import { Command, CommanderError, Option } from "commander";
 import { ExitCode, formatError, isTpError } from "../errors.js";
 import { version } from "../version.js";
 import { commandKey } from "./command-key.js";
+import { agentImageCommand } from "./commands/agent-image.js";
 import { cleanupCommand } from "./commands/cleanup.js";
+import { completeCommand } from "./commands/complete.js";
+import { completionCommand } from "./commands/completion.js";
+import { configCommand } from "./commands/config.js";
 import { dockerRunCommand } from "./commands/docker-run.js";
 import { downCommand } from "./commands/down.js";
 import { initCommand } from "./commands/init.js";
@@ -33,7 +37,15 @@ export function createProgram(): Command {
   program.addCommand(psCommand);
   program.addCommand(initCommand);
   program.addCommand(versionCommand);
-  for (const cmd of program.commands) cmd.exitOverride();
+  program.addCommand(agentImageCommand);
+  program.addCommand(configCommand);
+  program.addCommand(completionCommand);
+  program.addCommand(completeCommand, { hidden: true });
+  const exitOverride = (cmd: Command): void => {
+    cmd.exitOverride();
+    cmd.commands.forEach(exitOverride);
+  };
+  exitOverride(program);
   return program;
 }
 

@@ -4,7 +4,7 @@ import { listLocalSessions, removeLocalSession } from "../../docker/local-sessio
 import { removeSocketFolder } from "../../docker/socket-folder.js";
 import { rootRemover } from "../../docker/root-remover.js";
 import { removeSessionFolder } from "../../volumes/index.js";
-import { agentImage } from "../../version.js";
+import { configuredAgentImage } from "../config/index.js";
 import { dockerFrom, kubeFrom, progressFrom } from "../clients.js";
 import type { GlobalOptions } from "../options.js";
 
@@ -24,7 +24,7 @@ export const cleanupCommand = new Command("cleanup")
       opts.session ? s.id === opts.session : !s.live;
     for (const s of (await listLocalSessions(docker)).filter(pick)) {
       for (const name of await removeLocalSession(docker, s)) done.push(`container ${name} removed`);
-      if (s.volumes && (await removeSessionFolder(s.volumes, rootRemover(docker, agentImage()))))
+      if (s.volumes && (await removeSessionFolder(s.volumes, rootRemover(docker, configuredAgentImage()))))
         done.push(`session folder ${s.volumes} removed`);
       if (s.sockets && (await removeSocketFolder(s.sockets))) done.push(`socket folder ${s.sockets} removed`);
     }

@@ -1,6 +1,6 @@
 import { Command, Option } from "commander";
 import { projectUp } from "../../project/index.js";
-import { agentImage } from "../../version.js";
+import { configuredAgentImage } from "../config/index.js";
 import { dockerFrom, progressFrom } from "../clients.js";
 import type { GlobalOptions } from "../options.js";
 
@@ -68,7 +68,7 @@ export const upCommand = new Command("up")
         detach: flags.detach === true,
         dryRun: flags.dryRun === true,
         background: flags.background === true,
-        agentImage: agentImage(flags.agentImage),
+        agentImage: configuredAgentImage(flags.agentImage),
         backgroundArgs: (project) => [
           ...globalArgs(global),
           "up",
@@ -77,7 +77,7 @@ export const upCommand = new Command("up")
           "--project-name",
           project.name,
           "--agent-image",
-          agentImage(flags.agentImage),
+          configuredAgentImage(flags.agentImage),
           ...profiles.flatMap((p) => ["--profile", p]),
           "--background",
           ...services,

@@ -1,5 +1,6 @@
 import { Command } from "commander";
-import { agentImage, version } from "../../version.js";
+import { version } from "../../version.js";
+import { configuredAgentImage } from "../config/index.js";
 import type { GlobalOptions } from "../options.js";
 
 export interface VersionInfo {
@@ -9,7 +10,7 @@ export interface VersionInfo {
 }
 
 export function versionInfo(explicitImage?: string): VersionInfo {
-  return { version, agentImage: agentImage(explicitImage), node: process.version };
+  return { version, agentImage: configuredAgentImage(explicitImage), node: process.version };
 }
 
 export const versionCommand = new Command("version")
