@@ -5,3 +5,7 @@ export const version: string = pkg.version;
 
 /** The agent image this CLI uses unless told otherwise. */
 export const defaultAgentImage = `tp-agent:${version}`;
+
+/** The commands that give a cluster this version's agent image. */
+export const agentImageFix =
+  "tp agent-image build, then tp agent-image push REGISTRY/REPO (or tp agent-image load kind|k3d|minikube)";

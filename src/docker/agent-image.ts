@@ -4,7 +4,6 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { TpError } from "../errors.js";
 import { version } from "../version.js";
-import agentRoles from "../agent/roles.json" with { type: "json" };
 import type { RootfsSpec } from "./rootfs-image.js";
 
 /** The root of the tp package (or checkout) this code runs from: dist/<part>/ is two levels down. */
@@ -28,7 +27,11 @@ export const versionLabel = "dev.tp.version";
  * help with this machine's Node, the one the image gets.
  */
 function writeCodeCaches(optTp: string): void {
-  for (const role of [undefined, ...agentRoles]) {
+  for (const name of readdirSync(optTp)) {
+    // tp-agent.cjs (every role) and tp-agent-<role>.cjs; not the launcher itself.
+    const match = /^tp-agent(?:-(\w+))?\.cjs$/.exec(name);
+    if (!match || match[1] === "launch") continue;
+    const role = match[1];
     execFileSync(process.execPath, [join(optTp, "tp-agent-launch.cjs"), ...(role ? [role] : []), "--help"], {
       env: { ...process.env, TP_AGENT_CODE_CACHE: "write" },
       stdio: "ignore",

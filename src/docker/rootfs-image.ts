@@ -118,7 +118,8 @@ export function inputsHash(spec: Expanded, baseId: string | undefined): string {
     const st = statSync(f.from);
     // Contents decide; only very large files (the Node binary) are known by size and mtime.
     const big = st.size > 32 * 1024 * 1024;
-    h.update(`${f.from}\0${f.to}\0${st.size}\0${big ? st.mtimeMs : ""}\0${f.mode ?? ""}\n`);
+    // Where a file comes from does not matter (a checkout or an installed package), only its bytes.
+    h.update(`${f.to}\0${st.size}\0${big ? st.mtimeMs : ""}\0${f.mode ?? ""}\n`);
     if (!big) h.update(readFileSync(f.from));
   }
   return h.digest("hex").slice(0, 16);

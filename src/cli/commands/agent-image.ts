@@ -1,7 +1,19 @@
 import { Argument, Command } from "commander";
-import { buildAgentImage, loadImage, loaders, pushImage, withVersionTag, type Loader } from "../../docker/agent-image-ops.js";
+import {
+  buildAgentImage,
+  loadImage,
+  loaders,
+  pushImage,
+  withVersionTag,
+  type Loader,
+} from "../../docker/agent-image-ops.js";
 import { defaultAgentImage } from "../../version.js";
-import { configuredAgentImage, projectConfigName, projectConfigPath, userConfigPath } from "../config/index.js";
+import {
+  configuredAgentImage,
+  projectConfigName,
+  projectConfigPath,
+  userConfigPath,
+} from "../config/index.js";
 import { writeConfigValue } from "../config/write-config.js";
 import { examples } from "../examples.js";
 import type { GlobalOptions } from "../options.js";

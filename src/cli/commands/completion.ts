@@ -11,9 +11,8 @@ export const completionCommand = new Command("completion")
   .description("print a shell completion script (commands, flags, and the namespace's workloads)")
   .addArgument(new Argument("<shell>", "the shell").choices(Object.keys(scripts)))
   .action(function (this: Command, shell: keyof typeof scripts) {
-    let root: Command = this;
-    while (root.parent) root = root.parent;
-    process.stdout.write(scripts[shell](commandTree(root)));
+    const root = (c: Command): Command => (c.parent ? root(c.parent) : c);
+    process.stdout.write(scripts[shell](commandTree(root(this))));
   });
 
 examples(completionCommand, [

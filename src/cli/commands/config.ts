@@ -23,7 +23,15 @@ export function formatConfig(config: ResolvedConfig): string {
     ...configKeys.map((k) => [k, show(config[k].value), describeSource(config[k].source)]),
   ];
   const widths = [0, 1].map((i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join("  ").trimEnd() + "\n").join("");
+  return rows
+    .map(
+      (r) =>
+        r
+          .map((c, i) => c.padEnd(widths[i] ?? 0))
+          .join("  ")
+          .trimEnd() + "\n",
+    )
+    .join("");
 }
 
 const view = new Command("view")
@@ -32,7 +40,9 @@ const view = new Command("view")
     const global = this.optsWithGlobals<GlobalOptions>();
     const config = loadConfig({ namespace: global.namespace });
     if (global.output === "json") {
-      const out = Object.fromEntries(configKeys.map((k) => [k, { value: config[k].value, source: config[k].source }]));
+      const out = Object.fromEntries(
+        configKeys.map((k) => [k, { value: config[k].value, source: config[k].source }]),
+      );
       process.stdout.write(JSON.stringify(out, null, 2) + "\n");
     } else process.stdout.write(formatConfig(config));
   });

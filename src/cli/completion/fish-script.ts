@@ -21,7 +21,9 @@ export function fishScript(tree: CommandSpec, bin = "tp"): string {
       lines.push(`complete -c ${bin} ${cond} -a ${q(c.argumentChoices.join(" "))}`);
     const own = c.path.length === 0 ? c.options : c.options.filter((o) => !tree.options.includes(o));
     for (const o of own) {
-      const names = o.flags.map((f) => (f.startsWith("--") ? `-l ${f.slice(2)}` : `-s ${f.slice(1)}`)).join(" ");
+      const names = o.flags
+        .map((f) => (f.startsWith("--") ? `-l ${f.slice(2)}` : `-s ${f.slice(1)}`))
+        .join(" ");
       const value = o.workload
         ? ` -x -a ${q(`(${bin} __complete workloads)`)}`
         : o.choices.length

@@ -36,7 +36,11 @@ function issueMessage(issue: z.core.$ZodIssue): { path: (string | number)[]; key
   const path = issue.path.filter((p): p is string | number => typeof p !== "symbol");
   if (issue.code === "unrecognized_keys") {
     const key = issue.keys[0] ?? "";
-    return { path, key, message: `unknown key ${key} (known: ${Object.keys(configSchema.shape).join(", ")})` };
+    return {
+      path,
+      key,
+      message: `unknown key ${key} (known: ${Object.keys(configSchema.shape).join(", ")})`,
+    };
   }
   return { path, message: issue.message };
 }
@@ -48,7 +52,10 @@ export function readConfigFile(file: string): ConfigFile | undefined {
   const yamlError = locator.document.errors[0];
   if (yamlError) {
     const line = yamlError.linePos?.[0].line;
-    throw projectFileError({ file, path: [] }, `${line ? `line ${line}: ` : ""}${yamlError.message.split("\n")[0]}`);
+    throw projectFileError(
+      { file, path: [] },
+      `${line ? `line ${line}: ` : ""}${yamlError.message.split("\n")[0]}`,
+    );
   }
   const contents = locator.document.contents;
   if (contents === null) return { file, values: {} };

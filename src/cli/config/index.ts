@@ -5,7 +5,13 @@ import { resolveConfig, type ResolvedConfig } from "./resolve-config.js";
 
 export { configEnv, configKeys, configSchema, type ConfigKey, type ConfigValues } from "./config-schema.js";
 export { projectConfigName, projectConfigPath, readConfigFile, userConfigPath } from "./config-file.js";
-export { describeSource, resolveConfig, type ResolvedConfig, type Setting, type Source } from "./resolve-config.js";
+export {
+  describeSource,
+  resolveConfig,
+  type ResolvedConfig,
+  type Setting,
+  type Source,
+} from "./resolve-config.js";
 
 /** The settings in force: the flags given, the environment, and both config files. */
 export function loadConfig(
