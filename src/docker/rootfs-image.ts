@@ -52,7 +52,12 @@ function libsOf(binary: string): string[] {
 }
 
 function which(cmd: string, pkg: string): string {
-  const r = spawnSync("sh", ["-c", `command -v ${cmd}`], { encoding: "utf8" });
+  // sbin folders too: iptables lives there, and a user's PATH often lacks them.
+  const path = [process.env["PATH"] ?? "", "/usr/local/sbin", "/usr/sbin", "/sbin"].join(":");
+  const r = spawnSync("sh", ["-c", `command -v ${cmd}`], {
+    encoding: "utf8",
+    env: { ...process.env, PATH: path },
+  });
   if (r.status !== 0)
     throw new TpError("image-build", `${cmd} is not installed on this machine`, {
       hint: `install ${pkg} (Debian: apt-get install ${pkg})`,
