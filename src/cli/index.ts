@@ -14,6 +14,7 @@ import { psCommand } from "./commands/ps.js";
 import { upCommand } from "./commands/up.js";
 import { statusCommand } from "./commands/status.js";
 import { versionCommand } from "./commands/version.js";
+import { examples } from "./examples.js";
 import { outputOption } from "./options.js";
 
 /** Assemble the `tp` program. Commands live one per file in ./commands. */
@@ -46,6 +47,11 @@ export function createProgram(): Command {
     cmd.commands.forEach(exitOverride);
   };
   exitOverride(program);
+  examples(program, [
+    ["tp docker-run --swap-deployment web -- myimage:dev", "your container in place of web's pods"],
+    ["tp up", "the services of ./tp.yaml"],
+    ["tp agent-image build && tp agent-image load kind", "the agent image for a kind cluster"],
+  ]);
   return program;
 }
 

@@ -7,6 +7,7 @@ import { removeSessionFolder } from "../../volumes/index.js";
 import { configuredAgentImage } from "../config/index.js";
 import { dockerFrom, kubeFrom, progressFrom } from "../clients.js";
 import type { GlobalOptions } from "../options.js";
+import { examples } from "../examples.js";
 
 export const cleanupCommand = new Command("cleanup")
   .description(
@@ -35,3 +36,8 @@ export const cleanupCommand = new Command("cleanup")
     else if (done.length === 0) progress.info("nothing to clean up");
     else for (const line of done) process.stdout.write(`${line}\n`);
   });
+
+examples(cleanupCommand, [
+  ["tp cleanup", "undo orphaned sessions of the current namespace"],
+  ["tp cleanup -A", "in every namespace"],
+]);

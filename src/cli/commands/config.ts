@@ -64,7 +64,10 @@ examples(view, [
   ["tp config view", "every setting and its source"],
   ["TP_NAMESPACE=dev tp config view -o json", "as JSON"],
 ]);
-examples(path, [["tp config path", "where the config files are looked for"]]);
+examples(path, [
+  ["tp config path", "where the config files are looked for"],
+  ["cd shop && tp config path", "the project config of the project in shop/"],
+]);
 examples(configCommand, [
   ["tp config view", "every setting and its source"],
   ["echo 'namespace: dev' >> ~/.config/tp/config.yaml", "a default namespace for every command"],

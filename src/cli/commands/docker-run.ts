@@ -11,6 +11,7 @@ import { loadConfig } from "../config/index.js";
 import type { GlobalOptions } from "../options.js";
 import { dockerRunSession } from "../../session/docker-run-session.js";
 import type { Workload } from "../../session/workload.js";
+import { examples } from "../examples.js";
 
 interface DockerRunFlags {
   swapDeployment?: string;
@@ -156,3 +157,15 @@ export const dockerRunCommand = new Command("docker-run")
     const kube = kubeFrom({ ...global, namespace: config.namespace.value });
     process.exitCode = await dockerRunSession(kube, dockerFrom(), request, progressFrom(global));
   });
+
+examples(dockerRunCommand, [
+  ["tp docker-run --swap-deployment web -- myimage:dev", "replace web's pods with your container"],
+  [
+    "tp docker-run -s web:app --expose 8080:80 -- -it myimage:dev sh",
+    "a shell; the pod's port 80 reaches your 8080",
+  ],
+  [
+    "tp docker-run --new-deployment scratch --expose 8080 -- myimage:dev",
+    "a new Deployment and Service for the session",
+  ],
+]);

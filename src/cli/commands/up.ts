@@ -3,6 +3,7 @@ import { projectUp } from "../../project/index.js";
 import { configuredAgentImage } from "../config/index.js";
 import { dockerFrom, progressFrom } from "../clients.js";
 import type { GlobalOptions } from "../options.js";
+import { examples } from "../examples.js";
 
 interface UpFlags {
   file?: string;
@@ -88,3 +89,9 @@ export const upCommand = new Command("up")
       progressFrom(global),
     );
   });
+
+examples(upCommand, [
+  ["tp up", "start every service of ./tp.yaml"],
+  ["tp up -d web", "web and what it depends on, in the background"],
+  ["tp up --dry-run", "check the file and print the plan"],
+]);

@@ -2,6 +2,7 @@ import { Command } from "commander";
 import { version } from "../../version.js";
 import { configuredAgentImage } from "../config/index.js";
 import type { GlobalOptions } from "../options.js";
+import { examples } from "../examples.js";
 
 export interface VersionInfo {
   version: string;
@@ -25,3 +26,8 @@ export const versionCommand = new Command("version")
       process.stdout.write(`tp ${info.version}\nagent image: ${info.agentImage}\n`);
     }
   });
+
+examples(versionCommand, [
+  ["tp version", "the tp version and the agent image in use"],
+  ["tp version -o json", "as JSON"],
+]);
