@@ -24,6 +24,8 @@ export type TpErrorCode =
   | "docker-unavailable"
   | "docker-error"
   | "image-missing"
+  | "image-build"
+  | "tool-missing"
   | "version-mismatch"
   | "timeout"
   | "tunnel"

@@ -6,7 +6,6 @@ export const version: string = pkg.version;
 /** The agent image this CLI uses unless told otherwise. */
 export const defaultAgentImage = `tp-agent:${version}`;
 
-/** The agent image to use: an explicit choice, else $TP_AGENT_IMAGE, else the default. */
-export function agentImage(explicit?: string, env: NodeJS.ProcessEnv = process.env): string {
-  return explicit ?? env["TP_AGENT_IMAGE"] ?? defaultAgentImage;
-}
+/** The commands that give a cluster this version's agent image. */
+export const agentImageFix =
+  "tp agent-image build, then tp agent-image push REGISTRY/REPO (or tp agent-image load kind|k3d|minikube)";

@@ -1,12 +1,14 @@
 import Dockerode from "dockerode";
 import { localEngine, type LocalEngine } from "../docker/local-engine.js";
 import { loadKube, type Kube } from "../kube/kube.js";
+import { loadConfig } from "./config/index.js";
 import type { GlobalOptions } from "./options.js";
 import { Progress } from "./progress.js";
 
-/** The Kubernetes clients for a command, from the global options. */
+/** The Kubernetes clients for a command, from the global options (the namespace also from tp's config). */
 export function kubeFrom(options: GlobalOptions): Kube {
-  return loadKube({ kubeconfig: options.kubeconfig, context: options.context, namespace: options.namespace });
+  const namespace = loadConfig({ namespace: options.namespace }).namespace.value;
+  return loadKube({ kubeconfig: options.kubeconfig, context: options.context, namespace });
 }
 
 /** The Docker client: DOCKER_HOST or the local socket. */

@@ -2,7 +2,11 @@ import { Command, CommanderError, Option } from "commander";
 import { ExitCode, formatError, isTpError } from "../errors.js";
 import { version } from "../version.js";
 import { commandKey } from "./command-key.js";
+import { agentImageCommand } from "./commands/agent-image.js";
 import { cleanupCommand } from "./commands/cleanup.js";
+import { completeCommand } from "./commands/complete.js";
+import { completionCommand } from "./commands/completion.js";
+import { configCommand } from "./commands/config.js";
 import { dockerRunCommand } from "./commands/docker-run.js";
 import { downCommand } from "./commands/down.js";
 import { initCommand } from "./commands/init.js";
@@ -10,6 +14,7 @@ import { psCommand } from "./commands/ps.js";
 import { upCommand } from "./commands/up.js";
 import { statusCommand } from "./commands/status.js";
 import { versionCommand } from "./commands/version.js";
+import { examples } from "./examples.js";
 import { outputOption } from "./options.js";
 
 /** Assemble the `tp` program. Commands live one per file in ./commands. */
@@ -33,7 +38,20 @@ export function createProgram(): Command {
   program.addCommand(psCommand);
   program.addCommand(initCommand);
   program.addCommand(versionCommand);
-  for (const cmd of program.commands) cmd.exitOverride();
+  program.addCommand(agentImageCommand);
+  program.addCommand(configCommand);
+  program.addCommand(completionCommand);
+  program.addCommand(completeCommand, { hidden: true });
+  const exitOverride = (cmd: Command): void => {
+    cmd.exitOverride();
+    cmd.commands.forEach(exitOverride);
+  };
+  exitOverride(program);
+  examples(program, [
+    ["tp docker-run --swap-deployment web -- myimage:dev", "your container in place of web's pods"],
+    ["tp up", "the services of ./tp.yaml"],
+    ["tp agent-image build && tp agent-image load kind", "the agent image for a kind cluster"],
+  ]);
   return program;
 }
 

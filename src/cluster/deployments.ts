@@ -9,15 +9,20 @@ export async function readDeployment(kube: Kube, namespace: string, name: string
     kube.apps.readNamespacedDeployment({ name, namespace }),
   );
   if (deployment) return deployment;
-  const list = await kubeCall(`list deployments in ${namespace}`, () =>
-    kube.apps.listNamespacedDeployment({ namespace }),
-  );
-  const names = list.items.map((d) => d.metadata?.name).filter(Boolean);
+  const names = await listWorkloadNames(kube, namespace);
   throw new NotFoundError(`deployment "${name}" not found in namespace ${namespace}`, {
     hint: names.length
       ? `deployments in ${namespace}: ${names.join(", ")}`
       : `namespace ${namespace} has no deployments`,
   });
+}
+
+/** The names of the Deployments in a namespace (the kube's own by default). */
+export async function listWorkloadNames(kube: Kube, namespace = kube.namespace): Promise<string[]> {
+  const list = await kubeCall(`list deployments in ${namespace}`, () =>
+    kube.apps.listNamespacedDeployment({ namespace }),
+  );
+  return list.items.map((d) => d.metadata?.name ?? "").filter(Boolean);
 }
 
 /** The container to swap: the named one, or the only one. */

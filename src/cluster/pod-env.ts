@@ -1,7 +1,7 @@
 import { TpError } from "../errors.js";
 import { Paths } from "../contract/tunnel-protocol.js";
 import { agentInfo, type AgentInfo } from "../contract/tunnel-answers.js";
-import { version } from "../version.js";
+import { agentImageFix, version } from "../version.js";
 import type { Kube } from "../kube/kube.js";
 import { execInPod } from "../kube/pod-exec.js";
 import { openAgentSession, type AgentSession } from "../kube/agent-session.js";
@@ -170,7 +170,7 @@ export async function readPodEnv(
       "version-mismatch",
       `the agent in pod ${remote.namespace}/${remote.pod} is ${info.version ? `version ${info.version}` : "not tp-agent " + version}, this tp is ${version}`,
       {
-        hint: `use the tp-agent:${version} image (--agent-image or TP_AGENT_IMAGE)${stderr ? `; it said: ${stderr.trim().slice(0, 200)}` : ""}`,
+        hint: `build and use this version's image: ${agentImageFix}${stderr ? `; it said: ${stderr.trim().slice(0, 200)}` : ""}`,
       },
     );
   }

@@ -8,3 +8,5 @@ export { projectDown } from "./project-down.js";
 export { formatStatus, projectStatus, type ProjectStatus, type ServiceStatus } from "./project-ps.js";
 export { projectInit } from "./project-init.js";
 export { starterFile } from "./starter-file.js";
+export { FileLocator } from "./file-locator.js";
+export { projectFileError } from "./project-file-error.js";

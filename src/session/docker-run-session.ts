@@ -1,7 +1,8 @@
 import type Dockerode from "dockerode";
 import type { Kube } from "../kube/kube.js";
 import type { DockerRunArgs } from "../docker/docker-run-args.js";
-import { requireLocalImage } from "../docker/images.js";
+import { version } from "../version.js";
+import { requireAgentImage, requireLocalImage } from "../docker/images.js";
 import { runUserContainer } from "../docker/user-container.js";
 import { localEngine } from "../docker/local-engine.js";
 import { watchStart } from "../docker/container-started.js";
@@ -44,11 +45,7 @@ export async function dockerRunSession(
     // then the workload), and leftovers of crashed sessions (a warning only).
     await interrupt.race(
       Promise.all([
-        requireLocalImage(
-          docker,
-          request.agentImage,
-          "build it with `npm run images` (or docker build -f sidecar-image/Dockerfile)",
-        ),
+        requireAgentImage(docker, request.agentImage, version, (t) => progress.info(t)),
         requireLocalImage(
           docker,
           request.run.image,

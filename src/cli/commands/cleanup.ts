@@ -4,9 +4,10 @@ import { listLocalSessions, removeLocalSession } from "../../docker/local-sessio
 import { removeSocketFolder } from "../../docker/socket-folder.js";
 import { rootRemover } from "../../docker/root-remover.js";
 import { removeSessionFolder } from "../../volumes/index.js";
-import { agentImage } from "../../version.js";
+import { configuredAgentImage } from "../config/index.js";
 import { dockerFrom, kubeFrom, progressFrom } from "../clients.js";
 import type { GlobalOptions } from "../options.js";
+import { examples } from "../examples.js";
 
 export const cleanupCommand = new Command("cleanup")
   .description(
@@ -24,7 +25,7 @@ export const cleanupCommand = new Command("cleanup")
       opts.session ? s.id === opts.session : !s.live;
     for (const s of (await listLocalSessions(docker)).filter(pick)) {
       for (const name of await removeLocalSession(docker, s)) done.push(`container ${name} removed`);
-      if (s.volumes && (await removeSessionFolder(s.volumes, rootRemover(docker, agentImage()))))
+      if (s.volumes && (await removeSessionFolder(s.volumes, rootRemover(docker, configuredAgentImage()))))
         done.push(`session folder ${s.volumes} removed`);
       if (s.sockets && (await removeSocketFolder(s.sockets))) done.push(`socket folder ${s.sockets} removed`);
     }
@@ -35,3 +36,8 @@ export const cleanupCommand = new Command("cleanup")
     else if (done.length === 0) progress.info("nothing to clean up");
     else for (const line of done) process.stdout.write(`${line}\n`);
   });
+
+examples(cleanupCommand, [
+  ["tp cleanup", "undo orphaned sessions of the current namespace"],
+  ["tp cleanup -A", "in every namespace"],
+]);

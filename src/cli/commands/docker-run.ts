@@ -3,14 +3,15 @@ import { isCidr, isHostName } from "../../contract/sidecar-config.js";
 import { parseWorkload } from "../../cluster/deployments.js";
 import { parseDockerRunArgs } from "../../docker/docker-run-args.js";
 import { UsageError } from "../../errors.js";
-import { agentImage } from "../../version.js";
 import type { VolumeRequest } from "../../session/session-volumes.js";
 import { defaultMountLimit, parseMountLimit } from "../../volumes/index.js";
 import { dockerFrom, kubeFrom, progressFrom } from "../clients.js";
 import { parseExpose, parseHostPort, parsePort } from "../expose.js";
+import { loadConfig } from "../config/index.js";
 import type { GlobalOptions } from "../options.js";
 import { dockerRunSession } from "../../session/docker-run-session.js";
 import type { Workload } from "../../session/workload.js";
+import { examples } from "../examples.js";
 
 interface DockerRunFlags {
   swapDeployment?: string;
@@ -33,10 +34,10 @@ interface DockerRunFlags {
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
-function volumesOf(flags: DockerRunFlags): VolumeRequest | undefined {
-  if (flags.mount === "false") return undefined;
+function volumesOf(flags: DockerRunFlags, mount: string | false | undefined): VolumeRequest | undefined {
+  if (mount === false) return undefined;
   return {
-    ...(flags.mount !== undefined && flags.mount !== "true" ? { folder: flags.mount } : {}),
+    ...(mount !== undefined && mount !== "true" ? { folder: mount } : {}),
     limitBytes: flags.mountLimit !== undefined ? parseMountLimit(flags.mountLimit) : defaultMountLimit,
     originalMounts: flags.originalMounts,
   };
@@ -126,14 +127,21 @@ export const dockerRunCommand = new Command("docker-run")
   .action(async function (this: Command, docker: string[], flags: DockerRunFlags) {
     const global = this.optsWithGlobals<GlobalOptions>();
     // Everything that can be checked is checked before anything starts.
+    const config = loadConfig({
+      "agent-image": flags.agentImage,
+      namespace: global.namespace,
+      "never-proxy": flags.neverProxy,
+      "also-proxy": flags.alsoProxy,
+      mount: flags.mount === "false" ? false : flags.mount,
+    });
     const run = parseDockerRunArgs(docker);
     const workload = workloadOf(flags);
     const request = {
       workload,
       sidecar: {
         expose: flags.expose.map(parseExpose),
-        alsoProxy: destinations(flags.alsoProxy, "--also-proxy", true),
-        neverProxy: destinations(flags.neverProxy, "--never-proxy", false),
+        alsoProxy: destinations(config["also-proxy"].value ?? [], "--also-proxy", true),
+        neverProxy: destinations(config["never-proxy"].value ?? [], "--never-proxy", false),
         toPod: flags.toPod.map((p) => parsePort(p, "--to-pod")),
         fromPod: flags.fromPod.map((p) => parsePort(p, "--from-pod")),
         containerToHost: flags.containerToHost.map(parseHostPort),
@@ -141,11 +149,23 @@ export const dockerRunCommand = new Command("docker-run")
       autoExpose: flags.autoExpose && workload.kind === "swap",
       envFile: flags.envFile,
       envJson: flags.envJson,
-      agentImage: agentImage(flags.agentImage),
-      volumes: volumesOf(flags),
+      agentImage: config["agent-image"].value ?? "",
+      volumes: volumesOf(flags, config.mount.value),
       context: global.context,
       run,
     };
-    const kube = kubeFrom(global);
+    const kube = kubeFrom({ ...global, namespace: config.namespace.value });
     process.exitCode = await dockerRunSession(kube, dockerFrom(), request, progressFrom(global));
   });
+
+examples(dockerRunCommand, [
+  ["tp docker-run --swap-deployment web -- myimage:dev", "replace web's pods with your container"],
+  [
+    "tp docker-run -s web:app --expose 8080:80 -- -it myimage:dev sh",
+    "a shell; the pod's port 80 reaches your 8080",
+  ],
+  [
+    "tp docker-run --new-deployment scratch --expose 8080 -- myimage:dev",
+    "a new Deployment and Service for the session",
+  ],
+]);

@@ -2,6 +2,7 @@ import { Command } from "commander";
 import { projectDown } from "../../project/index.js";
 import { engineFrom, progressFrom } from "../clients.js";
 import { projectFileOption, projectNameOption, type GlobalOptions } from "../options.js";
+import { examples } from "../examples.js";
 
 export const downCommand = new Command("down")
   .description(
@@ -17,3 +18,8 @@ export const downCommand = new Command("down")
     else if (done.length === 0) progress.info("nothing to stop");
     else for (const line of done) process.stdout.write(`${line}\n`);
   });
+
+examples(downCommand, [
+  ["tp down", "stop the project of ./tp.yaml and restore its Deployments"],
+  ["tp down -f ci/tp.yaml", "another project file"],
+]);

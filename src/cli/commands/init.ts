@@ -2,6 +2,7 @@ import { Command } from "commander";
 import { projectInit } from "../../project/index.js";
 import { kubeFrom, progressFrom } from "../clients.js";
 import type { GlobalOptions } from "../options.js";
+import { examples } from "../examples.js";
 
 export const initCommand = new Command("init")
   .description("write a commented starter tp.yaml for a Deployment (its containers, ports and env names)")
@@ -21,3 +22,8 @@ export const initCommand = new Command("init")
     });
     if (written !== "-") progressFrom(global).info(`wrote ${written}; check it with \`tp up --dry-run\``);
   });
+
+examples(initCommand, [
+  ["tp init web", "a starter tp.yaml for Deployment web"],
+  ["tp init web:app -f dev.yaml --force", "container app, another file, overwritten"],
+]);

@@ -3,6 +3,7 @@ import { listClusterSessions, type ClusterSession } from "../../cluster/sessions
 import { listLocalSessions, type LocalSession } from "../../docker/local-sessions.js";
 import { dockerFrom, kubeFrom } from "../clients.js";
 import type { GlobalOptions } from "../options.js";
+import { examples } from "../examples.js";
 
 export interface SessionStatus {
   id: string;
@@ -90,3 +91,8 @@ export const statusCommand = new Command("status")
           .trimEnd() + "\n",
       );
   });
+
+examples(statusCommand, [
+  ["tp status", "sessions in the current namespace"],
+  ["tp status -A -o json", "every namespace, as JSON"],
+]);

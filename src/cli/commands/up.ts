@@ -1,8 +1,9 @@
 import { Command, Option } from "commander";
 import { projectUp } from "../../project/index.js";
-import { agentImage } from "../../version.js";
+import { configuredAgentImage } from "../config/index.js";
 import { engineFrom, progressFrom } from "../clients.js";
 import { projectFileOption, projectNameOption, type GlobalOptions } from "../options.js";
+import { examples } from "../examples.js";
 
 interface UpFlags {
   file?: string;
@@ -65,7 +66,7 @@ export const upCommand = new Command("up")
         detach: flags.detach === true,
         dryRun: flags.dryRun === true,
         background: flags.background === true,
-        agentImage: agentImage(flags.agentImage),
+        agentImage: configuredAgentImage(flags.agentImage),
         backgroundArgs: (project) => [
           ...globalArgs(global),
           "up",
@@ -74,7 +75,7 @@ export const upCommand = new Command("up")
           "--project-name",
           project.name,
           "--agent-image",
-          agentImage(flags.agentImage),
+          configuredAgentImage(flags.agentImage),
           ...profiles.flatMap((p) => ["--profile", p]),
           "--background",
           ...services,
@@ -85,3 +86,9 @@ export const upCommand = new Command("up")
       progressFrom(global),
     );
   });
+
+examples(upCommand, [
+  ["tp up", "start every service of ./tp.yaml"],
+  ["tp up -d web", "web and what it depends on, in the background"],
+  ["tp up --dry-run", "check the file and print the plan"],
+]);

@@ -1,6 +1,8 @@
 import { Command } from "commander";
-import { agentImage, version } from "../../version.js";
+import { version } from "../../version.js";
+import { configuredAgentImage } from "../config/index.js";
 import type { GlobalOptions } from "../options.js";
+import { examples } from "../examples.js";
 
 export interface VersionInfo {
   version: string;
@@ -9,7 +11,7 @@ export interface VersionInfo {
 }
 
 export function versionInfo(explicitImage?: string): VersionInfo {
-  return { version, agentImage: agentImage(explicitImage), node: process.version };
+  return { version, agentImage: configuredAgentImage(explicitImage), node: process.version };
 }
 
 export const versionCommand = new Command("version")
@@ -24,3 +26,8 @@ export const versionCommand = new Command("version")
       process.stdout.write(`tp ${info.version}\nagent image: ${info.agentImage}\n`);
     }
   });
+
+examples(versionCommand, [
+  ["tp version", "the tp version and the agent image in use"],
+  ["tp version -o json", "as JSON"],
+]);

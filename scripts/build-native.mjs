@@ -1,0 +1,29 @@
+// The agent's native parts, compiled on this machine into dist/agent (where the image builder
+// and the npm package take them from): the SO_ORIGINAL_DST addon and tp-listen. Each is redone
+// only when its source is newer. Run as a script by `prepack`.
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, statSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { compileStatic } from "./images/00-base.mjs";
+
+/** Compile the SO_ORIGINAL_DST addon against this Node's headers when its source is newer. */
+function buildAddon() {
+  const src = "src/agent/native/original-dst.c";
+  const out = "dist/agent/original-dst.node";
+  if (existsSync(out) && statSync(out).mtimeMs >= statSync(src).mtimeMs) return out;
+  const include = [join(dirname(process.execPath), "../include/node"), "/usr/include/node"].find((d) =>
+    existsSync(join(d, "node_api.h")),
+  );
+  if (!include) throw new Error("Node's headers (node_api.h) are missing; install nodejs headers");
+  mkdirSync(dirname(out), { recursive: true });
+  execFileSync("cc", ["-shared", "-fPIC", "-O2", `-I${include}`, "-o", out, src], { stdio: "inherit" });
+  return out;
+}
+
+export function buildNative() {
+  buildAddon();
+  compileStatic("src/agent/native/tp-listen.c", "dist/agent/tp-listen");
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) buildNative();

@@ -1,0 +1,78 @@
+import { execFileSync } from "node:child_process";
+import { existsSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { TpError } from "../errors.js";
+import { version } from "../version.js";
+import type { RootfsSpec } from "./rootfs-image.js";
+
+/** The root of the tp package (or checkout) this code runs from: dist/<part>/ is two levels down. */
+export const packageRoot = fileURLToPath(new URL("../../", import.meta.url));
+
+/** Users of images built from host files: root, tp (uid 1000, the proxy pod's user) and nobody. */
+export const imageUsers = {
+  passwd:
+    "root:x:0:0:root:/root:/bin/sh\ntp:x:1000:1000:tp:/home/tp:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n",
+  group: "root:x:0:\ntp:x:1000:\nnogroup:x:65534:\n",
+  homes: ["/home/tp"],
+};
+
+export const imagePath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+/** The label that names the tp version an agent image was built for. */
+export const versionLabel = "dev.tp.version";
+
+/**
+ * V8 code caches of the agent's bundles (see src/agent/launch.ts), made by running each role's
+ * help with this machine's Node, the one the image gets.
+ */
+function writeCodeCaches(optTp: string): void {
+  for (const name of readdirSync(optTp)) {
+    // tp-agent.cjs (every role) and tp-agent-<role>.cjs; not the launcher itself.
+    const match = /^tp-agent(?:-(\w+))?\.cjs$/.exec(name);
+    if (!match || match[1] === "launch") continue;
+    const role = match[1];
+    execFileSync(process.execPath, [join(optTp, "tp-agent-launch.cjs"), ...(role ? [role] : []), "--help"], {
+      env: { ...process.env, TP_AGENT_CODE_CACHE: "write" },
+      stdio: "ignore",
+    });
+  }
+}
+
+/**
+ * The tp-agent image from files on this machine: Node, busybox and iptables of the host, and the
+ * agent's bundles, native addon and tp-listen from `agentDir` (dist/agent of the package).
+ */
+export function agentImageSpec(name: string, root: string = packageRoot): RootfsSpec {
+  const agentDir = join(root, "dist/agent");
+  const needed = ["tp-agent-launch.cjs", "original-dst.node", "tp-listen"];
+  const missing = needed.filter((f) => !existsSync(join(agentDir, f)));
+  if (missing.length)
+    throw new TpError("image-build", `${agentDir} lacks ${missing.join(", ")}`, {
+      hint: "in a checkout of tp, run npm run build && npm run images (the package has them built)",
+    });
+  const bundles = readdirSync(agentDir)
+    .filter((f) => f.endsWith(".cjs"))
+    .sort();
+  return {
+    name,
+    node: true,
+    busybox: true,
+    iptables: true,
+    passwd: imageUsers,
+    files: [
+      ...bundles.map((f) => ({ from: join(agentDir, f), to: `/opt/tp/${f}` })),
+      { from: join(agentDir, "original-dst.node"), to: "/opt/tp/original-dst.node" },
+      { from: join(root, "sidecar-image/tp-agent.sh"), to: "/usr/local/bin/tp-agent", mode: 0o755 },
+      { from: join(agentDir, "tp-listen"), to: "/usr/local/bin/tp-listen", mode: 0o755 },
+    ],
+    config: {
+      env: { PATH: imagePath },
+      user: "1000:1000",
+      entrypoint: ["/usr/local/bin/tp-agent"],
+      cmd: ["--help"],
+      labels: { [versionLabel]: version },
+    },
+    prepare: (rootfs) => writeCodeCaches(join(rootfs, "opt/tp")),
+  };
+}
