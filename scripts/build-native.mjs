@@ -1,5 +1,5 @@
 // The agent's native parts, compiled on this machine into dist/agent (where the image builder
-// and the npm package take them from): the SO_ORIGINAL_DST addon and tp-listen. Each is redone
+// and the npm package take them from): the SO_ORIGINAL_DST addon, tp-listen and tp-udp. Each is redone
 // only when its source is newer. Run as a script by `prepack`.
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, statSync } from "node:fs";
@@ -24,6 +24,7 @@ function buildAddon() {
 export function buildNative() {
   buildAddon();
   compileStatic("src/agent/native/tp-listen.c", "dist/agent/tp-listen");
+  compileStatic("src/agent/native/tp-udp.c", "dist/agent/tp-udp");
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) buildNative();

@@ -1,9 +1,6 @@
+import type { ExposeMapping } from "../contract/sidecar-config.js";
 import { UsageError } from "../errors.js";
-
-export interface ExposeSpec {
-  localPort: number;
-  remotePort: number;
-}
+import { parseExposeSpec } from "../session/expose-spec.js";
 
 function port(text: string | undefined, what: string): number {
   const n = Number(text);
@@ -12,12 +9,13 @@ function port(text: string | undefined, what: string): number {
   return n;
 }
 
-/** Parse --expose PORT[:REMOTE_PORT]. */
-export function parseExpose(value: string): ExposeSpec {
-  const parts = value.split(":");
-  if (parts.length > 2) throw new UsageError(`--expose ${value}: expected PORT[:REMOTE_PORT]`);
-  const localPort = port(parts[0], `--expose ${value}`);
-  return { localPort, remotePort: parts[1] === undefined ? localPort : port(parts[1], `--expose ${value}`) };
+/** Parse --expose PORT[:REMOTE_PORT][/tcp|/udp]. */
+export function parseExpose(value: string): ExposeMapping {
+  try {
+    return parseExposeSpec(value);
+  } catch (err) {
+    throw new UsageError(`--expose ${value}: ${(err as Error).message}`);
+  }
 }
 
 /** Parse a single port option (--to-pod, --from-pod). */
@@ -27,6 +25,9 @@ export function parsePort(value: string, flag: string): number {
 
 /** Parse --container-to-host CPORT[:HPORT]. */
 export function parseHostPort(value: string): { containerPort: number; hostPort: number } {
-  const e = parseExpose(value);
-  return { containerPort: e.localPort, hostPort: e.remotePort };
+  const parts = value.split(":");
+  if (parts.length > 2) throw new UsageError(`--container-to-host ${value}: expected CPORT[:HPORT]`);
+  const containerPort = port(parts[0], `--container-to-host ${value}`);
+  const hostPort = parts[1] === undefined ? containerPort : port(parts[1], `--container-to-host ${value}`);
+  return { containerPort, hostPort };
 }

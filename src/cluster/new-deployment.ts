@@ -2,7 +2,7 @@ import { TpError } from "../errors.js";
 import { kubeCall, kubeGet } from "../kube/kube-call.js";
 import type { Kube } from "../kube/kube.js";
 import { sessionSelector } from "../contract/cluster-labels.js";
-import { newDeploymentObjects } from "./proxy-pod.js";
+import { newDeploymentObjects, type ExposedPort } from "./proxy-pod.js";
 import type { RemoteEnd, StartOptions } from "../kube/remote-end.js";
 import { createOrRestore } from "./create-proxy-pod.js";
 import { waitForPodReady, waitForSelectedPod } from "./wait-for-pod.js";
@@ -10,7 +10,7 @@ import { waitForPodReady, waitForSelectedPod } from "./wait-for-pod.js";
 export interface NewDeploymentOptions extends StartOptions {
   name: string;
   /** The Service's ports: the remote side of every --expose. */
-  ports: number[];
+  ports: ExposedPort[];
 }
 
 /** Check that neither a Deployment nor a Service named NAME exists. */

@@ -119,14 +119,16 @@ export function temporaryProxyPod(options: ProxyOptions): V1Pod {
   return pod;
 }
 
-export interface ServicePort {
+/** A port of the pod that receives traffic: an --expose of the session. */
+export interface ExposedPort {
   port: number;
+  protocol: "TCP" | "UDP";
 }
 
 /** The Deployment and Service of --new-deployment NAME. */
 export function newDeploymentObjects(
   name: string,
-  ports: number[],
+  ports: ExposedPort[],
   options: ProxyOptions,
 ): { deployment: V1Deployment; service: V1Service } {
   const docs = loadTemplate<V1Deployment | V1Service>("new-deployment.yaml", { name });
@@ -146,17 +148,24 @@ export function newDeploymentObjects(
     ...c,
     ...agentContainer(options.agentImage),
     name: c.name,
-    ports: ports.map((p) => ({ containerPort: p, protocol: "TCP" })),
+    ports: ports.map((p) => ({ containerPort: p.port, protocol: p.protocol })),
   }));
   service.metadata = {
     ...service.metadata,
     labels: sessionLabels(options.sessionId, "service"),
     annotations: info,
   };
-  const unique = [...new Set(ports)];
+  const unique = ports.filter(
+    (p, i) => ports.findIndex((q) => q.port === p.port && q.protocol === p.protocol) === i,
+  );
   service.spec = {
     ...service.spec,
-    ports: unique.map((p) => ({ name: `tcp-${p}`, port: p, targetPort: p as never, protocol: "TCP" })),
+    ports: unique.map((p) => ({
+      name: `${p.protocol.toLowerCase()}-${p.port}`,
+      port: p.port,
+      targetPort: p.port as never,
+      protocol: p.protocol,
+    })),
     ...(unique.length === 0 ? { clusterIP: "None" } : {}),
   };
   return { deployment, service };

@@ -16,6 +16,8 @@ describe("sidecar config", () => {
       fromPod: [],
       containerToHost: [],
       redirectPort: 15001,
+      udpPort: 15001,
+      udpIdleMs: 30_000,
     });
   });
 

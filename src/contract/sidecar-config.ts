@@ -2,6 +2,7 @@ import { isIP } from "node:net";
 import * as z from "zod/mini";
 import { TpError } from "../errors.js";
 import { parseMessage, versionField, versioned } from "./message.js";
+import { defaultUdpIdleMs } from "./udp-protocol.js";
 
 /**
  * The env var through which the CLI hands the sidecar its configuration (JSON). The sidecar
@@ -30,8 +31,17 @@ const port = z.int({ error: notAPort }).check(z.minimum(1, notAPort), z.maximum(
 const list = <T extends z.ZodMiniType>(item: T) => z._default(z.array(item, "must be an array"), () => []);
 const text = z.string("must be a string");
 
-/** A port of the pod whose connections arrive at localPort in the local namespace. */
-const exposeMapping = z.object({ localPort: port, remotePort: port }, "must be an object");
+/** A port of the pod whose connections (or UDP datagrams) arrive at localPort in the local namespace. */
+const exposeMapping = z.object(
+  {
+    localPort: port,
+    remotePort: port,
+    /** Default tcp. */
+    protocol: z.optional(z.enum(["tcp", "udp"], 'must be "tcp" or "udp"')),
+  },
+  "must be an object",
+);
+const notMilliseconds = "must be milliseconds (100 to 86400000)";
 /** A local port of the user container that reaches a port on the host's loopback. */
 const hostPortMapping = z.object({ containerPort: port, hostPort: port }, "must be an object");
 
@@ -62,6 +72,13 @@ const sidecarConfig = versioned(
         containerToHost: list(hostPortMapping),
         /** Local port of the redirected-TCP listener (default 15001). */
         redirectPort: z._default(port, defaultRedirectPort),
+        /** Local port of tp-udp, where TPROXY diverts UDP (UDP ports are apart from TCP's). */
+        udpPort: z._default(port, defaultRedirectPort),
+        /** A UDP flow without a datagram for this long ends (default 30 s, as conntrack's). */
+        udpIdleMs: z._default(
+          z.int({ error: notMilliseconds }).check(z.minimum(100, notMilliseconds), z.maximum(86_400_000, notMilliseconds)),
+          defaultUdpIdleMs,
+        ),
       },
       "must be an object",
     )

@@ -41,11 +41,11 @@ function writeCodeCaches(optTp: string): void {
 
 /**
  * The tp-agent image from files on this machine: Node, busybox and iptables of the host, and the
- * agent's bundles, native addon and tp-listen from `agentDir` (dist/agent of the package).
+ * agent's bundles, native addon, tp-listen and tp-udp from `agentDir` (dist/agent of the package).
  */
 export function agentImageSpec(name: string, root: string = packageRoot): RootfsSpec {
   const agentDir = join(root, "dist/agent");
-  const needed = ["tp-agent-launch.cjs", "original-dst.node", "tp-listen"];
+  const needed = ["tp-agent-launch.cjs", "original-dst.node", "tp-listen", "tp-udp"];
   const missing = needed.filter((f) => !existsSync(join(agentDir, f)));
   if (missing.length)
     throw new TpError("image-build", `${agentDir} lacks ${missing.join(", ")}`, {
@@ -65,6 +65,7 @@ export function agentImageSpec(name: string, root: string = packageRoot): Rootfs
       { from: join(agentDir, "original-dst.node"), to: "/opt/tp/original-dst.node" },
       { from: join(root, "sidecar-image/tp-agent.sh"), to: "/usr/local/bin/tp-agent", mode: 0o755 },
       { from: join(agentDir, "tp-listen"), to: "/usr/local/bin/tp-listen", mode: 0o755 },
+      { from: join(agentDir, "tp-udp"), to: "/usr/local/bin/tp-udp", mode: 0o755 },
     ],
     config: {
       env: { PATH: imagePath },

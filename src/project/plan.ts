@@ -70,7 +70,9 @@ export function describePlan(plan: ProjectPlan, defaults: { namespace: string; c
     if (s.tp) parts.push(`in namespace ${s.tp.namespace ?? project.tp.namespace ?? defaults.namespace}`);
     parts.push(`image ${s.image}${s.build ? ` (built from ${s.build.context})` : ""}`);
     if (s.tp?.expose.length)
-      parts.push(`expose ${s.tp.expose.map((e) => `${e.localPort}:${e.remotePort}`).join(",")}`);
+      parts.push(
+        `expose ${s.tp.expose.map((e) => `${e.localPort}:${e.remotePort}${e.protocol === "udp" ? "/udp" : ""}`).join(",")}`,
+      );
     if (s.ports.length) parts.push(`ports ${s.ports.join(",")}`);
     if (s.dependsOn.length)
       parts.push(

@@ -112,7 +112,7 @@ const envFile = z.union(
   { error: "must be a file name or a list of them" },
 );
 
-const portOrSpec = z.union([port, z.string().regex(/^\d+(:\d+)?$/)], { error: "must be PORT[:REMOTE_PORT]" });
+const portOrSpec = z.union([port, z.string()], { error: "must be PORT[:REMOTE_PORT][/tcp|/udp]" });
 
 export const workloadKeys = ["swap-deployment", "new-deployment", "deployment", "connect"] as const;
 
@@ -125,7 +125,7 @@ export const serviceTpSchema = z
     "new-deployment": z.string().regex(dnsName, { error: "must be a lower-case DNS label" }).optional(),
     deployment: z.string().regex(deploymentName, { error: "must be a Deployment name" }).optional(),
     connect: z.literal(true, { error: "must be true (or left out)" }).optional(),
-    expose: z.array(portOrSpec, { error: "must be a list of PORT[:REMOTE_PORT]" }).optional(),
+    expose: z.array(portOrSpec, { error: "must be a list of PORT[:REMOTE_PORT][/tcp|/udp]" }).optional(),
     "to-pod": z.array(port, { error: "must be a list of ports" }).optional(),
     "from-pod": z.array(port, { error: "must be a list of ports" }).optional(),
     mount: z.union([z.boolean(), z.string()], { error: "must be true, false or a host folder" }).optional(),

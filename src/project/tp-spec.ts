@@ -1,13 +1,15 @@
 import type { ExposeMapping } from "../contract/sidecar-config.js";
+import { parseExposeSpec } from "../session/expose-spec.js";
 import type { TpServiceSpec } from "./model.js";
 import type { ServiceTpData } from "./schema.js";
 import { hostPath, type Fail } from "./service-fields.js";
 
 function exposeOf(value: number | string, i: number, fail: Fail): ExposeMapping {
-  const [local, remote] = String(value).split(":").map(Number) as [number, number | undefined];
-  for (const p of [local, remote ?? local])
-    if (p < 1 || p > 65535) fail(["x-tp", "expose", i], `${p} is not a port (1-65535)`);
-  return { localPort: local, remotePort: remote ?? local };
+  try {
+    return parseExposeSpec(String(value));
+  } catch (err) {
+    return fail(["x-tp", "expose", i], (err as Error).message);
+  }
 }
 
 /** A service's `x-tp`, checked by the schema, as what its session needs. */
@@ -20,7 +22,7 @@ export function tpSpecOf(tp: ServiceTpData, dir: string, fail: Fail): TpServiceS
   else if (tp.deployment !== undefined) workload = { kind: "existing", name: tp.deployment };
   else workload = { kind: "temporary" };
   const expose = (tp.expose ?? []).map((e, i) => exposeOf(e, i, fail));
-  const remotes = expose.map((e) => e.remotePort);
+  const remotes = expose.map((e) => `${e.remotePort}${e.protocol === "udp" ? "/udp" : ""}`);
   const dup = remotes.find((p, i) => remotes.indexOf(p) !== i);
   if (dup !== undefined) fail(["x-tp", "expose"], `remote port ${dup} is exposed twice`);
   const mount =

@@ -109,7 +109,10 @@ export class Session {
         agentImage: request.agentImage,
         step: (t: string) => progress.step(t),
       };
-      const exposePorts = request.sidecar.expose.map((e) => e.remotePort);
+      const exposePorts = request.sidecar.expose.map((e) => ({
+        port: e.remotePort,
+        protocol: e.protocol === "udp" ? ("UDP" as const) : ("TCP" as const),
+      }));
       // Returns once the proxy pod exists; its start overlaps the local work below.
       const remote = await making(
         ends.startRemote(w, exposePorts, options, (t) => progress.warn(t)),

@@ -2,7 +2,7 @@ import type { SidecarConfig } from "../contract/sidecar-config.js";
 import { useExistingDeployment } from "../cluster/existing-deployment.js";
 import type { Kube } from "../kube/kube.js";
 import { checkNameFree, startNewDeployment } from "../cluster/new-deployment.js";
-import { swapProxyPodName, temporaryProxyPodName } from "../cluster/proxy-pod.js";
+import { swapProxyPodName, temporaryProxyPodName, type ExposedPort } from "../cluster/proxy-pod.js";
 import type { RemoteEnd, StartOptions } from "../kube/remote-end.js";
 import { checkSwappable, swapDeployment } from "../cluster/swap.js";
 import { startTemporaryProxy } from "../cluster/temporary-proxy.js";
@@ -40,7 +40,7 @@ export async function preflightWorkload(kube: Kube, w: Workload): Promise<void> 
 export function startRemote(
   kube: Kube,
   w: Workload,
-  exposePorts: number[],
+  exposePorts: ExposedPort[],
   options: StartOptions,
   warn: (t: string) => void,
 ): Promise<RemoteEnd> {
@@ -92,8 +92,15 @@ export function autoExposed(
   enabled: boolean,
 ): SidecarConfig["expose"] {
   if (!enabled || !remote.original) return [];
-  const taken = new Set(asked.map((e) => e.remotePort));
+  const key = (port: number, protocol: string | undefined) => `${port}/${(protocol ?? "tcp").toLowerCase()}`;
+  const taken = new Set(asked.map((e) => key(e.remotePort, e.protocol)));
   return (remote.original.ports ?? [])
-    .filter((p) => (p.protocol ?? "TCP") === "TCP" && !taken.has(p.containerPort))
-    .map((p) => ({ localPort: p.containerPort, remotePort: p.containerPort }));
+    .filter(
+      (p) => ["TCP", "UDP"].includes(p.protocol ?? "TCP") && !taken.has(key(p.containerPort, p.protocol)),
+    )
+    .map((p) => ({
+      localPort: p.containerPort,
+      remotePort: p.containerPort,
+      ...(p.protocol === "UDP" ? { protocol: "udp" as const } : {}),
+    }));
 }

@@ -8,6 +8,7 @@ import { TunnelRouter } from "../../tunnel/tunnel-router.js";
 import { InboundListeners } from "./inbound-listeners.js";
 import { addProxyRoutes } from "./proxy-routes.js";
 import { addVolumeRoutes } from "../../sync/volume-routes.js";
+import { addUdpRoutes } from "./udp-routes.js";
 
 export interface ProxyAgentOptions {
   /** Port of the tunnel, on 127.0.0.1 only: reached through the port-forward, never the network. */
@@ -40,7 +41,10 @@ const readOnlyRoutes = new Set([
  */
 export async function startProxyAgent(options: ProxyAgentOptions): Promise<StartedProxyAgent> {
   const listeners = new InboundListeners();
-  const router = addVolumeRoutes(addProxyRoutes(new TunnelRouter(), { ...options, listeners }), options.log);
+  const router = addUdpRoutes(
+    addVolumeRoutes(addProxyRoutes(new TunnelRouter(), { ...options, listeners }), options.log),
+    options.log,
+  );
   const h2 = createHttp2Server(serverOptions);
   let current: ServerHttp2Session | undefined;
   let sessions = 0;

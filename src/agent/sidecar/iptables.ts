@@ -23,23 +23,42 @@ export async function applyIptables(rules: string[][], binary = "iptables"): Pro
  * makes them) as one iptables-restore input that leaves the table's other rules alone.
  */
 export function natRestoreInput(rules: string[][]): string {
-  const lines = ["*nat"];
   for (const args of rules) {
-    const rest = args.filter((a, i) => a !== "-w" && a !== "-t" && args[i - 1] !== "-t");
-    const table = args[args.indexOf("-t") + 1];
-    if (!args.includes("-t") || table !== "nat" || !["-N", "-A"].includes(rest[0] ?? ""))
+    const action = args.find((a) => a === "-N" || a === "-A" || a === "-F" || a === "-I" || a === "-D");
+    if (
+      !args.includes("-t") ||
+      args[args.indexOf("-t") + 1] !== "nat" ||
+      (action !== "-N" && action !== "-A")
+    )
       throw new Error(`not a nat -N/-A invocation: ${args.join(" ")}`);
-    lines.push(rest[0] === "-N" ? `:${rest[1]} - [0:0]` : rest.join(" "));
   }
-  return [...lines, "COMMIT", ""].join("\n");
+  return restoreInput(rules);
 }
 
 /**
- * Apply nat-table rules with one iptables-restore (--noflush): one process instead of one per
- * rule, and the rules appear together. Chains are created by it.
+ * `-w -t TABLE -N CHAIN` and `-w -t TABLE -A ...` invocations as one iptables-restore input, one
+ * section per table in the order the tables first appear; the tables' other rules stay.
  */
-export async function restoreNat(rules: string[][], binary = "iptables-restore"): Promise<void> {
-  const input = natRestoreInput(rules);
+export function restoreInput(rules: string[][]): string {
+  const tables = new Map<string, string[]>();
+  for (const args of rules) {
+    const rest = args.filter((a, i) => a !== "-w" && a !== "-t" && args[i - 1] !== "-t");
+    const table = args.includes("-t") ? args[args.indexOf("-t") + 1] : undefined;
+    if (!table || !["-N", "-A"].includes(rest[0] ?? ""))
+      throw new Error(`not a -t TABLE -N/-A invocation: ${args.join(" ")}`);
+    const lines = tables.get(table) ?? [];
+    lines.push(rest[0] === "-N" ? `:${rest[1]} - [0:0]` : rest.join(" "));
+    tables.set(table, lines);
+  }
+  return [...tables].flatMap(([table, lines]) => [`*${table}`, ...lines, "COMMIT"]).join("\n") + "\n";
+}
+
+/**
+ * Apply rules with one iptables-restore (--noflush): one process instead of one per rule, and the
+ * rules appear together. Chains are created by it.
+ */
+export async function restoreRules(rules: string[][], binary = "iptables-restore"): Promise<void> {
+  const input = restoreInput(rules);
   const child = spawn(binary, ["--noflush", "--wait"], { stdio: ["pipe", "ignore", "pipe"] });
   let stderr = "";
   child.stderr.on("data", (d: Buffer) => (stderr += d.toString("utf8")));

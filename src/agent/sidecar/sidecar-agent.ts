@@ -13,10 +13,13 @@ import { resolveInCluster } from "./also-proxy.js";
 import { startDnsServer } from "./dns-server.js";
 import { startInbound, type InboundRoute } from "./inbound-client.js";
 import { alsoProxyRules, redirectRules } from "./iptables-rules.js";
-import { applyIptables, restoreNat } from "./iptables.js";
+import { applyIptables, restoreRules } from "./iptables.js";
 import { loadOriginalDst } from "./original-dst.js";
 import { forwardThroughTunnel, startFixedForward, startTcpRedirector } from "./tcp-redirector.js";
 import { listenUnix } from "./unix-listener.js";
+import { startUdpInbound } from "./udp-inbound-client.js";
+import { startUdpRedirector } from "./udp-redirector.js";
+import { ipRouteCommands, udpAlsoProxyRules, udpRules } from "./udp-rules.js";
 import { startVolumeSync } from "./volume-sync-start.js";
 
 export interface SidecarAgentOptions {
@@ -29,12 +32,21 @@ export interface SidecarAgentOptions {
   log: (message: string) => void;
 }
 
-/** The inbound routes a config asks for: exposed ports on all interfaces, from-pod on loopback. */
+/** The inbound TCP routes a config asks for: exposed ports on all interfaces, from-pod on loopback. */
 export function inboundRoutes(config: SidecarConfig): InboundRoute[] {
   return [
-    ...config.expose.map((e) => ({ port: e.remotePort, host: "0.0.0.0", localPort: e.localPort })),
+    ...config.expose
+      .filter((e) => e.protocol !== "udp")
+      .map((e) => ({ port: e.remotePort, host: "0.0.0.0", localPort: e.localPort })),
     ...config.fromPod.map((p) => ({ port: p, host: "127.0.0.1", localPort: p })),
   ];
+}
+
+/** The exposed UDP ports of a config. */
+export function udpInboundRoutes(config: SidecarConfig): InboundRoute[] {
+  return config.expose
+    .filter((e) => e.protocol === "udp")
+    .map((e) => ({ port: e.remotePort, host: "0.0.0.0", localPort: e.localPort }));
 }
 
 export interface StartedSidecarAgent {
@@ -69,9 +81,16 @@ export async function startSidecarAgent(options: SidecarAgentOptions): Promise<S
   }
   const literal = config.alsoProxy.filter((a) => isIP(a.split("/")[0] ?? "") !== 0);
   const names = config.alsoProxy.filter((a) => !literal.includes(a));
-  await restoreNat(
-    redirectRules({ redirectPort: config.redirectPort, alsoProxy: literal, neverProxy: config.neverProxy }),
-  );
+  startUdpRedirector(tunnel, config.udpPort, config.udpIdleMs, log);
+  await restoreRules([
+    ...redirectRules({
+      redirectPort: config.redirectPort,
+      alsoProxy: literal,
+      neverProxy: config.neverProxy,
+    }),
+    ...udpRules({ tproxyPort: config.udpPort, alsoProxy: literal, neverProxy: config.neverProxy }),
+  ]);
+  for (const args of ipRouteCommands()) await applyIptables([args], "ip");
   await writeFile(options.resolvConfPath, renderResolvConf("127.0.0.1"));
 
   let dnsShown = "";
@@ -91,6 +110,7 @@ export async function startSidecarAgent(options: SidecarAgentOptions): Promise<S
       emitStatus({ event: "dns-configured", search: pod.search, ndots: pod.ndots });
     }
     startInbound(session, inboundRoutes(config), (event) => emitStatus(event), log);
+    startUdpInbound(session, udpInboundRoutes(config), config.udpIdleMs, (event) => emitStatus(event), log);
     emitStatus({ event: "tunnel-up", session: id });
     if (names.length > 0) {
       const addresses: string[] = [];
@@ -99,7 +119,10 @@ export async function startSidecarAgent(options: SidecarAgentOptions): Promise<S
         emitStatus({ event: "also-proxy", host: name, addresses: found });
         addresses.push(...found);
       }
-      await applyIptables(alsoProxyRules(addresses, config.redirectPort));
+      await applyIptables([
+        ...alsoProxyRules(addresses, config.redirectPort),
+        ...udpAlsoProxyRules(addresses),
+      ]);
     }
   };
   tunnel.on("session", (session, id) => {

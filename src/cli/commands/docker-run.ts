@@ -30,6 +30,7 @@ interface DockerRunFlags {
   mount?: string;
   mountLimit?: string;
   originalMounts: boolean;
+  udpIdleTimeout?: string;
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -57,6 +58,14 @@ function workloadOf(flags: DockerRunFlags): Workload {
   return { kind: "temporary" };
 }
 
+/** --udp-idle-timeout: seconds (fractions allowed) from 0.1 to a day, as milliseconds. */
+function parseSeconds(value: string): number {
+  const seconds = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value) || seconds < 0.1 || seconds > 86_400)
+    throw new UsageError(`--udp-idle-timeout ${value}: expected seconds from 0.1 to 86400`);
+  return Math.round(seconds * 1000);
+}
+
 function destinations(values: string[], flag: string, names: boolean): string[] {
   for (const v of values) {
     if (!isCidr(v) && !(names && isHostName(v))) {
@@ -78,8 +87,8 @@ export const dockerRunCommand = new Command("docker-run")
   .option("--new-deployment <name>", "create a Deployment and Service of this name for the session")
   .option("--deployment <name>", "use an existing Deployment that runs tp-agent as a proxy")
   .option(
-    "--expose <port[:remote]>",
-    "deliver connections to the pod's REMOTE port to local PORT (repeatable)",
+    "--expose <port[:remote][/udp]>",
+    "deliver connections (or UDP datagrams) to the pod's REMOTE port to local PORT (repeatable)",
     collect,
     [],
   )
@@ -90,7 +99,8 @@ export const dockerRunCommand = new Command("docker-run")
     collect,
     [],
   )
-  .option("--never-proxy <cidr>", "keep TCP to this CIDR local (repeatable)", collect, [])
+  .option("--never-proxy <cidr>", "keep TCP and UDP to this CIDR local (repeatable)", collect, [])
+  .option("--udp-idle-timeout <seconds>", "end a UDP flow after this long without a datagram (default 30)")
   .option(
     "--to-pod <port>",
     "local port PORT reaches port PORT on the pod's localhost (repeatable)",
@@ -145,6 +155,7 @@ export const dockerRunCommand = new Command("docker-run")
         toPod: flags.toPod.map((p) => parsePort(p, "--to-pod")),
         fromPod: flags.fromPod.map((p) => parsePort(p, "--from-pod")),
         containerToHost: flags.containerToHost.map(parseHostPort),
+        ...(flags.udpIdleTimeout !== undefined ? { udpIdleMs: parseSeconds(flags.udpIdleTimeout) } : {}),
       },
       autoExpose: flags.autoExpose && workload.kind === "swap",
       envFile: flags.envFile,
