@@ -185,7 +185,7 @@ describe("tp docker-run UDP", () => {
         "tp-node-base:local",
         "true",
       ]);
-      expect(r.exitCode).toBe(255);
+      expect(r.exitCode).toBe(2);
       expect(r.stderr).toContain(`--expose ${spec}: ${message}`);
     }
     const pods = JSON.parse(
