@@ -6,14 +6,14 @@ const run = promisify(execFile);
 
 const hint = "the sidecar needs root and the NET_ADMIN capability (docker run --cap-add NET_ADMIN)";
 
-/** Run iptables invocations in order; the first failure stops with a TpError naming the rule. */
+/** Run iptables (or `ip`) invocations in order; the first failure stops with a TpError naming it. */
 export async function applyIptables(rules: string[][], binary = "iptables"): Promise<void> {
   for (const args of rules) {
     try {
       await run(binary, args);
     } catch (err) {
       const stderr = (err as { stderr?: string }).stderr?.trim() ?? String(err);
-      throw new TpError("config", `iptables ${args.join(" ")} failed: ${stderr}`, { hint, cause: err });
+      throw new TpError("config", `${binary} ${args.join(" ")} failed: ${stderr}`, { hint, cause: err });
     }
   }
 }

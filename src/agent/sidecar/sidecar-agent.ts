@@ -90,7 +90,7 @@ export async function startSidecarAgent(options: SidecarAgentOptions): Promise<S
     }),
     ...udpRules({ tproxyPort: config.udpPort, alsoProxy: literal, neverProxy: config.neverProxy }),
   ]);
-  for (const args of ipRouteCommands()) await applyIptables([args], "ip");
+  await applyIptables(ipRouteCommands(), "ip");
   await writeFile(options.resolvConfPath, renderResolvConf("127.0.0.1"));
 
   let dnsShown = "";

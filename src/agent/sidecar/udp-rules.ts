@@ -1,6 +1,6 @@
 /** The mark, routing table and chains of the sidecar's UDP interception (mangle table). */
 export const udpMark = "0x7470";
-export const udpRouteTable = "7470";
+export const udpRouteTable = "147";
 export const udpChains = { main: "TP_UDP", also: "TP_UDP_ALSO" } as const;
 
 export interface UdpPlan {
