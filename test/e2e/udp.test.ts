@@ -152,7 +152,7 @@ describe("tp docker-run UDP", () => {
       const client = `
         const s = require("dgram").createSocket("udp4");
         const t = setInterval(() => s.send("hello", 9000, "udpapp"), 300);
-        s.on("message", (m) => { console.log(m.toString()); clearInterval(t); s.close(); });
+        s.on("message", (m) => { console.log(m.toString()); process.exit(0); });
         setTimeout(() => { console.log("no answer"); process.exit(1); }, 20000);
       `;
       // The swap is done once the Deployment is at 0: then only the proxy serves the Service.
