@@ -25,7 +25,13 @@ export type InboundRequest = z.output<typeof inboundRequest>;
 
 /** The proxy's answers on the control stream, one JSON line each. */
 /** The proxy listens on a port; the sidecar passes this on as a status line. */
-export const listeningEvent = z.object({ event: z.literal("listening"), port: z.number(), host: z.string() });
+export const listeningEvent = z.object({
+  event: z.literal("listening"),
+  port: z.number(),
+  host: z.string(),
+  /** Only for UDP ports (contract/udp-protocol.ts); TCP otherwise. */
+  protocol: z.optional(z.literal("udp")),
+});
 
 /** The proxy could not listen on a port (EACCES below 1024 without the sysctl, ...); passed on too. */
 export const listenErrorEvent = z.object({
@@ -34,6 +40,7 @@ export const listenErrorEvent = z.object({
   host: z.string(),
   code: z.string(),
   message: z.string(),
+  protocol: z.optional(z.literal("udp")),
 });
 
 export const inboundEvent = z.discriminatedUnion("event", [

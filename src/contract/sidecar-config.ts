@@ -76,7 +76,9 @@ const sidecarConfig = versioned(
         udpPort: z._default(port, defaultRedirectPort),
         /** A UDP flow without a datagram for this long ends (default 30 s, as conntrack's). */
         udpIdleMs: z._default(
-          z.int({ error: notMilliseconds }).check(z.minimum(100, notMilliseconds), z.maximum(86_400_000, notMilliseconds)),
+          z
+            .int({ error: notMilliseconds })
+            .check(z.minimum(100, notMilliseconds), z.maximum(86_400_000, notMilliseconds)),
           defaultUdpIdleMs,
         ),
       },

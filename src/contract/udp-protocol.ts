@@ -1,3 +1,6 @@
+import * as z from "zod/mini";
+import { listenErrorEvent, listeningEvent } from "./inbound-protocol.js";
+
 /**
  * UDP over the tunnel. A flow is one (source address, destination address) pair; it rides one
  * HTTP/2 stream, each datagram a frame: a 2-byte big-endian length, then the payload (a UDP
@@ -23,13 +26,18 @@ export const defaultUdpIdleMs = 30_000;
 /** The largest UDP payload over IPv4. */
 export const maxDatagram = 65_507;
 
-export interface UdpInboundRequest {
-  listen: { port: number; host: string }[];
+/** The first line of `POST /inbound-udp`. No version: both ends are the same agent build. */
+export const udpInboundRequest = z.object({
+  listen: z.array(z.object({ port: z.number(), host: z.string() })),
   /** Flows without a datagram for this long are closed (default {@link defaultUdpIdleMs}). */
-  idleMs?: number;
-}
+  idleMs: z.optional(z.number()),
+});
+export type UdpInboundRequest = z.output<typeof udpInboundRequest>;
 
-export type UdpInboundEvent =
-  | { event: "listening"; port: number; host: string; protocol: "udp" }
-  | { event: "listen-error"; port: number; host: string; protocol: "udp"; code: string; message: string }
-  | { event: "flow"; id: string; port: number; host: string };
+/** The proxy's answers on the UDP control stream, one JSON line each. */
+export const udpInboundEvent = z.discriminatedUnion("event", [
+  listeningEvent,
+  listenErrorEvent,
+  z.object({ event: z.literal("flow"), id: z.string(), port: z.number(), host: z.string() }),
+]);
+export type UdpInboundEvent = z.output<typeof udpInboundEvent>;

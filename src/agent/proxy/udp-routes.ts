@@ -1,5 +1,6 @@
 import { createInterface } from "node:readline";
-import { UdpPaths, type UdpInboundEvent, type UdpInboundRequest } from "../../contract/udp-protocol.js";
+import { readJsonLine } from "../../contract/message.js";
+import { UdpPaths, udpInboundRequest, type UdpInboundEvent } from "../../contract/udp-protocol.js";
 import { respondError, type TunnelRouter } from "../../tunnel/tunnel-router.js";
 import { udpFlowHandler } from "./udp-flows.js";
 import { UdpInbound } from "./udp-inbound.js";
@@ -19,15 +20,13 @@ export function addUdpRoutes(router: TunnelRouter, log: (message: string) => voi
     const lines = createInterface({ input: stream, crlfDelay: Infinity });
     lines.on("error", () => {});
     lines.once("line", (line) => {
-      let request: UdpInboundRequest;
-      try {
-        request = JSON.parse(line) as UdpInboundRequest;
-      } catch {
-        respondError(stream, 400, "the first line must be JSON: {listen:[{port,host}]}");
+      const read = readJsonLine(udpInboundRequest, line);
+      if ("refused" in read) {
+        respondError(stream, 400, `the first line must be {listen:[{port,host}],idleMs}: ${read.refused}`);
         return;
       }
       stream.respond({ ":status": 200, "content-type": "application/x-ndjson" });
-      inbound.open(owner, request, announce).catch((err: unknown) => {
+      inbound.open(owner, read.message, announce).catch((err: unknown) => {
         log(`udp listeners failed: ${String(err)}`);
         stream.close();
       });

@@ -1,7 +1,8 @@
 import { createSocket } from "node:dgram";
 import type { ClientHttp2Session } from "node:http2";
 import { createInterface } from "node:readline";
-import { UdpPaths, type UdpInboundEvent } from "../../contract/udp-protocol.js";
+import { readJsonLine } from "../../contract/message.js";
+import { UdpPaths, udpInboundEvent, type UdpInboundEvent } from "../../contract/udp-protocol.js";
 import { readDatagrams, writeDatagram } from "../../tunnel/datagrams.js";
 import type { InboundRoute } from "./inbound-client.js";
 
@@ -24,12 +25,12 @@ export function startUdpInbound(
   const lines = createInterface({ input: control, crlfDelay: Infinity });
   lines.on("error", () => {});
   lines.on("line", (line) => {
-    let event: UdpInboundEvent;
-    try {
-      event = JSON.parse(line) as UdpInboundEvent;
-    } catch {
+    const read = readJsonLine(udpInboundEvent, line);
+    if ("refused" in read) {
+      log(`inbound udp: skipped a line of the proxy that is not an event (${read.refused})`);
       return;
     }
+    const event = read.message;
     if (event.event !== "flow") {
       onEvent(event);
       return;
