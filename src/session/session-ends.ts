@@ -1,3 +1,4 @@
+import type { ExposedPort } from "../cluster/proxy-pod.js";
 import type Dockerode from "dockerode";
 import type { Kube } from "../kube/kube.js";
 import type { AgentSession } from "../kube/agent-session.js";
@@ -27,7 +28,7 @@ export interface SessionEnds {
   createRecord(namespace: string, sessionId: string, info: SessionInfo): Promise<SessionRecord>;
   startRemote(
     w: Workload,
-    exposePorts: number[],
+    exposePorts: ExposedPort[],
     options: StartOptions,
     warn: (t: string) => void,
   ): Promise<RemoteEnd>;
