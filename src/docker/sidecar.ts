@@ -124,18 +124,20 @@ export class StartedSidecar {
   }
 }
 
-function portBindings(publish: string[]): {
+/** docker run -p values as the Engine API's ExposedPorts and PortBindings. */
+export function portBindings(publish: string[]): {
   exposed: Record<string, object>;
   bindings: Record<string, { HostIp: string; HostPort: string }[]>;
 } {
   const exposed: Record<string, object> = {};
   const bindings: Record<string, { HostIp: string; HostPort: string }[]> = {};
   for (const p of publish) {
-    const m = /^(?:(?:\[?([0-9a-fA-F.:]+)\]?):)?(?:(\d*):)?(\d+)(?:\/(tcp|udp))?$/.exec(p);
+    // An IPv4 address, or an IPv6 one in brackets (an unbracketed one would swallow the colons).
+    const m = /^(?:(?:\[([0-9a-fA-F:.]+)\]|(\d+\.\d+\.\d+\.\d+)):)?(?:(\d*):)?(\d+)(?:\/(tcp|udp))?$/.exec(p);
     if (!m) throw new TpError("usage", `-p ${p} is not [IP:][HOSTPORT:]CONTAINERPORT[/PROTO]`);
-    const key = `${m[3]}/${m[4] ?? "tcp"}`;
+    const key = `${m[4]}/${m[5] ?? "tcp"}`;
     exposed[key] = {};
-    (bindings[key] ??= []).push({ HostIp: m[1] ?? "", HostPort: m[2] ?? "" });
+    (bindings[key] ??= []).push({ HostIp: m[1] ?? m[2] ?? "", HostPort: m[3] ?? "" });
   }
   return { exposed, bindings };
 }
