@@ -1,5 +1,6 @@
 // The agent's native parts, compiled on this machine into dist/agent (where the image builder
-// and the npm package take them from): the SO_ORIGINAL_DST addon, tp-listen and tp-udp. Each is redone
+// and the npm package take them from): the SO_ORIGINAL_DST addon, tp-listen, tp-udp and
+// the preload library of `tp run`. Each is redone
 // only when its source is newer. Run as a script by `prepack`.
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, statSync } from "node:fs";
@@ -21,7 +22,21 @@ function buildAddon() {
   return out;
 }
 
+/**
+ * The preload library of `tp run` (src/agent/native/tp-preload.c), for the host's C library: the
+ * CLI copies it out of the image, so the host needs no compiler.
+ */
+function buildPreload() {
+  const src = "src/agent/native/tp-preload.c";
+  const out = "dist/agent/libtp-preload.so";
+  if (existsSync(out) && statSync(out).mtimeMs >= statSync(src).mtimeMs) return out;
+  mkdirSync(dirname(out), { recursive: true });
+  execFileSync("cc", ["-shared", "-fPIC", "-O2", "-Wall", "-o", out, src, "-ldl"], { stdio: "inherit" });
+  return out;
+}
+
 export function buildNative() {
+  buildPreload();
   buildAddon();
   compileStatic("src/agent/native/tp-listen.c", "dist/agent/tp-listen");
   compileStatic("src/agent/native/tp-udp.c", "dist/agent/tp-udp");

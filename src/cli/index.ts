@@ -11,6 +11,8 @@ import { dockerRunCommand } from "./commands/docker-run.js";
 import { downCommand } from "./commands/down.js";
 import { initCommand } from "./commands/init.js";
 import { psCommand } from "./commands/ps.js";
+import { runCommand } from "./commands/run.js";
+import { shellCommand } from "./commands/shell.js";
 import { upCommand } from "./commands/up.js";
 import { statusCommand } from "./commands/status.js";
 import { versionCommand } from "./commands/version.js";
@@ -31,6 +33,8 @@ export function createProgram(): Command {
     .showHelpAfterError("(run tp --help for usage)")
     .exitOverride();
   program.addCommand(dockerRunCommand);
+  program.addCommand(runCommand);
+  program.addCommand(shellCommand);
   program.addCommand(statusCommand);
   program.addCommand(cleanupCommand);
   program.addCommand(upCommand);

@@ -45,7 +45,7 @@ function writeCodeCaches(optTp: string): void {
  */
 export function agentImageSpec(name: string, root: string = packageRoot): RootfsSpec {
   const agentDir = join(root, "dist/agent");
-  const needed = ["tp-agent-launch.cjs", "original-dst.node", "tp-listen", "tp-udp"];
+  const needed = ["tp-agent-launch.cjs", "original-dst.node", "tp-listen", "tp-udp", "libtp-preload.so"];
   const missing = needed.filter((f) => !existsSync(join(agentDir, f)));
   if (missing.length)
     throw new TpError("image-build", `${agentDir} lacks ${missing.join(", ")}`, {
@@ -63,6 +63,7 @@ export function agentImageSpec(name: string, root: string = packageRoot): Rootfs
     files: [
       ...bundles.map((f) => ({ from: join(agentDir, f), to: `/opt/tp/${f}` })),
       { from: join(agentDir, "original-dst.node"), to: "/opt/tp/original-dst.node" },
+      { from: join(agentDir, "libtp-preload.so"), to: "/opt/tp/libtp-preload.so" },
       { from: join(root, "sidecar-image/tp-agent.sh"), to: "/usr/local/bin/tp-agent", mode: 0o755 },
       { from: join(agentDir, "tp-listen"), to: "/usr/local/bin/tp-listen", mode: 0o755 },
       { from: join(agentDir, "tp-udp"), to: "/usr/local/bin/tp-udp", mode: 0o755 },

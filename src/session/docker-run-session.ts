@@ -2,7 +2,7 @@ import type Dockerode from "dockerode";
 import type { Kube } from "../kube/kube.js";
 import type { DockerRunArgs } from "../docker/docker-run-args.js";
 import { version } from "../version.js";
-import { requireAgentImage, requireLocalImage } from "../docker/images.js";
+import { requireLocalImage } from "../docker/images.js";
 import { runUserContainer } from "../docker/user-container.js";
 import { localEngine } from "../docker/local-engine.js";
 import { watchStart } from "../docker/container-started.js";
@@ -10,11 +10,9 @@ import { DockerLabels } from "../contract/docker-labels.js";
 import type { Reporter } from "./reporter.js";
 import { writeEnvOutputs } from "./env-output.js";
 import { Interrupt } from "./interrupt.js";
-import { warnAboutLeftovers } from "./leftovers.js";
 import { Session, type SessionRequest } from "./session.js";
+import { checkBeforeStart } from "./preflight.js";
 import type { StartedSession } from "./started-session.js";
-import { preflightWorkload } from "./workload.js";
-import { kubeCall } from "../kube/kube-call.js";
 
 export interface DockerRunRequest extends Omit<SessionRequest, "publish"> {
   envFile?: string;
@@ -40,25 +38,15 @@ export async function dockerRunSession(
   let userName: string | undefined;
   let removeEnvFiles = () => undefined as void;
   try {
-    // Everything that can fail on bad input is checked at once, before anything is created: the
-    // images, the cluster (one quick call, so that an unreachable cluster fails fast and clearly,
-    // then the workload), and leftovers of crashed sessions (a warning only).
+    // Everything that can fail on bad input is checked at once, before anything is created.
     await interrupt.race(
       Promise.all([
-        requireAgentImage(docker, request.agentImage, version, (t) => progress.info(t)),
+        checkBeforeStart(kube, docker, request, progress),
         requireLocalImage(
           docker,
           request.run.image,
           "build or pull it first: tp docker-run does not pull images",
         ),
-        (async () => {
-          await kubeCall("reach the cluster", () => kube.version.getCode(), 0, 8_000);
-          progress.debug("cluster answered");
-          await Promise.all([
-            preflightWorkload(kube, request.workload),
-            warnAboutLeftovers(kube, docker, kube.namespace, progress).catch(() => undefined),
-          ]);
-        })(),
       ]),
     );
     progress.debug("checks done");

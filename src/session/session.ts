@@ -13,6 +13,7 @@ import type { Reporter } from "./reporter.js";
 import { SessionVolumes, type VolumeRequest } from "./session-volumes.js";
 import type { Interrupt } from "./interrupt.js";
 import { HostForwardLink } from "./host-forward-link.js";
+import { hostProcessSidecar } from "./host-local.js";
 import { realEnds, type SessionEnds, type SessionTunnel } from "./session-ends.js";
 import { StartedSession, undoAll, type UndoStep } from "./started-session.js";
 import { autoExposed, localHostname, undoPlanOf, type Workload } from "./workload.js";
@@ -29,6 +30,8 @@ export interface SessionRequest {
   sidecarExtra?: Pick<SidecarOptions, "network" | "extraHosts" | "labels">;
   /** Copy the pod's volumes into a session folder and keep them in step (absent: no volumes). */
   volumes?: VolumeRequest;
+  /** The local side is a host process, not a container (see host-local.ts). */
+  hostProcess?: boolean;
 }
 
 /** What a session starts locally (see Session.startLocal). */
@@ -43,6 +46,8 @@ interface LocalSide {
   sockets: SocketFolder | undefined;
   /** Ends the "starting the local sidecar" progress line. */
   endStep: (done?: string) => void;
+  /** Host ports the sidecar may reach (container-to-host). */
+  hostPorts: number[];
 }
 
 /** A session being set up: cluster end, warden, sidecar and tunnel. */
@@ -165,7 +170,7 @@ export class Session {
         await local.catch(() => undefined);
         throw err;
       }
-      const { volumes, sidecar, labels, link: tunnel, endStep, sockets } = started;
+      const { volumes, sidecar, labels, link: tunnel, endStep, sockets, hostPorts } = started;
       // Stopped with the rest even if a signal comes while it starts.
       undo.push({ what: "tunnel", run: async () => (await tunnel.stop(), []) });
       const [{ env: podEnv }] = await interrupt.race(
@@ -181,7 +186,6 @@ export class Session {
         () => progress.debug("proxy ready"),
         () => undefined,
       );
-      const hostPorts = (request.sidecar.containerToHost ?? []).map((c) => c.hostPort);
       if (hostPorts.length) {
         const hostLink = new HostForwardLink(docker, sidecar.container.id, hostPorts, sockets);
         hostLink.start();
@@ -240,6 +244,10 @@ export class Session {
       ...request.sidecar.expose,
       ...autoExposed(remote, request.sidecar.expose, request.autoExpose),
     ];
+    const host = request.hostProcess
+      ? hostProcessSidecar(expose, request.sidecar.containerToHost ?? [])
+      : undefined;
+    const config = { ...request.sidecar, expose, ...host?.config };
     const endStep = progress.step("starting the local sidecar");
     const labels = {
       ...ownerLabels(),
@@ -250,13 +258,13 @@ export class Session {
     const sidecar = await ends.startSidecar({
       sessionId: id,
       image: request.agentImage,
-      config: { ...request.sidecar, expose },
+      config,
       hostname: localHostname(w, id),
-      publish: request.publish,
+      publish: [...request.publish, ...(host?.publish ?? [])],
       ...request.sidecarExtra,
       labels: { ...labels, ...volumeSidecar?.labels, ...sockets?.labels },
       binds: [...(volumeSidecar?.binds ?? []), ...(sockets ? [sockets.bind] : [])],
-      env: volumeSidecar?.env,
+      env: { ...volumeSidecar?.env, ...host?.env },
     });
     progress.debug("sidecar started");
     undo.push({
@@ -267,6 +275,7 @@ export class Session {
     progress.debug("sidecar ready");
     const link = ends.tunnel(remote, sidecar, sockets, progress);
     await link.prepare();
-    return { volumes, sidecar, labels, link, endStep, sockets };
+    const hostPorts = (config.containerToHost ?? []).map((c) => c.hostPort);
+    return { volumes, sidecar, labels, link, endStep, sockets, hostPorts };
   }
 }

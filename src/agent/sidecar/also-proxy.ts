@@ -4,15 +4,19 @@ import { Paths } from "../../contract/tunnel-protocol.js";
 
 /**
  * The IPv4 addresses a host name has in the cluster (asked through the tunnel, as the pod would:
- * the name as given, then with each search domain). Empty when it does not resolve.
+ * the name as given and with each search domain, the name as given first when it has at least
+ * `ndots` dots). Empty when it does not resolve.
  */
 export async function resolveInCluster(
   tunnel: TunnelClient,
   name: string,
   search: string[],
+  ndots = 0,
 ): Promise<string[]> {
   const bare = name.replace(/\.$/, "");
-  const candidates = name.endsWith(".") ? [bare] : [bare, ...search.map((s) => `${bare}.${s}`)];
+  const searched = search.map((s) => `${bare}.${s}`);
+  const asGivenFirst = bare.split(".").length - 1 >= ndots;
+  const candidates = name.endsWith(".") ? [bare] : asGivenFirst ? [bare, ...searched] : [...searched, bare];
   for (const candidate of candidates) {
     const query = dnsPacket.encode({
       type: "query",

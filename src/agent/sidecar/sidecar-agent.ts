@@ -3,7 +3,7 @@ import type { ClientHttp2Session } from "node:http2";
 import type { Server } from "node:net";
 import { isIP } from "node:net";
 import { Paths } from "../../contract/tunnel-protocol.js";
-import { podResolvConf } from "../../contract/tunnel-answers.js";
+import { podResolvConf, type PodResolvConf } from "../../contract/tunnel-answers.js";
 import { parseJsonMessage } from "../../contract/message.js";
 import { TunnelClient } from "../../tunnel/tunnel-client.js";
 import { renderResolvConf } from "../resolv-conf.js";
@@ -12,6 +12,7 @@ import { emitStatus } from "../../contract/sidecar-status.js";
 import { resolveInCluster } from "./also-proxy.js";
 import { startDnsServer } from "./dns-server.js";
 import { startInbound, type InboundRoute } from "./inbound-client.js";
+import { startLocalProxy } from "./local-proxy.js";
 import { alsoProxyRules, redirectRules } from "./iptables-rules.js";
 import { applyIptables, restoreRules } from "./iptables.js";
 import { loadOriginalDst } from "./original-dst.js";
@@ -29,6 +30,8 @@ export interface SidecarAgentOptions {
   /** Each connection here carries a session to the CLI on the host (container-to-host ports). */
   hostSocket: string;
   resolvConfPath: string;
+  /** `tp run`: the SOCKS5/HTTP proxy for host processes listens on this port (all interfaces). */
+  hostProxyPort?: number;
   log: (message: string) => void;
 }
 
@@ -94,6 +97,23 @@ export async function startSidecarAgent(options: SidecarAgentOptions): Promise<S
   await writeFile(options.resolvConfPath, renderResolvConf("127.0.0.1"));
 
   let dnsShown = "";
+  // The pod's search list and ndots, known once the first session is up.
+  let podDnsKnown: (pod: PodResolvConf) => void = () => undefined;
+  let podDns = new Promise<PodResolvConf>((resolve) => (podDnsKnown = resolve));
+  if (options.hostProxyPort !== undefined) {
+    servers.push(
+      await startLocalProxy({
+        tunnel,
+        port: options.hostProxyPort,
+        host: "0.0.0.0",
+        resolve: async (name) => {
+          const pod = await podDns;
+          return resolveInCluster(tunnel, name, pod.search, pod.ndots);
+        },
+        log,
+      }),
+    );
+  }
   const onSession = async (session: ClientHttp2Session, id: number): Promise<void> => {
     const answer = await tunnel.exchange("GET", Paths.resolv, undefined, { session, timeoutMs: 10_000 });
     const pod = parseJsonMessage(
@@ -102,6 +122,8 @@ export async function startSidecarAgent(options: SidecarAgentOptions): Promise<S
       `the answer to GET ${Paths.resolv}`,
       "tunnel",
     );
+    podDnsKnown(pod);
+    podDns = Promise.resolve(pod);
     const text = renderResolvConf("127.0.0.1", pod);
     if (text !== dnsShown) {
       // Written in place: every container of the namespace shares this file.

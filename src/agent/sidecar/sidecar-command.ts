@@ -4,6 +4,7 @@ import { sidecarSockets } from "../../contract/tunnel-protocol.js";
 import { log, surviveUnexpectedErrors } from "../log.js";
 import { parseSidecarConfig, sidecarConfigEnv } from "../../contract/sidecar-config.js";
 import { emitStatus } from "../../contract/sidecar-status.js";
+import { hostProxyEnv } from "../../contract/host-proxy.js";
 import { startSidecarAgent, type StartedSidecarAgent } from "./sidecar-agent.js";
 
 /** `tp-agent sidecar`: the local end, holding the network namespace of the user container. */
@@ -23,6 +24,7 @@ export const sidecarCommand = new Command("sidecar")
         tunnelSocket: opts.tunnelSocket,
         hostSocket: opts.hostSocket,
         resolvConfPath: opts.resolvConf,
+        ...(process.env[hostProxyEnv] ? { hostProxyPort: Number(process.env[hostProxyEnv]) } : {}),
         log,
       });
     } catch (err) {

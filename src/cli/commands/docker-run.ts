@@ -1,16 +1,12 @@
 import { Command, Option } from "commander";
-import { isCidr, isHostName } from "../../contract/sidecar-config.js";
-import { parseWorkload } from "../../cluster/deployments.js";
 import { parseDockerRunArgs } from "../../docker/docker-run-args.js";
 import { UsageError } from "../../errors.js";
-import type { VolumeRequest } from "../../session/session-volumes.js";
-import { defaultMountLimit, parseMountLimit } from "../../volumes/index.js";
 import { dockerFrom, kubeFrom, progressFrom } from "../clients.js";
 import { parseExpose, parseHostPort, parsePort } from "../expose.js";
 import { loadConfig } from "../config/index.js";
 import type { GlobalOptions } from "../options.js";
 import { dockerRunSession } from "../../session/docker-run-session.js";
-import type { Workload } from "../../session/workload.js";
+import { collect, destinations, volumesOf, workloadOf } from "../workload-options.js";
 import { examples } from "../examples.js";
 
 interface DockerRunFlags {
@@ -33,48 +29,12 @@ interface DockerRunFlags {
   udpIdleTimeout?: string;
 }
 
-const collect = (value: string, previous: string[]) => [...previous, value];
-
-function volumesOf(flags: DockerRunFlags, mount: string | false | undefined): VolumeRequest | undefined {
-  if (mount === false) return undefined;
-  return {
-    ...(mount !== undefined && mount !== "true" ? { folder: mount } : {}),
-    limitBytes: flags.mountLimit !== undefined ? parseMountLimit(flags.mountLimit) : defaultMountLimit,
-    originalMounts: flags.originalMounts,
-  };
-}
-
-function workloadOf(flags: DockerRunFlags): Workload {
-  const chosen = [flags.swapDeployment, flags.newDeployment, flags.deployment].filter((v) => v !== undefined);
-  if (chosen.length > 1)
-    throw new UsageError("use only one of --swap-deployment, --new-deployment and --deployment");
-  if (flags.swapDeployment !== undefined) return { kind: "swap", ...parseWorkload(flags.swapDeployment) };
-  if (flags.newDeployment !== undefined) {
-    const { name, container } = parseWorkload(flags.newDeployment);
-    if (container) throw new UsageError(`--new-deployment takes a name only, not ${flags.newDeployment}`);
-    return { kind: "new", name };
-  }
-  if (flags.deployment !== undefined) return { kind: "existing", name: parseWorkload(flags.deployment).name };
-  return { kind: "temporary" };
-}
-
 /** --udp-idle-timeout: seconds (fractions allowed) from 0.1 to a day, as milliseconds. */
 function parseSeconds(value: string): number {
   const seconds = Number(value);
   if (!/^\d+(\.\d+)?$/.test(value) || seconds < 0.1 || seconds > 86_400)
     throw new UsageError(`--udp-idle-timeout ${value}: expected seconds from 0.1 to 86400`);
   return Math.round(seconds * 1000);
-}
-
-function destinations(values: string[], flag: string, names: boolean): string[] {
-  for (const v of values) {
-    if (!isCidr(v) && !(names && isHostName(v))) {
-      throw new UsageError(
-        `${flag} ${v}: expected ${names ? "a host name, an IPv4 address or a CIDR" : "an IPv4 address or CIDR"}`,
-      );
-    }
-  }
-  return values;
 }
 
 export const dockerRunCommand = new Command("docker-run")
@@ -161,7 +121,7 @@ export const dockerRunCommand = new Command("docker-run")
       envFile: flags.envFile,
       envJson: flags.envJson,
       agentImage: config["agent-image"].value ?? "",
-      volumes: volumesOf(flags, config.mount.value),
+      volumes: volumesOf(flags, config.mount.value, flags.originalMounts),
       context: global.context,
       run,
     };

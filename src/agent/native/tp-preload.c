@@ -1,0 +1,380 @@
+/*
+ * libtp-preload.so: loaded with LD_PRELOAD into the process `tp run` starts (and its children),
+ * it sends the process's TCP into the cluster through the session's local SOCKS5 proxy, as
+ * Telepresence 1 did with torsocks:
+ * - connect() of a TCP socket to a non-loopback address (outside TP_PRELOAD_NEVER_PROXY, unless
+ *   inside TP_PRELOAD_ALSO_PROXY) is made to the proxy instead, which opens the destination from
+ *   the proxy pod; the SOCKS5 handshake is done before connect() returns (also for non-blocking
+ *   sockets, which are made blocking for its duration), so the program sees a connected socket or
+ *   the cluster's error (ECONNREFUSED, EHOSTUNREACH, ETIMEDOUT);
+ * - getaddrinfo() of a name asks the proxy (Tor's RESOLVE, SOCKS5 command 0xF0), which resolves it
+ *   with the cluster's DNS and the pod's search list; a name the cluster does not know is asked of
+ *   the host's resolver as usual. Numeric addresses and localhost never leave the host.
+ * Settings (contract/host-proxy.ts): TP_PRELOAD_PROXY=127.0.0.1:PORT, TP_PRELOAD_NEVER_PROXY and
+ * TP_PRELOAD_ALSO_PROXY (comma-separated IPv4 CIDRs). Without TP_PRELOAD_PROXY it does nothing.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+/* Bind dlsym to its oldest version, so the library loads with a glibc older than the builder's. */
+#if defined(__x86_64__)
+__asm__(".symver dlsym,dlsym@GLIBC_2.2.5");
+#elif defined(__aarch64__)
+__asm__(".symver dlsym,dlsym@GLIBC_2.17");
+#endif
+
+typedef int (*connect_fn)(int, const struct sockaddr *, socklen_t);
+typedef int (*getaddrinfo_fn)(const char *, const char *, const struct addrinfo *, struct addrinfo **);
+
+static connect_fn real_connect;
+static getaddrinfo_fn real_getaddrinfo;
+
+struct cidr {
+  uint32_t net, mask;
+};
+
+#define MAX_CIDRS 64
+static struct sockaddr_in proxy;
+static int have_proxy;
+static struct cidr never_proxy[MAX_CIDRS], also_proxy[MAX_CIDRS];
+static int n_never, n_also;
+
+static int parse_cidrs(const char *text, struct cidr *out) {
+  int n = 0;
+  if (!text) return 0;
+  char *copy = strdup(text), *save = NULL;
+  if (!copy) return 0;
+  for (char *item = strtok_r(copy, ",", &save); item && n < MAX_CIDRS; item = strtok_r(NULL, ",", &save)) {
+    char *slash = strchr(item, '/');
+    int bits = 32;
+    if (slash) {
+      *slash = 0;
+      bits = atoi(slash + 1);
+    }
+    struct in_addr a;
+    if (inet_pton(AF_INET, item, &a) != 1 || bits < 0 || bits > 32) continue;
+    uint32_t mask = bits == 0 ? 0 : htonl(0xffffffffu << (32 - bits));
+    out[n].net = a.s_addr & mask;
+    out[n].mask = mask;
+    n++;
+  }
+  free(copy);
+  return n;
+}
+
+__attribute__((constructor)) static void tp_preload_init(void) {
+  real_connect = (connect_fn)dlsym(RTLD_NEXT, "connect");
+  real_getaddrinfo = (getaddrinfo_fn)dlsym(RTLD_NEXT, "getaddrinfo");
+  const char *p = getenv("TP_PRELOAD_PROXY");
+  if (p) {
+    char host[64];
+    const char *colon = strrchr(p, ':');
+    if (colon && (size_t)(colon - p) < sizeof host) {
+      memcpy(host, p, colon - p);
+      host[colon - p] = 0;
+      int port = atoi(colon + 1);
+      proxy.sin_family = AF_INET;
+      proxy.sin_port = htons((uint16_t)port);
+      have_proxy = port > 0 && port < 65536 && inet_pton(AF_INET, host, &proxy.sin_addr) == 1;
+    }
+  }
+  n_never = parse_cidrs(getenv("TP_PRELOAD_NEVER_PROXY"), never_proxy);
+  n_also = parse_cidrs(getenv("TP_PRELOAD_ALSO_PROXY"), also_proxy);
+}
+
+static int in_cidrs(uint32_t ip, const struct cidr *list, int n) {
+  for (int i = 0; i < n; i++)
+    if ((ip & list[i].mask) == list[i].net) return 1;
+  return 0;
+}
+
+/* Whether an IPv4 destination goes through the cluster. */
+static int proxied_v4(uint32_t ip) {
+  uint32_t host = ntohl(ip);
+  if ((host >> 24) == 127 || host == 0) return 0;
+  if (in_cidrs(ip, also_proxy, n_also)) return 1;
+  return !in_cidrs(ip, never_proxy, n_never);
+}
+
+/* The IPv4 address inside an IPv4-mapped IPv6 address. */
+static int mapped_v4(const struct in6_addr *a, uint32_t *out) {
+  if (!IN6_IS_ADDR_V4MAPPED(a)) return 0;
+  memcpy(out, &a->s6_addr[12], 4);
+  return 1;
+}
+
+static int proxied(int fd, const struct sockaddr *addr) {
+  if (!have_proxy || !addr) return 0;
+  int type = 0;
+  socklen_t tl = sizeof type;
+  if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tl) != 0 || type != SOCK_STREAM) return 0;
+  if (addr->sa_family == AF_INET) return proxied_v4(((const struct sockaddr_in *)addr)->sin_addr.s_addr);
+  if (addr->sa_family == AF_INET6) {
+    const struct in6_addr *a = &((const struct sockaddr_in6 *)addr)->sin6_addr;
+    uint32_t v4;
+    if (mapped_v4(a, &v4)) return proxied_v4(v4);
+    return !IN6_IS_ADDR_LOOPBACK(a) && !IN6_IS_ADDR_UNSPECIFIED(a) && !IN6_IS_ADDR_LINKLOCAL(a);
+  }
+  return 0;
+}
+
+static int send_all(int fd, const void *buf, size_t n) {
+  const char *p = buf;
+  while (n > 0) {
+    ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) return -1;
+    p += w;
+    n -= (size_t)w;
+  }
+  return 0;
+}
+
+static int recv_all(int fd, void *buf, size_t n) {
+  char *p = buf;
+  while (n > 0) {
+    ssize_t r = recv(fd, p, n, 0);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) return -1;
+    p += r;
+    n -= (size_t)r;
+  }
+  return 0;
+}
+
+/* Send a SOCKS5 request on a socket connected to the proxy; returns the reply code (or -1). */
+static int socks_exchange(int fd, const unsigned char *request, size_t n, unsigned char bound[4]) {
+  unsigned char reply[262];
+  static const unsigned char greeting[3] = {5, 1, 0};
+  if (send_all(fd, greeting, 3) || recv_all(fd, reply, 2) || reply[0] != 5 || reply[1] != 0) return -1;
+  if (send_all(fd, request, n) || recv_all(fd, reply, 4) || reply[0] != 5) return -1;
+  size_t at = 4, rest = reply[3] == 1 ? 4 + 2 : reply[3] == 4 ? 16 + 2 : 0;
+  if (reply[3] == 3) {
+    if (recv_all(fd, reply + 4, 1)) return -1;
+    at = 5;
+    rest = (size_t)reply[4] + 2;
+  }
+  int code = reply[1];
+  if (recv_all(fd, reply + at, rest)) return -1;
+  if (bound && reply[3] == 1) memcpy(bound, reply + 4, 4);
+  return code;
+}
+
+static int errno_for(int code) {
+  switch (code) {
+  case 3:
+    return ENETUNREACH;
+  case 4:
+    return EHOSTUNREACH;
+  case 6:
+    return ETIMEDOUT;
+  case 5:
+    return ECONNREFUSED;
+  default:
+    return ECONNREFUSED;
+  }
+}
+
+/* Timeouts while talking to the proxy (the cluster may take its time to answer a dial). */
+static void set_timeouts(int fd, struct timeval *saved_rcv, struct timeval *saved_snd, int seconds) {
+  socklen_t l = sizeof *saved_rcv;
+  struct timeval t = {.tv_sec = seconds};
+  if (saved_rcv) getsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, saved_rcv, &l);
+  l = sizeof *saved_snd;
+  if (saved_snd) getsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, saved_snd, &l);
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &t, sizeof t);
+  setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &t, sizeof t);
+}
+
+static int socks_connect(int fd, const struct sockaddr *addr) {
+  unsigned char req[22] = {5, 1, 0};
+  size_t n;
+  uint32_t v4;
+  if (addr->sa_family == AF_INET) {
+    const struct sockaddr_in *in = (const struct sockaddr_in *)addr;
+    req[3] = 1;
+    memcpy(req + 4, &in->sin_addr, 4);
+    memcpy(req + 8, &in->sin_port, 2);
+    n = 10;
+  } else {
+    const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)addr;
+    if (mapped_v4(&in6->sin6_addr, &v4)) {
+      req[3] = 1;
+      memcpy(req + 4, &v4, 4);
+      memcpy(req + 8, &in6->sin6_port, 2);
+      n = 10;
+    } else {
+      req[3] = 4;
+      memcpy(req + 4, &in6->sin6_addr, 16);
+      memcpy(req + 20, &in6->sin6_port, 2);
+      n = 22;
+    }
+  }
+  int flags = fcntl(fd, F_GETFL);
+  if (flags >= 0 && (flags & O_NONBLOCK)) fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
+  int r;
+  if (addr->sa_family == AF_INET6) {
+    struct sockaddr_in6 p6 = {.sin6_family = AF_INET6, .sin6_port = proxy.sin_port};
+    p6.sin6_addr.s6_addr[10] = 0xff;
+    p6.sin6_addr.s6_addr[11] = 0xff;
+    memcpy(&p6.sin6_addr.s6_addr[12], &proxy.sin_addr, 4);
+    r = real_connect(fd, (struct sockaddr *)&p6, sizeof p6);
+  } else {
+    r = real_connect(fd, (struct sockaddr *)&proxy, sizeof proxy);
+  }
+  int err = 0;
+  if (r != 0) {
+    err = ECONNREFUSED;
+  } else {
+    struct timeval rcv, snd;
+    set_timeouts(fd, &rcv, &snd, 45);
+    int code = socks_exchange(fd, req, n, NULL);
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &rcv, sizeof rcv);
+    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &snd, sizeof snd);
+    if (code != 0) err = code < 0 ? ECONNREFUSED : errno_for(code);
+  }
+  if (flags >= 0 && (flags & O_NONBLOCK)) fcntl(fd, F_SETFL, flags);
+  if (err) {
+    errno = err;
+    return -1;
+  }
+  return 0;
+}
+
+int connect(int fd, const struct sockaddr *addr, socklen_t len) {
+  if (!real_connect) tp_preload_init();
+  if (!proxied(fd, addr)) return real_connect(fd, addr, len);
+  return socks_connect(fd, addr);
+}
+
+/* Ask the proxy for a name's address in the cluster: 0 found, 1 not found, -1 no answer. */
+static int socks_resolve(const char *name, struct in_addr *out) {
+  size_t len = strlen(name);
+  if (len == 0 || len > 255) return 1;
+  unsigned char req[262] = {5, 0xf0, 0, 3, (unsigned char)len};
+  memcpy(req + 5, name, len);
+  req[5 + len] = 0;
+  req[6 + len] = 0;
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return -1;
+  int result = -1;
+  set_timeouts(fd, NULL, NULL, 15);
+  if (real_connect(fd, (struct sockaddr *)&proxy, sizeof proxy) == 0) {
+    unsigned char bound[4];
+    int code = socks_exchange(fd, req, len + 7, bound);
+    if (code == 0) {
+      memcpy(out, bound, 4);
+      result = 0;
+    } else if (code > 0) {
+      result = 1;
+    }
+  }
+  close(fd);
+  return result;
+}
+
+/* Names that never go to the cluster: numeric addresses and localhost. */
+static int host_only(const char *node, const struct addrinfo *hints) {
+  struct in6_addr a6;
+  struct in_addr a4;
+  if (hints && (hints->ai_flags & AI_NUMERICHOST)) return 1;
+  if (inet_pton(AF_INET6, node, &a6) == 1 || inet_aton(node, &a4) != 0) return 1;
+  size_t n = strlen(node);
+  if (n > 0 && node[n - 1] == '.') n--;
+  if (n == 9 && strncasecmp(node, "localhost", 9) == 0) return 1;
+  if (n > 10 && strncasecmp(node + n - 10, ".localhost", 10) == 0) return 1;
+  return 0;
+}
+
+static int service_port(const char *service, const struct addrinfo *hints, int socktype, uint16_t *port) {
+  *port = 0;
+  if (!service) return 0;
+  char *end;
+  long v = strtol(service, &end, 10);
+  if (*service && !*end && v >= 0 && v < 65536) {
+    *port = htons((uint16_t)v);
+    return 0;
+  }
+  if (hints && (hints->ai_flags & AI_NUMERICSERV)) return EAI_NONAME;
+  struct servent result, *found = NULL;
+  char buf[1024];
+  if (getservbyname_r(service, socktype == SOCK_DGRAM ? "udp" : "tcp", &result, buf, sizeof buf, &found) ||
+      !found)
+    return EAI_SERVICE;
+  *port = (uint16_t)found->s_port;
+  return 0;
+}
+
+int getaddrinfo(const char *node, const char *service, const struct addrinfo *hints, struct addrinfo **res) {
+  if (!real_getaddrinfo) tp_preload_init();
+  int family = hints ? hints->ai_family : AF_UNSPEC;
+  int mapped = family == AF_INET6 && hints && (hints->ai_flags & AI_V4MAPPED);
+  if (!have_proxy || !node || host_only(node, hints) ||
+      (family != AF_UNSPEC && family != AF_INET && !mapped))
+    return real_getaddrinfo(node, service, hints, res);
+  struct in_addr ip;
+  int found = socks_resolve(node, &ip);
+  if (found == 1) return real_getaddrinfo(node, service, hints, res);
+  if (found < 0) return EAI_AGAIN;
+
+  int socktypes[3] = {SOCK_STREAM, SOCK_DGRAM, SOCK_RAW};
+  int protocols[3] = {IPPROTO_TCP, IPPROTO_UDP, 0};
+  int count = 3;
+  if (hints && hints->ai_socktype) {
+    socktypes[0] = hints->ai_socktype;
+    protocols[0] = hints->ai_protocol ? hints->ai_protocol
+                   : hints->ai_socktype == SOCK_STREAM ? IPPROTO_TCP
+                   : hints->ai_socktype == SOCK_DGRAM  ? IPPROTO_UDP
+                                                       : 0;
+    count = 1;
+  }
+  uint16_t port;
+  int err = service_port(service, hints, socktypes[0], &port);
+  if (err) return err;
+  struct addrinfo *head = NULL, **tail = &head;
+  for (int i = 0; i < count; i++) {
+    /* One block per entry, as glibc allocates them: its freeaddrinfo() frees them. */
+    struct addrinfo *ai = calloc(1, sizeof *ai + sizeof(struct sockaddr_in6));
+    if (!ai) {
+      freeaddrinfo(head);
+      return EAI_MEMORY;
+    }
+    ai->ai_socktype = socktypes[i];
+    ai->ai_protocol = protocols[i];
+    ai->ai_addr = (struct sockaddr *)(ai + 1);
+    if (mapped) {
+      struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ai->ai_addr;
+      s6->sin6_family = AF_INET6;
+      s6->sin6_port = port;
+      s6->sin6_addr.s6_addr[10] = 0xff;
+      s6->sin6_addr.s6_addr[11] = 0xff;
+      memcpy(&s6->sin6_addr.s6_addr[12], &ip, 4);
+      ai->ai_family = AF_INET6;
+      ai->ai_addrlen = sizeof *s6;
+    } else {
+      struct sockaddr_in *s4 = (struct sockaddr_in *)ai->ai_addr;
+      s4->sin_family = AF_INET;
+      s4->sin_port = port;
+      s4->sin_addr = ip;
+      ai->ai_family = AF_INET;
+      ai->ai_addrlen = sizeof *s4;
+    }
+    if (i == 0 && hints && (hints->ai_flags & AI_CANONNAME)) ai->ai_canonname = strdup(node);
+    *tail = ai;
+    tail = &ai->ai_next;
+  }
+  *res = head;
+  return 0;
+}

@@ -1,0 +1,19 @@
+import { Command } from "commander";
+import { UsageError } from "../../errors.js";
+import { hostRunSession } from "../../session/host-run-session.js";
+import { dockerFrom, progressFrom } from "../clients.js";
+import { hostRunRequest } from "../host-run-request.js";
+import type { GlobalOptions } from "../options.js";
+import { withWorkloadOptions, type WorkloadFlags } from "../workload-options.js";
+
+export const runCommand = withWorkloadOptions(new Command("run"), "the host's 127.0.0.1:")
+  .description("run a command on this machine with the pod's environment, volumes and network")
+  .usage("[options] -- CMD [ARGS...]")
+  .argument("[command...]", "the command and its arguments (after --)")
+  .action(async function (this: Command, words: string[], flags: WorkloadFlags) {
+    const [program, ...args] = words;
+    if (!program) throw new UsageError("tp run needs a command to run: tp run [options] -- CMD [ARGS...]");
+    const { request, kube } = hostRunRequest(this, flags, [program, ...args], false);
+    const global = this.optsWithGlobals<GlobalOptions>();
+    process.exitCode = await hostRunSession(kube, dockerFrom(), request, progressFrom(global));
+  });

@@ -1,0 +1,17 @@
+import { Command } from "commander";
+import { hostRunSession } from "../../session/host-run-session.js";
+import { dockerFrom, progressFrom } from "../clients.js";
+import { hostRunRequest } from "../host-run-request.js";
+import type { GlobalOptions } from "../options.js";
+import { withWorkloadOptions, type WorkloadFlags } from "../workload-options.js";
+
+export const shellCommand = withWorkloadOptions(new Command("shell"), "the host's 127.0.0.1:")
+  .description(
+    "run your $SHELL on this machine with the pod's environment, volumes and network (interactive on a terminal, else it reads a script from standard input)",
+  )
+  .action(async function (this: Command, flags: WorkloadFlags) {
+    const shell = process.env["SHELL"] || "/bin/sh";
+    const { request, kube } = hostRunRequest(this, flags, [shell], Boolean(process.stdin.isTTY));
+    const global = this.optsWithGlobals<GlobalOptions>();
+    process.exitCode = await hostRunSession(kube, dockerFrom(), request, progressFrom(global));
+  });

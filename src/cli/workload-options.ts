@@ -1,0 +1,105 @@
+import { Command, Option } from "commander";
+import { isCidr, isHostName } from "../contract/sidecar-config.js";
+import { parseWorkload } from "../cluster/deployments.js";
+import { UsageError } from "../errors.js";
+import type { VolumeRequest } from "../session/session-volumes.js";
+import type { Workload } from "../session/workload.js";
+import { defaultMountLimit, parseMountLimit } from "../volumes/index.js";
+
+/** The flags every way of running a session has (docker-run, run, shell). */
+export interface WorkloadFlags {
+  swapDeployment?: string;
+  newDeployment?: string;
+  deployment?: string;
+  expose: string[];
+  autoExpose: boolean;
+  alsoProxy: string[];
+  neverProxy: string[];
+  envFile?: string;
+  envJson?: string;
+  agentImage?: string;
+  mount?: string;
+  mountLimit?: string;
+}
+
+export const collect = (value: string, previous: string[]) => [...previous, value];
+
+/** Add the workload, network, environment and volume options to a command. */
+export function withWorkloadOptions(command: Command, exposeTo: string): Command {
+  return command
+    .option(
+      "-s, --swap-deployment <name[:container]>",
+      "replace the Deployment's pods with a proxy for this container",
+    )
+    .option("--new-deployment <name>", "create a Deployment and Service of this name for the session")
+    .option("--deployment <name>", "use an existing Deployment that runs tp-agent as a proxy")
+    .option(
+      "--expose <port[:remote]>",
+      `deliver connections to the pod's REMOTE port to ${exposeTo} PORT (repeatable)`,
+      collect,
+      [],
+    )
+    .option("--no-auto-expose", "do not expose the swapped container's ports automatically")
+    .option(
+      "--also-proxy <host|ip|cidr>",
+      "send this destination through the cluster even when --never-proxy covers it",
+      collect,
+      [],
+    )
+    .option("--never-proxy <cidr>", "keep TCP to this CIDR local (repeatable)", collect, [])
+    .option(
+      "--env-file <file>",
+      "also write the pod's environment to FILE (Docker env-file format, mode 0600)",
+    )
+    .option("--env-json <file>", "also write the pod's environment to FILE as JSON (mode 0600)")
+    .option(
+      "--mount <false|path>",
+      "the host folder for the pod's volumes (default: a new temporary folder); false: no volumes",
+    )
+    .option("--mount-limit <size>", "skip a volume larger than this (default 1Gi)")
+    .addOption(
+      new Option(
+        "--agent-image <image>",
+        "the tp-agent image (default: $TP_AGENT_IMAGE or tp-agent:<version>)",
+      ),
+    );
+}
+
+/** --mount (false, a folder, or absent: a new temporary folder) as the session's volume request. */
+export function volumesOf(
+  flags: WorkloadFlags,
+  mount: string | false | undefined,
+  originalMounts: boolean,
+): VolumeRequest | undefined {
+  if (mount === false) return undefined;
+  return {
+    ...(mount !== undefined && mount !== "true" ? { folder: mount } : {}),
+    limitBytes: flags.mountLimit !== undefined ? parseMountLimit(flags.mountLimit) : defaultMountLimit,
+    originalMounts,
+  };
+}
+
+export function workloadOf(flags: WorkloadFlags): Workload {
+  const chosen = [flags.swapDeployment, flags.newDeployment, flags.deployment].filter((v) => v !== undefined);
+  if (chosen.length > 1)
+    throw new UsageError("use only one of --swap-deployment, --new-deployment and --deployment");
+  if (flags.swapDeployment !== undefined) return { kind: "swap", ...parseWorkload(flags.swapDeployment) };
+  if (flags.newDeployment !== undefined) {
+    const { name, container } = parseWorkload(flags.newDeployment);
+    if (container) throw new UsageError(`--new-deployment takes a name only, not ${flags.newDeployment}`);
+    return { kind: "new", name };
+  }
+  if (flags.deployment !== undefined) return { kind: "existing", name: parseWorkload(flags.deployment).name };
+  return { kind: "temporary" };
+}
+
+export function destinations(values: string[], flag: string, names: boolean): string[] {
+  for (const v of values) {
+    if (!isCidr(v) && !(names && isHostName(v))) {
+      throw new UsageError(
+        `${flag} ${v}: expected ${names ? "a host name, an IPv4 address or a CIDR" : "an IPv4 address or CIDR"}`,
+      );
+    }
+  }
+  return values;
+}
