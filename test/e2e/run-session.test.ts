@@ -1,0 +1,268 @@
+import { execa } from "execa";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  apply,
+  createNamespace,
+  kubectl,
+  kubeconfig,
+  requireCluster,
+  rolloutStatus,
+} from "./support/cluster.js";
+import { RunningTp, runTp } from "./support/tp.js";
+
+let ns: Awaited<ReturnType<typeof createNamespace>>;
+let work: string;
+
+const manifest = `
+apiVersion: v1
+kind: ConfigMap
+metadata: { name: app-config }
+data: { greeting: hello-from-configmap }
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: app }
+spec:
+  replicas: 1
+  selector: { matchLabels: { app: app } }
+  template:
+    metadata: { labels: { app: app } }
+    spec:
+      containers:
+        - name: app
+          image: tp-test-echo:local
+          env: [{ name: PORT, value: "8080" }, { name: GREETING, value: hello-from-pod }]
+          ports: [{ containerPort: 8080 }]
+          volumeMounts: [{ name: config, mountPath: /etc/config }]
+      volumes: [{ name: config, configMap: { name: app-config } }]
+---
+apiVersion: v1
+kind: Service
+metadata: { name: app }
+spec:
+  selector: { app: app }
+  ports: [{ port: 8080, targetPort: 8080 }]
+---
+apiVersion: v1
+kind: Pod
+metadata: { name: client }
+spec:
+  containers:
+    - name: client
+      image: tp-test-busybox:local
+      command: ["sleep", "3600"]
+`;
+
+async function replicas(): Promise<number> {
+  return JSON.parse(await kubectl(["get", "deployment", "app", "-n", ns.name, "-o", "json"])).spec.replicas;
+}
+
+async function sessionObjects(): Promise<string[]> {
+  const out = await kubectl([
+    "get",
+    "pods,leases,deployments,services",
+    "-n",
+    ns.name,
+    "-l",
+    "app.kubernetes.io/managed-by=tp",
+    "-o",
+    "json",
+  ]);
+  return (JSON.parse(out).items as { kind: string; metadata: { name: string; deletionTimestamp?: string } }[])
+    .filter((i) => !i.metadata.deletionTimestamp)
+    .map((i) => `${i.kind}/${i.metadata.name}`);
+}
+
+async function until(what: string, check: () => Promise<boolean> | boolean, ms: number): Promise<number> {
+  const started = Date.now();
+  while (Date.now() - started < ms) {
+    if (await check()) return Date.now() - started;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`not within ${ms / 1000} s: ${what}`);
+}
+
+function freePort(): Promise<number> {
+  return new Promise((done) => {
+    const s = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => done(port));
+    });
+  });
+}
+
+beforeAll(async () => {
+  requireCluster();
+  work = mkdtempSync(join(tmpdir(), "tp-run-e2e-"));
+  ns = await createNamespace("tp-run");
+  await apply(ns.name, manifest);
+  await rolloutStatus(ns.name, "app");
+  await until(
+    "the client pod runs",
+    async () =>
+      (await kubectl(["get", "pod", "client", "-n", ns.name, "-o", "jsonpath={.status.phase}"])) ===
+      "Running",
+    60_000,
+  );
+}, 120_000);
+
+afterAll(async () => {
+  rmSync(work, { recursive: true, force: true });
+  await ns?.remove();
+});
+
+describe("tp run and tp shell", () => {
+  it("gives the pod's env and volumes, follows a ConfigMap edit, takes the Service's traffic with --expose, and restores all on Ctrl-C", async () => {
+    const port = await freePort();
+    const mount = join(work, "volumes");
+    const server = `require('http').createServer((q,s)=>s.end('from-host '+process.env.GREETING+' '+q.url)).listen(${port},'127.0.0.1',()=>console.log('SERVING'))`;
+    const tp = new RunningTp([
+      "run",
+      "-n",
+      ns.name,
+      "--swap-deployment",
+      "app",
+      "--expose",
+      `${port}:8080`,
+      "--mount",
+      mount,
+      "--",
+      "sh",
+      "-c",
+      `echo "VAR=$GREETING"; echo "FILE=$(cat $TELEPRESENCE_ROOT/etc/config/greeting)"; exec node -e "${server}"`,
+    ]);
+    try {
+      await tp.waitFor(/SERVING/, 120_000);
+      expect(tp.stdout).toContain("VAR=hello-from-pod");
+      expect(tp.stdout).toContain("FILE=hello-from-configmap");
+      // A pod of the cluster calls the swapped Service and reaches the host's server.
+      await until("the Deployment is swapped", async () => (await replicas()) === 0, 20_000);
+      let answer = "";
+      await until(
+        "a cluster pod reaches the host through the Service",
+        async () => {
+          const r = await execa(
+            "kubectl",
+            [
+              "--kubeconfig",
+              kubeconfig,
+              "exec",
+              "-n",
+              ns.name,
+              "client",
+              "--",
+              "wget",
+              "-qO-",
+              "-T",
+              "5",
+              "http://app:8080/in",
+            ],
+            { reject: false },
+          );
+          answer = r.stdout;
+          return r.exitCode === 0;
+        },
+        30_000,
+      );
+      expect(answer).toBe("from-host hello-from-pod /in");
+      // A ConfigMap edit reaches the local copy within 5 s.
+      const file = join(mount, "etc/config/greeting");
+      await kubectl([
+        "patch",
+        "configmap",
+        "app-config",
+        "-n",
+        ns.name,
+        "-p",
+        '{"data":{"greeting":"edited"}}',
+      ]);
+      const took = await until("the edit arrives", () => readFileSync(file, "utf8") === "edited", 5_000);
+      console.log(`ConfigMap edit seen locally after ${took} ms`);
+      tp.process.kill("SIGINT");
+      expect(await tp.exit()).toBe(130);
+      expect(await replicas()).toBe(1);
+      expect(existsSync(mount)).toBe(false);
+      expect(await sessionObjects()).toEqual([]);
+    } finally {
+      await tp.kill();
+      await runTp(["cleanup", "-n", ns.name]);
+    }
+  }, 240_000);
+
+  it("tp shell runs a script from standard input with the pod's env and network; its exit code is tp's", async () => {
+    const script = [
+      'echo "pod=$TELEPRESENCE_POD method=$TELEPRESENCE_METHOD"',
+      `node -e "require('http').get('http://app:8080/from-shell', r => r.pipe(process.stdout))"`,
+      "echo",
+      "exit 7",
+    ].join("\n");
+    const r = await execa("node", [resolve("dist/cli/tp.js"), "shell", "-n", ns.name, "--mount", "false"], {
+      env: { KUBECONFIG: kubeconfig, SHELL: "/bin/sh" },
+      input: script,
+      reject: false,
+      timeout: 150_000,
+    });
+    expect(r.exitCode, r.stderr).toBe(7);
+    expect(r.stdout).toMatch(/pod=tp-\S+ method=inject-tcp/);
+    expect(r.stdout).toContain('"url":"/from-shell"');
+    expect(await sessionObjects()).toEqual([]);
+  }, 180_000);
+
+  it("refuses bad input before anything is made in the cluster", async () => {
+    const missing = await runTp(["run", "-n", ns.name, "--"]);
+    expect(missing.exitCode).toBe(2);
+    expect(missing.stderr).toMatch(/needs a command/);
+    const unknown = await runTp(["run", "-n", ns.name, "--", "no-such-command-tp"]);
+    expect(unknown.exitCode).toBe(127);
+    expect(unknown.stderr).toMatch(/no-such-command-tp: command not found/);
+    const locked = join(work, "locked");
+    mkdirSync(locked, { mode: 0o500 });
+    const unwritable = await runTp(["run", "-n", ns.name, "--mount", join(locked, "v"), "--", "true"]);
+    expect(unwritable.exitCode).not.toBe(0);
+    expect(unwritable.stderr).toMatch(/--mount .* not writable/);
+    for (const r of [missing, unknown, unwritable]) expect(r.ms).toBeLessThan(10_000);
+    expect(await sessionObjects()).toEqual([]);
+  });
+
+  it("a kill -9 of tp run is undone by the cluster", async () => {
+    const pidFile = join(work, "child.pid");
+    const tp = new RunningTp([
+      "run",
+      "-n",
+      ns.name,
+      "--swap-deployment",
+      "app",
+      "--mount",
+      "false",
+      "--",
+      "sh",
+      "-c",
+      `echo $$ > ${pidFile}; echo started; exec sleep 600`,
+    ]);
+    try {
+      await tp.waitFor(/started/, 120_000);
+      await until("the Deployment is swapped", async () => (await replicas()) === 0, 20_000);
+      tp.process.kill("SIGKILL");
+      await tp.processExited();
+      await until(
+        "the cluster restores the Deployment",
+        async () => (await replicas()) === 1 && (await sessionObjects()).length === 0,
+        90_000,
+      );
+    } finally {
+      await tp.kill();
+      if (existsSync(pidFile)) {
+        try {
+          process.kill(Number(readFileSync(pidFile, "utf8")), "SIGKILL");
+        } catch {
+          // already gone
+        }
+      }
+      await runTp(["cleanup", "-n", ns.name]);
+    }
+  }, 240_000);
+});
