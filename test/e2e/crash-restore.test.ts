@@ -10,10 +10,10 @@ import {
   liveTpObjects,
   requireCluster,
   rolloutStatus,
+  until,
 } from "./support/cluster.js";
 import { CutProxy } from "./support/cut-proxy.js";
 import { RunningTp, runTp } from "./support/tp.js";
-import { waitFor } from "../../src/wait.js";
 
 let ns: Awaited<ReturnType<typeof createNamespace>>;
 
@@ -50,13 +50,6 @@ async function deployment(): Promise<{
 
 function sessionObjects(): Promise<string[]> {
   return liveTpObjects(ns.name, "pods,leases,serviceaccounts,roles,rolebindings");
-}
-
-/** Wait until `check` holds; returns how long that took. */
-async function until(what: string, check: () => Promise<boolean>, ms: number): Promise<number> {
-  const started = Date.now();
-  await waitFor(what, async () => ((await check()) ? true : undefined), { timeoutMs: ms, intervalMs: 1000 });
-  return Date.now() - started;
 }
 
 beforeAll(async () => {

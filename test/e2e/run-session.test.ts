@@ -11,6 +11,8 @@ import {
   kubeconfig,
   requireCluster,
   rolloutStatus,
+  liveTpObjects,
+  until,
 } from "./support/cluster.js";
 import { RunningTp, runTp } from "./support/tp.js";
 
@@ -61,29 +63,8 @@ async function replicas(): Promise<number> {
   return JSON.parse(await kubectl(["get", "deployment", "app", "-n", ns.name, "-o", "json"])).spec.replicas;
 }
 
-async function sessionObjects(): Promise<string[]> {
-  const out = await kubectl([
-    "get",
-    "pods,leases,deployments,services",
-    "-n",
-    ns.name,
-    "-l",
-    "app.kubernetes.io/managed-by=tp",
-    "-o",
-    "json",
-  ]);
-  return (JSON.parse(out).items as { kind: string; metadata: { name: string; deletionTimestamp?: string } }[])
-    .filter((i) => !i.metadata.deletionTimestamp)
-    .map((i) => `${i.kind}/${i.metadata.name}`);
-}
-
-async function until(what: string, check: () => Promise<boolean> | boolean, ms: number): Promise<number> {
-  const started = Date.now();
-  while (Date.now() - started < ms) {
-    if (await check()) return Date.now() - started;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`not within ${ms / 1000} s: ${what}`);
+function sessionObjects(): Promise<string[]> {
+  return liveTpObjects(ns.name, "pods,leases,deployments,services");
 }
 
 function freePort(): Promise<number> {
@@ -180,7 +161,7 @@ describe("tp run and tp shell", () => {
         "-p",
         '{"data":{"greeting":"edited"}}',
       ]);
-      const took = await until("the edit arrives", () => readFileSync(file, "utf8") === "edited", 5_000);
+      const took = await until("the edit arrives", () => readFileSync(file, "utf8") === "edited", 5_000, 100);
       console.log(`ConfigMap edit seen locally after ${took} ms`);
       tp.process.kill("SIGINT");
       expect(await tp.exit()).toBe(130);

@@ -2,6 +2,7 @@ import { execa } from "execa";
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
+import { waitFor } from "../../../src/wait.js";
 import { loadKube, type Kube } from "../../../src/kube/kube.js";
 
 /** The kubeconfig `npm run cluster:up` writes for the test cluster. */
@@ -66,4 +67,16 @@ export async function apply(namespace: string, manifest: string): Promise<void> 
 /** Wait until a Deployment has all its replicas ready. */
 export async function rolloutStatus(namespace: string, deployment: string): Promise<void> {
   await kubectl(["rollout", "status", "-n", namespace, `deployment/${deployment}`, "--timeout=60s"]);
+}
+
+/** Wait until `check` holds; returns how long that took (throws naming `what` after `ms`). */
+export async function until(
+  what: string,
+  check: () => Promise<boolean> | boolean,
+  ms: number,
+  intervalMs = 1000,
+): Promise<number> {
+  const started = Date.now();
+  await waitFor(what, async () => ((await check()) ? true : undefined), { timeoutMs: ms, intervalMs });
+  return Date.now() - started;
 }
