@@ -7,6 +7,18 @@
  * - HTTP: `CONNECT host:port` and absolute-URI requests (`GET http://host/path`), for programs
  *   that read `HTTP_PROXY`.
  * The preload library (src/agent/native/tp-preload.c) reads its settings from the variables below.
+ *
+ * Why these choices:
+ * - Names are resolved by asking the proxy (RESOLVE), not by handing out fake addresses that
+ *   connect() maps back to names: the program sees the cluster's real addresses, nothing is kept
+ *   per process (a child started by exec, or a second process, needs no shared table), and an
+ *   address printed or passed on still means the same thing in the cluster.
+ * - The proxy is published by Docker on 127.0.0.1 rather than served by the CLI: it works the same
+ *   with Docker Desktop (where the sidecar's unix sockets cannot be reached from the host), needs
+ *   no process per connection, and goes away with the sidecar.
+ * - Exposed ports reach the host through the sidecar's container-to-host path (a port of the
+ *   sidecar per exposed port, forwarded over the host session), so the sidecar keeps its own
+ *   network namespace and the host gets no listener it did not ask for.
  */
 
 /** The sidecar's environment variable that turns the proxy on (its port in the sidecar). */
