@@ -1,30 +1,31 @@
-import { constants } from "node:fs";
-import { access, readdir, stat } from "node:fs/promises";
+import { mkdir, readdir, rm, stat } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { TpError } from "../errors.js";
 
 /**
- * Check, before anything is created, that `--mount PATH` can become the session folder: an empty
- * folder this user may write, or a new one under a folder this user may write.
+ * Check, before anything is created in the cluster, that `--mount PATH` can become the session
+ * folder: an empty folder, or a new one that can be made. Tried for real (a probe folder inside,
+ * or the folder itself, removed again), since permission bits do not tell for root or read-only
+ * file systems.
  */
 export async function checkMountFolder(chosen: string): Promise<void> {
   const folder = resolve(chosen);
   const existing = await stat(folder).catch(() => undefined);
-  if (existing) {
-    if (!existing.isDirectory() || (await readdir(folder)).length > 0)
-      throw new TpError("usage", `--mount ${folder}: the folder must be new or empty`, {
-        hint: "tp removes it when the session ends",
-      });
-    await writable(folder, folder);
-    return;
+  if (existing && (!existing.isDirectory() || (await readdir(folder)).length > 0))
+    throw new TpError("usage", `--mount ${folder}: the folder must be new or empty`, {
+      hint: "tp removes it when the session ends",
+    });
+  let top = folder;
+  if (!existing) while (!(await stat(dirname(top)).catch(() => undefined))) top = dirname(top);
+  const probe = existing ? `${folder}/.tp-probe` : top;
+  try {
+    await mkdir(existing ? probe : folder, { recursive: true, mode: 0o700 });
+  } catch (err) {
+    throw new TpError(
+      "usage",
+      `--mount ${folder}: not writable by this user (${(err as NodeJS.ErrnoException).code ?? "error"})`,
+    );
+  } finally {
+    await rm(probe, { recursive: true, force: true }).catch(() => undefined);
   }
-  let parent = dirname(folder);
-  while (!(await stat(parent).catch(() => undefined))) parent = dirname(parent);
-  await writable(parent, folder);
-}
-
-async function writable(path: string, folder: string): Promise<void> {
-  await access(path, constants.W_OK | constants.X_OK).catch(() => {
-    throw new TpError("usage", `--mount ${folder}: ${path} is not writable by this user`);
-  });
 }

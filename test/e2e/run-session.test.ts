@@ -1,5 +1,5 @@
 import { execa } from "execa";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -55,7 +55,7 @@ metadata: { name: client }
 spec:
   containers:
     - name: client
-      image: tp-test-busybox:local
+      image: tp-node-base:local
       command: ["sleep", "3600"]
 `;
 
@@ -102,6 +102,7 @@ describe("tp run and tp shell", () => {
     const mount = join(work, "volumes");
     const server = `require('http').createServer((q,s)=>s.end('from-host '+process.env.GREETING+' '+q.url)).listen(${port},'127.0.0.1',()=>console.log('SERVING'))`;
     const tp = new RunningTp([
+      "-v",
       "run",
       "-n",
       ns.name,
@@ -126,29 +127,20 @@ describe("tp run and tp shell", () => {
       await until(
         "a cluster pod reaches the host through the Service",
         async () => {
+          const script = `require("http").get("http://app:8080/in", { timeout: 5000 }, (r) => r.pipe(process.stdout)).on("error", (e) => { console.error(e.message); process.exit(1); })`;
           const r = await execa(
             "kubectl",
-            [
-              "--kubeconfig",
-              kubeconfig,
-              "exec",
-              "-n",
-              ns.name,
-              "client",
-              "--",
-              "wget",
-              "-qO-",
-              "-T",
-              "5",
-              "http://app:8080/in",
-            ],
+            ["--kubeconfig", kubeconfig, "exec", "-n", ns.name, "client", "--", "node", "-e", script],
             { reject: false },
           );
           answer = r.stdout;
           return r.exitCode === 0;
         },
         30_000,
-      );
+      ).catch((err: unknown) => {
+        console.log(`tp said:\n${tp.stderr}`);
+        throw err;
+      });
       expect(answer).toBe("from-host hello-from-pod /in");
       // A ConfigMap edit reaches the local copy within 5 s.
       const file = join(mount, "etc/config/greeting");
@@ -200,9 +192,8 @@ describe("tp run and tp shell", () => {
     const unknown = await runTp(["run", "-n", ns.name, "--", "no-such-command-tp"]);
     expect(unknown.exitCode).toBe(127);
     expect(unknown.stderr).toMatch(/no-such-command-tp: command not found/);
-    const locked = join(work, "locked");
-    mkdirSync(locked, { mode: 0o500 });
-    const unwritable = await runTp(["run", "-n", ns.name, "--mount", join(locked, "v"), "--", "true"]);
+    // A folder nobody may create, not even root.
+    const unwritable = await runTp(["run", "-n", ns.name, "--mount", "/proc/tp-no-such/v", "--", "true"]);
     expect(unwritable.exitCode).not.toBe(0);
     expect(unwritable.stderr).toMatch(/--mount .* not writable/);
     for (const r of [missing, unknown, unwritable]) expect(r.ms).toBeLessThan(10_000);
@@ -229,11 +220,17 @@ describe("tp run and tp shell", () => {
       await until("the Deployment is swapped", async () => (await replicas()) === 0, 20_000);
       tp.process.kill("SIGKILL");
       await tp.processExited();
+      console.log("tp run killed; waiting for the cluster to undo the session");
       await until(
         "the cluster restores the Deployment",
         async () => (await replicas()) === 1 && (await sessionObjects()).length === 0,
         90_000,
-      );
+      ).catch(async (err: unknown) => {
+        console.log(
+          `replicas ${await replicas()}, objects ${(await sessionObjects()).join(" ")}\n${tp.stderr}`,
+        );
+        throw err;
+      });
     } finally {
       await tp.kill();
       if (existsSync(pidFile)) {
@@ -245,5 +242,5 @@ describe("tp run and tp shell", () => {
       }
       await runTp(["cleanup", "-n", ns.name]);
     }
-  }, 240_000);
+  }, 300_000);
 });
