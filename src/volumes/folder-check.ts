@@ -15,11 +15,13 @@ export async function checkMountFolder(chosen: string): Promise<void> {
     throw new TpError("usage", `--mount ${folder}: the folder must be new or empty`, {
       hint: "tp removes it when the session ends",
     });
+  // The first folder that does not exist yet: once it can be made, so can those inside it.
+  // (Not mkdir -p: Node's loops forever under /proc.)
   let top = folder;
   if (!existing) while (!(await stat(dirname(top)).catch(() => undefined))) top = dirname(top);
   const probe = existing ? `${folder}/.tp-probe` : top;
   try {
-    await mkdir(existing ? probe : folder, { recursive: true, mode: 0o700 });
+    await mkdir(probe, { mode: 0o700 });
   } catch (err) {
     throw new TpError(
       "usage",
