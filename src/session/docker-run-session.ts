@@ -1,7 +1,6 @@
 import type Dockerode from "dockerode";
 import type { Kube } from "../kube/kube.js";
 import type { DockerRunArgs } from "../docker/docker-run-args.js";
-import { version } from "../version.js";
 import { requireLocalImage } from "../docker/images.js";
 import { runUserContainer } from "../docker/user-container.js";
 import { localEngine } from "../docker/local-engine.js";

@@ -3,6 +3,7 @@ import { UsageError } from "../../errors.js";
 import { hostRunSession } from "../../session/host-run-session.js";
 import { dockerFrom, progressFrom } from "../clients.js";
 import { hostRunRequest } from "../host-run-request.js";
+import { examples } from "../examples.js";
 import type { GlobalOptions } from "../options.js";
 import { withWorkloadOptions, type WorkloadFlags } from "../workload-options.js";
 
@@ -17,3 +18,8 @@ export const runCommand = withWorkloadOptions(new Command("run"), "the host's 12
     const global = this.optsWithGlobals<GlobalOptions>();
     process.exitCode = await hostRunSession(kube, dockerFrom(), request, progressFrom(global));
   });
+
+examples(runCommand, [
+  ["tp run --swap-deployment web --expose 8080 -- npm run dev", "your program takes web's traffic"],
+  ["tp run -- curl http://api.shop/health", "cluster names and TCP for one command"],
+]);

@@ -2,6 +2,7 @@ import { Command } from "commander";
 import { hostRunSession } from "../../session/host-run-session.js";
 import { dockerFrom, progressFrom } from "../clients.js";
 import { hostRunRequest } from "../host-run-request.js";
+import { examples } from "../examples.js";
 import type { GlobalOptions } from "../options.js";
 import { withWorkloadOptions, type WorkloadFlags } from "../workload-options.js";
 
@@ -15,3 +16,8 @@ export const shellCommand = withWorkloadOptions(new Command("shell"), "the host'
     const global = this.optsWithGlobals<GlobalOptions>();
     process.exitCode = await hostRunSession(kube, dockerFrom(), request, progressFrom(global));
   });
+
+examples(shellCommand, [
+  ["tp shell --swap-deployment web", "your shell with web's environment, volumes and network"],
+  ["echo 'curl -s http://api/health' | tp shell", "a script on standard input"],
+]);
