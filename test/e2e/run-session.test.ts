@@ -232,7 +232,7 @@ describe("tp run and tp shell", () => {
         throw err;
       });
     } finally {
-      await tp.kill();
+      // The program tp started outlives a kill -9 of tp (and holds its output open): end it first.
       if (existsSync(pidFile)) {
         try {
           process.kill(Number(readFileSync(pidFile, "utf8")), "SIGKILL");
@@ -240,6 +240,7 @@ describe("tp run and tp shell", () => {
           // already gone
         }
       }
+      await tp.kill();
       await runTp(["cleanup", "-n", ns.name]);
     }
   }, 300_000);

@@ -102,7 +102,7 @@ export class RunningTp {
    * docker CLI it started keeps the pipes open until the container ends.
    */
   processExited(): Promise<void> {
-    if (this.process.exitCode !== null && this.process.exitCode !== undefined) return Promise.resolve();
+    if (this.process.exitCode !== null || this.process.signalCode !== null) return Promise.resolve();
     return new Promise((resolve) => this.process.once("exit", () => resolve()));
   }
 
@@ -113,10 +113,11 @@ export class RunningTp {
 
   /** Stop it for good (tests call this in finally). */
   async kill(): Promise<void> {
-    if (this.process.exitCode === null || this.process.exitCode === undefined) {
+    // A process ended by a signal has no exit code, only a signal code.
+    if (this.process.exitCode === null && this.process.signalCode === null) {
       this.process.kill("SIGINT");
       const t = setTimeout(() => this.process.kill("SIGKILL"), 20_000);
-      await this.process.catch(() => undefined);
+      await this.processExited();
       clearTimeout(t);
     }
   }
