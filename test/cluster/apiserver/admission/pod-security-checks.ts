@@ -61,7 +61,10 @@ const appArmorProfile: Check = (meta, spec) => {
   const bad: string[] = [];
   for (const c of containers(spec)) {
     const t = c.securityContext?.appArmorProfile?.type;
-    if (t !== undefined && !ok(t)) (bad.push(c.name), badValues.push(t));
+    if (t !== undefined && !ok(t)) {
+      bad.push(c.name);
+      badValues.push(t);
+    }
   }
   const who = setters(podBad, bad);
   const annotations = Object.entries(meta.annotations ?? {})
@@ -86,7 +89,10 @@ const capabilitiesBaseline: Check = (_m, spec) => {
   const caps: string[] = [];
   for (const c of containers(spec)) {
     const added = (c.securityContext?.capabilities?.add ?? []).filter((x) => !defaultCapabilities.has(x));
-    if (added.length) (bad.push(c.name), caps.push(...added));
+    if (added.length) {
+      bad.push(c.name);
+      caps.push(...added);
+    }
   }
   if (!bad.length) return undefined;
   return {
@@ -118,7 +124,10 @@ const hostPorts: Check = (_m, spec) => {
   const ports: string[] = [];
   for (const c of containers(spec)) {
     const used = (c.ports ?? []).filter((p) => p.hostPort).map((p) => String(p.hostPort));
-    if (used.length) (bad.push(c.name), ports.push(...used));
+    if (used.length) {
+      bad.push(c.name);
+      ports.push(...used);
+    }
   }
   if (!bad.length) return undefined;
   const list = sorted(ports);
@@ -144,7 +153,10 @@ const procMount: Check = (_m, spec) => {
   const types: string[] = [];
   for (const c of containers(spec)) {
     const t = c.securityContext?.procMount;
-    if (t !== undefined && t !== "Default") (bad.push(c.name), types.push(t));
+    if (t !== undefined && t !== "Default") {
+      bad.push(c.name);
+      types.push(t);
+    }
   }
   if (!bad.length) return undefined;
   return {
@@ -160,11 +172,11 @@ const seLinuxOptions: Check = (_m, spec) => {
   let role = false;
   const valid = (o: { type?: string; user?: string; role?: string } | undefined): boolean => {
     if (!o) return true;
-    let ok = true;
-    if (!allowed.has(o.type ?? "")) (badTypes.push(o.type ?? ""), (ok = false));
-    if (o.user) ((user = true), (ok = false));
-    if (o.role) ((role = true), (ok = false));
-    return ok;
+    const typeOk = allowed.has(o.type ?? "");
+    if (!typeOk) badTypes.push(o.type ?? "");
+    if (o.user) user = true;
+    if (o.role) role = true;
+    return typeOk && !o.user && !o.role;
   };
   const podBad = !valid(spec.securityContext?.seLinuxOptions);
   const bad = containers(spec)
@@ -195,7 +207,10 @@ function explicitSeccomp(spec: V1PodSpec): { who: string[]; values: string[]; po
   const bad: string[] = [];
   for (const c of containers(spec)) {
     const t = c.securityContext?.seccompProfile?.type;
-    if (t !== undefined && !validSeccomp(t)) (bad.push(c.name), values.push(t));
+    if (t !== undefined && !validSeccomp(t)) {
+      bad.push(c.name);
+      values.push(t);
+    }
   }
   return { who: setters(podBad, bad), values: sorted(values), podSet: podType !== undefined && !podBad };
 }
@@ -271,7 +286,10 @@ const capabilitiesRestricted: Check = (_m, spec) => {
     }
     if (!(cap.drop ?? []).includes("ALL")) missingDrop.push(c.name);
     const added = (cap.add ?? []).filter((x) => x !== "NET_BIND_SERVICE");
-    if (added.length) (adding.push(c.name), caps.push(...added));
+    if (added.length) {
+      adding.push(c.name);
+      caps.push(...added);
+    }
   }
   const details: string[] = [];
   if (missingDrop.length)
