@@ -26,8 +26,18 @@ export function withRestrictedContext(
   return out;
 }
 
+/** Admission refused the pod because of the sysctl it asks for. */
+export function refusesPortSysctl(err: unknown, pod: V1Pod): boolean {
+  return (
+    err instanceof TpError &&
+    err.code === "cluster-error" &&
+    asksForSysctl(pod) &&
+    (err.message.includes(unprivilegedPortSysctl) || /sysctl/i.test(err.message))
+  );
+}
+
 /** The pod without the sysctl. */
-function withoutPortSysctl(pod: V1Pod): V1Pod {
+export function withoutPortSysctl(pod: V1Pod): V1Pod {
   const copy = structuredClone(pod);
   const sc = copy.spec?.securityContext;
   if (sc?.sysctls) {
@@ -70,12 +80,7 @@ export async function admitProxyPod(
   try {
     return await create(pod);
   } catch (err) {
-    const refused =
-      err instanceof TpError &&
-      err.code === "cluster-error" &&
-      asksForSysctl(pod) &&
-      (err.message.includes(unprivilegedPortSysctl) || /sysctl/i.test(err.message));
-    if (!refused) throw err;
+    if (!refusesPortSysctl(err, pod)) throw err;
     const admitted = await create(withoutPortSysctl(pod));
     const advice = lowPortsAdvice(ports);
     if (advice) warn(advice);

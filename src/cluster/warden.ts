@@ -125,7 +125,8 @@ export async function startWarden(
     await remove();
     if (err instanceof TpError && /forbidden|cannot/i.test(err.message) && err.code === "cluster-error") {
       warn(
-        `no warden for this session (${err.message}): if tp dies, the session is undone only by \`tp cleanup\``,
+        `the crash-safe warden is off (${err.message}): if tp is killed or loses the cluster, ` +
+          `nothing in the cluster undoes this session; \`tp cleanup\` does`,
       );
       return undefined;
     }

@@ -33,7 +33,7 @@ describe("the tp-agent image", () => {
     const r = await run([
       ...["--user", `${uid}:0`, "--cap-drop", "ALL", "--security-opt", "no-new-privileges"],
       ...["--network", "none", "--entrypoint", "sh", image, "-c"],
-      'id -u; id -g; tp-agent version; touch /tmp/w "$HOME/w" 2>&1 || touch /home/tp/w && echo writable',
+      "id -u; id -g; tp-agent version; touch /tmp/w /home/tp/w && echo writable",
     ]);
     expect(r).toEqual({ stdout: `${uid}\n0\ntp-agent ${version}\nwritable`, exitCode: 0 });
   });
