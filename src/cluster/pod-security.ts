@@ -51,6 +51,11 @@ function asksForSysctl(pod: V1Pod): boolean {
   return !!pod.spec?.securityContext?.sysctls?.some((s) => s.name === unprivilegedPortSysctl);
 }
 
+/** What doctor says when the proxy may not listen below 1024, whatever the ports. */
+export const lowPortsHint =
+  "ports below 1024 will not work in the proxy: expose ports of 1024 or more instead " +
+  "(--expose LOCAL:REMOTE with REMOTE >= 1024, and the Service's targetPort set to REMOTE)";
+
 /** What to tell the user when the proxy may not listen below 1024. */
 export function lowPortsAdvice(ports: number[]): string | undefined {
   const low = [...new Set(ports.filter((p) => p > 0 && p < 1024))].sort((a, b) => a - b);

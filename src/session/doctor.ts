@@ -6,7 +6,7 @@ import {
   namespacePodSecurity,
   runAgentImage,
 } from "../cluster/cluster-checks.js";
-import { lowPortsAdvice, unprivilegedPortSysctl } from "../cluster/pod-security.js";
+import { lowPortsHint, unprivilegedPortSysctl } from "../cluster/pod-security.js";
 import { dockerEngineVersion } from "../docker/engine.js";
 import { TpError } from "../errors.js";
 import type { Kube } from "../kube/kube.js";
@@ -79,7 +79,7 @@ async function podSecurityCheck(kube: Kube, namespace: string, agentImage: strin
     return {
       name: "pod-security",
       status: "warn",
-      message: `namespace ${namespace} ${level}; tp's proxy pod is ${refusal}: ${lowPortsAdvice([80]) ?? ""}`,
+      message: `namespace ${namespace} ${level}; tp's proxy pod is ${refusal}: ${lowPortsHint}`,
     };
   if (refusal)
     return {
@@ -121,7 +121,7 @@ async function imageCheck(kube: Kube, namespace: string, options: DoctorOptions)
     return {
       name: "agent-image",
       status: "warn",
-      message: `${ran}, but not with the sysctl ${unprivilegedPortSysctl} (${run.sysctlRefused}): ${lowPortsAdvice([80]) ?? ""}`,
+      message: `${ran}, but not with the sysctl ${unprivilegedPortSysctl} (${run.sysctlRefused}): ${lowPortsHint}`,
     };
   return { name: "agent-image", status: "ok", message: ran };
 }

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from "vitest";
 import { apply, createNamespace, kubectl, requireCluster, rolloutStatus } from "./support/cluster.js";
 import { RunningTp, runTp } from "./support/tp.js";
 
@@ -183,6 +183,7 @@ const inContainer = async (name: string, command: string[]) =>
 async function swapThenKill(ns: string, check: (proxy: string) => Promise<void>): Promise<void> {
   const name = `tp-e2e-${ns}`;
   const tp = swap(ns, name);
+  onTestFailed(() => console.log(`tp's stderr:\n${tp.stderr}`));
   let session = "";
   try {
     await tp.waitFor(/listening on 8080/, 90_000);
