@@ -176,6 +176,12 @@ function swap(ns: string, name: string, env: Record<string, string> = {}): Runni
   );
 }
 
+/** Stop tp at once; the cleanup that follows undoes what it left (its tp died on this machine). */
+async function stop(tp: RunningTp): Promise<void> {
+  if (tp.process.exitCode === null || tp.process.exitCode === undefined) tp.process.kill("SIGKILL");
+  await tp.processExited();
+}
+
 const inContainer = async (name: string, command: string[]) =>
   (await execa("docker", ["exec", name, ...command])).stdout.trim();
 
@@ -205,7 +211,7 @@ async function swapThenKill(ns: string, check: (proxy: string) => Promise<void>)
       90_000,
     );
   } finally {
-    await tp.kill();
+    await stop(tp);
     await runTp(["cleanup", "-n", ns]);
     if (session) await execa("docker", ["rm", "-f", name, `tp-${session}-sidecar`], { reject: false });
   }
