@@ -342,7 +342,7 @@ describe("a user limited to one namespace, without RBAC rights", () => {
         expect(await replicas(ns)).toEqual({ replicas: 2, holder: undefined });
         expect(await sessionObjects(ns)).toEqual([]);
       } finally {
-        await tp.kill();
+        await stop(tp);
         await runTp(["cleanup", "-n", ns], { env });
         if (session) await execa("docker", ["rm", "-f", name, `tp-${session}-sidecar`], { reject: false });
       }
