@@ -23,7 +23,11 @@ function fakeKube(f: Fake): Kube {
         }),
     },
     authorization: {
-      createSelfSubjectAccessReview: ({ body }: { body: { spec: { resourceAttributes: Record<string, string> } } }) => {
+      createSelfSubjectAccessReview: ({
+        body,
+      }: {
+        body: { spec: { resourceAttributes: Record<string, string> } };
+      }) => {
         const a = body.spec.resourceAttributes;
         const res = a.subresource ? `${a.resource}/${a.subresource}` : (a.resource as string);
         return Promise.resolve({ status: { allowed: !f.denied?.(res, a.verb as string) } });
@@ -74,7 +78,9 @@ describe("tp doctor", () => {
 
   it("judges the clock by the Date header, which has whole seconds", async () => {
     const at = (serverTime: number) =>
-      runDoctor(fakeKube({ serverTime }), docker, options).then((r) => r.checks.find((c) => c.name === "clock"));
+      runDoctor(fakeKube({ serverTime }), docker, options).then((r) =>
+        r.checks.find((c) => c.name === "clock"),
+      );
     // Local 0.4 s past a server second: within the header's resolution.
     expect((await at(1_700_000_000_000))?.status).toBe("ok");
     expect((await at(1_700_000_000_000 - 8_000))?.message).toContain("7 s ahead of");
