@@ -2,6 +2,7 @@ import { Command } from "commander";
 import { runDoctor, type DoctorReport } from "../../session/doctor.js";
 import { dockerFrom, kubeFrom } from "../clients.js";
 import { configuredAgentImage } from "../config/index.js";
+import { examples } from "../examples.js";
 import type { GlobalOptions } from "../options.js";
 
 /** Exit code when a check failed: no session can run as things are. */
@@ -29,3 +30,9 @@ export const doctorCommand = new Command("doctor")
     process.stdout.write(global.output === "json" ? JSON.stringify(report, null, 2) + "\n" : render(report));
     if (!report.ok) process.exitCode = doctorFailedExitCode;
   });
+
+examples(doctorCommand, [
+  ["tp doctor", "can a session run in the current namespace?"],
+  ["tp doctor -n team -o json", "the same for namespace team, as JSON"],
+  ["tp doctor --skip-image", "without the short-lived pod of the agent image"],
+]);
