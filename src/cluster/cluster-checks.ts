@@ -13,6 +13,7 @@ import {
   withoutPortSysctl,
 } from "./pod-security.js";
 import { temporaryProxyPod } from "./proxy-pod.js";
+import { podFailure } from "./wait-for-pod.js";
 
 /** The API server's version and how far this machine's clock is from its (the Date header). */
 export async function apiServerClock(
@@ -86,16 +87,6 @@ export interface ImageRun {
   sysctlRefused?: string;
 }
 
-const imageFailures = new Set([
-  "ErrImagePull",
-  "ImagePullBackOff",
-  "ErrImageNeverPull",
-  "InvalidImageName",
-  "CreateContainerConfigError",
-  "CreateContainerError",
-  "RunContainerError",
-]);
-
 /** A short-lived pod of the agent image: it runs `tp-agent version` as the cluster lets it. */
 function imagePod(agentImage: string): V1Pod {
   const id = `doctor-${randomBytes(3).toString("hex")}`;
@@ -139,17 +130,15 @@ async function runOnce(
         const p = await kubeCall(`get pod ${namespace}/${name}`, () =>
           kube.core.readNamespacedPod({ name, namespace }),
         );
-        const status = p.status?.containerStatuses?.[0]?.state;
-        if (p.status?.reason === "SysctlForbidden") return `sysctl: ${p.status.message ?? "SysctlForbidden"}`;
-        const waiting = status?.waiting;
-        if (waiting?.reason && imageFailures.has(waiting.reason))
-          return `${waiting.reason}: ${waiting.message ?? ""}`.trim();
-        const done = status?.terminated;
-        if (!done) return undefined;
-        if (done.exitCode !== 0)
-          return `tp-agent version exited with ${done.exitCode}${done.message ? `: ${done.message.trim()}` : ""}`;
-        const [line, uid] = (done.message ?? "").trim().split("\n");
-        return { version: (line ?? "").replace(/^tp-agent /, ""), uid: Number(uid) };
+        const done = p.status?.containerStatuses?.[0]?.state?.terminated;
+        if (done?.exitCode === 0) {
+          const [line, uid] = (done.message ?? "").trim().split("\n");
+          return { version: (line ?? "").replace(/^tp-agent /, ""), uid: Number(uid) };
+        }
+        const failure = podFailure(p);
+        if (!failure) return undefined;
+        const sysctl = p.status?.reason === "SysctlForbidden" || /sysctl/i.test(p.status?.message ?? "");
+        return `${sysctl ? "sysctl: " : ""}${failure}${done?.message ? `: ${done.message.trim()}` : ""}`;
       },
       { timeoutMs, intervalMs: 200 },
     );

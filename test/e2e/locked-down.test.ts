@@ -4,7 +4,14 @@ import { createServer, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from "vitest";
-import { apply, createNamespace, kubectl, requireCluster, rolloutStatus } from "./support/cluster.js";
+import {
+  apply,
+  createNamespace,
+  kubectl,
+  liveTpObjects,
+  requireCluster,
+  rolloutStatus,
+} from "./support/cluster.js";
 import { RunningTp, runTp } from "./support/tp.js";
 
 // Clusters locked down as companies run them: Pod Security "restricted", a UID range assigned
@@ -141,21 +148,7 @@ async function replicas(ns: string): Promise<{ replicas: number; holder?: string
   return { replicas: d.spec.replicas, holder: d.metadata.annotations?.["tp.dev/session"] };
 }
 
-async function sessionObjects(ns: string): Promise<string[]> {
-  const out = await kubectl([
-    "get",
-    "pods,leases,serviceaccounts",
-    "-n",
-    ns,
-    "-l",
-    "app.kubernetes.io/managed-by=tp",
-    "-o",
-    "json",
-  ]);
-  return (JSON.parse(out).items as { kind: string; metadata: { name: string; deletionTimestamp?: string } }[])
-    .filter((i) => !i.metadata.deletionTimestamp)
-    .map((i) => `${i.kind}/${i.metadata.name}`);
-}
+const sessionObjects = (ns: string) => liveTpObjects(ns, "pods,leases,serviceaccounts");
 
 async function until(what: string, check: () => Promise<boolean>, ms: number): Promise<number> {
   const started = Date.now();
