@@ -36,7 +36,7 @@ describe("pods tp creates meet Pod Security restricted", () => {
   it("the swap proxy of a plain Deployment, the temporary proxy and a new deployment", () => {
     expect(failures(swapProxyPod(deployment(), "app", options))).toEqual([]);
     expect(failures(temporaryProxyPod(options))).toEqual([]);
-    const { deployment: d } = newDeploymentObjects("n", [80], options);
+    const { deployment: d } = newDeploymentObjects("n", [{ port: 80, protocol: "TCP" }], options);
     expect(failures({ metadata: {}, spec: d.spec?.template.spec })).toEqual([]);
   });
 

@@ -44,7 +44,7 @@ export function startRemote(
   options: StartOptions,
   warn: (t: string) => void,
 ): Promise<RemoteEnd> {
-  options = { ...options, exposePorts, warn };
+  options = { ...options, exposePorts: exposePorts.map((p) => p.port), warn };
   switch (w.kind) {
     case "swap":
       return swapDeployment(kube, {
