@@ -119,7 +119,11 @@ function writeClusterFiles(dir) {
   );
   // The containers read the key as whatever user they run as.
   chmodSync(join(pki, "apiserver.key"), 0o644);
-  const tokens = { admin: randomBytes(24).toString("hex"), node: randomBytes(24).toString("hex") };
+  const tokens = {
+    admin: randomBytes(24).toString("hex"),
+    node: randomBytes(24).toString("hex"),
+    limited: randomBytes(24).toString("hex"),
+  };
   writeFileSync(join(dir, "tokens.json"), JSON.stringify(tokens, null, 2) + "\n");
   const ca = readFileSync(join(pki, "ca.crt")).toString("base64");
   const kubeconfig = `apiVersion: v1
@@ -143,6 +147,11 @@ current-context: tp-test-cluster
 preferences: {}
 `;
   writeFileSync(join(dir, "kubeconfig"), kubeconfig, { mode: 0o600 });
+  // User "tp-limited": no rights until a test binds it to a Role in a namespace.
+  const limited = kubeconfig
+    .replaceAll("tp-test-admin", "tp-test-limited")
+    .replace(`token: ${tokens.admin}`, `token: ${tokens.limited}`);
+  writeFileSync(join(dir, "kubeconfig-limited"), limited, { mode: 0o600 });
   return tokens;
 }
 

@@ -8,6 +8,7 @@ import { completeCommand } from "./commands/complete.js";
 import { completionCommand } from "./commands/completion.js";
 import { configCommand } from "./commands/config.js";
 import { dockerRunCommand } from "./commands/docker-run.js";
+import { doctorCommand } from "./commands/doctor.js";
 import { downCommand } from "./commands/down.js";
 import { initCommand } from "./commands/init.js";
 import { psCommand } from "./commands/ps.js";
@@ -41,6 +42,7 @@ export function createProgram(): Command {
   program.addCommand(downCommand);
   program.addCommand(psCommand);
   program.addCommand(initCommand);
+  program.addCommand(doctorCommand);
   program.addCommand(versionCommand);
   program.addCommand(agentImageCommand);
   program.addCommand(configCommand);

@@ -1,7 +1,7 @@
 import type { V1Pod } from "@kubernetes/client-node";
-import { kubeCall } from "../kube/kube-call.js";
 import type { Kube } from "../kube/kube.js";
 import type { RemoteEnd, StartOptions } from "../kube/remote-end.js";
+import { admitProxyPod } from "./pod-security.js";
 import { proxyPodStages } from "./wait-for-pod.js";
 
 /**
@@ -26,7 +26,7 @@ export async function createOrRestore<T>(
  */
 export async function createProxyPod(
   kube: Kube,
-  options: Pick<StartOptions, "namespace" | "step">,
+  options: Pick<StartOptions, "namespace" | "step" | "exposePorts" | "warn">,
   pod: V1Pod,
   container: string,
   restore: () => Promise<unknown>,
@@ -34,10 +34,11 @@ export async function createProxyPod(
   const { namespace } = options;
   const name = pod.metadata?.name as string;
   const end = options.step?.(`starting proxy pod ${name}`);
+  // The ports the proxy listens on: the container's own and the exposed ones.
+  const target = pod.spec?.containers.find((c) => c.name === container);
+  const ports = [...(target?.ports ?? []).map((p) => p.containerPort), ...(options.exposePorts ?? [])];
   const admitted = await createOrRestore(restore, () =>
-    kubeCall(`create pod ${namespace}/${name}`, () =>
-      kube.core.createNamespacedPod({ namespace, body: pod }),
-    ),
+    admitProxyPod(kube, namespace, pod, ports, options.warn ?? (() => undefined)),
   );
   const { running, listening } = proxyPodStages(kube, namespace, name, container);
   const ready = listening.then(() => end?.(`proxy pod ${name} ready`));

@@ -9,6 +9,7 @@ import type {
 } from "@kubernetes/client-node";
 import { Annotations, sessionLabels } from "../contract/cluster-labels.js";
 import type { SessionInfo } from "../contract/session-info.js";
+import { withRestrictedContext } from "./pod-security.js";
 import { loadTemplate } from "./templates.js";
 
 /** The file the agent writes once its tunnel listens; the readiness probe reads it. */
@@ -32,9 +33,14 @@ function agentContainer(agentImage: string): V1Container {
 /**
  * The swapped container turned into the agent: its name, env, envFrom, volumeMounts, ports,
  * resources and securityContext stay; image, command and args become the agent's; probes and
- * lifecycle hooks go (they were written for the user's program, not for the agent).
+ * lifecycle hooks go (they were written for the user's program, not for the agent). What Pod
+ * Security "restricted" requires is added to the securityContext where it is not set.
  */
-export function toProxyContainer(original: V1Container, agentImage: string): V1Container {
+export function toProxyContainer(
+  original: V1Container,
+  agentImage: string,
+  podSecurity?: V1PodSpec["securityContext"],
+): V1Container {
   const agent = agentContainer(agentImage);
   const {
     livenessProbe: _l,
@@ -46,7 +52,12 @@ export function toProxyContainer(original: V1Container, agentImage: string): V1C
     tty: _t,
     ...kept
   } = original;
-  const container: V1Container = { ...kept, ...agent, name: original.name };
+  const container: V1Container = {
+    ...kept,
+    ...agent,
+    name: original.name,
+    securityContext: withRestrictedContext(original.securityContext, podSecurity),
+  };
   // The agent writes its ready file under /tmp: give it a writable one on a read-only root.
   if (original.securityContext?.readOnlyRootFilesystem) {
     const hasTmp = (original.volumeMounts ?? []).some((m) => m.mountPath === readyFileDir);
@@ -83,7 +94,7 @@ export function swapProxyPod(deployment: V1Deployment, containerName: string, op
   delete labels["pod-template-hash"];
   const spec = template.spec as V1PodSpec;
   spec.containers = spec.containers.map((c) =>
-    c.name === containerName ? toProxyContainer(c, options.agentImage) : c,
+    c.name === containerName ? toProxyContainer(c, options.agentImage, spec.securityContext) : c,
   );
   const target = spec.containers.find((c) => c.name === containerName);
   if (target?.volumeMounts?.some((m) => m.name === "tp-agent-tmp")) {
@@ -110,7 +121,11 @@ export function temporaryProxyPod(options: ProxyOptions): V1Pod {
   const [shape] = loadTemplate<V1Pod>("proxy-pod.yaml", { name });
   const pod = shape as V1Pod;
   const spec = pod.spec as V1PodSpec;
-  spec.containers = spec.containers.map((c) => ({ ...c, ...agentContainer(options.agentImage) }));
+  spec.containers = spec.containers.map((c) => ({
+    ...c,
+    ...agentContainer(options.agentImage),
+    securityContext: withRestrictedContext(c.securityContext),
+  }));
   pod.metadata = {
     ...pod.metadata,
     labels: sessionLabels(options.sessionId, "proxy"),
@@ -148,6 +163,7 @@ export function newDeploymentObjects(
     ...c,
     ...agentContainer(options.agentImage),
     name: c.name,
+    securityContext: withRestrictedContext(c.securityContext),
     ports: ports.map((p) => ({ containerPort: p.port, protocol: p.protocol })),
   }));
   service.metadata = {

@@ -2,6 +2,7 @@ import type { V1OwnerReference, V1PolicyRule, V1Pod } from "@kubernetes/client-n
 import { TpError } from "../errors.js";
 import { kubeCall, kubeGet } from "../kube/kube-call.js";
 import type { Kube } from "../kube/kube.js";
+import { withRestrictedContext } from "./pod-security.js";
 import { sessionLabels } from "../contract/cluster-labels.js";
 import { wardenName, wardenPlanToEnv, type WardenPlan } from "../contract/warden-plan.js";
 
@@ -44,7 +45,8 @@ function wardenPod(plan: WardenPlan, agentImage: string, owner: V1OwnerReference
           ],
           args: [String(wardenStartDelaySeconds)],
           env: [wardenPlanToEnv(plan)],
-          securityContext: { runAsNonRoot: true, runAsUser: 1000, allowPrivilegeEscalation: false },
+          // Pod Security "restricted"; the image's user or the namespace's assigned UID applies.
+          securityContext: withRestrictedContext(undefined),
         },
       ],
     },
@@ -123,7 +125,8 @@ export async function startWarden(
     await remove();
     if (err instanceof TpError && /forbidden|cannot/i.test(err.message) && err.code === "cluster-error") {
       warn(
-        `no warden for this session (${err.message}): if tp dies, the session is undone only by \`tp cleanup\``,
+        `the crash-safe warden is off (${err.message}): if tp is killed or loses the cluster, ` +
+          `nothing in the cluster undoes this session; \`tp cleanup\` does`,
       );
       return undefined;
     }

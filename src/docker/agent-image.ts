@@ -9,11 +9,15 @@ import type { RootfsSpec } from "./rootfs-image.js";
 /** The root of the tp package (or checkout) this code runs from: dist/<part>/ is two levels down. */
 export const packageRoot = fileURLToPath(new URL("../../", import.meta.url));
 
-/** Users of images built from host files: root, tp (uid 1000, the proxy pod's user) and nobody. */
+/**
+ * Users of images built from host files: root, tp (uid 1000, the image's default user) and
+ * nobody. tp's primary group is root (0), as for any UID a cluster assigns (OpenShift's
+ * restricted-v2): the image runs as any UID with group 0.
+ */
 export const imageUsers = {
   passwd:
-    "root:x:0:0:root:/root:/bin/sh\ntp:x:1000:1000:tp:/home/tp:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n",
-  group: "root:x:0:\ntp:x:1000:\nnogroup:x:65534:\n",
+    "root:x:0:0:root:/root:/bin/sh\ntp:x:1000:0:tp:/home/tp:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n",
+  group: "root:x:0:\nnogroup:x:65534:\n",
   homes: ["/home/tp"],
 };
 
@@ -70,7 +74,9 @@ export function agentImageSpec(name: string, root: string = packageRoot): Rootfs
     ],
     config: {
       env: { PATH: imagePath },
-      user: "1000:1000",
+      // A numeric non-root default (runAsNonRoot can verify it) with group 0: pods may run the
+      // image as any UID (files are readable by all, /tmp and the home writable by group 0).
+      user: "1000:0",
       entrypoint: ["/usr/local/bin/tp-agent"],
       cmd: ["--help"],
       labels: { [versionLabel]: version },

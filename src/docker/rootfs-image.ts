@@ -156,8 +156,11 @@ async function writeRootfs(spec: Expanded, fsroot: string): Promise<void> {
     await mkdir(join(fsroot, "etc"), { recursive: true });
     await writeFile(join(fsroot, "etc/passwd"), spec.passwd.passwd);
     await writeFile(join(fsroot, "etc/group"), spec.passwd.group);
-    for (const home of spec.passwd.homes ?? [])
-      await mkdir(join(fsroot, home), { recursive: true, mode: 0o777 });
+    // Homes are writable by group 0, the group of any UID a cluster may run the image as.
+    for (const home of spec.passwd.homes ?? []) {
+      await mkdir(join(fsroot, home), { recursive: true });
+      await chmod(join(fsroot, home), 0o775);
+    }
   }
 }
 

@@ -1,5 +1,6 @@
 import {
   AppsV1Api,
+  AuthorizationV1Api,
   AutoscalingV2Api,
   CoordinationV1Api,
   CoreV1Api,
@@ -31,6 +32,7 @@ export interface Kube {
   coordination: CoordinationV1Api;
   rbac: RbacAuthorizationV1Api;
   autoscaling: AutoscalingV2Api;
+  authorization: AuthorizationV1Api;
   version: VersionApi;
 }
 
@@ -71,6 +73,7 @@ export function loadKube(options: KubeOptions = {}): Kube {
     coordination: config.makeApiClient(CoordinationV1Api),
     rbac: config.makeApiClient(RbacAuthorizationV1Api),
     autoscaling: config.makeApiClient(AutoscalingV2Api),
+    authorization: config.makeApiClient(AuthorizationV1Api),
     version: config.makeApiClient(VersionApi),
   };
 }

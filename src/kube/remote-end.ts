@@ -41,4 +41,8 @@ export interface StartOptions {
   agentImage: string;
   /** Called when a slow step starts; the returned function when it ends. */
   step?: (text: string) => (done?: string) => void;
+  /** The proxy's ports the user asked for (--expose REMOTE). */
+  exposePorts?: number[];
+  /** Tells the user something once. */
+  warn?: (text: string) => void;
 }

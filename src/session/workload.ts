@@ -44,13 +44,13 @@ export function startRemote(
   options: StartOptions,
   warn: (t: string) => void,
 ): Promise<RemoteEnd> {
+  options = { ...options, exposePorts: exposePorts.map((p) => p.port), warn };
   switch (w.kind) {
     case "swap":
       return swapDeployment(kube, {
         ...options,
         deployment: w.name,
         ...(w.container ? { container: w.container } : {}),
-        warn,
       });
     case "new":
       return startNewDeployment(kube, { ...options, name: w.name, ports: exposePorts });

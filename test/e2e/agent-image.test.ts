@@ -28,6 +28,16 @@ describe("the tp-agent image", () => {
     expect(r.stdout).toContain("Chain OUTPUT");
   });
 
+  it("runs under any UID with group 0, without capabilities or privilege escalation", async () => {
+    const uid = String(1000680000 + Math.floor(Math.random() * 10000));
+    const r = await run([
+      ...["--user", `${uid}:0`, "--cap-drop", "ALL", "--security-opt", "no-new-privileges"],
+      ...["--network", "none", "--entrypoint", "sh", image, "-c"],
+      "id -u; id -g; tp-agent version; touch /tmp/w /home/tp/w && echo writable",
+    ]);
+    expect(r).toEqual({ stdout: `${uid}\n0\ntp-agent ${version}\nwritable`, exitCode: 0 });
+  });
+
   it("tp-agent version prints the package version", async () => {
     expect((await run([image, "version"])).stdout).toBe(`tp-agent ${version}`);
   });

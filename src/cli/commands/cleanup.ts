@@ -23,14 +23,17 @@ export const cleanupCommand = new Command("cleanup")
     const done: string[] = [];
     const pick = <T extends { id: string; live: boolean }>(s: T) =>
       opts.session ? s.id === opts.session : !s.live;
-    for (const s of (await listLocalSessions(docker)).filter(pick)) {
+    const local = await listLocalSessions(docker);
+    // A session whose tp died on this machine is undone now, before its Lease runs out.
+    const diedHere = new Set(local.filter((s) => !s.live).map((s) => s.id));
+    for (const s of local.filter(pick)) {
       for (const name of await removeLocalSession(docker, s)) done.push(`container ${name} removed`);
       if (s.volumes && (await removeSessionFolder(s.volumes, rootRemover(docker, configuredAgentImage()))))
         done.push(`session folder ${s.volumes} removed`);
       if (s.sockets && (await removeSocketFolder(s.sockets))) done.push(`socket folder ${s.sockets} removed`);
     }
     const sessions = await listClusterSessions(kube, opts.allNamespaces ? undefined : kube.namespace);
-    for (const s of sessions.filter(pick))
+    for (const s of sessions.filter((c) => pick(c) || (!opts.session && diedHere.has(c.id))))
       done.push(...(await cleanupClusterSession(kube, s.namespace, s.id)));
     if (global.output === "json") process.stdout.write(JSON.stringify({ done }) + "\n");
     else if (done.length === 0) progress.info("nothing to clean up");

@@ -1,5 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { podSecurityAdmission } from "./admission/pod-security-admission.js";
+import { uidRangeAdmission } from "./admission/uid-range-admission.js";
 import { Authorizer } from "./auth/rbac-authorizer.js";
 import { ServiceAccountTokens } from "./auth/service-account-tokens.js";
 import type { StaticTokens } from "./auth/authenticator.js";
@@ -19,7 +21,7 @@ function main(): void {
   const ca = readFileSync(join(dir, "pki/ca.crt"), "utf8");
   const tokens = JSON.parse(readFileSync(join(dir, "tokens.json"), "utf8")) as StaticTokens;
   const store = new ObjectStore();
-  const registry = new Registry(store);
+  const registry = new Registry(store, [uidRangeAdmission, podSecurityAdmission]);
   const ctx: ApiContext = {
     store,
     registry,

@@ -2,7 +2,8 @@ import { chmod, mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { V1Container, V1Pod, V1VolumeMount } from "@kubernetes/client-node";
 import { containerConfig } from "./container-config.js";
-import { localImageId, removeContainer } from "./docker-runtime.js";
+import { removeContainer } from "./docker-runtime.js";
+import { verifyRunAsNonRoot } from "./run-as-non-root.js";
 import { ContainerConfigError, resolveEnv } from "./env-resolver.js";
 import type { KubeletContext } from "./kubelet-context.js";
 import type { ContainerRole } from "./labels.js";
@@ -39,12 +40,18 @@ export async function startContainer(
 ): Promise<StartFailure | undefined> {
   const { pod, container: c } = req;
   const image = c.image ?? "";
-  if (!(await localImageId(ctx.docker, image))) {
+  const inspected = await ctx.docker
+    .getImage(image)
+    .inspect()
+    .catch(() => undefined);
+  if (!inspected) {
     return {
       reason: "ErrImageNeverPull",
       message: `Container image "${image}" is not present with pull policy of Never`,
     };
   }
+  const rootError = verifyRunAsNonRoot(pod, c, inspected.Config?.User ?? "");
+  if (rootError) return { reason: "CreateContainerConfigError", message: rootError };
   let env: Map<string, string>;
   try {
     const services = servicesForPod(

@@ -36,14 +36,6 @@ export async function listPodContainers(docker: Docker, uid?: string): Promise<P
 }
 
 /** The id of a local image, or undefined when it is not there (this node never pulls). */
-export async function localImageId(docker: Docker, image: string): Promise<string | undefined> {
-  try {
-    return (await docker.getImage(image).inspect()).Id;
-  } catch {
-    return undefined;
-  }
-}
-
 export async function removeContainer(docker: Docker, id: string): Promise<void> {
   try {
     await docker.getContainer(id).remove({ force: true, v: true });

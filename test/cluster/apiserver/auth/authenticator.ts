@@ -7,7 +7,11 @@ import { anonymous, type UserInfo } from "./user-info.js";
 export interface StaticTokens {
   admin: string;
   node: string;
+  /** A user with no rights of its own (tests bind it to namespaced Roles): "tp-limited". */
+  limited?: string;
 }
+
+export const limitedUser = "tp-limited";
 
 function same(a: string, b: string): boolean {
   const x = Buffer.from(a);
@@ -48,6 +52,8 @@ export function authenticate(
       groups: ["system:nodes", "system:authenticated"],
       privileged: true,
     };
+  if (tokens.limited && same(token, tokens.limited))
+    return { username: limitedUser, groups: ["system:authenticated"], privileged: false };
   const claims = sa.verify(token);
   if (!claims) return undefined;
   const k = claims["kubernetes.io"];

@@ -1,4 +1,5 @@
 import { isJsonObject, type JsonObject, type KubeObject } from "../../shared/kube-object.js";
+import { ApiError } from "../http/api-error.js";
 import { resourceByPlural } from "../resource-table.js";
 import type { Registry } from "../registry/registry.js";
 import { matchesSelector, type LabelSelectorObject } from "../selectors/label-selector.js";
@@ -77,16 +78,26 @@ export class ReplicaSetController {
       const template = isJsonObject(spec.template) ? spec.template : {};
       const tmeta = isJsonObject(template.metadata) ? template.metadata : {};
       for (let i = active.length; i < want; i++) {
-        const pod = this.registry.create(podDef, ns, {
-          metadata: {
-            generateName: `${name}-`,
-            namespace: ns,
-            labels: { ...((tmeta.labels as Record<string, string>) ?? {}) },
-            annotations: tmeta.annotations ? { ...(tmeta.annotations as Record<string, string>) } : undefined,
-            ownerReferences: [controllerRef(rs, rsDef)],
-          },
-          spec: structuredClone(template.spec ?? {}),
-        });
+        let pod: KubeObject;
+        try {
+          pod = this.registry.create(podDef, ns, {
+            metadata: {
+              generateName: `${name}-`,
+              namespace: ns,
+              labels: { ...((tmeta.labels as Record<string, string>) ?? {}) },
+              annotations: tmeta.annotations
+                ? { ...(tmeta.annotations as Record<string, string>) }
+                : undefined,
+              ownerReferences: [controllerRef(rs, rsDef)],
+            },
+            spec: structuredClone(template.spec ?? {}),
+          });
+        } catch (err) {
+          // Admission refused the pod: said in an event, as the real controller does; retried later.
+          if (err instanceof ApiError)
+            this.events.record(rs, "Warning", "FailedCreate", `Error creating: ${err.message}`);
+          throw err;
+        }
         this.events.record(rs, "Normal", "SuccessfulCreate", `Created pod: ${pod.metadata.name}`);
       }
     } else if (active.length > want) {

@@ -10,7 +10,7 @@ import { handlePodSubresource } from "./pod-subresources.js";
 import { deleteOptions, isDryRun } from "./query-options.js";
 import { readObject, readOptionalObject } from "./request-body.js";
 import type { RequestInfo } from "./request-info.js";
-import { writeJson } from "./respond.js";
+import { addWarnings, writeJson } from "./respond.js";
 import { handleReview } from "./review-handler.js";
 import { handleScale } from "./scale-subresource.js";
 import { handleTokenRequest } from "./token-subresource.js";
@@ -91,7 +91,9 @@ export async function handleResource(
       if (name) throw methodNotSupported(groupResource(def), "create");
       const body = (await readObject(req)) as KubeObject;
       validateFields(def, body, url, res);
-      const created = reg.create(def, ns, body, { dryRun: isDryRun(url) });
+      const warnings: string[] = [];
+      const created = reg.create(def, ns, body, { dryRun: isDryRun(url), warnings });
+      addWarnings(res, warnings);
       return writeJson(res, 201, renderObject(req, url, def, created));
     }
     case "update": {

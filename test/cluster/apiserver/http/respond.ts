@@ -33,3 +33,11 @@ export function writeText(res: ServerResponse, code: number, text: string): void
   });
   res.end(text);
 }
+
+/** Adds warnings to the response's Warning headers (`299 - "text"`), after any already set. */
+export function addWarnings(res: ServerResponse, warnings: string[]): void {
+  if (!warnings.length) return;
+  const had = res.getHeader("Warning");
+  const before = had === undefined ? [] : Array.isArray(had) ? had : [String(had)];
+  res.setHeader("Warning", [...before, ...warnings.map((w) => `299 - ${JSON.stringify(w)}`)]);
+}

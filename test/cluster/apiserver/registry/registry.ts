@@ -22,12 +22,15 @@ import {
   isDns1035Label,
   dns1035LabelMessage,
 } from "./names.js";
+import { admit, type AdmissionPlugin } from "../admission/admission.js";
 import { deleteObject, type DeleteResult } from "./registry-delete.js";
 import { strategyFor } from "./strategies.js";
 import type { DeleteOptions, Strategy, StrategyContext } from "./strategy.js";
 
 export interface WriteOptions {
   dryRun?: boolean;
+  /** Admission's warnings for the response's Warning headers are added here. */
+  warnings?: string[];
 }
 
 export interface ListOptions {
@@ -43,7 +46,10 @@ export function groupResource(def: ResourceDef): GroupResource {
 export class Registry {
   readonly ctx: StrategyContext;
 
-  constructor(readonly store: ObjectStore) {
+  constructor(
+    readonly store: ObjectStore,
+    private readonly admission: AdmissionPlugin[] = [],
+  ) {
     this.ctx = { store };
   }
 
@@ -171,9 +177,12 @@ export class Registry {
         );
       meta.namespace = ns;
     } else delete meta.namespace;
-    if (!meta.name && meta.generateName) meta.name = `${meta.generateName}${randomSuffix()}`;
     const s = strategyFor(def);
     this.checkNamespace(def, ns, meta.name ?? "");
+    // Admission sees the object before its name is generated, as on a real server.
+    const warnings = admit(this.admission, { def, namespace: ns, object: body, store: this.store });
+    opts.warnings?.push(...warnings);
+    if (!meta.name && meta.generateName) meta.name = `${meta.generateName}${randomSuffix()}`;
     if (meta.resourceVersion) throw badRequest("resourceVersion should not be set on objects to be created");
     meta.uid = newUid();
     meta.creationTimestamp = kubeNow();
