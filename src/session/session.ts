@@ -16,7 +16,7 @@ import { HostForwardLink } from "./host-forward-link.js";
 import { hostProcessSidecar } from "./host-local.js";
 import { realEnds, type SessionEnds, type SessionTunnel } from "./session-ends.js";
 import { StartedSession, undoAll, type UndoStep } from "./started-session.js";
-import { autoExposed, localHostname, undoPlanOf, type Workload } from "./workload.js";
+import { autoExposed, localHostname, resolveWorkload, undoPlanOf, type Workload } from "./workload.js";
 
 export interface SessionRequest {
   workload: Workload;
@@ -88,12 +88,15 @@ export class Session {
     };
     try {
       // The callers have checked that the cluster answers and that the workload can be used.
-      const w = request.workload;
+      const w = await interrupt.race(resolveWorkload(kube, request.workload));
       const lease = await making(
         ends.createRecord(namespace, id, {
           kind: w.kind,
           namespace,
-          ...("name" in w ? { deployment: w.name } : {}),
+          ...("name" in w
+            ? { deployment: w.kind === "swap" && w.type ? `${w.type}/${w.name}` : w.name }
+            : {}),
+          ...(w.kind === "swap" && w.ref ? { workload: w.ref } : {}),
         }),
         (made) => ({ what: "session record", cluster: true, run: async () => (await made.delete(), []) }),
       );

@@ -53,23 +53,41 @@ describe("StatefulSets in the test cluster", () => {
           ["data-db-1", "Bound"],
         ]),
       );
-      expect(await kubectl(["get", "sts", "-n", ns.name])).toMatch(/db\s+2\/2/);
+      const table = await kubectl(["get", "sts", "-n", ns.name]);
+      if (!/db\s+2\/2/.test(table))
+        console.error(
+          table,
+          await kubectl(["get", "pods", "-n", ns.name, "-o", "yaml"]),
+          await kubectl(["get", "events", "-n", ns.name]),
+        );
+      expect(table).toMatch(/db\s+2\/2/);
       // Stable network identity through the headless Service.
       const who = await kubectl(["exec", "-n", ns.name, "db-1", "--", "cat", "/data/who"]);
       expect(who.trim()).toBe("db-1 primary");
       const lookup = await kubectl([
-        "exec", "-n", ns.name, "db-1", "--", "/usr/bin/node", "-e",
+        "exec",
+        "-n",
+        ns.name,
+        "db-1",
+        "--",
+        "/usr/bin/node",
+        "-e",
         `require("dns").lookup("db-0.db.${ns.name}.svc.cluster.local",(e,a)=>console.log(e?e.code:a))`,
       ]);
       expect(lookup.trim()).toBe(pod0.status.podIP);
       // The volume outlives its pod: scale to 1 and back, db-1's file is still its own.
       await kubectl(["exec", "-n", ns.name, "db-1", "--", "sh", "-c", "echo kept >> /data/who"]);
       await kubectl(["scale", "-n", ns.name, "sts/db", "--replicas=1"]);
-      await until("db-1 is gone", async () => (await json(["get", "pods", "-l", "app=db"])).items.length === 1);
+      await until(
+        "db-1 is gone",
+        async () => (await json(["get", "pods", "-l", "app=db"])).items.length === 1,
+      );
       expect((await json(["get", "pvc", "data-db-1"])).status.phase).toBe("Bound");
       await kubectl(["scale", "-n", ns.name, "statefulset/db", "--replicas=2"]);
       await kubectl(["rollout", "status", "-n", ns.name, "statefulset/db", "--timeout=90s"]);
-      expect(await kubectl(["exec", "-n", ns.name, "db-1", "--", "cat", "/data/who"])).toBe("db-1 primary\nkept");
+      expect(await kubectl(["exec", "-n", ns.name, "db-1", "--", "cat", "/data/who"])).toBe(
+        "db-1 primary\nkept",
+      );
     },
   );
 });
@@ -82,7 +100,9 @@ describe("CustomResourceDefinitions in the test cluster", () => {
       await kubectl(["apply", "-f", "-"], fixture("rollout-crd.yaml"));
       await kubectl(["wait", "--for=condition=Established", "crd/rollouts.argoproj.io", "--timeout=30s"]);
       expect(await kubectl(["get", "crd"])).toMatch(/rollouts\.argoproj\.io/);
-      expect(await kubectl(["api-resources", "--api-group=argoproj.io"])).toMatch(/rollouts\s+ro\s+argoproj\.io\/v1alpha1\s+true\s+Rollout/);
+      expect(await kubectl(["api-resources", "--api-group=argoproj.io"])).toMatch(
+        /rollouts\s+ro\s+argoproj\.io\/v1alpha1\s+true\s+Rollout/,
+      );
       await apply(
         ns.name,
         `apiVersion: argoproj.io/v1alpha1
@@ -99,20 +119,35 @@ spec:
       );
       const readyPods = async (n: number) =>
         (await json(["get", "pods", "-l", "app=ro-web"])).items.filter(
-          (p: { status: { conditions?: { type: string; status: string }[] }; metadata: { deletionTimestamp?: string } }) =>
-            !p.metadata.deletionTimestamp && p.status.conditions?.some((c) => c.type === "Ready" && c.status === "True"),
+          (p: {
+            status: { conditions?: { type: string; status: string }[] };
+            metadata: { deletionTimestamp?: string };
+          }) =>
+            !p.metadata.deletionTimestamp &&
+            p.status.conditions?.some((c) => c.type === "Ready" && c.status === "True"),
         ).length === n;
       await until("2 pods of the rollout are ready", () => readyPods(2), 90_000);
       await kubectl(["scale", "-n", ns.name, "rollouts.argoproj.io/web", "--replicas=0"]);
-      await until("the rollout has no pods", async () => (await json(["get", "pods", "-l", "app=ro-web"])).items.length === 0);
+      await until(
+        "the rollout has no pods",
+        async () => (await json(["get", "pods", "-l", "app=ro-web"])).items.length === 0,
+      );
       const scale = JSON.parse(
-        await kubectl(["get", "--raw", `/apis/argoproj.io/v1alpha1/namespaces/${ns.name}/rollouts/web/scale`]),
+        await kubectl([
+          "get",
+          "--raw",
+          `/apis/argoproj.io/v1alpha1/namespaces/${ns.name}/rollouts/web/scale`,
+        ]),
       );
       expect(scale.spec.replicas).toBe(0);
       await kubectl(["scale", "-n", ns.name, "ro/web", "--replicas=1"]);
       await until("1 pod of the rollout is ready", () => readyPods(1), 90_000);
       const after = JSON.parse(
-        await kubectl(["get", "--raw", `/apis/argoproj.io/v1alpha1/namespaces/${ns.name}/rollouts/web/scale`]),
+        await kubectl([
+          "get",
+          "--raw",
+          `/apis/argoproj.io/v1alpha1/namespaces/${ns.name}/rollouts/web/scale`,
+        ]),
       );
       expect(after.status).toEqual({ replicas: 1, selector: expect.stringContaining("app=ro-web") });
     },

@@ -76,10 +76,24 @@ export function validateCrd(crd: KubeObject): FieldError[] {
       detail: `must be spec.names.plural+"."+spec.group`,
     });
   if (!["Namespaced", "Cluster"].includes(spec.scope))
-    errs.push({ type: "FieldValueInvalid", field: "spec.scope", value: spec.scope, detail: 'supported values: "Cluster", "Namespaced"' });
+    errs.push({
+      type: "FieldValueInvalid",
+      field: "spec.scope",
+      value: spec.scope,
+      detail: 'supported values: "Cluster", "Namespaced"',
+    });
   const versions = Array.isArray(spec.versions) ? spec.versions : [];
-  if (!versions.length) errs.push({ type: "FieldValueInvalid", field: "spec.versions", detail: "must have exactly one version marked as storage version" });
+  if (!versions.length)
+    errs.push({
+      type: "FieldValueInvalid",
+      field: "spec.versions",
+      detail: "must have exactly one version marked as storage version",
+    });
   else if (versions.filter((v) => v.storage).length !== 1)
-    errs.push({ type: "FieldValueInvalid", field: "spec.versions", detail: "must have exactly one version marked as storage version" });
+    errs.push({
+      type: "FieldValueInvalid",
+      field: "spec.versions",
+      detail: "must have exactly one version marked as storage version",
+    });
   return errs;
 }

@@ -65,7 +65,10 @@ export class CrdController {
       storedVersions: [storageVersion(spec)],
     };
     const current = crd.status as JsonObject | undefined;
-    if (JSON.stringify(current?.acceptedNames) === JSON.stringify(status.acceptedNames) && current?.conditions)
+    if (
+      JSON.stringify(current?.acceptedNames) === JSON.stringify(status.acceptedNames) &&
+      current?.conditions
+    )
       return;
     this.registry.mutate(crdDef, undefined, name, (o) => (o.status = status), "status");
   }

@@ -1,4 +1,4 @@
-import { isJsonObject, type JsonObject, type KubeObject } from "../../shared/kube-object.js";
+import { isJsonObject, type JsonObject } from "../../shared/kube-object.js";
 import { resourceByPlural, resources, type ResourceDef } from "../resource-table.js";
 import type { Registry } from "../registry/registry.js";
 import { selectorString, type LabelSelectorObject } from "../selectors/label-selector.js";
@@ -60,9 +60,17 @@ export class RolloutController {
       const tmeta = isJsonObject(template.metadata) ? template.metadata : {};
       const labels = { ...((tmeta.labels as Record<string, string>) ?? {}), [hashLabel]: hash };
       const selector = structuredClone((spec.selector ?? {}) as JsonObject);
-      selector.matchLabels = { ...((selector.matchLabels as Record<string, string>) ?? {}), [hashLabel]: hash };
+      selector.matchLabels = {
+        ...((selector.matchLabels as Record<string, string>) ?? {}),
+        [hashLabel]: hash,
+      };
       current = this.registry.create(rsDef, ns, {
-        metadata: { name: `${name}-${hash}`, namespace: ns, labels, ownerReferences: [controllerRef(ro, def)] },
+        metadata: {
+          name: `${name}-${hash}`,
+          namespace: ns,
+          labels,
+          ownerReferences: [controllerRef(ro, def)],
+        },
         spec: { replicas: want, selector, template: { ...template, metadata: { ...tmeta, labels } } },
       });
       this.events.record(ro, "Normal", "NewReplicaSetCreated", `Created ReplicaSet ${current.metadata.name}`);
@@ -70,7 +78,12 @@ export class RolloutController {
     for (const rs of owned) {
       const target = rs === current ? want : 0;
       if (replicasOf(rs) !== target)
-        this.registry.mutate(rsDef, ns, rs.metadata.name ?? "", (o) => ((o.spec as JsonObject).replicas = target));
+        this.registry.mutate(
+          rsDef,
+          ns,
+          rs.metadata.name ?? "",
+          (o) => ((o.spec as JsonObject).replicas = target),
+        );
     }
     const fresh = this.registry.list(rsDef, ns).filter((rs) => controllerOf(rs)?.uid === ro.metadata.uid);
     const sum = (field: string) => fresh.reduce((n, rs) => n + statusNum(rs, field), 0);

@@ -4,7 +4,14 @@ import type { Registry } from "../registry/registry.js";
 import type { StoreEvent } from "../store/object-store.js";
 import { replicasOf, templateHash, templateOf } from "./deployment-math.js";
 import type { EventRecorder } from "./event-recorder.js";
-import { controllerOf, controllerRef, isPodActive, isPodAvailable, isPodReady, podPhase } from "./pod-conditions.js";
+import {
+  controllerOf,
+  controllerRef,
+  isPodActive,
+  isPodAvailable,
+  isPodReady,
+  podPhase,
+} from "./pod-conditions.js";
 import { WorkQueue, nsKey, splitKey } from "./work-queue.js";
 
 const stsDef = resourceByPlural("apps", "statefulsets");
@@ -64,8 +71,7 @@ export class StatefulSetController {
     const spec = sts.spec as JsonObject;
     const ns = sts.metadata.namespace;
     const matchLabels = (isJsonObject(spec.selector) ? spec.selector.matchLabels : undefined) as
-      | Record<string, string>
-      | undefined;
+      Record<string, string> | undefined;
     for (const t of claimTemplates(spec)) {
       const name = claimName(t, podName);
       if (this.registry.find(pvcDef, ns, name)) continue;
@@ -79,7 +85,12 @@ export class StatefulSetController {
         },
         spec: structuredClone(t.spec ?? {}),
       });
-      this.events.record(sts, "Normal", "SuccessfulCreate", `create Claim ${name} Pod ${podName} in StatefulSet ${sts.metadata.name} success`);
+      this.events.record(
+        sts,
+        "Normal",
+        "SuccessfulCreate",
+        `create Claim ${name} Pod ${podName} in StatefulSet ${sts.metadata.name} success`,
+      );
     }
   }
 
@@ -95,7 +106,10 @@ export class StatefulSetController {
       (v) => !(isJsonObject(v) && claimed.has(v.name)),
     );
     for (const t of claims)
-      volumes.push({ name: (t.metadata as JsonObject).name, persistentVolumeClaim: { claimName: claimName(t, name) } });
+      volumes.push({
+        name: (t.metadata as JsonObject).name,
+        persistentVolumeClaim: { claimName: claimName(t, name) },
+      });
     if (volumes.length) podSpec.volumes = volumes;
     podSpec.hostname = name;
     if (typeof spec.serviceName === "string" && spec.serviceName) podSpec.subdomain = spec.serviceName;
@@ -143,7 +157,12 @@ export class StatefulSetController {
         const podName = `${name}-${i}`;
         this.ensureClaims(sts, podName);
         this.registry.create(podDef, ns, this.newPod(sts, i));
-        this.events.record(sts, "Normal", "SuccessfulCreate", `create Pod ${podName} in StatefulSet ${name} successful`);
+        this.events.record(
+          sts,
+          "Normal",
+          "SuccessfulCreate",
+          `create Pod ${podName} in StatefulSet ${name} successful`,
+        );
         if (ordered) busy = true;
         continue;
       }
@@ -155,7 +174,12 @@ export class StatefulSetController {
       for (const p of extra) {
         if (!p.metadata.deletionTimestamp) {
           this.registry.delete(podDef, ns, p.metadata.name ?? "", {});
-          this.events.record(sts, "Normal", "SuccessfulDelete", `delete Pod ${p.metadata.name} in StatefulSet ${name} successful`);
+          this.events.record(
+            sts,
+            "Normal",
+            "SuccessfulDelete",
+            `delete Pod ${p.metadata.name} in StatefulSet ${name} successful`,
+          );
         }
         if (ordered) {
           busy = true;
@@ -200,6 +224,12 @@ export class StatefulSetController {
       delete status.updatedReplicas;
     }
     if (JSON.stringify(sts.status) === JSON.stringify(status)) return;
-    this.registry.mutate(stsDef, sts.metadata.namespace, sts.metadata.name ?? "", (o) => (o.status = status), "status");
+    this.registry.mutate(
+      stsDef,
+      sts.metadata.namespace,
+      sts.metadata.name ?? "",
+      (o) => (o.status = status),
+      "status",
+    );
   }
 }

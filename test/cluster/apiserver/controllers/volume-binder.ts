@@ -41,27 +41,45 @@ export class VolumeBinder {
       // Reclaim policy Delete: the claim's provisioned volume goes with it.
       for (const pv of volumes) {
         const ref = (pv.spec as JsonObject).claimRef as JsonObject | undefined;
-        if (ref?.namespace === ns && ref.name === name && (pv.spec as JsonObject).persistentVolumeReclaimPolicy === "Delete")
-          if (!claim || ref.uid === claim.metadata.uid) this.registry.delete(pvDef, undefined, pv.metadata.name ?? "", {});
+        if (
+          ref?.namespace === ns &&
+          ref.name === name &&
+          (pv.spec as JsonObject).persistentVolumeReclaimPolicy === "Delete"
+        )
+          if (!claim || ref.uid === claim.metadata.uid)
+            this.registry.delete(pvDef, undefined, pv.metadata.name ?? "", {});
       }
       return;
     }
     const spec = claim.spec as JsonObject;
-    let pv = volumes.find((v) => ((v.spec as JsonObject).claimRef as JsonObject | undefined)?.uid === claim.metadata.uid);
+    let pv = volumes.find(
+      (v) => ((v.spec as JsonObject).claimRef as JsonObject | undefined)?.uid === claim.metadata.uid,
+    );
     if (!pv) pv = this.provision(claim);
     if (spec.volumeName !== pv.metadata.name)
       this.registry.mutate(pvcDef, ns, name, (o) => ((o.spec as JsonObject).volumeName = pv.metadata.name));
     const pvSpec = pv.spec as JsonObject;
-    const bound: JsonObject = { phase: "Bound", accessModes: pvSpec.accessModes ?? [], capacity: pvSpec.capacity ?? {} };
+    const bound: JsonObject = {
+      phase: "Bound",
+      accessModes: pvSpec.accessModes ?? [],
+      capacity: pvSpec.capacity ?? {},
+    };
     if (JSON.stringify(claim.status) !== JSON.stringify(bound))
       this.registry.mutate(pvcDef, ns, name, (o) => (o.status = bound), "status");
     if ((pv.status as JsonObject | undefined)?.phase !== "Bound")
-      this.registry.mutate(pvDef, undefined, pv.metadata.name ?? "", (o) => (o.status = { phase: "Bound" }), "status");
+      this.registry.mutate(
+        pvDef,
+        undefined,
+        pv.metadata.name ?? "",
+        (o) => (o.status = { phase: "Bound" }),
+        "status",
+      );
   }
 
   private provision(claim: KubeObject): KubeObject {
     const spec = claim.spec as JsonObject;
-    const requests = isJsonObject(spec.resources) && isJsonObject(spec.resources.requests) ? spec.resources.requests : {};
+    const requests =
+      isJsonObject(spec.resources) && isJsonObject(spec.resources.requests) ? spec.resources.requests : {};
     const name = `pvc-${claim.metadata.uid}`;
     return this.registry.create(pvDef, undefined, {
       metadata: { name, annotations: { "pv.kubernetes.io/provisioned-by": "tp-test-cluster/local-path" } },

@@ -16,7 +16,10 @@ interface Controller {
 
 /** StatefulSets, persistent volumes, CustomResourceDefinitions and the test custom workload. */
 export function startWorkloadControllers(registry: Registry): { controllers: Controller[]; resync(): void } {
-  const statefulSets = new StatefulSetController(registry, new EventRecorder(registry, "statefulset-controller"));
+  const statefulSets = new StatefulSetController(
+    registry,
+    new EventRecorder(registry, "statefulset-controller"),
+  );
   const volumes = new VolumeBinder(registry);
   const crds = new CrdController(registry);
   const rollouts = new RolloutController(registry, new EventRecorder(registry, "rollouts-controller"));
@@ -27,7 +30,10 @@ export function startWorkloadControllers(registry: Registry): { controllers: Con
     };
     each("apps", "statefulsets", statefulSets.queue);
     each("", "persistentvolumeclaims", volumes.queue);
-    for (const o of registry.list(resourceByPlural("apiextensions.k8s.io", "customresourcedefinitions"), undefined))
+    for (const o of registry.list(
+      resourceByPlural("apiextensions.k8s.io", "customresourcedefinitions"),
+      undefined,
+    ))
       crds.queue.add(o.metadata.name ?? "");
     const ro = resources.find((r) => r.group === rolloutGroup && r.plural === "rollouts" && !r.storage);
     if (ro) each(ro.group, ro.plural, rollouts.queue);

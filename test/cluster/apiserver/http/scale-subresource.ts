@@ -76,7 +76,12 @@ export async function handleScale(
   let scale: KubeObject;
   if (info.verb === "update") scale = (await readObject(req)) as KubeObject;
   else if (info.verb === "patch") {
-    const patched = applyPatch(patchTypeOf(mediaType(req)), scaleOf(current, def), await readObject(req), "Scale");
+    const patched = applyPatch(
+      patchTypeOf(mediaType(req)),
+      scaleOf(current, def),
+      await readObject(req),
+      "Scale",
+    );
     scale = patched as KubeObject;
   } else throw methodNotSupported(groupResource(def), info.verb);
   if (!isJsonObject(scale) || !isJsonObject(scale.spec))

@@ -89,7 +89,8 @@ function validateClaim(o: KubeObject, old?: KubeObject): FieldError[] {
   const errs: FieldError[] = [];
   if (!Array.isArray(s.accessModes) || !s.accessModes.length)
     errs.push({ type: "FieldValueRequired", field: "spec.accessModes" });
-  const requests = isJsonObject(s.resources) && isJsonObject(s.resources.requests) ? s.resources.requests : {};
+  const requests =
+    isJsonObject(s.resources) && isJsonObject(s.resources.requests) ? s.resources.requests : {};
   if (requests.storage === undefined)
     errs.push({ type: "FieldValueRequired", field: "spec.resources[storage]" });
   if (old) {
@@ -103,7 +104,8 @@ function validateClaim(o: KubeObject, old?: KubeObject): FieldError[] {
       errs.push({
         type: "FieldValueForbidden",
         field: "spec",
-        detail: "spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims",
+        detail:
+          "spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims",
       });
   }
   return errs;

@@ -11,7 +11,11 @@ import {
 } from "./simple-strategies.js";
 import type { Strategy } from "./strategy.js";
 import { validateCrd } from "../custom-resources.js";
-import { persistentVolumeClaimStrategy, persistentVolumeStrategy, statefulSetStrategy } from "./statefulset-strategy.js";
+import {
+  persistentVolumeClaimStrategy,
+  persistentVolumeStrategy,
+  statefulSetStrategy,
+} from "./statefulset-strategy.js";
 import { deploymentStrategy, hpaStrategy, replicaSetStrategy } from "./workload-strategy.js";
 
 const byResource: Record<string, Strategy> = {

@@ -26,7 +26,13 @@ function modes(v: unknown): string {
 }
 
 export const statefulSetPrinter: Printer = {
-  columns: [col("Name"), col("Ready"), col("Age"), col("Containers", "string", 1), col("Images", "string", 1)],
+  columns: [
+    col("Name"),
+    col("Ready"),
+    col("Age"),
+    col("Containers", "string", 1),
+    col("Images", "string", 1),
+  ],
   row(o) {
     const [containers, images] = containerCells(o as unknown as JsonObject);
     return [
