@@ -23,10 +23,6 @@ describe("the warden plan", () => {
     expect(parseWardenPlan(value)).toEqual(plan);
   });
 
-  it("refuses a plan written before plans had a version (version 1)", () => {
-    expect(() => parseWardenPlan(JSON.stringify(plan))).toThrow(/v must be 2/);
-  });
-
   it.each([
     ["no plan", undefined, "TP_WARDEN_PLAN is not set"],
     ["not JSON", "{", "TP_WARDEN_PLAN is not valid JSON"],

@@ -5,8 +5,9 @@ import { workloadRef } from "./workload-ref.js";
 
 /**
  * The env var that hands a session's warden its plan (JSON). The warden refuses a `v` other
- * than {@link wardenPlanVersion}; a plan without `v` (written before it had one) is version 1.
- * Version 2: a swapped workload of any kind (`restore`) instead of a Deployment's name.
+ * than {@link wardenPlanVersion}; a plan without `v` is read as the current version (the warden
+ * runs the image of the tp that wrote the plan). Version 2: a swapped workload of any kind
+ * (`restore`) instead of a Deployment's name (`restoreDeployment`).
  */
 export const wardenPlanEnv = "TP_WARDEN_PLAN";
 export const wardenPlanVersion = 2;
