@@ -1,19 +1,21 @@
 import { execa } from "execa";
 import { readFileSync } from "node:fs";
-import { kubectl } from "./cluster.js";
+import { waitFor } from "../../../src/wait.js";
+import { kubectl, liveTpObjects } from "./cluster.js";
 import { RunningTp, runTp } from "./tp.js";
 
 export const fixture = (name: string) =>
   readFileSync(new URL(`../fixtures/${name}`, import.meta.url), "utf8");
 
-/** Poll until check gives a truthy value; the time it took. */
+/** Poll until check gives a truthy value (an error counts as not yet); the time it took. */
 export async function until(what: string, check: () => Promise<unknown>, ms: number): Promise<number> {
   const started = Date.now();
-  for (;;) {
-    if (await check().catch(() => false)) return Date.now() - started;
-    if (Date.now() - started > ms) throw new Error(`not within ${ms / 1000} s: ${what}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
+  await waitFor(what, async () => ((await check()) ? true : undefined), {
+    timeoutMs: ms,
+    intervalMs: 500,
+    retryErrors: true,
+  });
+  return Date.now() - started;
 }
 
 export interface Workload {
@@ -27,20 +29,8 @@ export async function getObject(namespace: string, what: string): Promise<Worklo
 }
 
 /** The objects a tp session made in the namespace (labelled), without those being deleted. */
-export async function sessionObjects(namespace: string): Promise<string[]> {
-  const out = await kubectl([
-    "get",
-    "pods,leases,serviceaccounts,roles,rolebindings",
-    "-n",
-    namespace,
-    "-l",
-    "app.kubernetes.io/managed-by=tp",
-    "-o",
-    "json",
-  ]);
-  return (JSON.parse(out).items as { kind: string; metadata: { name: string; deletionTimestamp?: string } }[])
-    .filter((i) => !i.metadata.deletionTimestamp)
-    .map((i) => `${i.kind}/${i.metadata.name}`);
+export function sessionObjects(namespace: string): Promise<string[]> {
+  return liveTpObjects(namespace, "pods,leases,serviceaccounts,roles,rolebindings");
 }
 
 /** Whether a workload has its replicas back (and ready, if asked) and no tp annotation left. */

@@ -5,6 +5,7 @@ import type { StoreEvent } from "../store/object-store.js";
 import { replicasOf, templateHash, templateOf } from "./deployment-math.js";
 import type { EventRecorder } from "./event-recorder.js";
 import {
+  controllerKeys,
   controllerOf,
   controllerRef,
   isPodActive,
@@ -55,12 +56,8 @@ export class StatefulSetController {
   onEvent(e: StoreEvent): void {
     if (e.resource === "apps/statefulsets")
       this.queue.add(nsKey(e.object.metadata.namespace, e.object.metadata.name ?? ""));
-    if (e.resource === "/pods") {
-      for (const o of [e.object, e.old]) {
-        const ref = o && controllerOf(o);
-        if (o && ref?.kind === "StatefulSet") this.queue.add(nsKey(o.metadata.namespace, ref.name));
-      }
-    }
+    if (e.resource === "/pods")
+      for (const k of controllerKeys(e.object, e.old, "StatefulSet")) this.queue.add(k);
   }
 
   private revision(sts: KubeObject): string {
