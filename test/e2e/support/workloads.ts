@@ -91,9 +91,11 @@ export async function killedSwapIsUndone(
     await until(`${what} ready again`, () => isRestored(namespace, what, replicas), 90_000);
     return took;
   } finally {
-    await tp.kill();
+    // The local containers first: after a SIGKILL, the docker CLI that tp started keeps tp's
+    // output open until its container ends.
     await runTp(["cleanup", "-n", namespace]);
     if (session)
       await execa("docker", ["rm", "-f", `tp-${session}`, `tp-${session}-sidecar`]).catch(() => undefined);
+    await tp.kill();
   }
 }
