@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apply, createNamespace, kubectl, requireCluster } from "./support/cluster.js";
-import { RunningTp } from "./support/tp.js";
+import { RunningTp, runTp } from "./support/tp.js";
 import { fixture, getObject, isRestored, killedSwapIsUndone, until } from "./support/workloads.js";
 
 let ns: Awaited<ReturnType<typeof createNamespace>>;
@@ -70,6 +70,15 @@ describe("tp docker-run --swap statefulset/db", () => {
         );
         expect((await ask(`http://db-0.db.${ns.name}.svc.cluster.local:8080/`)).name).toBe("local-db");
         expect((await ask("http://db:8080/")).name).toBe("local-db");
+        // tp status names the workload as it was given, with its kind.
+        const status = await runTp(["status", "-n", ns.name, "-o", "json"]);
+        const sessions = JSON.parse(status.stdout).sessions as { deployment?: string; objects: string[] }[];
+        expect(sessions).toEqual([
+          expect.objectContaining({
+            deployment: "statefulset/db",
+            objects: expect.arrayContaining(["statefulset/db (swapped)"]),
+          }),
+        ]);
       } finally {
         await tp.kill();
       }
