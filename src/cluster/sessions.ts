@@ -125,7 +125,8 @@ export async function cleanupClusterSession(kube: Kube, namespace: string, id: s
   ]);
   const deletePods = async () => {
     for (const p of pods.items) {
-      if (p.metadata?.ownerReferences?.length) continue; // goes with its owner
+      // A pod of a workload goes with it; the session's own pods (owned by its Lease) are deleted.
+      if (p.metadata?.ownerReferences?.some((o) => o.kind !== "Lease")) continue;
       const name = p.metadata?.name as string;
       if (
         await kubeGet(`delete pod ${name}`, () =>

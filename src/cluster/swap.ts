@@ -129,6 +129,12 @@ export async function swapWorkload(kube: Kube, options: SwapOptions): Promise<Re
   };
   const pod = swapProxyPod(found.object, container.name, { sessionId, agentImage: options.agentImage, info });
   identity?.apply(pod);
+  // A controller that adopts the pods its selector matches (a ReplicaSet, a ReplicationController)
+  // leaves alone a pod that has a controller: the session's Lease, whose deletion also takes it.
+  if (options.lease)
+    pod.metadata!.ownerReferences = [
+      { apiVersion: "coordination.k8s.io/v1", kind: "Lease", ...options.lease, controller: true },
+    ];
   const podName = pod.metadata?.name as string;
   const exclusive = identity?.exclusive === true;
   // Set once the session is being undone: a late Ready must not scale the workload back to 0.

@@ -41,4 +41,6 @@ export interface StartOptions {
   agentImage: string;
   /** Called when a slow step starts; the returned function when it ends. */
   step?: (text: string) => (done?: string) => void;
+  /** The session's Lease: it controls the proxy pod, so no workload controller adopts it. */
+  lease?: { name: string; uid: string };
 }

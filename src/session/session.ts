@@ -116,6 +116,7 @@ export class Session {
         sessionId: id,
         agentImage: request.agentImage,
         step: (t: string) => progress.step(t),
+        lease: { name: leaseName(id), uid: lease.uid },
       };
       const exposePorts = request.sidecar.expose.map((e) => ({
         port: e.remotePort,
@@ -144,7 +145,7 @@ export class Session {
         ? SessionVolumes.prepare(kube, remote, request.volumes, id)
         : Promise.resolve(undefined);
       prepared.catch(() => undefined);
-      const local = this.startLocal(remote, undo, prepared);
+      const local = this.startLocal(remote, undo, prepared, w);
       // Cluster side, once the agent runs: its environment (and version) over a port-forward.
       const agentEnv = remote.running.then(() => {
         progress.debug("proxy pod running");
@@ -234,10 +235,10 @@ export class Session {
     remote: RemoteEnd,
     undo: UndoStep[],
     prepared: Promise<SessionVolumes | undefined>,
+    w: Workload,
   ): Promise<LocalSide> {
     const { kube, docker, request, progress, id, ends } = this;
     const namespace = kube.namespace;
-    const w = request.workload;
     const volumes = await prepared;
     if (volumes) undo.push({ what: "session folder", run: () => volumes.remove(docker, request.agentImage) });
     const volumeSidecar = volumes?.sidecarOptions();

@@ -105,8 +105,12 @@ export function undoPlanOf(w: Workload, sessionId: string): UndoPlan {
   }
 }
 
-/** The local hostname: the proxy pod's name where it is known in advance. */
+/**
+ * The local hostname: the proxy pod's, known in advance: a StatefulSet replica's own name, else the
+ * proxy pod's name.
+ */
 export function localHostname(w: Workload, sessionId: string): string {
+  if (w.kind === "swap" && w.ref && hasOwnIdentity(w.ref)) return `${w.name}-${w.replica ?? 0}`;
   if (w.kind === "swap") return swapProxyPodName(w.name, sessionId);
   if (w.kind === "temporary") return temporaryProxyPodName(sessionId);
   return w.name;

@@ -79,6 +79,13 @@ export async function killedSwapIsUndone(
       async () => (await getObject(namespace, what)).spec.replicas === 0,
       20_000,
     );
+    // The workload's controller leaves the proxy alone (a ReplicaSet adopts the pods it selects).
+    await new Promise((r) => setTimeout(r, 3000));
+    const proxies = JSON.parse(
+      await kubectl(["get", "pods", "-n", namespace, "-l", "tp.dev/role=proxy", "-o", "json"]),
+    ).items as { metadata: { deletionTimestamp?: string; ownerReferences?: { kind: string }[] } }[];
+    if (proxies.length !== 1 || proxies[0]?.metadata.deletionTimestamp)
+      throw new Error(`the proxy pod did not survive: ${JSON.stringify(proxies.map((p) => p.metadata))}`);
     tp.process.kill("SIGKILL");
     await tp.processExited();
     const took = await until(
