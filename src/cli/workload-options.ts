@@ -1,6 +1,6 @@
 import { Command, Option } from "commander";
 import { isCidr, isHostName } from "../contract/sidecar-config.js";
-import { parseWorkload } from "../cluster/deployments.js";
+import { parseWorkload } from "../cluster/workloads.js";
 import { UsageError } from "../errors.js";
 import type { VolumeRequest } from "../session/session-volumes.js";
 import type { Workload } from "../session/workload.js";
@@ -9,6 +9,8 @@ import { defaultMountLimit, parseMountLimit } from "../volumes/index.js";
 /** The flags every way of running a session has (docker-run, run, shell). */
 export interface WorkloadFlags {
   swapDeployment?: string;
+  swap?: string;
+  replica?: string;
   newDeployment?: string;
   deployment?: string;
   expose: string[];
@@ -28,11 +30,13 @@ export const collect = (value: string, previous: string[]) => [...previous, valu
 export function withWorkloadOptions(command: Command, exposeTo: string): Command {
   return command
     .option(
-      "-s, --swap-deployment <name[:container]>",
-      "replace the Deployment's pods with a proxy for this container",
+      "-s, --swap-deployment <[kind/]name[:container]>",
+      "replace the workload's pods with a proxy for this container (NAME: a Deployment; KIND/NAME like kubectl: statefulset/db, rollouts.argoproj.io/web)",
     )
+    .option("--swap <[kind/]name[:container]>", "short for --swap-deployment")
+    .option("--replica <n>", "with a StatefulSet: the replica whose identity the proxy takes (default 0)")
     .option("--new-deployment <name>", "create a Deployment and Service of this name for the session")
-    .option("--deployment <name>", "use an existing Deployment that runs tp-agent as a proxy")
+    .option("--deployment <[kind/]name>", "use an existing workload that runs tp-agent as a proxy")
     .option(
       "--expose <port[:remote]>",
       `deliver connections to the pod's REMOTE port to ${exposeTo} PORT (repeatable)`,
@@ -79,17 +83,34 @@ export function volumesOf(
   };
 }
 
+function replicaOf(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value)) throw new UsageError(`--replica ${value}: expected a replica number (0, 1, …)`);
+  return Number(value);
+}
+
 export function workloadOf(flags: WorkloadFlags): Workload {
-  const chosen = [flags.swapDeployment, flags.newDeployment, flags.deployment].filter((v) => v !== undefined);
+  const swap = flags.swapDeployment ?? flags.swap;
+  const chosen = [flags.swapDeployment, flags.swap, flags.newDeployment, flags.deployment].filter(
+    (v) => v !== undefined,
+  );
   if (chosen.length > 1)
-    throw new UsageError("use only one of --swap-deployment, --new-deployment and --deployment");
-  if (flags.swapDeployment !== undefined) return { kind: "swap", ...parseWorkload(flags.swapDeployment) };
+    throw new UsageError("use only one of --swap-deployment (--swap), --new-deployment and --deployment");
+  const replica = replicaOf(flags.replica);
+  if (replica !== undefined && swap === undefined)
+    throw new UsageError("--replica goes with --swap-deployment");
+  if (swap !== undefined)
+    return { kind: "swap", ...parseWorkload(swap), ...(replica !== undefined ? { replica } : {}) };
   if (flags.newDeployment !== undefined) {
-    const { name, container } = parseWorkload(flags.newDeployment);
-    if (container) throw new UsageError(`--new-deployment takes a name only, not ${flags.newDeployment}`);
+    const { name, container, type } = parseWorkload(flags.newDeployment);
+    if (container || type)
+      throw new UsageError(`--new-deployment takes a name only, not ${flags.newDeployment}`);
     return { kind: "new", name };
   }
-  if (flags.deployment !== undefined) return { kind: "existing", name: parseWorkload(flags.deployment).name };
+  if (flags.deployment !== undefined) {
+    const { name, type } = parseWorkload(flags.deployment);
+    return { kind: "existing", name, ...(type ? { type } : {}) };
+  }
   return { kind: "temporary" };
 }
 

@@ -1,5 +1,6 @@
 import { TpError } from "../errors.js";
-import { readDeployment } from "./deployments.js";
+import { describeRef } from "../contract/workload-ref.js";
+import { findWorkload } from "./workloads.js";
 import { kubeCall } from "../kube/kube-call.js";
 import type { Kube } from "../kube/kube.js";
 import type { RemoteEnd, StartOptions } from "../kube/remote-end.js";
@@ -13,34 +14,37 @@ function isProxyContainer(c: { command?: string[]; args?: string[]; image?: stri
   );
 }
 
-/** --deployment NAME: an existing Deployment whose pod already runs tp-agent as a proxy. Nothing to undo. */
+/** --deployment [KIND/]NAME: an existing workload whose pod already runs tp-agent as a proxy. Nothing to undo. */
 export async function useExistingDeployment(
   kube: Kube,
-  options: StartOptions & { name: string },
+  options: StartOptions & { name: string; type?: string },
 ): Promise<RemoteEnd> {
-  const { namespace, name } = options;
-  const deployment = await readDeployment(kube, namespace, name);
-  const container = deployment.spec?.template.spec?.containers.find(isProxyContainer);
+  const { namespace } = options;
+  const found = await findWorkload(kube, namespace, options);
+  const id = describeRef(found.ref, namespace);
+  const deployment = found.object;
+  const container = deployment.spec?.template?.spec?.containers.find(isProxyContainer);
   if (!container) {
-    throw new TpError("config", `deployment ${namespace}/${name} does not run tp-agent in role proxy`, {
+    throw new TpError("config", `${id} does not run tp-agent in role proxy`, {
       hint: "use --swap-deployment to replace its pods with a proxy, or --new-deployment for a new one",
     });
   }
-  const selector = Object.entries(deployment.spec?.selector.matchLabels ?? {})
+  const matchLabels = deployment.spec?.selector?.matchLabels;
+  const selector = Object.entries(matchLabels ?? deployment.spec?.template?.metadata?.labels ?? {})
     .map(([k, v]) => `${k}=${v}`)
     .join(",");
-  const pods = await kubeCall(`list pods of deployment ${namespace}/${name}`, () =>
+  const pods = await kubeCall(`list pods of ${id}`, () =>
     kube.core.listNamespacedPod({ namespace, labelSelector: selector }),
   );
   const pod = pods.items.find((p) => isPodReady(p) && !p.metadata?.deletionTimestamp);
-  if (!pod) throw new TpError("cluster-error", `deployment ${namespace}/${name} has no ready pod`);
+  if (!pod) throw new TpError("cluster-error", `${id} has no ready pod`);
   return {
     namespace,
     pod: pod.metadata?.name as string,
     container: container.name,
     admitted: pod,
     running: Promise.resolve(),
-    description: `deployment ${namespace}/${name}`,
+    description: id,
     ready: Promise.resolve(),
     restore: async () => [],
   };

@@ -85,10 +85,14 @@ export function temporaryProxyPodName(sessionId: string): string {
   return `tp-${sessionId}`;
 }
 
-/** The proxy pod of --swap-deployment: the Deployment's pod template with the agent in the target container. */
-export function swapProxyPod(deployment: V1Deployment, containerName: string, options: ProxyOptions): V1Pod {
-  const template: V1PodTemplateSpec = structuredClone(deployment.spec?.template ?? {});
-  const name = swapProxyPodName(deployment.metadata?.name as string, options.sessionId);
+/** The proxy pod of --swap-deployment: the workload's pod template with the agent in the target container. */
+export function swapProxyPod(
+  workload: { metadata?: { name?: string }; spec?: { template?: V1PodTemplateSpec } },
+  containerName: string,
+  options: ProxyOptions,
+): V1Pod {
+  const template: V1PodTemplateSpec = structuredClone(workload.spec?.template ?? {});
+  const name = swapProxyPodName(workload.metadata?.name as string, options.sessionId);
   const [shape] = loadTemplate<V1Pod>("proxy-pod.yaml", { name });
   const labels = { ...template.metadata?.labels };
   delete labels["pod-template-hash"];

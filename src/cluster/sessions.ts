@@ -3,14 +3,19 @@ import type { Kube } from "../kube/kube.js";
 import { Annotations, Labels, sessionSelector } from "../contract/cluster-labels.js";
 import { readSessionInfo } from "../contract/session-info.js";
 import { isLeaseLive, leaseName } from "./session-lease.js";
-import { restoreDeployment } from "../kube/restore.js";
+import { restoreWorkload } from "../kube/restore.js";
+import { deploymentRef, type WorkloadRef } from "../contract/workload-ref.js";
+import { hasOwnIdentity } from "./pod-identity.js";
+import { waitForPodGone } from "../kube/pods.js";
 
 /** What the cluster knows about one tp session. */
 export interface ClusterSession {
   id: string;
   namespace: string;
-  /** The swapped or created Deployment, if any. */
+  /** The swapped workload (`web`, `statefulset/db`) or created Deployment, if any. */
   deployment?: string;
+  /** The swapped workload's API resource, as the session recorded it. */
+  workload?: WorkloadRef;
   kind: string;
   /** When the session started (its lease's acquireTime, else its oldest object). */
   startedAt?: string;
@@ -18,6 +23,11 @@ export interface ClusterSession {
   live: boolean;
   /** Names of its objects: kind/name. */
   objects: string[];
+}
+
+/** The workload a session swapped, from the record on its lease or proxy pod. */
+function recordedWorkload(annotations: Record<string, string> | undefined): WorkloadRef | undefined {
+  return readSessionInfo(annotations?.[Annotations.sessionInfo]).workload;
 }
 
 /** Every tp session with objects in a namespace (all namespaces when namespace is undefined). */
@@ -74,6 +84,7 @@ export async function listClusterSessions(
       const info = readSessionInfo(o.metadata?.annotations?.[Annotations.sessionInfo]);
       if (info.kind) s.kind = info.kind;
       if (info.deployment) s.deployment = info.deployment;
+      if (info.workload) s.workload = info.workload;
       const created = o.metadata?.creationTimestamp
         ? new Date(o.metadata.creationTimestamp).toISOString()
         : undefined;
@@ -94,7 +105,11 @@ export async function listClusterSessions(
     const s = get(id, d.metadata?.namespace ?? "default");
     s.kind = "swap";
     s.deployment = d.metadata?.name;
-    s.objects.push(`deployment/${d.metadata?.name} (swapped)`);
+    s.workload ??= deploymentRef(d.metadata?.name ?? "");
+  }
+  for (const s of sessions.values()) {
+    if (s.kind === "swap" && s.workload)
+      s.objects.push(`${s.workload.kind.toLowerCase()}/${s.workload.name} (swapped)`);
   }
   return [...sessions.values()];
 }
@@ -103,13 +118,42 @@ export async function listClusterSessions(
 export async function cleanupClusterSession(kube: Kube, namespace: string, id: string): Promise<string[]> {
   const done: string[] = [];
   const labelSelector = sessionSelector(id);
-  const deployments = await kubeCall("list deployments", () =>
-    kube.apps.listNamespacedDeployment({ namespace }),
-  );
+  const [deployments, pods, lease] = await Promise.all([
+    kubeCall("list deployments", () => kube.apps.listNamespacedDeployment({ namespace })),
+    kubeCall("list pods", () => kube.core.listNamespacedPod({ namespace, labelSelector })),
+    kubeGet("read lease", () => kube.coordination.readNamespacedLease({ name: leaseName(id), namespace })),
+  ]);
+  const deletePods = async () => {
+    for (const p of pods.items) {
+      // A pod of a workload goes with it; the session's own pods (owned by its Lease) are deleted.
+      if (p.metadata?.ownerReferences?.some((o) => o.kind !== "Lease")) continue;
+      const name = p.metadata?.name as string;
+      if (
+        await kubeGet(`delete pod ${name}`, () =>
+          kube.core.deleteNamespacedPod({ name, namespace, gracePeriodSeconds: 2 }),
+        )
+      )
+        done.push(`pod ${namespace}/${name} deleted`);
+    }
+  };
+  // The swapped workload of any kind, as the session recorded it (a Deployment is also found by
+  // its annotation below). A replica's identity goes back to it once the proxy is gone.
+  const swapped = [lease, ...pods.items].map((o) => recordedWorkload(o?.metadata?.annotations)).find(Boolean);
+  let podsDone = false;
+  if (swapped) {
+    if (hasOwnIdentity(swapped)) {
+      await deletePods();
+      podsDone = true;
+      for (const p of pods.items)
+        await waitForPodGone(kube, namespace, p.metadata?.name as string, 60_000).catch(() => undefined);
+    }
+    const restored = await restoreWorkload(kube, namespace, swapped, id);
+    if (restored) done.push(restored);
+  }
   for (const d of deployments.items) {
     const name = d.metadata?.name as string;
     if (d.metadata?.annotations?.[Annotations.session] === id) {
-      const restored = await restoreDeployment(kube, namespace, name, id);
+      const restored = await restoreWorkload(kube, namespace, deploymentRef(name), id);
       if (restored) done.push(restored);
     }
     if (d.metadata?.labels?.[Labels.session] === id) {
@@ -127,15 +171,7 @@ export async function cleanupClusterSession(kube: Kube, namespace: string, id: s
     await kubeGet(`delete service ${name}`, () => kube.core.deleteNamespacedService({ name, namespace }));
     done.push(`service ${namespace}/${name} deleted`);
   }
-  const pods = await kubeCall("list pods", () => kube.core.listNamespacedPod({ namespace, labelSelector }));
-  for (const p of pods.items) {
-    if (p.metadata?.ownerReferences?.length) continue; // goes with its Deployment
-    const name = p.metadata?.name as string;
-    await kubeGet(`delete pod ${name}`, () =>
-      kube.core.deleteNamespacedPod({ name, namespace, gracePeriodSeconds: 2 }),
-    );
-    done.push(`pod ${namespace}/${name} deleted`);
-  }
+  if (!podsDone) await deletePods();
   if (
     await kubeGet("delete lease", () =>
       kube.coordination.deleteNamespacedLease({ name: leaseName(id), namespace }),

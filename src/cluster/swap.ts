@@ -1,131 +1,183 @@
-import type { V1Container, V1Deployment } from "@kubernetes/client-node";
+import type { V1Container } from "@kubernetes/client-node";
 import { TpError } from "../errors.js";
-import { chooseContainer, readDeployment } from "./deployments.js";
-import { kubeCall, kubeGet } from "../kube/kube-call.js";
+import { kubeGet } from "../kube/kube-call.js";
 import type { Kube } from "../kube/kube.js";
 import { Annotations } from "../contract/cluster-labels.js";
-import { mergePatch } from "../kube/patch.js";
-import { restoreDeployment } from "../kube/restore.js";
+import { describeRef, type WorkloadRef } from "../contract/workload-ref.js";
+import { restoreWorkload } from "../kube/restore.js";
+import { patchWorkload, readReplicas, scaleWorkload } from "../kube/workload-api.js";
 import { swapProxyPod } from "./proxy-pod.js";
 import type { RemoteEnd, StartOptions } from "../kube/remote-end.js";
-import { deletePod } from "../kube/pods.js";
-import { createProxyPod } from "./create-proxy-pod.js";
+import { deletePod, waitForPodGone } from "../kube/pods.js";
+import { createOrRestore, createProxyPod } from "./create-proxy-pod.js";
+import { podIdentity, type PodIdentity } from "./pod-identity.js";
+import {
+  checkNotOwned,
+  chooseContainer,
+  findWorkload,
+  targetText,
+  type FoundWorkload,
+  type WorkloadTarget,
+} from "./workloads.js";
+
+export interface SwapTarget extends WorkloadTarget {
+  /** The StatefulSet replica whose identity the proxy takes (default 0). */
+  replica?: number;
+}
 
 export interface SwapOptions extends StartOptions {
-  deployment: string;
-  container?: string;
+  target: SwapTarget;
   /** Told once when an autoscaler owns the replicas. */
   warn?: (text: string) => void;
 }
 
-/** The HorizontalPodAutoscaler that scales this Deployment, if any. */
-async function autoscalerOf(kube: Kube, namespace: string, name: string): Promise<string | undefined> {
+/** How long a replica's pod may take to go before its identity is reused. */
+const replicaGoneMs = 120_000;
+
+/** The HorizontalPodAutoscaler that scales this workload, if any. */
+async function autoscalerOf(kube: Kube, namespace: string, ref: WorkloadRef): Promise<string | undefined> {
   const list = await kubeGet(`list horizontalpodautoscalers in ${namespace}`, () =>
     kube.autoscaling.listNamespacedHorizontalPodAutoscaler({ namespace }),
   ).catch(() => undefined);
-  const hpa = list?.items.find(
-    (h) => h.spec?.scaleTargetRef.kind === "Deployment" && h.spec.scaleTargetRef.name === name,
-  );
+  const hpa = list?.items.find((h) => {
+    const t = h.spec?.scaleTargetRef;
+    const group = t?.apiVersion?.includes("/") ? t.apiVersion.split("/")[0] : "";
+    return t?.kind === ref.kind && t.name === ref.name && (t.apiVersion === undefined || group === ref.group);
+  });
   return hpa?.metadata?.name;
 }
 
-/**
- * --swap-deployment: claim the Deployment (annotations that record the session and the replica
- * count), start the proxy pod from its pod template, and scale it to 0 once the proxy is Ready.
- */
-/** Check that a Deployment can be swapped (it exists, has the container, no session holds it). */
-export async function checkSwappable(
-  kube: Kube,
-  namespace: string,
-  name: string,
-  containerName?: string,
-): Promise<{ deployment: V1Deployment; container: V1Container }> {
-  const deployment = await readDeployment(kube, namespace, name);
-  const container = chooseContainer(deployment, containerName);
-  const holder = deployment.metadata?.annotations?.[Annotations.session];
+export interface Swappable {
+  found: FoundWorkload;
+  container: V1Container;
+  identity: PodIdentity | undefined;
+}
+
+/** Check that a workload can be swapped: it exists, scales, has the container, no session holds it. */
+export async function checkSwappable(kube: Kube, namespace: string, target: SwapTarget): Promise<Swappable> {
+  const found = await findWorkload(kube, namespace, target);
+  checkNotOwned(found, namespace);
+  const container = chooseContainer(found, target.container, namespace);
+  const identity = podIdentity(found, target.replica);
+  const holder = found.object.metadata?.annotations?.[Annotations.session];
   if (holder) {
     throw new TpError(
       "conflict",
-      `deployment ${namespace}/${name} is already swapped by tp session ${holder}`,
+      `${describeRef(found.ref, namespace)} is already swapped by tp session ${holder}`,
       {
         hint: "end that session first, or run `tp cleanup` if it is gone",
       },
     );
   }
-  return { deployment, container };
+  return { found, container, identity };
 }
 
-export async function swapDeployment(kube: Kube, options: SwapOptions): Promise<RemoteEnd> {
+/**
+ * --swap-deployment [KIND/]NAME: claim the workload (annotations that record the session, the
+ * replica count and its API resource), start the proxy pod from its pod template, and scale it to
+ * 0 through its scale subresource once the proxy is Ready. A replica with an identity of its own
+ * (a StatefulSet's) is scaled away first: its name and volumes belong to one pod at a time.
+ */
+export async function swapWorkload(kube: Kube, options: SwapOptions): Promise<RemoteEnd> {
   const { namespace, sessionId } = options;
-  const name = options.deployment;
-  let checked = await checkSwappable(kube, namespace, name, options.container);
-  const hpa = await autoscalerOf(kube, namespace, name);
+  let checked = await checkSwappable(kube, namespace, options.target);
+  const ref = checked.found.ref;
+  const id = describeRef(ref, namespace);
+  const hpa = await autoscalerOf(kube, namespace, ref);
   if (hpa) {
     options.warn?.(
-      `deployment ${namespace}/${name} is scaled by HorizontalPodAutoscaler ${hpa}: tp leaves its replicas alone, so its pods keep serving part of the traffic`,
+      `${id} is scaled by HorizontalPodAutoscaler ${hpa}: tp leaves its replicas alone, so its pods keep serving part of the traffic`,
     );
   }
-  const id = `deployment ${namespace}/${name}`;
-  // Claim first: the resourceVersion makes the claim fail if the Deployment changed meanwhile.
+  // Claim first: the resourceVersion makes the claim fail if the workload changed meanwhile.
   // A change of its status or scale is read again and the claim made again; a claim of another
   // session is an error (checkSwappable names it).
+  let replicas = 0;
   for (let attempt = 0; ; attempt++) {
-    const current = checked.deployment;
+    replicas = await readReplicas(kube, namespace, ref);
     try {
-      await kubeCall(`annotate ${id}`, () =>
-        kube.apps.patchNamespacedDeployment(
-          {
-            name,
-            namespace,
-            body: {
-              metadata: {
-                resourceVersion: current.metadata?.resourceVersion,
-                annotations: {
-                  [Annotations.session]: sessionId,
-                  [Annotations.originalReplicas]: String(current.spec?.replicas ?? 1),
-                  [Annotations.swappedAt]: new Date().toISOString(),
-                },
-              },
+      await patchWorkload(
+        kube,
+        namespace,
+        ref,
+        {
+          metadata: {
+            resourceVersion: checked.found.object.metadata?.resourceVersion,
+            annotations: {
+              [Annotations.session]: sessionId,
+              [Annotations.originalReplicas]: String(replicas),
+              [Annotations.swappedAt]: new Date().toISOString(),
+              [Annotations.workload]: JSON.stringify(ref),
             },
           },
-          mergePatch,
-        ),
+        },
+        `annotate ${id}`,
       );
       break;
     } catch (err) {
       if (!(err instanceof TpError && err.code === "conflict") || attempt >= 4) throw err;
-      checked = await checkSwappable(kube, namespace, name, options.container);
+      checked = await checkSwappable(kube, namespace, options.target);
     }
   }
-  const { deployment, container } = checked;
-  const replicas = deployment.spec?.replicas ?? 1;
-  const info = { kind: "swap", deployment: name, container: container.name, namespace };
-  const pod = swapProxyPod(deployment, container.name, { sessionId, agentImage: options.agentImage, info });
+  const { found, container, identity } = checked;
+  const info = {
+    kind: "swap",
+    deployment: targetText(options.target),
+    workload: ref,
+    container: container.name,
+    namespace,
+  };
+  const pod = swapProxyPod(found.object, container.name, { sessionId, agentImage: options.agentImage, info });
+  identity?.apply(pod);
+  // A controller that adopts the pods its selector matches (a ReplicaSet, a ReplicationController)
+  // leaves alone a pod that has a controller: the session's Lease, whose deletion also takes it.
+  if (options.lease)
+    pod.metadata!.ownerReferences = [
+      { apiVersion: "coordination.k8s.io/v1", kind: "Lease", ...options.lease, controller: true },
+    ];
   const podName = pod.metadata?.name as string;
-  // Set once the session is being undone: a late Ready must not scale the Deployment back to 0.
+  const exclusive = identity?.exclusive === true;
+  // Set once the session is being undone: a late Ready must not scale the workload back to 0.
   let restoring = false;
   let scaling: Promise<unknown> | undefined;
   const restore = async (): Promise<string[]> => {
     restoring = true;
     await scaling?.catch(() => undefined);
     const done: string[] = [];
-    const restored = await restoreDeployment(kube, namespace, name, sessionId);
+    const removeProxy = async () => {
+      if (await deletePod(kube, namespace, podName)) done.push(`proxy pod ${namespace}/${podName} deleted`);
+    };
+    // A replica's identity and volumes go back to it only once the proxy has released them.
+    if (exclusive) {
+      await removeProxy();
+      await waitForPodGone(kube, namespace, podName, replicaGoneMs).catch(() => undefined);
+    }
+    const restored = await restoreWorkload(kube, namespace, ref, sessionId);
     if (restored) done.push(restored);
-    if (await deletePod(kube, namespace, podName)) done.push(`proxy pod ${namespace}/${podName} deleted`);
+    if (!exclusive) await removeProxy();
     return done;
   };
+  if (exclusive && identity) {
+    await createOrRestore(restore, async () => {
+      const ended = options.step?.(
+        `stopping ${id}: its pod ${identity.replicaPod} hands its identity and volumes to the proxy`,
+      );
+      scaling = scaleWorkload(kube, namespace, ref, 0);
+      await scaling;
+      await waitForPodGone(kube, namespace, identity.replicaPod, replicaGoneMs);
+      ended?.(`${identity.replicaPod} stopped`);
+    });
+  }
   const started = await createProxyPod(kube, options, pod, container.name, restore);
   const { ready } = started;
-  // The tunnel starts meanwhile; the Deployment goes to 0 once the proxy is Ready and the session
+  // The tunnel starts meanwhile; the workload goes to 0 once the proxy is Ready and the session
   // takes over (takeOver): until then its own pods keep serving.
   let takingOver: Promise<void> | undefined;
   const takeOver = (): Promise<void> =>
     (takingOver ??= (async () => {
       await ready;
-      if (hpa || restoring) return;
-      scaling = kubeCall(`scale ${id} to 0`, () =>
-        kube.apps.patchNamespacedDeployment({ name, namespace, body: { spec: { replicas: 0 } } }, mergePatch),
-      );
+      if (hpa || restoring || exclusive) return;
+      scaling = scaleWorkload(kube, namespace, ref, 0);
       await scaling;
     })());
   return {

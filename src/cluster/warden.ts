@@ -138,7 +138,7 @@ export function wardenPlanFor(
   sessionId: string,
   namespace: string,
   lease: string,
-  undo: Pick<WardenPlan, "restoreDeployment" | "deleteDeployments" | "deleteServices" | "deletePods">,
+  undo: Pick<WardenPlan, "restore" | "deleteDeployments" | "deleteServices" | "deletePods">,
 ): WardenPlan {
   const name = wardenName(sessionId);
   return {
@@ -160,14 +160,21 @@ export function wardenRules(plan: WardenPlan): V1PolicyRule[] {
     },
   ];
   if (plan.deletePods.length) {
-    rules.push({ apiGroups: [""], resources: ["pods"], verbs: ["delete"], resourceNames: plan.deletePods });
-  }
-  if (plan.restoreDeployment) {
+    // get: a restore that needs the proxy gone first waits for it.
     rules.push({
-      apiGroups: ["apps"],
-      resources: ["deployments"],
+      apiGroups: [""],
+      resources: ["pods"],
+      verbs: ["get", "delete"],
+      resourceNames: plan.deletePods,
+    });
+  }
+  if (plan.restore) {
+    const w = plan.restore.workload;
+    rules.push({
+      apiGroups: [w.group],
+      resources: [w.resource, `${w.resource}/scale`],
       verbs: ["get", "patch"],
-      resourceNames: [plan.restoreDeployment],
+      resourceNames: [w.name],
     });
   }
   if (plan.deleteDeployments.length) {

@@ -11,12 +11,14 @@ export const Labels = {
 export const managedByValue = "tp";
 
 export const Annotations = {
-  /** On a swapped Deployment: the session that swapped it. */
+  /** On a swapped workload: the session that swapped it. */
   session: "tp.dev/session",
-  /** On a swapped Deployment: its replica count before the swap. */
+  /** On a swapped workload: its replica count before the swap. */
   originalReplicas: "tp.dev/original-replicas",
-  /** On a swapped Deployment: when the swap happened (RFC 3339). */
+  /** On a swapped workload: when the swap happened (RFC 3339). */
   swappedAt: "tp.dev/swapped-at",
+  /** On a swapped workload: its API resource (WorkloadRef as JSON), so any kind can be restored. */
+  workload: "tp.dev/workload",
   /** On a session's objects: what the session is (swap, new-deployment, ...) as JSON. */
   sessionInfo: "tp.dev/session-info",
 } as const;

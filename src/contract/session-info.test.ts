@@ -7,6 +7,26 @@ describe("the session-info annotation", () => {
     expect(readSessionInfo(JSON.stringify(info))).toEqual({ kind: "swap", deployment: "web" });
   });
 
+  it("gives the swapped workload's resource, and leaves out one that does not parse", () => {
+    const workload = {
+      group: "apps",
+      version: "v1",
+      resource: "statefulsets",
+      kind: "StatefulSet",
+      name: "db",
+    };
+    const info: SessionInfo = { kind: "swap", deployment: "statefulset/db", namespace: "ns", workload };
+    expect(readSessionInfo(JSON.stringify(info))).toEqual({
+      kind: "swap",
+      deployment: "statefulset/db",
+      workload,
+    });
+    expect(readSessionInfo(JSON.stringify({ ...info, workload: { name: "db" } }))).toEqual({
+      kind: "swap",
+      deployment: "statefulset/db",
+    });
+  });
+
   it.each([
     ["absent", undefined],
     ["not JSON", "swap"],

@@ -1,4 +1,5 @@
 import * as z from "zod/mini";
+import { workloadRef, type WorkloadRef } from "./workload-ref.js";
 
 /**
  * What a session is, as JSON in the `tp.dev/session-info` annotation of its objects in the
@@ -11,8 +12,10 @@ export const sessionInfo = z.object({
   /** swap, new-deployment, temporary. */
   kind: z.string(),
   namespace: z.string(),
-  /** The swapped or created Deployment. */
+  /** The swapped workload as the user named it (`web`, `statefulset/db`) or the created Deployment. */
   deployment: z.optional(z.string()),
+  /** The swapped workload's API resource. */
+  workload: z.optional(workloadRef),
   /** The swapped container. */
   container: z.optional(z.string()),
 });
@@ -20,12 +23,22 @@ export type SessionInfo = z.output<typeof sessionInfo>;
 
 const readable = z.partial(z.pick(sessionInfo, { kind: true, deployment: true }));
 
-/** The annotation's kind and Deployment; nothing when it is absent or not a session info. */
-export function readSessionInfo(text: string | undefined): { kind?: string; deployment?: string } {
+/**
+ * The annotation's kind, workload name and workload resource; nothing when it is absent or not a
+ * session info (a workload that does not parse is left out alone).
+ */
+export function readSessionInfo(text: string | undefined): {
+  kind?: string;
+  deployment?: string;
+  workload?: WorkloadRef;
+} {
   if (!text) return {};
   try {
-    const result = readable.safeParse(JSON.parse(text));
-    return result.success ? result.data : {};
+    const json: unknown = JSON.parse(text);
+    const result = readable.safeParse(json);
+    if (!result.success) return {};
+    const w = workloadRef.safeParse((json as { workload?: unknown }).workload);
+    return { ...result.data, ...(w.success ? { workload: w.data } : {}) };
   } catch {
     return {};
   }

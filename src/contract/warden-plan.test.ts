@@ -5,7 +5,10 @@ const plan: WardenPlan = {
   sessionId: "abc123",
   namespace: "default",
   lease: "tp-session-abc123",
-  restoreDeployment: "web",
+  restore: {
+    workload: { group: "apps", version: "v1", resource: "statefulsets", kind: "StatefulSet", name: "db" },
+    proxyFirst: true,
+  },
   deleteDeployments: [],
   deleteServices: ["web-tp"],
   deletePods: ["web-tp-proxy"],
@@ -16,18 +19,19 @@ describe("the warden plan", () => {
   it("survives the round trip through the warden's environment, with its version", () => {
     const { name, value } = wardenPlanToEnv(plan);
     expect(name).toBe("TP_WARDEN_PLAN");
-    expect(JSON.parse(value)).toMatchObject({ v: 1 });
+    expect(JSON.parse(value)).toMatchObject({ v: 2 });
     expect(parseWardenPlan(value)).toEqual(plan);
-  });
-
-  it("reads a plan written before plans had a version", () => {
-    expect(parseWardenPlan(JSON.stringify(plan))).toEqual(plan);
   });
 
   it.each([
     ["no plan", undefined, "TP_WARDEN_PLAN is not set"],
     ["not JSON", "{", "TP_WARDEN_PLAN is not valid JSON"],
-    ["another version", { ...plan, v: 2 }, "TP_WARDEN_PLAN: v must be 1 (written by another version of tp)"],
+    ["another version", { ...plan, v: 1 }, "TP_WARDEN_PLAN: v must be 2 (written by another version of tp)"],
+    [
+      "a workload without its resource",
+      { ...plan, v: 2, restore: { workload: { name: "db" }, proxyFirst: true } },
+      "TP_WARDEN_PLAN: restore.workload",
+    ],
     [
       "a missing lease",
       { ...plan, lease: undefined },

@@ -1,13 +1,16 @@
 import * as z from "zod/mini";
 import { parseJsonMessage, versionField, versioned } from "./message.js";
 import { TpError } from "../errors.js";
+import { workloadRef } from "./workload-ref.js";
 
 /**
  * The env var that hands a session's warden its plan (JSON). The warden refuses a `v` other
- * than {@link wardenPlanVersion}; a plan without `v` (written before it had one) is version 1.
+ * than {@link wardenPlanVersion}; a plan without `v` is read as the current version (the warden
+ * runs the image of the tp that wrote the plan). Version 2: a swapped workload of any kind
+ * (`restore`) instead of a Deployment's name (`restoreDeployment`).
  */
 export const wardenPlanEnv = "TP_WARDEN_PLAN";
-export const wardenPlanVersion = 1;
+export const wardenPlanVersion = 2;
 
 const name = z.string().check(z.minLength(1));
 
@@ -18,8 +21,12 @@ const wardenPlan = versioned(
     sessionId: name,
     namespace: name,
     lease: name,
-    /** A swapped Deployment: its replicas go back, tp's annotations go. */
-    restoreDeployment: z.optional(name),
+    /**
+     * A swapped workload of any kind: its replicas go back (scale subresource), tp's annotations
+     * go. With proxyFirst (a replica's identity and volumes belong to one pod at a time) the
+     * proxy pods are deleted, and gone, before the workload is scaled back.
+     */
+    restore: z.optional(z.object({ workload: workloadRef, proxyFirst: z.boolean() })),
     deleteDeployments: z.array(name),
     deleteServices: z.array(name),
     deletePods: z.array(name),

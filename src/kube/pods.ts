@@ -1,3 +1,4 @@
+import { waitFor } from "../wait.js";
 import { kubeGet } from "./kube-call.js";
 import type { Kube } from "./kube.js";
 
@@ -7,4 +8,21 @@ export async function deletePod(kube: Kube, namespace: string, name: string): Pr
     kube.core.deleteNamespacedPod({ name, namespace, gracePeriodSeconds: 2 }),
   );
   return deleted !== undefined;
+}
+
+/** Wait until a pod no longer exists (a replica's pod gone before its identity is reused). */
+export async function waitForPodGone(
+  kube: Kube,
+  namespace: string,
+  name: string,
+  timeoutMs: number,
+): Promise<void> {
+  await waitFor(
+    `pod ${namespace}/${name} to be gone`,
+    async () =>
+      (await kubeGet(`read pod ${namespace}/${name}`, () => kube.core.readNamespacedPod({ name, namespace })))
+        ? undefined
+        : true,
+    { timeoutMs, intervalMs: 500 },
+  );
 }

@@ -45,4 +45,6 @@ export interface StartOptions {
   exposePorts?: number[];
   /** Tells the user something once. */
   warn?: (text: string) => void;
+  /** The session's Lease: it controls the proxy pod, so no workload controller adopts it. */
+  lease?: { name: string; uid: string };
 }

@@ -28,14 +28,15 @@ export function checkProject(project: Project, fail: (path: FieldPath, message: 
     const w = s.tp?.workload;
     if (!w || w.kind === "temporary" || w.kind === "existing") continue;
     const ns = s.tp?.namespace ?? project.tp.namespace ?? "";
-    const key = `${ns}/${w.name}`;
+    const what = w.kind === "swap" && w.type ? `${w.type}/${w.name}` : w.name;
+    const key = `${ns}/${what}`;
     const field = w.kind === "swap" ? "swap-deployment" : "new-deployment";
     const how = w.kind === "swap" ? "swaps" : "creates";
     const before = claimed.get(key);
     if (before)
       fail(
         ["services", s.name, "x-tp", field],
-        `deployment "${w.name}" is already ${before.how === "swaps" ? "swapped" : "created"} by service ${before.service}`,
+        `${w.kind === "swap" && w.type ? "workload" : "deployment"} "${what}" is already ${before.how === "swaps" ? "swapped" : "created"} by service ${before.service}`,
       );
     claimed.set(key, { service: s.name, how });
   }

@@ -111,6 +111,29 @@ describe("loadProject", () => {
     );
   });
 
+  it("takes KIND/NAME for any workload, and rejects two services swapping it", () => {
+    const one = project(
+      "services:\n  db:\n    image: x\n    x-tp: { swap-deployment: statefulset/db:db }\n  ro:\n    image: x\n    x-tp: { deployment: rollouts.argoproj.io/web }\n",
+    )();
+    expect(one.services.find((s) => s.name === "db")?.tp?.workload).toEqual({
+      kind: "swap",
+      type: "statefulset",
+      name: "db",
+      container: "db",
+    });
+    expect(one.services.find((s) => s.name === "ro")?.tp?.workload).toEqual({
+      kind: "existing",
+      type: "rollouts.argoproj.io",
+      name: "web",
+    });
+    const twice = project(
+      "services:\n  a:\n    image: x\n    x-tp: { swap-deployment: sts/db }\n  b:\n    image: x\n    x-tp: { swap-deployment: sts/db }\n",
+    );
+    expect(errorOf(twice)).toMatch(
+      /services\.b\.x-tp\.swap-deployment: workload "sts\/db" is already swapped by service a/,
+    );
+  });
+
   it("rejects a depends_on cycle and unknown dependencies", () => {
     const cycle = project(
       "services:\n  a:\n    image: x\n    depends_on: [b]\n  b:\n    image: x\n    depends_on: [c]\n  c:\n    image: x\n    depends_on: [a]\n",

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
-import { chooseContainer, readDeployment } from "../cluster/deployments.js";
+import { checkSwappable } from "../cluster/swap.js";
+import { findWorkload } from "../cluster/workloads.js";
 import { kubeCall, kubeGet } from "../kube/kube-call.js";
 import type { Kube } from "../kube/kube.js";
 import type { LocalEngine } from "../docker/local-engine.js";
@@ -72,8 +73,8 @@ export async function checkCluster(
     const ns = kube.namespace;
     const at = (field: string): FieldPath => ["services", s.name, "x-tp", field];
     try {
-      if (w.kind === "swap") chooseContainer(await readDeployment(kube, ns, w.name), w.container);
-      if (w.kind === "existing") await readDeployment(kube, ns, w.name);
+      if (w.kind === "swap") await checkSwappable(kube, ns, w);
+      if (w.kind === "existing") await findWorkload(kube, ns, w);
       if (w.kind === "new") {
         const found = await kubeGet(`read deployment ${ns}/${w.name}`, () =>
           kube.apps.readNamespacedDeployment({ name: w.name, namespace: ns }),

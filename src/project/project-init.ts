@@ -3,7 +3,7 @@ import { resolve } from "node:path";
 import { readDeployment } from "../cluster/deployments.js";
 import { kubeCall } from "../kube/kube-call.js";
 import type { Kube } from "../kube/kube.js";
-import { parseWorkload } from "../cluster/deployments.js";
+import { parseWorkload } from "../cluster/workloads.js";
 import { TpError, UsageError } from "../errors.js";
 import { starterFile } from "./starter-file.js";
 

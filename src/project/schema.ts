@@ -6,8 +6,9 @@ import { z } from "zod";
  */
 
 const dnsName = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const deploymentName = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
-const nameAndContainer = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:[a-z0-9]([-a-z0-9]*[a-z0-9])?)?$/;
+const nameAndContainer =
+  /^([A-Za-z0-9][-A-Za-z0-9.]*\/)?[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:[a-z0-9]([-a-z0-9]*[a-z0-9])?)?$/;
+const kindAndName = /^([A-Za-z0-9][-A-Za-z0-9.]*\/)?[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 const duration = z
   .string()
   .regex(/^(\d+(\.\d+)?(ns|us|ms|s|m|h))+$/, { error: "must be a duration such as 10s or 1m30s" });
@@ -120,10 +121,15 @@ export const serviceTpSchema = z
   .strictObject({
     "swap-deployment": z
       .string()
-      .regex(nameAndContainer, { error: "must be DEPLOYMENT[:CONTAINER] (lower-case DNS names)" })
+      .regex(nameAndContainer, {
+        error: "must be [KIND/]NAME[:CONTAINER] (NAME a Deployment, or KIND/NAME like kubectl)",
+      })
       .optional(),
     "new-deployment": z.string().regex(dnsName, { error: "must be a lower-case DNS label" }).optional(),
-    deployment: z.string().regex(deploymentName, { error: "must be a Deployment name" }).optional(),
+    deployment: z
+      .string()
+      .regex(kindAndName, { error: "must be [KIND/]NAME (a Deployment, or KIND/NAME like kubectl)" })
+      .optional(),
     connect: z.literal(true, { error: "must be true (or left out)" }).optional(),
     expose: z.array(portOrSpec, { error: "must be a list of PORT[:REMOTE_PORT][/tcp|/udp]" }).optional(),
     "to-pod": z.array(port, { error: "must be a list of ports" }).optional(),

@@ -1,5 +1,6 @@
 import type { ExposeMapping } from "../contract/sidecar-config.js";
 import { parseExposeSpec } from "../session/expose-spec.js";
+import { parseWorkload } from "../cluster/workloads.js";
 import type { TpServiceSpec } from "./model.js";
 import type { ServiceTpData } from "./schema.js";
 import { hostPath, type Fail } from "./service-fields.js";
@@ -16,11 +17,12 @@ function exposeOf(value: number | string, i: number, fail: Fail): ExposeMapping 
 export function tpSpecOf(tp: ServiceTpData, dir: string, fail: Fail): TpServiceSpec {
   let workload: TpServiceSpec["workload"];
   if (tp["swap-deployment"] !== undefined) {
-    const [name, container] = tp["swap-deployment"].split(":") as [string, string | undefined];
-    workload = { kind: "swap", name, ...(container ? { container } : {}) };
+    workload = { kind: "swap", ...parseWorkload(tp["swap-deployment"]) };
   } else if (tp["new-deployment"] !== undefined) workload = { kind: "new", name: tp["new-deployment"] };
-  else if (tp.deployment !== undefined) workload = { kind: "existing", name: tp.deployment };
-  else workload = { kind: "temporary" };
+  else if (tp.deployment !== undefined) {
+    const { name, type } = parseWorkload(tp.deployment);
+    workload = { kind: "existing", name, ...(type ? { type } : {}) };
+  } else workload = { kind: "temporary" };
   const expose = (tp.expose ?? []).map((e, i) => exposeOf(e, i, fail));
   const remotes = expose.map((e) => `${e.remotePort}${e.protocol === "udp" ? "/udp" : ""}`);
   const dup = remotes.find((p, i) => remotes.indexOf(p) !== i);

@@ -16,7 +16,7 @@ import { HostForwardLink } from "./host-forward-link.js";
 import { hostProcessSidecar } from "./host-local.js";
 import { realEnds, type SessionEnds, type SessionTunnel } from "./session-ends.js";
 import { StartedSession, undoAll, type UndoStep } from "./started-session.js";
-import { autoExposed, localHostname, undoPlanOf, type Workload } from "./workload.js";
+import { autoExposed, localHostname, resolveWorkload, undoPlanOf, type Workload } from "./workload.js";
 
 export interface SessionRequest {
   workload: Workload;
@@ -88,12 +88,15 @@ export class Session {
     };
     try {
       // The callers have checked that the cluster answers and that the workload can be used.
-      const w = request.workload;
+      const w = await interrupt.race(resolveWorkload(kube, request.workload));
       const lease = await making(
         ends.createRecord(namespace, id, {
           kind: w.kind,
           namespace,
-          ...("name" in w ? { deployment: w.name } : {}),
+          ...("name" in w
+            ? { deployment: w.kind === "swap" && w.type ? `${w.type}/${w.name}` : w.name }
+            : {}),
+          ...(w.kind === "swap" && w.ref ? { workload: w.ref } : {}),
         }),
         (made) => ({ what: "session record", cluster: true, run: async () => (await made.delete(), []) }),
       );
@@ -113,6 +116,7 @@ export class Session {
         sessionId: id,
         agentImage: request.agentImage,
         step: (t: string) => progress.step(t),
+        lease: { name: leaseName(id), uid: lease.uid },
       };
       const exposePorts = request.sidecar.expose.map((e) => ({
         port: e.remotePort,
@@ -141,7 +145,7 @@ export class Session {
         ? SessionVolumes.prepare(kube, remote, request.volumes, id)
         : Promise.resolve(undefined);
       prepared.catch(() => undefined);
-      const local = this.startLocal(remote, undo, prepared);
+      const local = this.startLocal(remote, undo, prepared, w);
       // Cluster side, once the agent runs: its environment (and version) over a port-forward.
       const agentEnv = remote.running.then(() => {
         progress.debug("proxy pod running");
@@ -231,10 +235,10 @@ export class Session {
     remote: RemoteEnd,
     undo: UndoStep[],
     prepared: Promise<SessionVolumes | undefined>,
+    w: Workload,
   ): Promise<LocalSide> {
     const { kube, docker, request, progress, id, ends } = this;
     const namespace = kube.namespace;
-    const w = request.workload;
     const volumes = await prepared;
     if (volumes) undo.push({ what: "session folder", run: () => volumes.remove(docker, request.agentImage) });
     const volumeSidecar = volumes?.sidecarOptions();

@@ -4,15 +4,28 @@ import type { Kube } from "../kube/kube.js";
 import { checkNameFree, startNewDeployment } from "../cluster/new-deployment.js";
 import { swapProxyPodName, temporaryProxyPodName, type ExposedPort } from "../cluster/proxy-pod.js";
 import type { RemoteEnd, StartOptions } from "../kube/remote-end.js";
-import { checkSwappable, swapDeployment } from "../cluster/swap.js";
+import { checkSwappable, swapWorkload } from "../cluster/swap.js";
+import { findWorkload } from "../cluster/workloads.js";
+import { hasOwnIdentity } from "../cluster/pod-identity.js";
+import { deploymentRef, type WorkloadRef } from "../contract/workload-ref.js";
 import { startTemporaryProxy } from "../cluster/temporary-proxy.js";
 import type { WardenPlan } from "../contract/warden-plan.js";
 
 /** What a session does in the cluster. */
 export type Workload =
-  | { kind: "swap"; name: string; container?: string }
+  | {
+      kind: "swap";
+      name: string;
+      /** KIND of KIND/NAME (absent: a Deployment). */
+      type?: string;
+      container?: string;
+      /** The StatefulSet replica whose identity the proxy takes. */
+      replica?: number;
+      /** The API resource, once found through discovery (resolveWorkload). */
+      ref?: WorkloadRef;
+    }
   | { kind: "new"; name: string }
-  | { kind: "existing"; name: string }
+  | { kind: "existing"; name: string; type?: string }
   | { kind: "temporary" };
 
 /**
@@ -23,14 +36,14 @@ export async function preflightWorkload(kube: Kube, w: Workload): Promise<void> 
   const namespace = kube.namespace;
   switch (w.kind) {
     case "swap":
-      await checkSwappable(kube, namespace, w.name, w.container);
+      await checkSwappable(kube, namespace, w);
       return;
     case "new":
       await checkNameFree(kube, namespace, w.name);
       return;
     case "existing":
       // Only reads: it fails the same way it would later.
-      await useExistingDeployment(kube, { namespace, name: w.name, sessionId: "", agentImage: "" });
+      await useExistingDeployment(kube, { ...w, namespace, sessionId: "", agentImage: "" });
       return;
     case "temporary":
       return;
@@ -47,28 +60,43 @@ export function startRemote(
   options = { ...options, exposePorts: exposePorts.map((p) => p.port), warn };
   switch (w.kind) {
     case "swap":
-      return swapDeployment(kube, {
-        ...options,
-        deployment: w.name,
-        ...(w.container ? { container: w.container } : {}),
-      });
+      return swapWorkload(kube, { ...options, target: w, warn });
     case "new":
       return startNewDeployment(kube, { ...options, name: w.name, ports: exposePorts });
     case "existing":
-      return useExistingDeployment(kube, { ...options, name: w.name });
+      return useExistingDeployment(kube, { ...options, name: w.name, ...(w.type ? { type: w.type } : {}) });
     case "temporary":
       return startTemporaryProxy(kube, options);
   }
 }
 
-type UndoPlan = Pick<WardenPlan, "restoreDeployment" | "deleteDeployments" | "deleteServices" | "deletePods">;
+type UndoPlan = Pick<WardenPlan, "restore" | "deleteDeployments" | "deleteServices" | "deletePods">;
+
+/** The API resource of a swapped workload, found before anything changes (KIND/NAME needs discovery). */
+export async function resolveWorkload(kube: Kube, w: Workload): Promise<Workload> {
+  if (w.kind !== "swap" || w.ref) return w;
+  if (w.type === undefined) return { ...w, ref: deploymentRef(w.name) };
+  return { ...w, ref: (await findWorkload(kube, kube.namespace, w)).ref };
+}
+
+function swappedRef(w: Extract<Workload, { kind: "swap" }>): WorkloadRef {
+  if (w.ref) return w.ref;
+  if (w.type === undefined) return deploymentRef(w.name);
+  throw new Error(`workload ${w.type}/${w.name} was not resolved`);
+}
 
 /** What the warden undoes if the CLI dies: the names are known before anything starts. */
 export function undoPlanOf(w: Workload, sessionId: string): UndoPlan {
   const none = { deleteDeployments: [], deleteServices: [], deletePods: [] };
   switch (w.kind) {
-    case "swap":
-      return { ...none, restoreDeployment: w.name, deletePods: [swapProxyPodName(w.name, sessionId)] };
+    case "swap": {
+      const workload = swappedRef(w);
+      return {
+        ...none,
+        restore: { workload, proxyFirst: hasOwnIdentity(workload) },
+        deletePods: [swapProxyPodName(w.name, sessionId)],
+      };
+    }
     case "new":
       return { ...none, deleteDeployments: [w.name], deleteServices: [w.name] };
     case "temporary":
@@ -78,8 +106,12 @@ export function undoPlanOf(w: Workload, sessionId: string): UndoPlan {
   }
 }
 
-/** The local hostname: the proxy pod's name where it is known in advance. */
+/**
+ * The local hostname: the proxy pod's, known in advance: a StatefulSet replica's own name, else the
+ * proxy pod's name.
+ */
 export function localHostname(w: Workload, sessionId: string): string {
+  if (w.kind === "swap" && w.ref && hasOwnIdentity(w.ref)) return `${w.name}-${w.replica ?? 0}`;
   if (w.kind === "swap") return swapProxyPodName(w.name, sessionId);
   if (w.kind === "temporary") return temporaryProxyPodName(sessionId);
   return w.name;

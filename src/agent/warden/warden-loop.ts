@@ -1,6 +1,8 @@
 import { kubeGet } from "../../kube/kube-call.js";
+import { waitForPodGone } from "../../kube/pods.js";
 import type { Kube } from "../../kube/kube.js";
-import { restoreDeployment } from "../../kube/restore.js";
+import { restoreWorkload } from "../../kube/restore.js";
+import { describeRef } from "../../contract/workload-ref.js";
 import type { WardenPlan } from "../../contract/warden-plan.js";
 import { leaseExpired } from "./lease-expired.js";
 import { systemClock, type Clock } from "../../clock.js";
@@ -69,15 +71,26 @@ export async function undoPlan(
       }
     }
   };
-  if (plan.restoreDeployment) {
-    const name = plan.restoreDeployment;
-    await step(`deployment ${name} restored`, () => restoreDeployment(kube, namespace, name, plan.sessionId));
+  const deletePods = async () => {
+    for (const name of plan.deletePods) {
+      await step(`pod ${name} deleted`, () =>
+        kubeGet("delete pod", () =>
+          kube.core.deleteNamespacedPod({ name, namespace, gracePeriodSeconds: 1 }),
+        ),
+      );
+    }
+  };
+  const restore = plan.restore;
+  if (restore?.proxyFirst) {
+    await deletePods();
+    for (const name of plan.deletePods)
+      await step(`pod ${name} gone`, () => waitForPodGone(kube, namespace, name, 60_000));
   }
-  for (const name of plan.deletePods) {
-    await step(`pod ${name} deleted`, () =>
-      kubeGet("delete pod", () => kube.core.deleteNamespacedPod({ name, namespace, gracePeriodSeconds: 1 })),
-    );
+  if (restore) {
+    const w = restore.workload;
+    await step(`${describeRef(w)} restored`, () => restoreWorkload(kube, namespace, w, plan.sessionId));
   }
+  if (!restore?.proxyFirst) await deletePods();
   for (const name of plan.deleteDeployments) {
     await step(`deployment ${name} deleted`, () =>
       kubeGet("delete deployment", () =>

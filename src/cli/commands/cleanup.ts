@@ -11,7 +11,7 @@ import { examples } from "../examples.js";
 
 export const cleanupCommand = new Command("cleanup")
   .description(
-    "undo what crashed tp sessions left behind: restore Deployments, delete proxies, remove containers",
+    "undo what crashed tp sessions left behind: restore swapped workloads, delete proxies, remove containers",
   )
   .option("-A, --all-namespaces", "look in every namespace")
   .option("--session <id>", "clean up this session even if it still looks alive")

@@ -71,7 +71,7 @@ export const statusCommand = new Command("status")
       process.stdout.write("no tp sessions\n");
       return;
     }
-    const rows = [["SESSION", "STATE", "NAMESPACE", "DEPLOYMENT", "AGE", "CONTAINERS"]];
+    const rows = [["SESSION", "STATE", "NAMESPACE", "WORKLOAD", "AGE", "CONTAINERS"]];
     for (const s of sessions) {
       rows.push([
         s.id,

@@ -26,13 +26,17 @@ export interface ResourceDef {
   selectableFields?: string[];
   /** DELETE answers with the object rather than a Success Status. */
   returnsDeletedObject?: boolean;
+  /** The scale subresource of a custom resource: where its replicas and selector live. */
+  scalePaths?: { specReplicasPath: string; statusReplicasPath: string; labelSelectorPath?: string };
+  /** Served from a CustomResourceDefinition (added and removed while the server runs). */
+  custom?: boolean;
   /** Served in this version but stored in another: conversions both ways. */
   storage?: { version: string; toStorage(o: KubeObject): KubeObject; fromStorage(o: KubeObject): KubeObject };
 }
 
 const allVerbs = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"];
-const status: SubresourceDef = { name: "status", verbs: ["get", "patch", "update"] };
-const scale: SubresourceDef = {
+export const statusSubresource: SubresourceDef = { name: "status", verbs: ["get", "patch", "update"] };
+export const scaleSubresource: SubresourceDef = {
   name: "scale",
   group: "autoscaling",
   version: "v1",
@@ -40,7 +44,7 @@ const scale: SubresourceDef = {
   verbs: ["get", "patch", "update"],
 };
 
-function def(
+export function def(
   group: string,
   version: string,
   kind: string,
@@ -65,13 +69,13 @@ export const resources: ResourceDef[] = [
   def("", "v1", "Namespace", "namespaces", false, {
     verbs: ["create", "delete", "get", "list", "patch", "update", "watch"],
     shortNames: ["ns"],
-    subresources: [status, { name: "finalize", verbs: ["update"] }],
+    subresources: [statusSubresource, { name: "finalize", verbs: ["update"] }],
     selectableFields: ["status.phase"],
     returnsDeletedObject: true,
   }),
   def("", "v1", "Node", "nodes", false, {
     shortNames: ["no"],
-    subresources: [status],
+    subresources: [statusSubresource],
     selectableFields: ["spec.unschedulable"],
     returnsDeletedObject: true,
   }),
@@ -79,7 +83,7 @@ export const resources: ResourceDef[] = [
     shortNames: ["po"],
     categories: ["all"],
     subresources: [
-      status,
+      statusSubresource,
       { name: "log", verbs: ["get"] },
       { name: "exec", kind: "PodExecOptions", verbs: ["create", "get"] },
       { name: "attach", kind: "PodAttachOptions", verbs: ["create", "get"] },
@@ -103,7 +107,7 @@ export const resources: ResourceDef[] = [
     verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"],
     shortNames: ["svc"],
     categories: ["all"],
-    subresources: [status],
+    subresources: [statusSubresource],
     returnsDeletedObject: true,
   }),
   def("", "v1", "Endpoints", "endpoints", true, { singular: "endpoints", shortNames: ["ep"] }),
@@ -140,25 +144,43 @@ export const resources: ResourceDef[] = [
   def("apps", "v1", "Deployment", "deployments", true, {
     shortNames: ["deploy"],
     categories: ["all"],
-    subresources: [status, scale],
+    subresources: [statusSubresource, scaleSubresource],
   }),
   def("apps", "v1", "ReplicaSet", "replicasets", true, {
     shortNames: ["rs"],
     categories: ["all"],
-    subresources: [status, scale],
+    subresources: [statusSubresource, scaleSubresource],
     selectableFields: ["status.replicas"],
+  }),
+  def("apps", "v1", "StatefulSet", "statefulsets", true, {
+    shortNames: ["sts"],
+    categories: ["all"],
+    subresources: [statusSubresource, scaleSubresource],
+  }),
+  def("", "v1", "PersistentVolumeClaim", "persistentvolumeclaims", true, {
+    shortNames: ["pvc"],
+    subresources: [statusSubresource],
+  }),
+  def("", "v1", "PersistentVolume", "persistentvolumes", false, {
+    shortNames: ["pv"],
+    subresources: [statusSubresource],
+  }),
+  def("apiextensions.k8s.io", "v1", "CustomResourceDefinition", "customresourcedefinitions", false, {
+    shortNames: ["crd", "crds"],
+    categories: ["api-extensions"],
+    subresources: [statusSubresource],
   }),
   def("coordination.k8s.io", "v1", "Lease", "leases", true),
   def("discovery.k8s.io", "v1", "EndpointSlice", "endpointslices", true),
   def("autoscaling", "v2", "HorizontalPodAutoscaler", "horizontalpodautoscalers", true, {
     shortNames: ["hpa"],
     categories: ["all"],
-    subresources: [status],
+    subresources: [statusSubresource],
   }),
   def("autoscaling", "v1", "HorizontalPodAutoscaler", "horizontalpodautoscalers", true, {
     shortNames: ["hpa"],
     categories: ["all"],
-    subresources: [status],
+    subresources: [statusSubresource],
     storage: { version: "v2", toStorage: hpaV1ToV2, fromStorage: hpaV2ToV1 },
   }),
   def("rbac.authorization.k8s.io", "v1", "Role", "roles", true),
@@ -180,6 +202,22 @@ export const virtualResources: ResourceDef[] = [
 ];
 
 export const servedResources = [...resources, ...virtualResources];
+
+/** Serve a resource from now on (a CustomResourceDefinition was established). */
+export function addResource(r: ResourceDef): void {
+  removeResource(r.group, r.plural, r.version);
+  resources.push(r);
+  servedResources.push(r);
+}
+
+/** Stop serving a resource (all its versions when none is named). */
+export function removeResource(group: string, plural: string, version?: string): void {
+  const gone = (x: ResourceDef) =>
+    x.group === group && x.plural === plural && (version === undefined || x.version === version);
+  for (const list of [resources, servedResources]) {
+    for (let i = list.length - 1; i >= 0; i--) if (gone(list[i] as ResourceDef)) list.splice(i, 1);
+  }
+}
 
 export function apiVersionOf(r: { group: string; version: string }): string {
   return r.group ? `${r.group}/${r.version}` : r.version;

@@ -1,4 +1,12 @@
-import type { V1ConfigMap, V1Container, V1Pod, V1Secret, V1Service } from "@kubernetes/client-node";
+import type {
+  V1ConfigMap,
+  V1Container,
+  V1PersistentVolume,
+  V1PersistentVolumeClaim,
+  V1Pod,
+  V1Secret,
+  V1Service,
+} from "@kubernetes/client-node";
 import { expand } from "./expansion.js";
 import { fieldRefValue, resourceFieldValue, type PodRuntimeInfo } from "./field-ref.js";
 import { serviceEnvVars } from "./service-env.js";
@@ -7,6 +15,8 @@ import { serviceEnvVars } from "./service-env.js";
 export interface ObjectSource {
   configMap(namespace: string, name: string): V1ConfigMap | undefined;
   secret(namespace: string, name: string): V1Secret | undefined;
+  persistentVolumeClaim?(namespace: string, name: string): V1PersistentVolumeClaim | undefined;
+  persistentVolume?(name: string): V1PersistentVolume | undefined;
 }
 
 /** A container whose configuration cannot be made yet (status reason CreateContainerConfigError). */

@@ -2,7 +2,15 @@
 // The test cluster's node: kubelet (pods as Docker containers), kubelet API, kube-proxy and cluster DNS.
 import "./dirname-shim.js";
 import { readFileSync } from "node:fs";
-import type { V1ConfigMap, V1Endpoints, V1Pod, V1Secret, V1Service } from "@kubernetes/client-node";
+import type {
+  V1ConfigMap,
+  V1Endpoints,
+  V1PersistentVolume,
+  V1PersistentVolumeClaim,
+  V1Pod,
+  V1Secret,
+  V1Service,
+} from "@kubernetes/client-node";
 import Docker from "dockerode";
 import { ApiClient } from "./api-client.js";
 import { ClusterIPs } from "./cluster-ips.js";
@@ -29,8 +37,11 @@ async function main(): Promise<void> {
   const endpoints = new Informer<V1Endpoints>(api, "/api/v1/endpoints", log);
   const configMaps = new Informer<V1ConfigMap>(api, "/api/v1/configmaps", log);
   const secrets = new Informer<V1Secret>(api, "/api/v1/secrets", log);
-  for (const i of [services, endpoints, configMaps, secrets, pods]) i.start();
-  await Promise.all([services, endpoints, configMaps, secrets].map((i) => i.synced));
+  const claims = new Informer<V1PersistentVolumeClaim>(api, "/api/v1/persistentvolumeclaims", log);
+  const volumes = new Informer<V1PersistentVolume>(api, "/api/v1/persistentvolumes", log);
+  const informers = [services, endpoints, configMaps, secrets, claims, volumes, pods];
+  for (const i of informers) i.start();
+  await Promise.all([services, endpoints, configMaps, secrets, claims, volumes].map((i) => i.synced));
 
   const version = await docker.version().catch(() => ({ Version: "unknown" }));
   const nodeStatus = new NodeStatus(
@@ -61,6 +72,8 @@ async function main(): Promise<void> {
   const source = {
     configMap: (ns: string, name: string) => configMaps.get(ns, name),
     secret: (ns: string, name: string) => secrets.get(ns, name),
+    persistentVolumeClaim: (ns: string, name: string) => claims.get(ns, name),
+    persistentVolume: (name: string) => volumes.get(undefined, name),
   };
   const tokens = new TokenManager(api, cfg.caPath);
   const portForward = new PortForwardHelpers(docker);
@@ -87,6 +100,7 @@ async function main(): Promise<void> {
   // ConfigMap and Secret changes reach mounted volumes at once (a real kubelet takes up to a minute).
   configMaps.on(() => kubelet.kickAll());
   secrets.on(() => kubelet.kickAll());
+  claims.on(() => kubelet.kickAll());
   log(`ready: kubelet on ${cfg.nodeIP}:${cfg.kubeletPort}, DNS on ${cfg.dnsIP}:53`);
 
   const stop = () => {
@@ -95,7 +109,7 @@ async function main(): Promise<void> {
     nodeStatus.stop();
     server.close();
     dns.close();
-    for (const i of [services, endpoints, configMaps, secrets, pods]) i.stop();
+    for (const i of informers) i.stop();
     api.close();
     process.exit(0);
   };

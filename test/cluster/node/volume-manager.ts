@@ -5,7 +5,7 @@ import { writeAtomically } from "./atomic-writer.js";
 import type { ObjectSource } from "./env-resolver.js";
 import type { PodRuntimeInfo } from "./field-ref.js";
 import { serviceAccountVolumeName } from "./service-account-volume.js";
-import { volumePayload, type TokenSource } from "./volume-payload.js";
+import { MountError, volumePayload, type TokenSource } from "./volume-payload.js";
 
 /** Where a pod volume lives for Docker binds. */
 export interface PreparedVolume {
@@ -40,6 +40,10 @@ export class VolumeManager {
     const uid = pod.metadata?.uid ?? "";
     const out = new Map<string, PreparedVolume>();
     for (const vol of volumes) {
+      if (vol.persistentVolumeClaim) {
+        out.set(vol.name, await this.claimedVolume(pod, vol));
+        continue;
+      }
       if (vol.hostPath) {
         out.set(vol.name, { hostPath: vol.hostPath.path, readOnly: false });
         continue;
@@ -58,6 +62,21 @@ export class VolumeManager {
       }
     }
     return out;
+  }
+
+  /** A claim's bound volume: the directory of its PersistentVolume, kept when the pod goes. */
+  private async claimedVolume(pod: V1Pod, vol: V1Volume): Promise<PreparedVolume> {
+    const ns = pod.metadata?.namespace ?? "default";
+    const name = vol.persistentVolumeClaim?.claimName ?? "";
+    const claim = this.source.persistentVolumeClaim?.(ns, name);
+    if (!claim) throw new MountError(`persistentvolumeclaim "${name}" not found`);
+    const pv = claim.spec?.volumeName ? this.source.persistentVolume?.(claim.spec.volumeName) : undefined;
+    const path = pv?.spec?.hostPath?.path ?? pv?.spec?.local?.path;
+    if (claim.status?.phase !== "Bound" || !path)
+      throw new MountError(`persistentvolumeclaim "${name}" is not bound yet`);
+    await mkdir(path, { recursive: true });
+    await chmod(path, 0o777);
+    return { hostPath: path, readOnly: vol.persistentVolumeClaim?.readOnly === true };
   }
 
   async tearDown(uid: string): Promise<void> {

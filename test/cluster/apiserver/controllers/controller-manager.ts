@@ -7,6 +7,7 @@ import { GarbageCollector } from "./garbage-collector.js";
 import { NamespaceControllers } from "./namespace-controllers.js";
 import { ReplicaSetController } from "./replicaset-controller.js";
 import { Scheduler } from "./scheduler.js";
+import { startWorkloadControllers } from "./workload-controllers.js";
 import { nsKey } from "./work-queue.js";
 
 /** Starts every controller on the store's change feed; returns a stop function. */
@@ -23,7 +24,8 @@ export function startControllers(registry: Registry, caCert: string): () => void
   const namespaces = new NamespaceControllers(registry, caCert);
   const gc = new GarbageCollector(registry);
   const scheduler = new Scheduler(registry);
-  const all = [deployments, replicaSets, endpoints, namespaces, gc, scheduler];
+  const workloads = startWorkloadControllers(registry);
+  const all = [deployments, replicaSets, endpoints, namespaces, gc, scheduler, ...workloads.controllers];
   const unsubscribe = registry.store.subscribe((e) => {
     for (const c of all) c.onEvent(e);
   });
@@ -36,6 +38,7 @@ export function startControllers(registry: Registry, caCert: string): () => void
       replicaSets.queue.add(nsKey(r.metadata.namespace, r.metadata.name ?? ""));
     for (const s of registry.list(resourceByPlural("", "services"), undefined))
       endpoints.queue.add(nsKey(s.metadata.namespace, s.metadata.name ?? ""));
+    workloads.resync();
   };
   resync();
   const timer = setInterval(resync, 10_000);

@@ -48,3 +48,13 @@ export function controllerRef(owner: KubeObject, def: ResourceDef): OwnerReferen
     blockOwnerDeletion: true,
   };
 }
+
+/** The namespace/name keys of the controllers of `kind` that own the object of a change, before and after. */
+export function controllerKeys(object: KubeObject, old: KubeObject | undefined, kind: string): string[] {
+  const keys: string[] = [];
+  for (const o of [object, old]) {
+    const ref = o && controllerOf(o);
+    if (o && ref?.kind === kind) keys.push(`${o.metadata.namespace ?? ""}/${ref.name}`);
+  }
+  return keys;
+}

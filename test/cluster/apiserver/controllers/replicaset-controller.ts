@@ -6,6 +6,7 @@ import { matchesSelector, type LabelSelectorObject } from "../selectors/label-se
 import type { StoreEvent } from "../store/object-store.js";
 import type { EventRecorder } from "./event-recorder.js";
 import {
+  controllerKeys,
   controllerOf,
   controllerRef,
   isPodActive,
@@ -41,12 +42,8 @@ export class ReplicaSetController {
   onEvent(e: StoreEvent): void {
     if (e.resource === "apps/replicasets")
       this.queue.add(nsKey(e.object.metadata.namespace, e.object.metadata.name ?? ""));
-    if (e.resource === "/pods") {
-      for (const o of [e.object, e.old]) {
-        const ref = o && controllerOf(o);
-        if (o && ref?.kind === "ReplicaSet") this.queue.add(nsKey(o.metadata.namespace, ref.name));
-      }
-    }
+    if (e.resource === "/pods")
+      for (const k of controllerKeys(e.object, e.old, "ReplicaSet")) this.queue.add(k);
   }
 
   private podsOf(rs: KubeObject): KubeObject[] {

@@ -11,11 +11,38 @@ import { mediaType, readObject } from "./request-body.js";
 import type { RequestInfo } from "./request-info.js";
 import { writeJson } from "./respond.js";
 
-/** autoscaling/v1 Scale of a Deployment or ReplicaSet. */
-export function scaleOf(obj: KubeObject): KubeObject {
+/** The value at a simple JSONPath of a CRD's scale subresource (`.spec.replicas`). */
+export function atPath(obj: JsonObject, path: string): unknown {
+  let cur: unknown = obj;
+  for (const k of path.replace(/^\./, "").split(".")) cur = isJsonObject(cur) ? cur[k] : undefined;
+  return cur;
+}
+
+function setAtPath(obj: JsonObject, path: string, value: number): void {
+  const keys = path.replace(/^\./, "").split(".");
+  let cur = obj;
+  for (const k of keys.slice(0, -1)) {
+    if (!isJsonObject(cur[k])) cur[k] = {};
+    cur = cur[k] as JsonObject;
+  }
+  cur[keys.at(-1) as string] = value;
+}
+
+/** Where a resource keeps its replicas: the built-in workloads' fields, or a CRD's paths. */
+function pathsOf(def: ResourceDef): NonNullable<ResourceDef["scalePaths"]> {
+  return def.scalePaths ?? { specReplicasPath: ".spec.replicas", statusReplicasPath: ".status.replicas" };
+}
+
+/** autoscaling/v1 Scale of a workload (Deployment, ReplicaSet, StatefulSet, custom resource). */
+export function scaleOf(obj: KubeObject, def: ResourceDef): KubeObject {
+  const paths = pathsOf(def);
   const spec = isJsonObject(obj.spec) ? obj.spec : {};
-  const status = isJsonObject(obj.status) ? obj.status : {};
   const m = obj.metadata;
+  const selector = def.scalePaths
+    ? paths.labelSelectorPath
+      ? atPath(obj, paths.labelSelectorPath)
+      : undefined
+    : selectorString(spec.selector as LabelSelectorObject | undefined);
   return {
     kind: "Scale",
     apiVersion: "autoscaling/v1",
@@ -26,12 +53,12 @@ export function scaleOf(obj: KubeObject): KubeObject {
       resourceVersion: m.resourceVersion,
       creationTimestamp: m.creationTimestamp,
     },
-    spec: { replicas: spec.replicas ?? 0 },
+    spec: { replicas: atPath(obj, paths.specReplicasPath) ?? 0 },
     status: {
-      replicas: status.replicas ?? 0,
-      selector: selectorString(spec.selector as LabelSelectorObject | undefined),
+      replicas: atPath(obj, paths.statusReplicasPath) ?? 0,
+      ...(typeof selector === "string" ? { selector } : {}),
     },
-  };
+  } as KubeObject;
 }
 
 export async function handleScale(
@@ -45,11 +72,16 @@ export async function handleScale(
   const reg = ctx.registry;
   const ns = info.namespace;
   const current = reg.get(def, ns, info.name);
-  if (info.verb === "get") return writeJson(res, 200, scaleOf(current));
+  if (info.verb === "get") return writeJson(res, 200, scaleOf(current, def));
   let scale: KubeObject;
   if (info.verb === "update") scale = (await readObject(req)) as KubeObject;
   else if (info.verb === "patch") {
-    const patched = applyPatch(patchTypeOf(mediaType(req)), scaleOf(current), await readObject(req), "Scale");
+    const patched = applyPatch(
+      patchTypeOf(mediaType(req)),
+      scaleOf(current, def),
+      await readObject(req),
+      "Scale",
+    );
     scale = patched as KubeObject;
   } else throw methodNotSupported(groupResource(def), info.verb);
   if (!isJsonObject(scale) || !isJsonObject(scale.spec))
@@ -61,7 +93,7 @@ export async function handleScale(
     throw badRequest(
       `Scale.autoscaling "${info.name}" is invalid: spec.replicas: Invalid value: ${String(replicas)}: must be greater than or equal to 0`,
     );
-  (current.spec as JsonObject).replicas = replicas;
+  setAtPath(current, pathsOf(def).specReplicasPath, replicas);
   const r = reg.update(def, ns, info.name, current, { dryRun: isDryRun(url) });
-  writeJson(res, 200, scaleOf(r.object));
+  writeJson(res, 200, scaleOf(r.object, def));
 }

@@ -10,6 +10,12 @@ import {
   secretStrategy,
 } from "./simple-strategies.js";
 import type { Strategy } from "./strategy.js";
+import { validateCrd } from "../custom-resources.js";
+import {
+  persistentVolumeClaimStrategy,
+  persistentVolumeStrategy,
+  statefulSetStrategy,
+} from "./statefulset-strategy.js";
 import { deploymentStrategy, hpaStrategy, replicaSetStrategy } from "./workload-strategy.js";
 
 const byResource: Record<string, Strategy> = {
@@ -22,9 +28,20 @@ const byResource: Record<string, Strategy> = {
   "/endpoints": endpointsStrategy,
   "apps/deployments": deploymentStrategy,
   "apps/replicasets": replicaSetStrategy,
+  "apps/statefulsets": statefulSetStrategy,
+  "/persistentvolumeclaims": persistentVolumeClaimStrategy,
+  "/persistentvolumes": persistentVolumeStrategy,
+  "apiextensions.k8s.io/customresourcedefinitions": {
+    hasStatus: true,
+    tracksGeneration: true,
+    prepareForCreate: (o) => void (o.status = {}),
+    validate: (o) => validateCrd(o),
+  },
   "autoscaling/horizontalpodautoscalers": hpaStrategy,
 };
 
 export function strategyFor(def: ResourceDef): Strategy {
+  if (def.custom)
+    return { tracksGeneration: true, hasStatus: def.subresources.some((s) => s.name === "status") };
   return byResource[`${def.group}/${def.plural}`] ?? defaultStrategy;
 }

@@ -10,7 +10,7 @@ function spec(obj: KubeObject): JsonObject {
   return obj.spec as JsonObject;
 }
 
-function defaultTemplate(s: JsonObject): void {
+export function defaultTemplate(s: JsonObject): void {
   if (!isJsonObject(s.template)) return;
   const t = s.template;
   if (!isJsonObject(t.spec)) t.spec = {};
@@ -44,7 +44,7 @@ function validateSelector(s: JsonObject): FieldError[] {
   return errs;
 }
 
-function validateWorkload(obj: KubeObject, old?: KubeObject): FieldError[] {
+export function validateWorkload(obj: KubeObject, old?: KubeObject): FieldError[] {
   const s = spec(obj);
   const errs = validateSelector(s);
   const t = isJsonObject(s.template) ? s.template : {};

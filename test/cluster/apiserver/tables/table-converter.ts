@@ -14,6 +14,12 @@ import {
   servicePrinter,
 } from "./core-printers.js";
 import { podPrinter } from "./pod-printer.js";
+import {
+  crdPrinter,
+  persistentVolumeClaimPrinter,
+  persistentVolumePrinter,
+  statefulSetPrinter,
+} from "./storage-printers.js";
 import type { Printer } from "./table-types.js";
 import { deploymentPrinter, hpaPrinter, replicaSetPrinter } from "./workload-printers.js";
 
@@ -29,6 +35,10 @@ const printers: Record<string, Printer> = {
   "/events": eventPrinter,
   "apps/deployments": deploymentPrinter,
   "apps/replicasets": replicaSetPrinter,
+  "apps/statefulsets": statefulSetPrinter,
+  "/persistentvolumeclaims": persistentVolumeClaimPrinter,
+  "/persistentvolumes": persistentVolumePrinter,
+  "apiextensions.k8s.io/customresourcedefinitions": crdPrinter,
   "coordination.k8s.io/leases": leasePrinter,
   "discovery.k8s.io/endpointslices": endpointSlicePrinter,
   "autoscaling/horizontalpodautoscalers": hpaPrinter,
