@@ -1,4 +1,4 @@
-import { createSocket, type Socket as UdpSocket } from "node:dgram";
+import { forwardUdp } from "./udp-forwarder.js";
 import { connect, createServer, type Server } from "node:net";
 import type { V1Endpoints, V1Service } from "@kubernetes/client-node";
 import type { ClusterIPs } from "./cluster-ips.js";
@@ -155,43 +155,12 @@ export class KubeProxy {
     });
   }
 
-  private udp(key: string, ip: string, port: number, pick: () => Target | undefined): Promise<Listener> {
-    const sock: UdpSocket = createSocket("udp4");
-    const sessions = new Map<string, { s: UdpSocket; timer: NodeJS.Timeout }>();
-    sock.on("message", (msg, rinfo) => {
-      const id = `${rinfo.address}:${rinfo.port}`;
-      let sess = sessions.get(id);
-      if (!sess) {
-        const t = pick();
-        if (!t) return;
-        const s = createSocket("udp4");
-        s.connect(t.port, t.ip);
-        s.on("message", (reply) => sock.send(reply, rinfo.port, rinfo.address));
-        s.on("error", () => undefined);
-        sess = { s, timer: setTimeout(() => undefined, 0) };
-        sessions.set(id, sess);
-      }
-      const cur = sess;
-      clearTimeout(cur.timer);
-      cur.timer = setTimeout(() => (cur.s.close(), sessions.delete(id)), 30_000);
-      const send = () => cur.s.send(msg);
-      try {
-        send();
-      } catch {
-        cur.s.once("connect", send);
-      }
-    });
-    return new Promise((resolve, reject) => {
-      sock.once("error", reject);
-      sock.bind(port, ip, () =>
-        resolve({
-          key,
-          close: () => {
-            for (const x of sessions.values()) x.s.close();
-            sock.close();
-          },
-        }),
-      );
-    });
+  private async udp(
+    key: string,
+    ip: string,
+    port: number,
+    pick: () => Target | undefined,
+  ): Promise<Listener> {
+    return { key, ...(await forwardUdp(ip, port, pick)) };
   }
 }
