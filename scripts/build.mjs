@@ -50,9 +50,12 @@ await build({
   external: ["*.node", "cpu-features"],
   plugins: [lazyRequires],
 });
+// The launcher is both a shell script and an ES module: sh runs its second line, which starts Node
+// with `--` before the file, so that Node reads none of tp's arguments (it takes --env-file from
+// anywhere before a `--`); to JavaScript that line is a string and a comment.
 await build({
   ...common,
-  banner: {},
+  banner: { js: '#!/bin/sh\n\':\' //; exec node -- "$0" "$@"' },
   entryPoints: { "cli/tp": "src/cli/tp.ts" },
   outdir: "dist",
   bundle: true,

@@ -22,7 +22,7 @@ echo "== before: kubectl get deployments,pods -n $ns"
 kubectl get deployments,pods -n "$ns"
 echo
 echo "== tp docker-run -n $ns --swap-deployment web -- tp-test-busybox:local sh -c '...'"
-node dist/cli/tp.js docker-run -n "$ns" --swap-deployment web -- tp-test-busybox:local sh -c '
+dist/cli/tp.js docker-run -n "$ns" --swap-deployment web -- tp-test-busybox:local sh -c '
   echo "-- the pod environment (selected):"
   env | grep -E "^(LITERAL|GREETING_FROM_CM|API_TOKEN|MY_POD_NAME|CFG_|BACKEND_SERVICE|TELEPRESENCE_)" | sort
   for name in backend backend.$MY_NAMESPACE backend.$MY_NAMESPACE.svc.cluster.local; do

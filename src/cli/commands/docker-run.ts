@@ -8,6 +8,7 @@ import type { GlobalOptions } from "../options.js";
 import { dockerRunSession } from "../../session/docker-run-session.js";
 import { collect, destinations, volumesOf, workloadOf } from "../workload-options.js";
 import { examples } from "../examples.js";
+import { checkEnvOutputs } from "../../session/env-output.js";
 
 interface DockerRunFlags {
   swapDeployment?: string;
@@ -106,6 +107,7 @@ export const dockerRunCommand = new Command("docker-run")
     });
     const run = parseDockerRunArgs(docker);
     const workload = workloadOf(flags);
+    checkEnvOutputs(flags);
     const request = {
       workload,
       sidecar: {

@@ -2,7 +2,8 @@ import { execa, type ResultPromise } from "execa";
 import { resolve } from "node:path";
 import { kubeconfig } from "./cluster.js";
 
-const tpBin = resolve("dist/cli/tp.js");
+/** The built command, run as a user runs it (its own launcher, not `node FILE`). */
+export const tpBin = resolve("dist/cli/tp.js");
 
 export interface TpResult {
   exitCode: number;
@@ -17,7 +18,7 @@ export async function runTp(
   options: { timeoutMs?: number; env?: Record<string, string> } = {},
 ): Promise<TpResult> {
   const started = Date.now();
-  const r = await execa("node", [tpBin, ...args], {
+  const r = await execa(tpBin, args, {
     env: { KUBECONFIG: kubeconfig, ...options.env },
     reject: false,
     timeout: options.timeoutMs ?? 120_000,
@@ -40,7 +41,7 @@ export class RunningTp {
   readonly started = Date.now();
 
   constructor(args: string[], env: Record<string, string> = {}) {
-    this.process = execa("node", [tpBin, ...args], {
+    this.process = execa(tpBin, args, {
       env: { KUBECONFIG: kubeconfig, ...env },
       reject: false,
       stdin: "ignore",
