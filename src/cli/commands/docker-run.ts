@@ -12,6 +12,8 @@ import { checkEnvOutputs } from "../../session/env-output.js";
 
 interface DockerRunFlags {
   swapDeployment?: string;
+  swap?: string;
+  replica?: string;
   newDeployment?: string;
   deployment?: string;
   expose: string[];
@@ -42,11 +44,13 @@ export const dockerRunCommand = new Command("docker-run")
   .description("run a local container as if it were a pod of the cluster")
   .usage("[options] -- [docker run flags] IMAGE [ARGS...]")
   .option(
-    "-s, --swap-deployment <name[:container]>",
-    "replace the Deployment's pods with a proxy for this container",
+    "-s, --swap-deployment <[kind/]name[:container]>",
+    "replace the workload's pods with a proxy for this container (NAME: a Deployment; KIND/NAME like kubectl: statefulset/db, rollouts.argoproj.io/web)",
   )
+  .option("--swap <[kind/]name[:container]>", "short for --swap-deployment")
+  .option("--replica <n>", "with a StatefulSet: the replica whose identity the proxy takes (default 0)")
   .option("--new-deployment <name>", "create a Deployment and Service of this name for the session")
-  .option("--deployment <name>", "use an existing Deployment that runs tp-agent as a proxy")
+  .option("--deployment <[kind/]name>", "use an existing workload that runs tp-agent as a proxy")
   .option(
     "--expose <port[:remote][/udp]>",
     "deliver connections (or UDP datagrams) to the pod's REMOTE port to local PORT (repeatable)",
