@@ -70,7 +70,7 @@ export async function projectUp(
   });
   await checkHostPortsFree(
     plan.services.flatMap((s) => s.ports),
-    engine.api,
+    docker,
   );
   await checkCluster(project, plan.services, kubeFor);
   for (const s of toBuild) {
