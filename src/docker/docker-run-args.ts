@@ -1,4 +1,3 @@
-import { parsePublish } from "./published-ports.js";
 import { readFileSync } from "node:fs";
 import { UsageError } from "../errors.js";
 
@@ -130,7 +129,6 @@ export function parseDockerRunArgs(argv: string[]): DockerRunArgs {
     throw new UsageError("no image given: tp docker-run [options] -- [docker run flags] IMAGE [ARGS...]");
   out.image = image;
   out.args = argv.slice(i + 1);
-  out.publish.forEach(parsePublish);
   return out;
 }
 
