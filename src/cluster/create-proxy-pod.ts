@@ -3,6 +3,7 @@ import type { Kube } from "../kube/kube.js";
 import type { RemoteEnd, StartOptions } from "../kube/remote-end.js";
 import { admitProxyPod } from "./pod-security.js";
 import { proxyPodStages } from "./wait-for-pod.js";
+import { reachStage, Stages } from "../stages.js";
 
 /**
  * Make a session's objects with `create`; if that fails, undo what the session has changed so far
@@ -30,6 +31,8 @@ export async function createProxyPod(
   pod: V1Pod,
   container: string,
   restore: () => Promise<unknown>,
+  /** Waited for before the pod is created (the test stage after a swap's annotation). */
+  before?: () => Promise<void>,
 ): Promise<Pick<RemoteEnd, "pod" | "container" | "admitted" | "running" | "listening" | "ready">> {
   const { namespace } = options;
   const name = pod.metadata?.name as string;
@@ -37,11 +40,17 @@ export async function createProxyPod(
   // The ports the proxy listens on: the container's own and the exposed ones.
   const target = pod.spec?.containers.find((c) => c.name === container);
   const ports = [...(target?.ports ?? []).map((p) => p.containerPort), ...(options.exposePorts ?? [])];
-  const admitted = await createOrRestore(restore, () =>
-    admitProxyPod(kube, namespace, pod, ports, options.warn ?? (() => undefined)),
-  );
+  const admitted = await createOrRestore(restore, async () => {
+    await before?.();
+    const made = await admitProxyPod(kube, namespace, pod, ports, options.warn ?? (() => undefined));
+    await reachStage(Stages.proxyCreated);
+    return made;
+  });
   const { running, listening } = proxyPodStages(kube, namespace, name, container);
-  const ready = listening.then(() => end?.(`proxy pod ${name} ready`));
+  const ready = listening.then(async () => {
+    end?.(`proxy pod ${name} ready`);
+    await reachStage(Stages.proxyReady);
+  });
   ready.catch(() => undefined);
   return { pod: name, container, admitted, running, listening, ready };
 }

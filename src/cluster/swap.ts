@@ -7,6 +7,7 @@ import { describeRef, type WorkloadRef } from "../contract/workload-ref.js";
 import { restoreWorkload } from "../kube/restore.js";
 import { patchWorkload, readReplicas, scaleWorkload } from "../kube/workload-api.js";
 import { swapProxyPod } from "./proxy-pod.js";
+import { reachStage, Stages } from "../stages.js";
 import type { RemoteEnd, StartOptions } from "../kube/remote-end.js";
 import { deletePod, waitForPodGone } from "../kube/pods.js";
 import { createOrRestore, createProxyPod } from "./create-proxy-pod.js";
@@ -154,6 +155,7 @@ export async function swapWorkload(kube: Kube, options: SwapOptions): Promise<Re
     }
     const restored = await restoreWorkload(kube, namespace, ref, sessionId);
     if (restored) done.push(restored);
+    if (restored) await reachStage(Stages.restoring);
     if (!exclusive) await removeProxy();
     return done;
   };
@@ -168,7 +170,9 @@ export async function swapWorkload(kube: Kube, options: SwapOptions): Promise<Re
       ended?.(`${identity.replicaPod} stopped`);
     });
   }
-  const started = await createProxyPod(kube, options, pod, container.name, restore);
+  const started = await createProxyPod(kube, options, pod, container.name, restore, () =>
+    reachStage(Stages.annotated),
+  );
   const { ready } = started;
   // The tunnel starts meanwhile; the workload goes to 0 once the proxy is Ready and the session
   // takes over (takeOver): until then its own pods keep serving.
@@ -179,6 +183,7 @@ export async function swapWorkload(kube: Kube, options: SwapOptions): Promise<Re
       if (hpa || restoring || exclusive) return;
       scaling = scaleWorkload(kube, namespace, ref, 0);
       await scaling;
+      await reachStage(Stages.swapDone);
     })());
   return {
     namespace,

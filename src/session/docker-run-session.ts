@@ -12,6 +12,7 @@ import { Interrupt } from "./interrupt.js";
 import { Session, type SessionRequest } from "./session.js";
 import { checkBeforeStart } from "./preflight.js";
 import type { StartedSession } from "./started-session.js";
+import { reachStage, Stages } from "../stages.js";
 
 export interface DockerRunRequest extends Omit<SessionRequest, "publish"> {
   envFile?: string;
@@ -65,7 +66,10 @@ export async function dockerRunSession(
       `${DockerLabels.session}=${session.id}`,
       `${DockerLabels.role}=user`,
     ]);
-    void started.started.then(() => session?.guard());
+    void started.started.then(async () => {
+      await reachStage(Stages.userStarted);
+      await session?.guard();
+    });
     const user = runUserContainer(engine, {
       sessionId: session.id,
       sidecar: session.sidecar.name,

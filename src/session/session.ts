@@ -15,6 +15,7 @@ import type { Interrupt } from "./interrupt.js";
 import { HostForwardLink } from "./host-forward-link.js";
 import { hostProcessSidecar } from "./host-local.js";
 import { realEnds, type SessionEnds, type SessionTunnel } from "./session-ends.js";
+import { reachStage, Stages } from "../stages.js";
 import { StartedSession, undoAll, type UndoStep } from "./started-session.js";
 import { autoExposed, localHostname, resolveWorkload, undoPlanOf, type Workload } from "./workload.js";
 
@@ -277,6 +278,7 @@ export class Session {
     });
     await sidecar.waitFor("ready", 20_000);
     progress.debug("sidecar ready");
+    await reachStage(Stages.sidecarUp);
     const link = ends.tunnel(remote, sidecar, sockets, progress);
     await link.prepare();
     const hostPorts = (config.containerToHost ?? []).map((c) => c.hostPort);

@@ -1,6 +1,7 @@
 import { mkdir, rename, writeFile } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { dirname, join } from "node:path";
+import { reachStage, Stages } from "../stages.js";
 import type { Kube } from "../kube/kube.js";
 import { withAgentSession, type AgentSession } from "../kube/agent-session.js";
 import { execStream } from "../kube/pod-exec.js";
@@ -51,6 +52,7 @@ export async function copyOnHost(
         // API objects only (the service account token, ConfigMaps, Secrets): small, so the
         // listing and the files come in one answer.
         for (const v of specs) await mkdir(dirname(join(folder, tarName(v.path))), { recursive: true });
+        await reachStage(Stages.volumeCopy);
         const { listings, tar } = await volumes.copy(plan);
         tar.on("data", (c: Buffer) => request.onBytes?.(c.length));
         await extractTar(folder, tar, { chown: false });
@@ -72,6 +74,7 @@ export async function copyOnHost(
       }
       request.onTotal?.(total);
       if (!copied.length) return listings;
+      await reachStage(Stages.volumeCopy);
       const tar = total <= smallCopyBytes ? undefined : systemTar();
       const ways = tar ? Math.max(1, Math.min(4, availableParallelism())) : 1;
       const shares = shareOut(

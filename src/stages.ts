@@ -1,0 +1,47 @@
+/**
+ * The stages of a session, made observable for fault tests: with TP_TEST_PAUSE_AT=<stage>[,...]
+ * tp prints `tp-test-stage: <stage>` on stderr when it reaches one of them and waits there until
+ * it receives SIGUSR2 (or the wait is aborted), so that a test injects a fault at exactly that
+ * stage. Without the variable a stage costs nothing.
+ */
+export const Stages = {
+  /** The swapped Deployment carries the session's annotations; nothing else exists yet. */
+  annotated: "annotated",
+  /** The proxy pod was created. */
+  proxyCreated: "proxy-created",
+  /** The proxy pod is Ready. */
+  proxyReady: "proxy-ready",
+  /** The local sidecar reported ready. */
+  sidecarUp: "sidecar-up",
+  /** The first copy of the pod's volumes is under way (its folders exist). */
+  volumeCopy: "volume-copy",
+  /** The user's container started. */
+  userStarted: "user-started",
+  /** The workload's traffic goes to the proxy alone (a swapped Deployment is at 0). */
+  swapDone: "swap-done",
+  /** Restoring: the Deployment's replicas are back, the proxy not yet gone. */
+  restoring: "restoring",
+} as const;
+
+export type Stage = (typeof Stages)[keyof typeof Stages];
+
+const paused = new Set((process.env["TP_TEST_PAUSE_AT"] ?? "").split(",").filter(Boolean));
+
+/** Reach a stage: announce it and wait there if a test asked to; resolves at once otherwise. */
+export function reachStage(stage: Stage, signal?: AbortSignal): Promise<void> {
+  if (!paused.has(stage)) return Promise.resolve();
+  paused.delete(stage);
+  return new Promise((resolve) => {
+    const done = () => {
+      process.off("SIGUSR2", done);
+      signal?.removeEventListener("abort", done);
+      clearInterval(keepAlive);
+      resolve();
+    };
+    // Nothing else may keep the process alive at this point.
+    const keepAlive = setInterval(() => undefined, 1_000);
+    process.on("SIGUSR2", done);
+    signal?.addEventListener("abort", done);
+    process.stderr.write(`tp-test-stage: ${stage}\n`);
+  });
+}
