@@ -1,0 +1,263 @@
+import { execa } from "execa";
+import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { expect } from "vitest";
+import { apply, createNamespace, kubectl, rolloutStatus } from "../support/cluster.js";
+import { RunningTp, runTp } from "../support/tp.js";
+
+/**
+ * One case of the fault suite: a namespace with a Deployment `web` (2 replicas behind a Service,
+ * a Secret mounted), optionally a prober pod that calls the Service ten times a second, and a tp
+ * session that swaps `web` and stops at a chosen stage (TP_TEST_PAUSE_AT) so that a fault is
+ * injected exactly there. Its checks are the suite's invariant.
+ */
+export class FaultCase {
+  tp: RunningTp | undefined;
+  /** tp's temporary directory: every local file of the session is made under it. */
+  readonly tmp = mkdtempSync(join(tmpdir(), "tp-fault-"));
+  private before = "";
+
+  private constructor(
+    readonly ns: string,
+    private readonly removeNs: () => Promise<void>,
+  ) {}
+
+  static async create(prefix: string, options: { prober?: boolean } = {}): Promise<FaultCase> {
+    const ns = await createNamespace(prefix);
+    const c = new FaultCase(ns.name, ns.remove);
+    await apply(c.ns, manifest + (options.prober ? prober : ""));
+    await rolloutStatus(c.ns, "web");
+    if (options.prober)
+      await kubectl(["wait", "-n", c.ns, "--for=condition=Ready", "pod/prober", "--timeout=60s"]);
+    c.before = await c.state();
+    return c;
+  }
+
+  /**
+   * What the session must leave as it was: the Deployment (spec, tp's annotations), the Service,
+   * and every object tp labels (pods, Leases, ServiceAccounts, Roles, RoleBindings, Services,
+   * Deployments).
+   */
+  async state(): Promise<string> {
+    type Item = {
+      kind: string;
+      metadata: { name: string; annotations?: Record<string, string>; deletionTimestamp?: string };
+      spec?: unknown;
+    };
+    const get = async (what: string, ...args: string[]) =>
+      (JSON.parse(await kubectl(["get", what, "-n", this.ns, "-o", "json", ...args])).items as Item[]).filter(
+        (i) => !i.metadata.deletionTimestamp,
+      );
+    const tpAnnotations = (i: Item) =>
+      Object.entries(i.metadata.annotations ?? {}).filter(([k]) => k.startsWith("tp.dev/"));
+    const [deployments, services, labelled] = await Promise.all([
+      get("deployments"),
+      get("services"),
+      get("pods,leases,serviceaccounts,roles,rolebindings", "-l", "app.kubernetes.io/managed-by=tp"),
+    ]);
+    return JSON.stringify({
+      deployments: deployments.map((d) => [d.metadata.name, tpAnnotations(d), d.spec]),
+      services: services.map((s) => [s.metadata.name, tpAnnotations(s), s.spec]),
+      tp: labelled.map((i) => `${i.kind}/${i.metadata.name}`),
+    });
+  }
+
+  /** Start `tp docker-run --swap-deployment web` that stops at `stage`. */
+  start(stage: string, options: { userScript?: string; args?: string[] } = {}): RunningTp {
+    const script =
+      options.userScript ??
+      "mkdir -p /w && echo hi > /w/index.html && httpd -p 8080 -h /w && echo serving && exec sleep 600";
+    this.tp = new RunningTp(
+      [
+        "docker-run",
+        "-n",
+        this.ns,
+        "--swap-deployment",
+        "web",
+        ...(options.args ?? []),
+        "--",
+        "tp-test-busybox:local",
+        "sh",
+        "-c",
+        script,
+      ],
+      { TP_TEST_PAUSE_AT: stage, TMPDIR: this.tmp },
+    );
+    return this.tp;
+  }
+
+  /** Wait until tp stops at its stage. */
+  async atStage(stage: string, timeoutMs = 90_000): Promise<void> {
+    await this.running().waitFor(new RegExp(`tp-test-stage: ${stage}\\n`), timeoutMs, "stderr");
+  }
+
+  /** Let tp go on from the stage it stopped at. */
+  resume(): void {
+    this.running().process.kill("SIGUSR2");
+  }
+
+  running(): RunningTp {
+    if (!this.tp) throw new Error("no tp started");
+    return this.tp;
+  }
+
+  /** The session's id, from its Lease (known from the session's first change on). */
+  async sessionId(): Promise<string> {
+    const names = await kubectl([
+      "get",
+      "leases",
+      "-n",
+      this.ns,
+      "-o",
+      "name",
+      "-l",
+      "app.kubernetes.io/managed-by=tp",
+    ]);
+    const id = /tp-session-([0-9a-f]+)/.exec(names)?.[1];
+    if (!id) throw new Error(`no session lease in ${this.ns}`);
+    return id;
+  }
+
+  /**
+   * The invariant's cluster half: within `withinMs` of now, with no tp command run, the cluster
+   * is as before (or as `expected` says: the user's own later changes). Returns how long it took.
+   */
+  async expectClusterRestored(withinMs = 60_000, expected = this.before): Promise<number> {
+    const started = Date.now();
+    let last = "";
+    while (Date.now() - started < withinMs) {
+      last = await this.state().catch((e: unknown) => String(e));
+      if (last === expected) return Date.now() - started;
+      await new Promise((r) => setTimeout(r, 1_000));
+    }
+    expect(last, `the cluster ${withinMs / 1000} s after the fault`).toBe(expected);
+    return withinMs;
+  }
+
+  /** Every file of the session left in tp's temporary directory is private (0700 folders, 0600 files). */
+  expectLocalPrivate(): void {
+    const wide: string[] = [];
+    const walk = (dir: string) => {
+      for (const name of readdirSync(dir)) {
+        const path = join(dir, name);
+        const st = statSync(path, { throwIfNoEntry: false });
+        if (!st) continue;
+        // Only the session folder itself counts for modes below it: a 0700 folder closes them off.
+        if ((st.mode & 0o077) !== 0 && (dir === this.tmp || /secret/.test(path)))
+          wide.push(`${(st.mode & 0o777).toString(8)} ${path}`);
+        if (st.isDirectory()) walk(path);
+      }
+    };
+    walk(this.tmp);
+    expect(wide, "session files readable by others").toEqual([]);
+  }
+
+  /** Local files and containers of the session left now (before any tp command). */
+  async localLeftovers(id: string): Promise<string[]> {
+    const files = readdirSync(this.tmp).filter((n) => n.startsWith(`tp-${id}`));
+    const containers = (
+      await execa("docker", ["ps", "-a", "--format", "{{.Names}}", "--filter", `label=dev.tp.session=${id}`])
+    ).stdout
+      .split("\n")
+      .filter(Boolean);
+    return [...files, ...containers];
+  }
+
+  /** The invariant's local half: after `tp cleanup`, nothing of the session is left on this machine. */
+  async expectLocalCleanAfterCleanup(id: string): Promise<void> {
+    this.expectLocalPrivate();
+    const r = await runTp(["cleanup", "-n", this.ns], { env: { TMPDIR: this.tmp } });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(await this.localLeftovers(id)).toEqual([]);
+  }
+
+  /** Now on the prober's clock (seconds since its node booted). */
+  async proberNow(): Promise<number> {
+    return Number(
+      (await kubectl(["exec", "-n", this.ns, "prober", "--", "cat", "/proc/uptime"])).split(" ")[0],
+    );
+  }
+
+  /** The prober's results between two of its times: the failures and the longest run of them (s). */
+  async proberResults(
+    from: number,
+    to: number,
+  ): Promise<{ requests: number; failures: number; longestOutage: number }> {
+    const lines = (await kubectl(["logs", "-n", this.ns, "prober"])).split("\n");
+    let requests = 0;
+    let failures = 0;
+    let longestOutage = 0;
+    let outageStart: number | undefined;
+    for (const line of lines) {
+      const [t, result] = line.split(" ");
+      const at = Number(t);
+      if (!(at >= from && at <= to)) continue;
+      requests++;
+      if (result === "fail") {
+        failures++;
+        outageStart ??= at;
+        longestOutage = Math.max(longestOutage, at - outageStart);
+      } else outageStart = undefined;
+    }
+    return { requests, failures, longestOutage };
+  }
+
+  async dispose(): Promise<void> {
+    await this.tp?.kill();
+    const id = await this.sessionId().catch(() => undefined);
+    await runTp(["cleanup", "-n", this.ns], { env: { TMPDIR: this.tmp } }).catch(() => undefined);
+    if (id) await execa("docker", ["rm", "-f", `tp-${id}`, `tp-${id}-sidecar`], { reject: false });
+    await this.removeNs();
+    rmSync(this.tmp, { recursive: true, force: true });
+  }
+}
+
+const manifest = `
+apiVersion: v1
+kind: Secret
+metadata: { name: web-secret }
+stringData: { password: hunter2 }
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: web }
+spec:
+  replicas: 2
+  selector: { matchLabels: { app: web } }
+  template:
+    metadata: { labels: { app: web } }
+    spec:
+      containers:
+        - name: app
+          image: tp-test-echo:local
+          env: [{ name: PORT, value: "8080" }]
+          ports: [{ containerPort: 8080 }]
+          readinessProbe: { tcpSocket: { port: 8080 }, periodSeconds: 1 }
+          volumeMounts: [{ name: secret, mountPath: /etc/secret }]
+      volumes: [{ name: secret, secret: { secretName: web-secret } }]
+---
+apiVersion: v1
+kind: Service
+metadata: { name: web }
+spec:
+  selector: { app: web }
+  ports: [{ port: 8080, targetPort: 8080 }]
+`;
+
+/** Calls the Service ten times a second and logs "<uptime> ok|fail". */
+const prober = `
+---
+apiVersion: v1
+kind: Pod
+metadata: { name: prober }
+spec:
+  containers:
+    - name: prober
+      image: tp-test-busybox:local
+      command:
+        - sh
+        - -c
+        - while true; do t=$(cut -d' ' -f1 /proc/uptime); if wget -q -T 1 -O /dev/null http://web:8080/; then echo "$t ok"; else echo "$t fail"; fi; sleep 0.1; done
+      readinessProbe: { exec: { command: [true] }, periodSeconds: 1 }
+`;
