@@ -27,7 +27,7 @@ export async function createOrRestore<T>(
  */
 export async function createProxyPod(
   kube: Kube,
-  options: Pick<StartOptions, "namespace" | "step" | "exposePorts" | "warn">,
+  options: Pick<StartOptions, "namespace" | "step" | "exposePorts" | "warn" | "signal">,
   pod: V1Pod,
   container: string,
   restore: () => Promise<unknown>,
@@ -40,10 +40,14 @@ export async function createProxyPod(
   // The ports the proxy listens on: the container's own and the exposed ones.
   const target = pod.spec?.containers.find((c) => c.name === container);
   const ports = [...(target?.ports ?? []).map((p) => p.containerPort), ...(options.exposePorts ?? [])];
+  // Undone (restore) on a failure, and when the session is undone while this starts (signal):
+  // then no pod is created after the undoing, and one created is deleted.
   const admitted = await createOrRestore(restore, async () => {
     await before?.();
+    options.signal?.throwIfAborted();
     const made = await admitProxyPod(kube, namespace, pod, ports, options.warn ?? (() => undefined));
-    await reachStage(Stages.proxyCreated);
+    await reachStage(Stages.proxyCreated, options.signal);
+    options.signal?.throwIfAborted();
     return made;
   });
   const { running, listening } = proxyPodStages(kube, namespace, name, container);

@@ -4,7 +4,7 @@ import { findWorkload } from "./workloads.js";
 import { kubeCall } from "../kube/kube-call.js";
 import type { Kube } from "../kube/kube.js";
 import type { RemoteEnd, StartOptions } from "../kube/remote-end.js";
-import { isPodReady } from "./wait-for-pod.js";
+import { isContainerRunning } from "./wait-for-pod.js";
 
 /** Whether a container runs tp-agent in role proxy. */
 function isProxyContainer(c: { command?: string[]; args?: string[]; image?: string }): boolean {
@@ -36,8 +36,9 @@ export async function useExistingDeployment(
   const pods = await kubeCall(`list pods of ${id}`, () =>
     kube.core.listNamespacedPod({ namespace, labelSelector: selector }),
   );
-  const pod = pods.items.find((p) => isPodReady(p) && !p.metadata?.deletionTimestamp);
-  if (!pod) throw new TpError("cluster-error", `${id} has no ready pod`);
+  // Its agent runs: a proxy whose readiness says "a session is connected" is not Ready before one.
+  const pod = pods.items.find((p) => isContainerRunning(p, container.name) && !p.metadata?.deletionTimestamp);
+  if (!pod) throw new TpError("cluster-error", `${id} has no running proxy pod`);
   return {
     namespace,
     pod: pod.metadata?.name as string,

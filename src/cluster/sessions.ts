@@ -3,7 +3,7 @@ import type { Kube } from "../kube/kube.js";
 import { Annotations, Labels, sessionSelector } from "../contract/cluster-labels.js";
 import { readSessionInfo } from "../contract/session-info.js";
 import { isLeaseLive, leaseName } from "./session-lease.js";
-import { restoreWorkload } from "../kube/restore.js";
+import { restoreWorkload, waitForWorkloadReady } from "../kube/restore.js";
 import { deploymentRef, type WorkloadRef } from "../contract/workload-ref.js";
 import { hasOwnIdentity } from "./pod-identity.js";
 import { waitForPodGone } from "../kube/pods.js";
@@ -148,13 +148,19 @@ export async function cleanupClusterSession(kube: Kube, namespace: string, id: s
         await waitForPodGone(kube, namespace, p.metadata?.name as string, 60_000).catch(() => undefined);
     }
     const restored = await restoreWorkload(kube, namespace, swapped, id);
-    if (restored) done.push(restored);
+    if (restored) {
+      done.push(restored.text);
+      if (!podsDone) await waitForWorkloadReady(kube, namespace, swapped, restored.replicas);
+    }
   }
   for (const d of deployments.items) {
     const name = d.metadata?.name as string;
     if (d.metadata?.annotations?.[Annotations.session] === id) {
       const restored = await restoreWorkload(kube, namespace, deploymentRef(name), id);
-      if (restored) done.push(restored);
+      if (restored) {
+        done.push(restored.text);
+        await waitForWorkloadReady(kube, namespace, deploymentRef(name), restored.replicas);
+      }
     }
     if (d.metadata?.labels?.[Labels.session] === id) {
       await kubeGet(`delete deployment ${name}`, () =>

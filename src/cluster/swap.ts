@@ -4,7 +4,7 @@ import { kubeGet } from "../kube/kube-call.js";
 import type { Kube } from "../kube/kube.js";
 import { Annotations } from "../contract/cluster-labels.js";
 import { describeRef, type WorkloadRef } from "../contract/workload-ref.js";
-import { restoreWorkload } from "../kube/restore.js";
+import { restoreWorkload, waitForWorkloadReady } from "../kube/restore.js";
 import { patchWorkload, readReplicas, scaleWorkload } from "../kube/workload-api.js";
 import { swapProxyPod } from "./proxy-pod.js";
 import { reachStage, Stages } from "../stages.js";
@@ -116,6 +116,7 @@ export async function swapWorkload(kube: Kube, options: SwapOptions): Promise<Re
       );
       break;
     } catch (err) {
+      // A claim whose answer was lost may have been made: the caller's undo restores it by name.
       if (!(err instanceof TpError && err.code === "conflict") || attempt >= 4) throw err;
       checked = await checkSwappable(kube, namespace, options.target);
     }
@@ -141,8 +142,23 @@ export async function swapWorkload(kube: Kube, options: SwapOptions): Promise<Re
   // Set once the session is being undone: a late Ready must not scale the workload back to 0.
   let restoring = false;
   let scaling: Promise<unknown> | undefined;
+  let watching: NodeJS.Timeout | undefined;
+  /** Scale to 0, the count recorded first: a different count at the end is someone else's. */
+  const scaleToZero = async () => {
+    await patchWorkload(
+      kube,
+      namespace,
+      ref,
+      { metadata: { annotations: { [Annotations.scaledTo]: "0" } } },
+      `record the scale of ${id}`,
+    );
+    await scaleWorkload(kube, namespace, ref, 0);
+  };
+  // Restore waits for the workload's pods to be Ready before the proxy goes (unless a replica's
+  // identity must come back to it first): the Service never answers with errors in between.
   const restore = async (): Promise<string[]> => {
     restoring = true;
+    clearInterval(watching);
     await scaling?.catch(() => undefined);
     const done: string[] = [];
     const removeProxy = async () => {
@@ -154,8 +170,11 @@ export async function swapWorkload(kube: Kube, options: SwapOptions): Promise<Re
       await waitForPodGone(kube, namespace, podName, replicaGoneMs).catch(() => undefined);
     }
     const restored = await restoreWorkload(kube, namespace, ref, sessionId);
-    if (restored) done.push(restored);
-    if (restored) await reachStage(Stages.restoring);
+    if (restored) {
+      done.push(restored.text);
+      await reachStage(Stages.restoring);
+      if (!exclusive) await waitForWorkloadReady(kube, namespace, ref, restored.replicas);
+    }
     if (!exclusive) await removeProxy();
     return done;
   };
@@ -164,14 +183,14 @@ export async function swapWorkload(kube: Kube, options: SwapOptions): Promise<Re
       const ended = options.step?.(
         `stopping ${id}: its pod ${identity.replicaPod} hands its identity and volumes to the proxy`,
       );
-      scaling = scaleWorkload(kube, namespace, ref, 0);
+      scaling = scaleToZero();
       await scaling;
       await waitForPodGone(kube, namespace, identity.replicaPod, replicaGoneMs);
       ended?.(`${identity.replicaPod} stopped`);
     });
   }
   const started = await createProxyPod(kube, options, pod, container.name, restore, () =>
-    reachStage(Stages.annotated),
+    reachStage(Stages.annotated, options.signal),
   );
   const { ready } = started;
   // The tunnel starts meanwhile; the workload goes to 0 once the proxy is Ready and the session
@@ -181,8 +200,10 @@ export async function swapWorkload(kube: Kube, options: SwapOptions): Promise<Re
     (takingOver ??= (async () => {
       await ready;
       if (hpa || restoring || exclusive) return;
-      scaling = scaleWorkload(kube, namespace, ref, 0);
+      scaling = scaleToZero();
       await scaling;
+      if (restoring) return;
+      watching = watchScale(kube, namespace, ref, options.warn);
       await reachStage(Stages.swapDone);
     })());
   return {
@@ -194,3 +215,33 @@ export async function swapWorkload(kube: Kube, options: SwapOptions): Promise<Re
     restore,
   };
 }
+
+/**
+ * While a workload is swapped, notice a scale someone else makes (its pods then serve part of
+ * the traffic): say so once per count; the restore keeps that count.
+ */
+function watchScale(
+  kube: Kube,
+  namespace: string,
+  ref: WorkloadRef,
+  warn: ((text: string) => void) | undefined,
+): NodeJS.Timeout {
+  let told = -1;
+  const timer = setInterval(() => {
+    readReplicas(kube, namespace, ref).then(
+      (replicas) => {
+        if (replicas === 0 || replicas === told) return;
+        told = replicas;
+        warn?.(
+          `${describeRef(ref, namespace)} was scaled to ${replicas} during the session: its pods serve part of the traffic, and it keeps ${replicas} replica${replicas === 1 ? "" : "s"} at the end`,
+        );
+      },
+      () => undefined,
+    );
+  }, scaleWatchMs);
+  timer.unref();
+  return timer;
+}
+
+/** How often a swapped workload is checked for a scale made by someone else. */
+const scaleWatchMs = 3_000;

@@ -6,18 +6,7 @@ import { withRestrictedContext } from "./pod-security.js";
 import { sessionLabels } from "../contract/cluster-labels.js";
 import { wardenName, wardenPlanToEnv, type WardenPlan } from "../contract/warden-plan.js";
 
-/**
- * The warden's process starts this long after its pod: it could not act before the lease's 30 s
- * anyway, and the session's own start then has the node to itself.
- */
-const wardenStartDelaySeconds = 5;
-
 export interface StartedWarden {
-  /**
-   * Create the warden's pod. Its RBAC is made by startWarden; the pod comes when the session's
-   * own containers have started, so that it takes no share of the node while they start.
-   */
-  startPod(): Promise<void>;
   /** Delete the warden's objects (at the normal end of a session). */
   remove(): Promise<string[]>;
 }
@@ -37,13 +26,7 @@ function wardenPod(plan: WardenPlan, agentImage: string, owner: V1OwnerReference
           name: "warden",
           image: agentImage,
           imagePullPolicy: "IfNotPresent",
-          // The process starts after a pause (see wardenStartDelaySeconds), without Node meanwhile.
-          command: [
-            "/bin/sh",
-            "-c",
-            'trap "exit 0" TERM; sleep "$0" & wait $! && exec /usr/local/bin/tp-agent warden',
-          ],
-          args: [String(wardenStartDelaySeconds)],
+          args: ["warden"],
           env: [wardenPlanToEnv(plan)],
           // Pod Security "restricted"; the image's user or the namespace's assigned UID applies.
           securityContext: withRestrictedContext(undefined),
@@ -54,9 +37,10 @@ function wardenPod(plan: WardenPlan, agentImage: string, owner: V1OwnerReference
 }
 
 /**
- * Prepare a session's warden: a small pod with its own ServiceAccount and a Role limited to its
- * plan, which undoes the session if its lease stops being renewed (the CLI was killed, the laptop
- * went to sleep). Returns undefined, after saying why once, where the user may not create RBAC.
+ * Start a session's warden before the session changes anything in the cluster: a small pod with
+ * its own ServiceAccount and a Role limited to its plan, which undoes the session if its lease
+ * stops being renewed (the CLI was killed, the laptop went to sleep). Its objects are owned by the
+ * lease. Returns undefined, after saying why once, where the user may not create RBAC.
  */
 export async function startWarden(
   kube: Kube,
@@ -77,50 +61,50 @@ export async function startWarden(
   const name = wardenName(plan.sessionId);
   const created: (() => Promise<unknown>)[] = [];
   const remove = async (): Promise<string[]> => {
-    for (const del of created.reverse()) await del().catch(() => undefined);
-    return created.length ? [`warden ${namespace}/${name} removed`] : [];
+    const all = created.splice(0).reverse();
+    for (const del of all) await del().catch(() => undefined);
+    return all.length ? [`warden ${namespace}/${name} removed`] : [];
+  };
+  /** Create one object; its removal is recorded once it exists. */
+  const make = async (what: string, create: () => Promise<unknown>, del: () => Promise<unknown>) => {
+    await kubeCall(`create ${what} ${name}`, create);
+    created.push(() => kubeGet(`delete ${what}`, del));
   };
   try {
-    await kubeCall(`create serviceaccount ${name}`, () =>
-      kube.core.createNamespacedServiceAccount({ namespace, body: { metadata } }),
+    // The pod needs its ServiceAccount to exist; the Role and its binding may come in any order.
+    const rbac = await Promise.allSettled([
+      make(
+        "serviceaccount",
+        () => kube.core.createNamespacedServiceAccount({ namespace, body: { metadata } }),
+        () => kube.core.deleteNamespacedServiceAccount({ name, namespace }),
+      ),
+      make(
+        "role",
+        () => kube.rbac.createNamespacedRole({ namespace, body: { metadata, rules: wardenRules(plan) } }),
+        () => kube.rbac.deleteNamespacedRole({ name, namespace }),
+      ),
+      make(
+        "rolebinding",
+        () =>
+          kube.rbac.createNamespacedRoleBinding({
+            namespace,
+            body: {
+              metadata,
+              roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name },
+              subjects: [{ kind: "ServiceAccount", name, namespace }],
+            },
+          }),
+        () => kube.rbac.deleteNamespacedRoleBinding({ name, namespace }),
+      ),
+    ]);
+    const failed = rbac.find((r) => r.status === "rejected");
+    if (failed) throw failed.reason;
+    await make(
+      "pod",
+      () => kube.core.createNamespacedPod({ namespace, body: wardenPod(plan, agentImage, owner) }),
+      () => kube.core.deleteNamespacedPod({ name, namespace, gracePeriodSeconds: 1 }),
     );
-    created.push(() =>
-      kubeGet("delete serviceaccount", () => kube.core.deleteNamespacedServiceAccount({ name, namespace })),
-    );
-    await kubeCall(`create role ${name}`, () =>
-      kube.rbac.createNamespacedRole({ namespace, body: { metadata, rules: wardenRules(plan) } }),
-    );
-    created.push(() => kubeGet("delete role", () => kube.rbac.deleteNamespacedRole({ name, namespace })));
-    await kubeCall(`create rolebinding ${name}`, () =>
-      kube.rbac.createNamespacedRoleBinding({
-        namespace,
-        body: {
-          metadata,
-          roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name },
-          subjects: [{ kind: "ServiceAccount", name, namespace }],
-        },
-      }),
-    );
-    created.push(() =>
-      kubeGet("delete rolebinding", () => kube.rbac.deleteNamespacedRoleBinding({ name, namespace })),
-    );
-    let pod: Promise<void> | undefined;
-    const startPod = () =>
-      (pod ??= kubeCall(`create pod ${name}`, () =>
-        kube.core.createNamespacedPod({ namespace, body: wardenPod(plan, agentImage, owner) }),
-      ).then(() => {
-        created.push(() =>
-          kubeGet("delete pod", () =>
-            kube.core.deleteNamespacedPod({ name, namespace, gracePeriodSeconds: 1 }),
-          ),
-        );
-      }));
-    const removeAll = async () => {
-      // A pod being created is deleted too.
-      await pod?.catch(() => undefined);
-      return remove();
-    };
-    return { startPod, remove: removeAll };
+    return { remove };
   } catch (err) {
     await remove();
     if (err instanceof TpError && /forbidden|cannot/i.test(err.message) && err.code === "cluster-error") {

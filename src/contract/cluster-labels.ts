@@ -15,6 +15,8 @@ export const Annotations = {
   session: "tp.dev/session",
   /** On a swapped workload: its replica count before the swap. */
   originalReplicas: "tp.dev/original-replicas",
+  /** On a swapped workload once tp scaled it: the count tp set (a different count is someone else's). */
+  scaledTo: "tp.dev/scaled-to",
   /** On a swapped workload: when the swap happened (RFC 3339). */
   swappedAt: "tp.dev/swapped-at",
   /** On a swapped workload: its API resource (WorkloadRef as JSON), so any kind can be restored. */

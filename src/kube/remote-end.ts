@@ -39,6 +39,8 @@ export interface StartOptions {
   namespace: string;
   sessionId: string;
   agentImage: string;
+  /** Aborted when the session is undone while it starts: stop before making another change. */
+  signal?: AbortSignal;
   /** Called when a slow step starts; the returned function when it ends. */
   step?: (text: string) => (done?: string) => void;
   /** The proxy's ports the user asked for (--expose REMOTE). */

@@ -4,6 +4,7 @@ import type { Kube } from "../kube/kube.js";
 import type { AgentSession } from "../kube/agent-session.js";
 import type { RemoteEnd, StartOptions } from "../kube/remote-end.js";
 import { readPodEnv } from "../cluster/pod-env.js";
+import { undoPlan, type UndoPlan } from "../kube/undo-plan.js";
 import { SessionLease } from "../cluster/session-lease.js";
 import { startWarden, type StartedWarden } from "../cluster/warden.js";
 import type { SessionInfo } from "../contract/session-info.js";
@@ -38,6 +39,8 @@ export interface SessionEnds {
     owner: { name: string; uid: string },
     warn: (t: string) => void,
   ): Promise<StartedWarden | undefined>;
+  /** Undo a cluster end whose start did not finish, by name from the session's plan. */
+  undoRemote(plan: UndoPlan): Promise<string[]>;
   readPodEnv(remote: RemoteEnd): Promise<{ env: Record<string, string>; session?: AgentSession }>;
   socketFolder(sessionId: string): Promise<SocketFolder | undefined>;
   startSidecar(options: SidecarOptions): Promise<StartedSidecar>;
@@ -58,6 +61,7 @@ export function realEnds(kube: Kube, docker: Dockerode): SessionEnds {
     },
     startRemote: (w, exposePorts, options, warn) => startRemote(kube, w, exposePorts, options, warn),
     startWarden: (plan, agentImage, owner, warn) => startWarden(kube, plan, agentImage, owner, warn),
+    undoRemote: (plan) => undoPlan(kube, plan),
     readPodEnv: (remote) => readPodEnv(kube, remote),
     socketFolder: (sessionId) => SocketFolder.create(docker, sessionId),
     startSidecar: (options) => startSidecar(docker, options),

@@ -50,11 +50,9 @@ function fakeEnds(hold?: Stage) {
     startWarden: async () => {
       await stage("warden");
       log.push("warden made");
-      return {
-        startPod: async () => void log.push("warden pod"),
-        remove: async () => (log.push("warden removed"), []),
-      };
+      return { remove: async () => (log.push("warden removed"), []) };
     },
+    undoRemote: async () => (log.push("cluster undone by name"), []),
     readPodEnv: async () => ({ env: { FROM_POD: "1" } }),
     socketFolder: async () => {
       log.push("socket folder made");
@@ -122,11 +120,11 @@ function newInterrupt(): Interrupt {
 
 const madeInOrder = [
   "record created",
+  "warden made",
   "proxy pod created",
   "socket folder made",
   "sidecar started",
   "proxy running",
-  "warden made",
   "sidecar ready",
   "tunnel up",
 ];
@@ -144,8 +142,8 @@ describe("Session", () => {
     const { ends, log } = fakeEnds();
     const started = await session(ends).start(newInterrupt());
     expect([...log].sort()).toEqual([...madeInOrder].sort());
-    expect(log.indexOf("record created")).toBe(0);
-    expect(log.indexOf("proxy pod created")).toBe(1);
+    // The warden exists before the first change to the cluster.
+    expect(log.slice(0, 3)).toEqual(["record created", "warden made", "proxy pod created"]);
     expect(log.indexOf("tunnel up")).toBe(log.length - 1);
     expect(started.env).toMatchObject({
       FROM_POD: "1",
@@ -160,11 +158,11 @@ describe("Session", () => {
   // What was made by the time the interrupted step finished, so what is undone (in reverse).
   const cases: [Stage, string[]][] = [
     ["record", ["record deleted"]],
-    ["proxy pod", ["cluster restored", "record deleted"]],
+    ["warden", ["warden removed", "record deleted"]],
+    ["proxy pod", ["cluster restored", "warden removed", "record deleted"]],
     ["proxy running", undoneInOrder.filter((l) => l !== "tunnel stopped")],
     ["sidecar ready", undoneInOrder.filter((l) => l !== "tunnel stopped")],
     ["tunnel", undoneInOrder],
-    ["warden", undoneInOrder],
   ];
   for (const [stage, undone] of cases) {
     it(`an interrupt while waiting for "${stage}" undoes what was made, and nothing else`, async () => {
@@ -182,4 +180,21 @@ describe("Session", () => {
       expect(interrupt.exitCode).toBe(130);
     });
   }
+
+  it("a cluster end whose start fails is undone by name from the session's plan", async () => {
+    const { ends, log } = fakeEnds();
+    ends.startRemote = async () => {
+      log.push("proxy pod create failed");
+      throw new Error("the API server went away");
+    };
+    await expect(session(ends).start(newInterrupt())).rejects.toThrow(/went away/);
+    expect(log).toEqual([
+      "record created",
+      "warden made",
+      "proxy pod create failed",
+      "cluster undone by name",
+      "warden removed",
+      "record deleted",
+    ]);
+  });
 });

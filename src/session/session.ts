@@ -104,18 +104,23 @@ export class Session {
       progress.debug("lease created");
       const plan = wardenPlanFor(id, namespace, leaseName(id), undoPlanOf(w, id));
       const owner = { name: leaseName(id), uid: lease.uid };
-      // The warden is undone (if it was made) after the cluster end.
-      let wardenPromise: Promise<StartedWarden | undefined> = Promise.resolve(undefined);
-      undo.push({
-        what: "warden",
-        cluster: true,
-        run: async () => (await (await wardenPromise.catch(() => undefined))?.remove()) ?? [],
-      });
+      // The warden exists before the first change to the cluster: from then on, something in the
+      // cluster undoes the session if the CLI stops renewing its lease.
+      warden = await making(
+        ends.startWarden(plan, request.agentImage, owner, (t) => progress.warn(t)),
+        (made) => ({ what: "warden", cluster: true, run: async () => (await made?.remove()) ?? [] }),
+      );
+      progress.debug("warden created");
 
+      // The cluster end's undo is known before it starts: a start cut short (a signal, a failure)
+      // is stopped before its next change and undone by name, from the same plan as the warden's.
+      const aborted = new AbortController();
+      interrupt.onSignal(() => aborted.abort());
       const options = {
         namespace,
         sessionId: id,
         agentImage: request.agentImage,
+        signal: aborted.signal,
         step: (t: string) => progress.step(t),
         lease: { name: leaseName(id), uid: lease.uid },
       };
@@ -123,30 +128,27 @@ export class Session {
         port: e.remotePort,
         protocol: e.protocol === "udp" ? ("UDP" as const) : ("TCP" as const),
       }));
+      const starting = ends.startRemote(w, exposePorts, options, (t) => progress.warn(t));
+      starting.catch(() => undefined);
+      undo.push({
+        what: "cluster",
+        cluster: true,
+        run: async () => {
+          aborted.abort();
+          const made = await starting.catch(() => undefined);
+          return made ? made.restore() : ends.undoRemote({ ...plan, lease: undefined });
+        },
+      });
       // Returns once the proxy pod exists; its start overlaps the local work below.
-      const remote = await making(
-        ends.startRemote(w, exposePorts, options, (t) => progress.warn(t)),
-        (made) => ({
-          what: "cluster",
-          cluster: true,
-          run: () => made.restore(),
-        }),
-      );
+      const remote = await interrupt.race(starting);
       progress.debug(`proxy pod created: ${remote.pod}`);
-      // The warden's RBAC is made once the proxy runs, its pod once the session's own containers
-      // have started (StartedSession.guard), so that the two pods do not compete for the node
-      // while the session starts; until then the CLI alone undoes a failed start.
-      wardenPromise = remote.running.then(() =>
-        ends.startWarden(plan, request.agentImage, owner, (t) => progress.warn(t)),
-      );
-      wardenPromise.catch(() => undefined);
 
       // Local side, while the pod starts: the session folder, then the sidecar until it is ready.
       const prepared = request.volumes
         ? SessionVolumes.prepare(kube, remote, request.volumes, id)
         : Promise.resolve(undefined);
       prepared.catch(() => undefined);
-      const local = this.startLocal(remote, undo, prepared, w);
+      const local = this.startLocal(remote, undo, prepared, w, aborted.signal);
       // Cluster side, once the agent runs: its environment (and version) over a port-forward.
       const agentEnv = remote.running.then(() => {
         progress.debug("proxy pod running");
@@ -186,7 +188,6 @@ export class Session {
             .finally(() => progress.debug("tunnel up")),
         ]),
       );
-      warden = await interrupt.race(wardenPromise);
       remote.ready.then(
         () => progress.debug("proxy ready"),
         () => undefined,
@@ -237,6 +238,7 @@ export class Session {
     undo: UndoStep[],
     prepared: Promise<SessionVolumes | undefined>,
     w: Workload,
+    signal: AbortSignal,
   ): Promise<LocalSide> {
     const { kube, docker, request, progress, id, ends } = this;
     const namespace = kube.namespace;
@@ -278,7 +280,8 @@ export class Session {
     });
     await sidecar.waitFor("ready", 20_000);
     progress.debug("sidecar ready");
-    await reachStage(Stages.sidecarUp);
+    await reachStage(Stages.sidecarUp, signal);
+    signal.throwIfAborted();
     const link = ends.tunnel(remote, sidecar, sockets, progress);
     await link.prepare();
     const hostPorts = (config.containerToHost ?? []).map((c) => c.hostPort);

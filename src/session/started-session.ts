@@ -31,7 +31,7 @@ export class StartedSession {
     readonly volumes?: SessionVolumes,
   ) {
     lost.catch(() => (this.isLost = true));
-    // A caller that never says its containers started still gets its warden.
+    // A caller that never says its containers started still takes the workload's traffic.
     this.guardTimer = setTimeout(() => this.guard(), guardAfterMs).unref();
   }
 
@@ -39,14 +39,12 @@ export class StartedSession {
 
   private isLost = false;
   private guarded = false;
-  private guardedBy?: Promise<boolean>;
 
   /**
    * The session's own containers run: send the workload's traffic to the proxy alone (a swapped
-   * Deployment goes to 0) and start the warden's pod, which undoes the session in the cluster if
-   * tp dies. Until then the workload's pods keep serving, and they and the warden take no share
-   * of the machine while the containers start. Called at the latest guardAfterMs after the
-   * session started; resolves once the traffic goes to the proxy (failures are warnings).
+   * Deployment goes to 0, once the proxy is Ready). Until then the workload's pods keep serving.
+   * Called at the latest guardAfterMs after the session started; resolves once the traffic goes
+   * to the proxy (failures are warnings).
    */
   guard(): Promise<void> {
     if (this.guarded) return this.tookOver;
@@ -58,17 +56,6 @@ export class StartedSession {
           `could not send all of the workload's traffic to the proxy (${(err as Error).message}): its own pods keep serving part of it`,
         ),
     );
-    this.guardedBy = this.warden
-      ? this.warden.startPod().then(
-          () => true,
-          (err: unknown) => {
-            this.progress.warn(
-              `the session's warden did not start (${(err as Error).message}): if tp dies, run \`tp cleanup\``,
-            );
-            return false;
-          },
-        )
-      : Promise.resolve(false);
     return this.tookOver;
   }
 
@@ -83,7 +70,7 @@ export class StartedSession {
       this.undo.splice(0);
       await undoAll(local, this.progress);
       this.progress.warn(
-        (await this.guardedBy)
+        this.warden
           ? "the cluster cannot be reached: the session's warden undoes it in the cluster"
           : "the cluster cannot be reached: run `tp cleanup` once it can, to undo the session there",
       );
@@ -97,7 +84,7 @@ export class StartedSession {
   }
 }
 
-/** When a session's warden pod is created at the latest, if nobody said so earlier. */
+/** When the workload's traffic goes to the proxy at the latest, if nobody said so earlier. */
 const guardAfterMs = 5_000;
 
 export async function undoAll(undo: UndoStep[], progress: Reporter): Promise<void> {

@@ -1,4 +1,4 @@
-import { writeFile } from "node:fs/promises";
+import { rm, writeFile } from "node:fs/promises";
 import { createServer as createHttp2Server, type ServerHttp2Session } from "node:http2";
 import { createServer } from "node:net";
 import { superviseSession } from "../../tunnel/keepalive.js";
@@ -16,6 +16,8 @@ export interface ProxyAgentOptions {
   /** A socket already listening on that port (inherited from tp-listen), to accept on. */
   tunnelFd?: number;
   readyFile: string;
+  /** Present while a session is connected: a proxy without one must not take a Service's traffic. */
+  servingFile?: string;
   resolvConfPath: string;
   log: (message: string) => void;
 }
@@ -49,6 +51,20 @@ export async function startProxyAgent(options: ProxyAgentOptions): Promise<Start
   let current: ServerHttp2Session | undefined;
   let sessions = 0;
   const numbers = new WeakMap<ServerHttp2Session, number>();
+  /** Make the serving file say whether a session is connected (writes in order, the last wins). */
+  let marking = Promise.resolve();
+  const markServing = () => {
+    const file = options.servingFile;
+    if (!file) return;
+    const on = current !== undefined;
+    marking = marking
+      .then(() =>
+        on
+          ? writeFile(file, `session ${numbers.get(current as ServerHttp2Session)}\n`)
+          : rm(file, { force: true }),
+      )
+      .catch((err: unknown) => options.log(`serving file: ${String(err)}`));
+  };
   h2.on("session", (session) => {
     const n = ++sessions;
     numbers.set(session, n);
@@ -56,7 +72,10 @@ export async function startProxyAgent(options: ProxyAgentOptions): Promise<Start
     options.log(`tunnel session ${n} connected`);
     session.on("error", (err) => options.log(`tunnel session ${n}: ${err.message}`));
     session.once("close", () => {
-      if (current === session) current = undefined;
+      if (current === session) {
+        current = undefined;
+        markServing();
+      }
       options.log(`tunnel session ${n} closed`);
     });
   });
@@ -69,6 +88,7 @@ export async function startProxyAgent(options: ProxyAgentOptions): Promise<Start
       if (!current || n > (numbers.get(current) ?? 0)) {
         const previous = current;
         current = session;
+        markServing();
         previous?.destroy();
       }
     }

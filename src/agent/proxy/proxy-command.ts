@@ -25,19 +25,33 @@ export const proxyCommand = new Command("proxy")
     parseFd,
   )
   .option("--ready-file <path>", "written once the tunnel listens (readiness probe)", "/tmp/tp-agent-ready")
+  .option(
+    "--serving-file <path>",
+    "present while a session is connected (the readiness probe of pods that take a Service's traffic)",
+    "/tmp/tp-agent-serving",
+  )
   .option("--resolv-conf <path>", "the pod's resolver configuration", "/etc/resolv.conf")
-  .action(async (opts: { tunnelPort: number; tunnelFd?: number; readyFile: string; resolvConf: string }) => {
-    surviveUnexpectedErrors();
-    const agent = await startProxyAgent({
-      tunnelPort: opts.tunnelPort,
-      tunnelFd: opts.tunnelFd,
-      readyFile: opts.readyFile,
-      resolvConfPath: opts.resolvConf,
-      log,
-    });
-    for (const signal of ["SIGTERM", "SIGINT"] as const) {
-      process.once(signal, () => {
-        void agent.close().finally(() => process.exit(0));
+  .action(
+    async (opts: {
+      tunnelPort: number;
+      tunnelFd?: number;
+      readyFile: string;
+      servingFile: string;
+      resolvConf: string;
+    }) => {
+      surviveUnexpectedErrors();
+      const agent = await startProxyAgent({
+        tunnelPort: opts.tunnelPort,
+        tunnelFd: opts.tunnelFd,
+        readyFile: opts.readyFile,
+        servingFile: opts.servingFile,
+        resolvConfPath: opts.resolvConf,
+        log,
       });
-    }
-  });
+      for (const signal of ["SIGTERM", "SIGINT"] as const) {
+        process.once(signal, () => {
+          void agent.close().finally(() => process.exit(0));
+        });
+      }
+    },
+  );

@@ -1,8 +1,6 @@
 import { kubeGet } from "../../kube/kube-call.js";
-import { waitForPodGone } from "../../kube/pods.js";
 import type { Kube } from "../../kube/kube.js";
-import { restoreWorkload } from "../../kube/restore.js";
-import { describeRef } from "../../contract/workload-ref.js";
+import { undoPlan } from "../../kube/undo-plan.js";
 import type { WardenPlan } from "../../contract/warden-plan.js";
 import { leaseExpired } from "./lease-expired.js";
 import { systemClock, type Clock } from "../../clock.js";
@@ -48,64 +46,9 @@ export async function runWarden(
     }
     await clock.sleep(pollMs);
   }
-  await undoPlan(kube, plan, log, clock);
-}
-
-/** Undo a session from its plan, then remove the warden itself. Every step is idempotent. */
-export async function undoPlan(
-  kube: Kube,
-  plan: WardenPlan,
-  log: (t: string) => void,
-  clock: Clock = systemClock,
-): Promise<void> {
-  const { namespace } = plan;
-  const step = async (what: string, fn: () => Promise<unknown>) => {
-    for (let attempt = 0; attempt < 5; attempt++) {
-      try {
-        const r = await fn();
-        if (r !== undefined && r !== false) log(what);
-        return;
-      } catch (err) {
-        log(`${what} failed: ${(err as Error).message}`);
-        await clock.sleep(1_000);
-      }
-    }
-  };
-  const deletePods = async () => {
-    for (const name of plan.deletePods) {
-      await step(`pod ${name} deleted`, () =>
-        kubeGet("delete pod", () =>
-          kube.core.deleteNamespacedPod({ name, namespace, gracePeriodSeconds: 1 }),
-        ),
-      );
-    }
-  };
-  const restore = plan.restore;
-  if (restore?.proxyFirst) {
-    await deletePods();
-    for (const name of plan.deletePods)
-      await step(`pod ${name} gone`, () => waitForPodGone(kube, namespace, name, 60_000));
-  }
-  if (restore) {
-    const w = restore.workload;
-    await step(`${describeRef(w)} restored`, () => restoreWorkload(kube, namespace, w, plan.sessionId));
-  }
-  if (!restore?.proxyFirst) await deletePods();
-  for (const name of plan.deleteDeployments) {
-    await step(`deployment ${name} deleted`, () =>
-      kubeGet("delete deployment", () =>
-        kube.apps.deleteNamespacedDeployment({ name, namespace, propagationPolicy: "Background" }),
-      ),
-    );
-  }
-  for (const name of plan.deleteServices) {
-    await step(`service ${name} deleted`, () =>
-      kubeGet("delete service", () => kube.core.deleteNamespacedService({ name, namespace })),
-    );
-  }
   // Last: the lease. The warden's pod, ServiceAccount, Role and RoleBinding are owned by it, so
   // the garbage collector removes them (and this process) once it is gone.
-  await step(`lease ${plan.lease} deleted`, () =>
-    kubeGet("delete lease", () => kube.coordination.deleteNamespacedLease({ name: plan.lease, namespace })),
+  await undoPlan(kube, plan, log, clock).catch((err: unknown) =>
+    log(`undo failed: ${(err as Error).message}`),
   );
 }
