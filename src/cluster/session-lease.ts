@@ -90,19 +90,23 @@ export class SessionLease {
       this.lastRenewed = this.clock.now();
     } catch (err) {
       if (err instanceof NotFoundError) {
-        this.lose("the session's record in the cluster was deleted: the cluster has undone the session");
+        this.lose(
+          "the session's record in the cluster was deleted: the cluster has undone the session",
+          "cluster-error",
+        );
       } else if (this.clock.now() - this.lastRenewed > leaseSeconds * 1000) {
         this.lose(
           `the session's record could not be renewed for ${leaseSeconds} s: the cluster undoes the session`,
+          "cluster-unreachable",
         );
       }
     }
   }
 
-  private lose(message: string): void {
+  private lose(message: string, code: "cluster-error" | "cluster-unreachable"): void {
     this.stopRenewing.abort();
     this.loseSession?.(
-      new TpError("tunnel", message, {
+      new TpError(code, message, {
         hint: "check the connection to the cluster; `tp status` shows what is left",
       }),
     );

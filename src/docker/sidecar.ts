@@ -26,6 +26,9 @@ export interface SidecarOptions {
   env?: Record<string, string>;
 }
 
+/** The longest status line the sidecar prints, with room to spare. */
+const maxLineBytes = 1024 * 1024;
+
 /** The running sidecar: its container and the status lines it prints. */
 export class StartedSidecar {
   private readonly seen: SidecarStatus[] = [];
@@ -36,7 +39,9 @@ export class StartedSidecar {
   constructor(
     readonly container: Dockerode.Container,
     readonly name: string,
-  ) {}
+  ) {
+    this.died.catch(() => undefined);
+  }
 
   /** Follow the container's logs and collect its status lines. */
   async follow(): Promise<void> {
@@ -56,11 +61,36 @@ export class StartedSidecar {
         buffer = buffer.slice(nl + 1);
         if (status) this.onStatus(status);
       }
+      // A status line is short: output without a newline for this long is not one.
+      if (buffer.length > maxLineBytes) buffer = "";
     });
-    logs.on("end", () => {
+    const end = () => {
       this.ended = true;
       this.wake();
-    });
+    };
+    logs.on("end", end);
+    logs.on("error", end);
+    // The container's end, as Docker reports it: the session cannot go on without its sidecar.
+    this.container.wait().then(
+      (r: { StatusCode?: number }) =>
+        this.end(`the sidecar ${this.name} stopped (exit code ${r.StatusCode ?? "?"})`),
+      (err: { statusCode?: number; message?: string }) =>
+        this.end(
+          err.statusCode === 404
+            ? `the sidecar ${this.name} was removed`
+            : `the sidecar ${this.name} cannot be watched: ${err.message ?? String(err)}`,
+        ),
+    );
+  }
+
+  private dead: ((err: TpError) => void) | undefined;
+  private removing = false;
+  /** Rejects when the sidecar stops or is removed by anything but remove(). */
+  readonly died: Promise<never> = new Promise<never>((_, reject) => (this.dead = reject));
+
+  private end(message: string): void {
+    if (this.removing) return;
+    this.dead?.(new TpError("docker-error", message, { hint: `docker logs ${this.name}` }));
   }
 
   /** Call `listener` for every status line from now on (with `replay`, also those seen so far). */
@@ -119,6 +149,7 @@ export class StartedSidecar {
 
   /** Stop (the sidecar hands the last local writes to the pod's volumes first), then remove. */
   async remove(): Promise<void> {
+    this.removing = true;
     await this.container.stop({ t: 5 }).catch(() => undefined);
     await forceRemove(this.container, this.name);
   }

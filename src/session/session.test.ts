@@ -73,6 +73,7 @@ function fakeEnds(hold?: Stage) {
           return { event: "ready" };
         },
         onEvent: () => undefined,
+        died: never,
         remove: async () => void log.push("sidecar removed"),
       } as unknown as StartedSidecar;
     },

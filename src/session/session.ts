@@ -218,7 +218,7 @@ export class Session {
         ...volumes?.env(),
         TELEPRESENCE_METHOD: "container",
       };
-      const lost = Promise.race([tunnel.failed, lease.lost]);
+      const lost = Promise.race([tunnel.failed, lease.lost, sidecar.died]);
       lost.catch(() => undefined);
       return new StartedSession(id, remote, sidecar, env, labels, lost, undo, progress, warden, volumes);
     } catch (err) {

@@ -1,3 +1,4 @@
+import type { TpError } from "../errors.js";
 import type { RemoteEnd } from "../kube/remote-end.js";
 import type { StartedWarden } from "../cluster/warden.js";
 import type { StartedSidecar } from "../docker/sidecar.js";
@@ -30,7 +31,9 @@ export class StartedSession {
     /** The pod's volumes, when copied: their mounts for the user container. */
     readonly volumes?: SessionVolumes,
   ) {
-    lost.catch(() => (this.isLost = true));
+    // Only a cluster that cannot be reached leaves its part to the warden; a dead sidecar or proxy
+    // pod ends the session, which tp undoes in the cluster itself.
+    lost.catch((err: unknown) => (this.isLost = (err as TpError).code === "cluster-unreachable"));
     // A caller that never says its containers started still takes the workload's traffic.
     this.guardTimer = setTimeout(() => this.guard(), guardAfterMs).unref();
   }

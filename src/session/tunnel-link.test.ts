@@ -75,6 +75,13 @@ class FakeEnds implements TunnelEnds {
   async sidecarPipe(): Promise<Duplex> {
     return this.sidecar.pipe();
   }
+
+  /** Set when the proxy pod is gone for good. */
+  gone: string | undefined;
+
+  async proxyGone(): Promise<string | undefined> {
+    return this.gone;
+  }
 }
 
 function recorder(): Reporter & { lines: string[] } {
@@ -153,5 +160,18 @@ describe("TunnelLink", () => {
 
   it("doubles the wait from 250 ms up to 2 s", () => {
     expect([0, 1, 2, 3, 4, 10].map(reconnectDelayMs)).toEqual([250, 500, 1_000, 2_000, 2_000, 2_000]);
+  });
+
+  it("ends at once, naming it, when the proxy pod is gone: no reconnecting to a deleted pod", async () => {
+    const { clock, ends, progress, link } = await upLink(60_000);
+    let failure: Error | undefined;
+    link.failed.catch((err: Error) => (failure = err));
+    ends.gone = "the proxy pod ns/proxy was deleted";
+    ends.attempts = [];
+    ends.current?.destroy();
+    await clock.advance(0);
+    expect(failure?.message).toBe("the proxy pod ns/proxy was deleted");
+    expect(ends.attempts).toEqual([]);
+    expect(progress.lines).toEqual([]);
   });
 });

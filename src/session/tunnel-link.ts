@@ -11,11 +11,15 @@ import { openSidecarPipe } from "../docker/open-sidecar-pipe.js";
 import { pipeDuplexes } from "../tunnel/index.js";
 import type { Reporter } from "./reporter.js";
 import { systemClock, type Clock } from "../clock.js";
+import { kubeGet } from "../kube/kube-call.js";
+import { podFailure } from "../cluster/wait-for-pod.js";
 
 /** What the tunnel joins: a port-forward to the agent, and a pipe into the sidecar. */
 export interface TunnelEnds {
   portForward(): Promise<Duplex>;
   sidecarPipe(): Promise<Duplex>;
+  /** Why the proxy pod will not come back (deleted, ended), or undefined while it may. */
+  proxyGone?(): Promise<string | undefined>;
 }
 
 /** The real ends: a port-forward with the user's credentials, the sidecar's tunnel socket. */
@@ -30,6 +34,19 @@ export function tunnelEnds(
   return {
     portForward: () => openPortForward(kube, remote.namespace, remote.pod, tunnelPort),
     sidecarPipe: () => openSidecarPipe(docker, sidecar.container.id, sockets),
+    proxyGone: async () => {
+      const { namespace, pod: name } = remote;
+      try {
+        const pod = await kubeGet(`read pod ${namespace}/${name}`, () =>
+          kube.core.readNamespacedPod({ name, namespace }),
+        );
+        if (!pod) return `the proxy pod ${namespace}/${name} was deleted`;
+        if (pod.metadata?.deletionTimestamp) return `the proxy pod ${namespace}/${name} is being deleted`;
+        return podFailure(pod);
+      } catch {
+        return undefined; // The cluster does not answer: reconnecting may still work.
+      }
+    },
   };
 }
 
@@ -208,9 +225,24 @@ export class TunnelLink {
     }
   }
 
+  private async proxyGone(): Promise<string | undefined> {
+    return this.ends.proxyGone?.();
+  }
+
+  private fail(err: TpError): void {
+    this.stopped = true;
+    this.failure?.(err);
+  }
+
   private async run(current: Transport): Promise<void> {
     for (;;) {
       await current.done;
+      if (this.stopped) return;
+      const gone = await this.proxyGone();
+      if (gone) {
+        this.fail(new TpError("cluster-error", gone, { hint: "the session ends; tp undoes it" }));
+        return;
+      }
       if (this.stopped) return;
       this.progress.warn("the tunnel to the cluster dropped; reconnecting");
       const since = this.clock.now();
@@ -225,10 +257,15 @@ export class TunnelLink {
           break;
         } catch (err) {
           if (this.stopped) return;
+          const gone = await this.proxyGone();
+          if (gone) {
+            this.fail(new TpError("cluster-error", gone, { hint: "the session ends; tp undoes it" }));
+            return;
+          }
           if (this.clock.now() - since > this.giveUpMs) {
             this.failure?.(
               new TpError(
-                "tunnel",
+                "cluster-unreachable",
                 `the tunnel to ${this.remote.namespace}/${this.remote.pod} is lost: ${(err as Error).message}`,
                 {
                   hint: "check the cluster connection; the session's changes are being undone",
