@@ -92,7 +92,18 @@ export class SessionVolumes {
    * A failure is handed over too (the sidecar reports it) and thrown.
    */
   async copyFirst(agent?: AgentSession): Promise<void> {
+    const copying = this.copyOnce(agent);
+    this.copying = copying.catch(() => undefined);
+    return copying;
+  }
+
+  /** The first copy while it runs; remove() stops it and waits for it before removing the folder. */
+  private copying: Promise<void> = Promise.resolve();
+  private readonly stopCopy = new AbortController();
+
+  private async copyOnce(agent?: AgentSession): Promise<void> {
     const started = Date.now();
+    this.stopCopy.signal.throwIfAborted();
     try {
       const listings = await copyOnHost(this.kube, this.remote, {
         folder: this.folder,
@@ -101,6 +112,7 @@ export class SessionVolumes {
         onTotal: (n) => (this.copy.total = n),
         onBytes: (n) => (this.copy.bytes += n),
         agent,
+        signal: this.stopCopy.signal,
       });
       await writeHostCopyMarker(this.folder, { ok: true, listings, started });
     } catch (err) {
@@ -179,6 +191,9 @@ export class SessionVolumes {
 
   /** Remove the session folder (after the sidecar is gone). */
   async remove(docker: Dockerode, agentImage: string): Promise<string[]> {
+    // A copy still running would write into the folder (or make it again) after its removal.
+    this.stopCopy.abort();
+    await this.copying;
     const removed = await removeSessionFolder(this.folder, rootRemover(docker, agentImage));
     return removed ? [`session folder ${this.folder} removed`] : [];
   }
