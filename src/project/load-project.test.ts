@@ -143,6 +143,16 @@ describe("loadProject", () => {
     expect(errorOf(unknown)).toMatch(/services\.a\.depends_on: unknown service "nope"/);
   });
 
+  it("refuses an image that is not an image reference (a docker run flag, for one)", () => {
+    for (const image of ["--privileged", "-v/:/host", "a b"])
+      expect(errorOf(project(`services:\n  a:\n    image: "${image}"\n`))).toMatch(
+        /tp\.yaml:3: services\.a\.image: .* is not an image reference/,
+      );
+    expect(() =>
+      project("services:\n  a:\n    image: registry.example.com:5000/team/app:v1.2_rc-3\n"),
+    ).not.toThrow();
+  });
+
   it("explains wrong types, bad ports, named volumes and missing variables", () => {
     expect(errorOf(project("services:\n  a:\n    image: 3\n"))).toMatch(
       /services\.a\.image: must be a string \(got number\)/,

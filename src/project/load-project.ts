@@ -29,6 +29,9 @@ export interface LoadOptions {
   env?: Record<string, string | undefined>;
 }
 
+/** An image reference as docker takes one: no flag, no space. */
+const imageReference = /^[A-Za-z0-9][A-Za-z0-9._\-/:@]*$/;
+
 /** Compose's project name from a folder name: lower-case letters, digits, - and _. */
 export function sanitizeProjectName(name: string): string {
   return name
@@ -156,6 +159,9 @@ function resolveService(
 ): ProjectService {
   if (!s.image && !s.build)
     fail([], "needs image or build (tp never pulls: the image must exist locally or be built)");
+  // It goes on docker's command line: something that starts with "-" would be read as a flag.
+  if (s.image !== undefined && !imageReference.test(s.image))
+    fail(["image"], `"${s.image}" is not an image reference ([REGISTRY/]NAME[:TAG][@DIGEST])`);
   const build =
     s.build === undefined
       ? undefined
