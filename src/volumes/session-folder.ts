@@ -1,6 +1,7 @@
-import { mkdir, readdir, rm, stat } from "node:fs/promises";
+import { lstat, mkdir, readdir, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { basename, isAbsolute, join, resolve } from "node:path";
+import { hostCopyMarker } from "../contract/volume-status.js";
 import { TpError } from "../errors.js";
 
 /** The default session folder: private to the user, under the temporary directory. */
@@ -43,4 +44,20 @@ export async function removeSessionFolder(
     await rm(folder, { recursive: true, force: true });
   }
   return true;
+}
+
+/**
+ * Whether a folder that a container's label names is a session folder as tp makes them, so that
+ * `tp cleanup` may remove it (possibly as root): a real directory of this user, owner-only, named
+ * tp-<session>-volumes or (a --mount folder) holding the first copy's marker. Anyone who can
+ * create a container can write a label: nothing else is removed.
+ */
+export async function isSessionFolder(path: string, sessionId: string): Promise<boolean> {
+  if (!isAbsolute(path) || resolve(path) !== path) return false;
+  const st = await lstat(path).catch(() => undefined);
+  if (!st?.isDirectory()) return false;
+  const uid = process.getuid?.();
+  if ((uid !== undefined && st.uid !== uid) || (st.mode & 0o077) !== 0) return false;
+  if (basename(path) === `tp-${sessionId}-volumes`) return true;
+  return (await lstat(join(path, hostCopyMarker)).catch(() => undefined))?.isFile() ?? false;
 }

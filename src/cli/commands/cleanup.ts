@@ -3,7 +3,7 @@ import { cleanupClusterSession, listClusterSessions } from "../../cluster/sessio
 import { listLocalSessions, removeLocalSession } from "../../docker/local-sessions.js";
 import { removeSocketFolder } from "../../docker/socket-folder.js";
 import { rootRemover } from "../../docker/root-remover.js";
-import { removeSessionFolder } from "../../volumes/index.js";
+import { isSessionFolder, removeSessionFolder } from "../../volumes/index.js";
 import { configuredAgentImage } from "../config/index.js";
 import { dockerFrom, kubeFrom, progressFrom } from "../clients.js";
 import type { GlobalOptions } from "../options.js";
@@ -28,7 +28,14 @@ export const cleanupCommand = new Command("cleanup")
     const diedHere = new Set(local.filter((s) => !s.live).map((s) => s.id));
     for (const s of local.filter(pick)) {
       for (const name of await removeLocalSession(docker, s)) done.push(`container ${name} removed`);
-      if (s.volumes && (await removeSessionFolder(s.volumes, rootRemover(docker, configuredAgentImage()))))
+      if (s.volumes && !(await isSessionFolder(s.volumes, s.id)))
+        progress.warn(
+          `${s.volumes}, named by a container of session ${s.id}, is not a session folder: left alone`,
+        );
+      else if (
+        s.volumes &&
+        (await removeSessionFolder(s.volumes, rootRemover(docker, configuredAgentImage())))
+      )
         done.push(`session folder ${s.volumes} removed`);
       if (s.sockets && (await removeSocketFolder(s.sockets))) done.push(`socket folder ${s.sockets} removed`);
     }
