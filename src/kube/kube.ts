@@ -8,6 +8,9 @@ import {
   RbacAuthorizationV1Api,
   VersionApi,
 } from "@kubernetes/client-node";
+import { existsSync } from "node:fs";
+import { homedir } from "node:os";
+import { delimiter, join } from "node:path";
 import { TpError } from "../errors.js";
 import { shareConnections } from "./kube-agent.js";
 
@@ -38,12 +41,22 @@ export interface Kube {
 
 export function loadKube(options: KubeOptions = {}): Kube {
   const config = new KubeConfig();
+  // The files loadFromDefault reads: $KUBECONFIG's, else ~/.kube/config.
+  const files = options.kubeconfig
+    ? [options.kubeconfig]
+    : (process.env["KUBECONFIG"] ?? "").split(delimiter).filter(Boolean);
+  const defaultFile = join(process.env["HOME"] ?? homedir(), ".kube", "config");
+  if (!options.inCluster && files.length === 0 && !existsSync(defaultFile))
+    throw new TpError("config", `no kubeconfig: ${defaultFile} does not exist and KUBECONFIG is not set`, {
+      hint: "pass --kubeconfig FILE or set KUBECONFIG",
+    });
   try {
     if (options.inCluster) config.loadFromCluster();
     else if (options.kubeconfig) config.loadFromFile(options.kubeconfig);
     else config.loadFromDefault();
   } catch (cause) {
-    throw new TpError("config", `cannot read kubeconfig ${options.kubeconfig ?? "(default)"}`, {
+    const why = String((cause as Error).message ?? cause).split("\n")[0];
+    throw new TpError("config", `cannot read kubeconfig ${files.join(delimiter) || defaultFile}: ${why}`, {
       cause,
       hint: "pass --kubeconfig FILE or set KUBECONFIG",
     });
