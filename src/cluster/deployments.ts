@@ -11,6 +11,14 @@ export async function readDeployment(kube: Kube, namespace: string, name: string
     kube.apps.readNamespacedDeployment({ name, namespace }),
   );
   if (deployment) return deployment;
+  // Reading a namespace may be forbidden to a user who may read Deployments: then it is not said.
+  const ns = await kubeGet(`read namespace ${namespace}`, () =>
+    kube.core.readNamespace({ name: namespace }),
+  ).catch(() => true);
+  if (ns === undefined)
+    throw new NotFoundError(`namespace ${namespace} does not exist`, {
+      hint: "kubectl get namespaces lists those that do",
+    });
   const names = await listWorkloadNames(kube, namespace);
   throw new NotFoundError(`deployment "${name}" not found in namespace ${namespace}`, {
     hint: names.length

@@ -78,6 +78,21 @@ async function expectCleanFailure(args: string[], message: RegExp, code = 255): 
 }
 
 describe("tp docker-run with bad input", () => {
+  it("says that a namespace that does not exist does not exist", async () => {
+    const r = await runTp([
+      "docker-run",
+      "-n",
+      "tp-no-such-namespace",
+      "--swap-deployment",
+      "web",
+      "--",
+      "tp-test-busybox:local",
+      "true",
+    ]);
+    expect(r.exitCode, r.stderr).toBe(255);
+    expect(r.stderr).toMatch(/^tp: namespace tp-no-such-namespace does not exist$/m);
+  });
+
   it("names the Deployments that exist when the one asked for does not", async () => {
     const err = await expectCleanFailure(
       ["--swap-deployment", "nope", "--", "tp-test-busybox:local", "true"],
