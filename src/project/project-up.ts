@@ -1,7 +1,7 @@
 import type { KubeTarget } from "../kube/kube.js";
 import type { LocalEngine } from "../docker/local-engine.js";
 import type { Reporter } from "../session/reporter.js";
-import { isTpError, TpError } from "../errors.js";
+import { ExitCode, isTpError, TpError } from "../errors.js";
 import { startDetached } from "./detach.js";
 import { findProjectFile } from "./find-project-file.js";
 import { loadProject } from "./load-project.js";
@@ -45,6 +45,16 @@ export async function projectUp(
     } catch (err) {
       if (!isTpError(err) || err.code !== "docker-unavailable") throw err;
       progress.warn(`images not checked: ${err.message}`);
+    }
+    try {
+      await checkCluster(project, plan.services, kubeFor);
+    } catch (err) {
+      // A place in the file is an answer; no kubeconfig or no cluster only leaves the check out.
+      const unchecked =
+        isTpError(err) &&
+        (err.code === "cluster-unreachable" || (err.code === "config" && err.exitCode !== ExitCode.Usage));
+      if (!unchecked) throw err;
+      progress.warn(`the cluster was not checked: ${err.message}`);
     }
     let namespace = global.namespace ?? project.tp.namespace ?? "(the context's namespace)";
     try {

@@ -106,4 +106,17 @@ describe("tp init", () => {
     expect(again.exitCode).toBe(255);
     expect(again.stderr).toMatch(/already exists/);
   });
+
+  it("tp up --dry-run names a Deployment that x-tp names and the cluster lacks", async () => {
+    const file = join(dir, `missing-${ns.name}.yaml`);
+    writeFileSync(
+      file,
+      `x-tp: { namespace: ${ns.name} }\nservices:\n  a:\n${ok}    x-tp:\n      swap-deployment: nosuch\n`,
+    );
+    const dry = await runTp(["up", "--dry-run", "-f", file]);
+    expect(dry.exitCode, dry.stderr).toBe(2);
+    expect(dry.stderr).toMatch(
+      /missing-\S+\.yaml:7: services\.a\.x-tp\.swap-deployment: deployment "nosuch" not found/,
+    );
+  });
 });
