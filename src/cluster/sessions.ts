@@ -1,3 +1,4 @@
+import { hostname } from "node:os";
 import { kubeCall, kubeGet } from "../kube/kube-call.js";
 import type { Kube } from "../kube/kube.js";
 import { Annotations, Labels, sessionSelector } from "../contract/cluster-labels.js";
@@ -28,6 +29,21 @@ export interface ClusterSession {
 /** The workload a session swapped, from the record on its lease or proxy pod. */
 function recordedWorkload(annotations: Record<string, string> | undefined): WorkloadRef | undefined {
   return readSessionInfo(annotations?.[Annotations.sessionInfo]).workload;
+}
+
+/**
+ * Whether a lease's holder ("host/pid", see SessionLease) is a tp process of this machine that is
+ * gone: its session is left over at once, without waiting for the lease to run out.
+ */
+function heldByDeadProcess(holder: string | undefined): boolean {
+  const m = /^(.*)\/(\d+)$/.exec(holder ?? "");
+  if (!m || m[1] !== hostname()) return false;
+  try {
+    process.kill(Number(m[2]), 0);
+    return false;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "ESRCH";
+  }
 }
 
 /** Every tp session with objects in a namespace (all namespaces when namespace is undefined). */
@@ -97,7 +113,9 @@ export async function listClusterSessions(
   add("lease", leases.items);
   for (const lease of leases.items) {
     const id = lease.metadata?.labels?.[Labels.session];
-    if (id) get(id, lease.metadata?.namespace ?? "default").live = isLeaseLive(lease);
+    if (id)
+      get(id, lease.metadata?.namespace ?? "default").live =
+        isLeaseLive(lease) && !heldByDeadProcess(lease.spec?.holderIdentity);
   }
   for (const d of deployments.items) {
     const id = d.metadata?.annotations?.[Annotations.session];

@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { requireCluster } from "../support/cluster.js";
+import { runTp } from "../support/tp.js";
 import { FaultCase } from "./fault-case.js";
 
 // kill -9 of tp at several stages. The cluster must undo each session by itself (the warden) within
 // 60 s, so the cases run side by side, each in a namespace of its own, to share that wait.
-const stages = ["annotated", "proxy-ready", "volume-copy", "restoring"] as const;
+const stages = ["annotated", "proxy-ready", "volume-copy", "restoring", "swap-done"] as const;
 const cases = new Map<string, FaultCase>();
 
 beforeAll(async () => {
@@ -70,6 +71,20 @@ describe.concurrent("kill -9 of tp", () => {
       await c.expectLocalCleanAfterCleanup(id);
     },
   );
+
+  it("with the swap done, then tp cleanup at once: the cluster is undone now, not when the lease runs out", async () => {
+    const c = cases.get("swap-done") as FaultCase;
+    c.start("swap-done");
+    await c.atStage("swap-done");
+    const id = await c.sessionId();
+    c.running().process.kill("SIGKILL");
+    await c.running().processExited();
+    const r = await runTp(["cleanup", "-n", c.ns], { env: { TMPDIR: c.tmp } });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/deployment .*web restored to 2 replicas/);
+    await c.expectClusterRestored(5_000);
+    expect(await c.localLeftovers(id)).toEqual([]);
+  });
 
   it("during the restore: the warden finishes it", { timeout: 180_000 }, async () => {
     const c = cases.get("restoring") as FaultCase;
