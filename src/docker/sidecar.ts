@@ -1,5 +1,6 @@
 import type Dockerode from "dockerode";
 import { PassThrough } from "node:stream";
+import { LineSplitter } from "../line-splitter.js";
 import { parseStatusLine, type SidecarStatus } from "../contract/sidecar-status.js";
 import { sidecarConfigToEnv, type SidecarConfig } from "../contract/sidecar-config.js";
 import { TpError } from "../errors.js";
@@ -52,17 +53,12 @@ export class StartedSidecar {
     })) as NodeJS.ReadableStream;
     const out = new PassThrough();
     this.container.modem.demuxStream(logs, out, new PassThrough());
-    let buffer = "";
+    const lines = new LineSplitter(maxLineBytes);
     out.on("data", (chunk: Buffer) => {
-      buffer += chunk.toString("utf8");
-      let nl: number;
-      while ((nl = buffer.indexOf("\n")) >= 0) {
-        const status = parseStatusLine(buffer.slice(0, nl));
-        buffer = buffer.slice(nl + 1);
+      for (const line of lines.push(chunk.toString("utf8"))) {
+        const status = parseStatusLine(line);
         if (status) this.onStatus(status);
       }
-      // A status line is short: output without a newline for this long is not one.
-      if (buffer.length > maxLineBytes) buffer = "";
     });
     const end = () => {
       this.ended = true;

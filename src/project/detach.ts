@@ -1,3 +1,4 @@
+import { LineSplitter } from "../line-splitter.js";
 import { spawn } from "node:child_process";
 import { closeSync, mkdirSync, openSync, readSync } from "node:fs";
 import { dirname } from "node:path";
@@ -48,16 +49,14 @@ export async function startDetached(options: DetachOptions): Promise<number> {
   interrupt.onSignal(() => child.kill("SIGTERM"));
   const reader = openSync(options.logPath, "r");
   let offset = 0;
-  let partial = "";
+  const lines = new LineSplitter(64 * 1024);
   const echo = () => {
     const buf = Buffer.alloc(65536);
     let n: number;
     while ((n = readSync(reader, buf, 0, buf.length, offset)) > 0) {
       offset += n;
-      partial += buf.subarray(0, n).toString("utf8");
-      const lines = partial.split("\n");
-      partial = lines.pop() ?? "";
-      for (const l of lines) if (progressLine(l)) process.stderr.write(l + "\n");
+      for (const l of lines.push(buf.subarray(0, n).toString("utf8")))
+        if (progressLine(l)) process.stderr.write(l + "\n");
     }
   };
   const hint = `see ${displayName(options.logPath)}`;

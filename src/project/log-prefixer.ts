@@ -1,5 +1,6 @@
 import type Dockerode from "dockerode";
 import { PassThrough, type Writable } from "node:stream";
+import { LineSplitter } from "../line-splitter.js";
 
 const colors = [36, 33, 32, 35, 34, 96, 93, 92, 95, 94];
 
@@ -9,9 +10,12 @@ export function logPrefix(name: string, width: number, index: number, color: boo
   return color ? `\u001b[${colors[index % colors.length]}m${text}\u001b[0m` : text;
 }
 
-/** Write whole lines with a prefix; a partial last line waits for its end (or for flush). */
+/**
+ * Write whole lines with a prefix; a partial last line waits for its end (or for flush), up to
+ * 64 KiB: longer output without a newline is written in lines of that length.
+ */
 export class LinePrefixer {
-  private buffer = "";
+  private readonly lines = new LineSplitter(64 * 1024);
 
   constructor(
     private readonly prefix: string,
@@ -19,17 +23,12 @@ export class LinePrefixer {
   ) {}
 
   write(chunk: Buffer | string): void {
-    this.buffer += chunk.toString();
-    let nl: number;
-    while ((nl = this.buffer.indexOf("\n")) >= 0) {
-      this.out.write(this.prefix + this.buffer.slice(0, nl + 1));
-      this.buffer = this.buffer.slice(nl + 1);
-    }
+    for (const line of this.lines.push(chunk.toString())) this.out.write(`${this.prefix}${line}\n`);
   }
 
   flush(): void {
-    if (this.buffer) this.out.write(this.prefix + this.buffer + "\n");
-    this.buffer = "";
+    const rest = this.lines.end();
+    if (rest) this.out.write(`${this.prefix}${rest}\n`);
   }
 }
 

@@ -1,6 +1,6 @@
 import { watch, type FSWatcher } from "chokidar";
 import type { ClientHttp2Session, ClientHttp2Stream } from "node:http2";
-import { createInterface } from "node:readline";
+import { onLines } from "../line-splitter.js";
 import type { TunnelClient } from "../tunnel/tunnel-client.js";
 import { fromWire, type Entry } from "./entry.js";
 import { LocalVolumeIo } from "./local-volume-io.js";
@@ -119,9 +119,8 @@ export class VolumeSync {
     });
     this.watchStream = stream;
     const listings = new Map<string, Listing>();
-    const lines = createInterface({ input: stream, crlfDelay: Infinity });
-    lines.on("error", () => undefined);
-    lines.on("line", (line) => {
+    // A line is one volume's listing: large for a large volume, never without bound.
+    onLines(stream, 256 * 1024 * 1024, (line) => {
       if (this.client !== client) return;
       const read = readJsonLine(watchMessage, line);
       if ("refused" in read) return this.log(`volumes: skipped a line of the watch (${read.refused})`);

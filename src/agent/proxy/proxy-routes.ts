@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import { createInterface } from "node:readline";
+import { onLines } from "../../line-splitter.js";
 import { bridge } from "../../tunnel/bridge.js";
 import { connectHandler } from "../../tunnel/connect-handler.js";
 import { inboundRequest, type InboundEvent } from "../../contract/inbound-protocol.js";
@@ -37,9 +37,11 @@ export function addProxyRoutes(router: TunnelRouter, options: ProxyRouteOptions)
         options.log(`cannot listen on ${event.host}:${event.port}: ${event.message}`);
     };
     stream.once("close", () => options.listeners.close(owner));
-    const lines = createInterface({ input: stream, crlfDelay: Infinity });
-    lines.on("error", () => {});
-    lines.once("line", (line) => {
+    // The request is the first line (a few ports: 64 KiB is plenty); later lines mean nothing.
+    let first = true;
+    onLines(stream, 64 * 1024, (line) => {
+      if (!first) return;
+      first = false;
       let value: unknown;
       try {
         value = JSON.parse(line);

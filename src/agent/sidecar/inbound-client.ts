@@ -1,6 +1,6 @@
 import type { ClientHttp2Session } from "node:http2";
 import { connect } from "node:net";
-import { createInterface } from "node:readline";
+import { onLines } from "../../line-splitter.js";
 import { bridge } from "../../tunnel/bridge.js";
 import { inboundEvent, type InboundEvent, type InboundListen } from "../../contract/inbound-protocol.js";
 import { readJsonLine } from "../../contract/message.js";
@@ -26,9 +26,7 @@ export function startInbound(
   const control = session.request({ ":method": "POST", ":path": Paths.inbound });
   control.on("error", () => {});
   control.write(JSON.stringify({ listen: routes.map(({ port, host }) => ({ port, host })) }) + "\n");
-  const lines = createInterface({ input: control, crlfDelay: Infinity });
-  lines.on("error", () => {});
-  lines.on("line", (line) => {
+  onLines(control, 64 * 1024, (line) => {
     const read = readJsonLine(inboundEvent, line);
     if ("refused" in read) {
       log(`inbound: skipped a line of the proxy that is not an event (${read.refused})`);
