@@ -133,7 +133,8 @@ export async function startSidecarAgent(options: SidecarAgentOptions): Promise<S
     }
     startInbound(session, inboundRoutes(config), (event) => emitStatus(event), log);
     startUdpInbound(session, udpInboundRoutes(config), config.udpIdleMs, (event) => emitStatus(event), log);
-    emitStatus({ event: "tunnel-up", session: id });
+    // --also-proxy names are in the rules before the tunnel is reported up: the user's container
+    // starts after that, and its first connection must already take the cluster's way.
     if (names.length > 0) {
       const addresses: string[] = [];
       for (const name of names) {
@@ -146,6 +147,7 @@ export async function startSidecarAgent(options: SidecarAgentOptions): Promise<S
         ...udpAlsoProxyRules(addresses),
       ]);
     }
+    emitStatus({ event: "tunnel-up", session: id });
   };
   tunnel.on("session", (session, id) => {
     onSession(session, id).catch((err: unknown) => {
