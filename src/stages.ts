@@ -21,6 +21,8 @@ export const Stages = {
   swapDone: "swap-done",
   /** Restoring: the Deployment's replicas are back, the proxy not yet gone. */
   restoring: "restoring",
+  /** tp up: a plain service's `docker run` is under way. */
+  serviceStarting: "service-starting",
 } as const;
 
 export type Stage = (typeof Stages)[keyof typeof Stages];

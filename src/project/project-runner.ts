@@ -1,4 +1,5 @@
 import type { LocalEngine } from "../docker/local-engine.js";
+import { reachStage, Stages } from "../stages.js";
 import type { Writable } from "node:stream";
 import type { Kube } from "../kube/kube.js";
 import type { Reporter } from "../session/reporter.js";
@@ -112,7 +113,13 @@ export class ProjectRunner {
       ip: address,
       labels: { ...projectLabels(this.plan.project, s.name), "dev.tp.role": "service" },
     });
-    await this.options.interrupt.race(this.dockerRun(s, cmd));
+    await this.options.interrupt.race(
+      (async () => {
+        const run = this.dockerRun(s, cmd);
+        await reachStage(Stages.serviceStarting);
+        await run;
+      })(),
+    );
     this.running.push({ service: s, container: name, address, ...this.follow(s, name) });
     end(`${s.name}: local container ${name} at ${address}`);
   }
