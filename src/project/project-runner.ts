@@ -48,6 +48,8 @@ export interface RunningService {
   /** The container's exit code. */
   exited: Promise<number>;
   logs: Promise<void>;
+  /** Its `docker run` while under way: stop() waits for it, so that no container comes after. */
+  starting?: Promise<unknown>;
 }
 
 /** Starts a project's services in dependency order and stops them all again. */
@@ -113,14 +115,25 @@ export class ProjectRunner {
       ip: address,
       labels: { ...projectLabels(this.plan.project, s.name), "dev.tp.role": "service" },
     });
+    // Registered before it starts, so that stop() removes it whenever the start is cut short.
+    const starting = this.dockerRun(s, cmd);
+    starting.catch(() => undefined);
+    const entry: RunningService = {
+      service: s,
+      container: name,
+      address,
+      exited: Promise.resolve(255),
+      logs: Promise.resolve(),
+      starting,
+    };
+    this.running.push(entry);
     await this.options.interrupt.race(
       (async () => {
-        const run = this.dockerRun(s, cmd);
         await reachStage(Stages.serviceStarting);
-        await run;
+        await starting;
       })(),
     );
-    this.running.push({ service: s, container: name, address, ...this.follow(s, name) });
+    Object.assign(entry, this.follow(s, name));
     end(`${s.name}: local container ${name} at ${address}`);
   }
 
@@ -180,7 +193,9 @@ export class ProjectRunner {
       labels: session.labels,
     });
     const end = progress.step(`starting ${s.image}`);
-    await options.interrupt.race(this.dockerRun(s, cmd));
+    entry.starting = this.dockerRun(s, cmd);
+    entry.starting.catch(() => undefined);
+    await options.interrupt.race(entry.starting);
     // The service's container runs (docker run -d): the workload's traffic to it, and the warden.
     await session.guard();
     Object.assign(entry, this.follow(s, name));
@@ -233,6 +248,7 @@ export class ProjectRunner {
     this.stopping = true;
     const { engine, progress } = this.options;
     for (const r of this.running.splice(0).reverse()) {
+      await r.starting?.catch(() => undefined);
       await this.removeStale(r.container);
       await r.logs;
       if (r.session) await r.session.stop();
