@@ -1,5 +1,5 @@
 import { TpError } from "../errors.js";
-import { kubeCall, kubeGet } from "../kube/kube-call.js";
+import { kubeCreate, kubeGet, madeBySession } from "../kube/kube-call.js";
 import type { Kube } from "../kube/kube.js";
 import { sessionSelector } from "../contract/cluster-labels.js";
 import { newDeploymentObjects, type ExposedPort } from "./proxy-pod.js";
@@ -58,11 +58,15 @@ export async function startNewDeployment(kube: Kube, options: NewDeploymentOptio
   };
   return createOrRestore(restore, async () => {
     const end = options.step?.(`starting deployment ${name}`);
-    await kubeCall(`create deployment ${namespace}/${name}`, () =>
-      kube.apps.createNamespacedDeployment({ namespace, body: deployment }),
+    await kubeCreate(
+      `create deployment ${namespace}/${name}`,
+      () => kube.apps.createNamespacedDeployment({ namespace, body: deployment }),
+      () => madeBySession(() => kube.apps.readNamespacedDeployment({ name, namespace }), sessionId),
     );
-    await kubeCall(`create service ${namespace}/${name}`, () =>
-      kube.core.createNamespacedService({ namespace, body: service }),
+    await kubeCreate(
+      `create service ${namespace}/${name}`,
+      () => kube.core.createNamespacedService({ namespace, body: service }),
+      () => madeBySession(() => kube.core.readNamespacedService({ name, namespace }), sessionId),
     );
     const container = deployment.spec?.template.spec?.containers[0]?.name as string;
     const pod = await waitForSelectedPod(kube, namespace, sessionSelector(sessionId), 120_000, {

@@ -1,6 +1,7 @@
 import type { V1Pod, V1PodSpec, V1SecurityContext } from "@kubernetes/client-node";
 import { TpError } from "../errors.js";
-import { kubeCall } from "../kube/kube-call.js";
+import { Labels } from "../contract/cluster-labels.js";
+import { kubeCreate, madeBySession } from "../kube/kube-call.js";
 import type { Kube } from "../kube/kube.js";
 
 /** The namespaced, safe sysctl that lets a non-root agent listen on ports below 1024. */
@@ -80,8 +81,17 @@ export async function admitProxyPod(
   warn: (text: string) => void,
 ): Promise<V1Pod> {
   const name = pod.metadata?.name ?? "";
+  // A retry told 409 takes the pod this create made (its session label says so).
   const create = (body: V1Pod) =>
-    kubeCall(`create pod ${namespace}/${name}`, () => kube.core.createNamespacedPod({ namespace, body }));
+    kubeCreate(
+      `create pod ${namespace}/${name}`,
+      () => kube.core.createNamespacedPod({ namespace, body }),
+      () =>
+        madeBySession(
+          () => kube.core.readNamespacedPod({ name, namespace }),
+          body.metadata?.labels?.[Labels.session] ?? "",
+        ),
+    );
   try {
     return await create(pod);
   } catch (err) {

@@ -102,4 +102,42 @@ describe("SessionLease", () => {
     await clock.advance(5_000);
     expect(lost.error?.message).toMatch(/record in the cluster was deleted/);
   });
+
+  it("a create whose answer was lost, retried and told 409, is the lease it made", async () => {
+    const stored: V1Lease[] = [];
+    let calls = 0;
+    const coordination = {
+      createNamespacedLease: async ({ body }: { body: V1Lease }) => {
+        calls++;
+        if (stored.length) throw new ApiException(409, "Conflict", '{"message":"already exists"}', {});
+        stored.push({ ...body, metadata: { ...body.metadata, uid: "lease-uid" } });
+        // Stored, but the answer is lost on the way back.
+        throw new ApiException(503, "Service Unavailable", "{}", {});
+      },
+      readNamespacedLease: async () => stored[0],
+      deleteNamespacedLease: async () => ({}),
+    };
+    const kube = { namespace: "ns", coordination } as unknown as Kube;
+    const lease = new SessionLease(kube, "ns", "abc", info, new ManualClock());
+    await lease.create();
+    expect(calls).toBe(2);
+    expect(lease.uid).toBe("lease-uid");
+    await lease.delete();
+  });
+
+  it("a 409 for a lease another session made stays a conflict", async () => {
+    let calls = 0;
+    const coordination = {
+      createNamespacedLease: async () => {
+        calls++;
+        if (calls === 1) throw new ApiException(503, "Service Unavailable", "{}", {});
+        throw new ApiException(409, "Conflict", '{"message":"already exists"}', {});
+      },
+      readNamespacedLease: async () => ({ metadata: { labels: { "tp.dev/session": "other" }, uid: "x" } }),
+    };
+    const kube = { namespace: "ns", coordination } as unknown as Kube;
+    await expect(new SessionLease(kube, "ns", "abc", info, new ManualClock()).create()).rejects.toThrow(
+      /already exists/,
+    );
+  });
 });

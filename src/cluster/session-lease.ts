@@ -1,7 +1,7 @@
 import type { V1Lease } from "@kubernetes/client-node";
 import { hostname } from "node:os";
 import { NotFoundError, TpError } from "../errors.js";
-import { kubeCall, kubeGet } from "../kube/kube-call.js";
+import { kubeCall, kubeCreate, kubeGet, madeBySession } from "../kube/kube-call.js";
 import type { Kube } from "../kube/kube.js";
 import { systemClock, type Clock } from "../clock.js";
 import { Annotations, sessionLabels } from "../contract/cluster-labels.js";
@@ -50,23 +50,31 @@ export class SessionLease {
 
   async create(): Promise<void> {
     const now = new Date(this.clock.now());
-    const lease = await kubeCall(`create lease ${this.namespace}/${leaseName(this.sessionId)}`, () =>
-      this.kube.coordination.createNamespacedLease({
-        namespace: this.namespace,
-        body: {
-          metadata: {
-            name: leaseName(this.sessionId),
-            labels: sessionLabels(this.sessionId, "lease"),
-            annotations: { [Annotations.sessionInfo]: JSON.stringify(this.info) },
+    const name = leaseName(this.sessionId);
+    const lease = await kubeCreate(
+      `create lease ${this.namespace}/${name}`,
+      () =>
+        this.kube.coordination.createNamespacedLease({
+          namespace: this.namespace,
+          body: {
+            metadata: {
+              name: leaseName(this.sessionId),
+              labels: sessionLabels(this.sessionId, "lease"),
+              annotations: { [Annotations.sessionInfo]: JSON.stringify(this.info) },
+            },
+            spec: {
+              holderIdentity: `${hostname()}/${process.pid}`,
+              leaseDurationSeconds: leaseSeconds,
+              acquireTime: now,
+              renewTime: now,
+            },
           },
-          spec: {
-            holderIdentity: `${hostname()}/${process.pid}`,
-            leaseDurationSeconds: leaseSeconds,
-            acquireTime: now,
-            renewTime: now,
-          },
-        },
-      }),
+        }),
+      () =>
+        madeBySession(
+          () => this.kube.coordination.readNamespacedLease({ name, namespace: this.namespace }),
+          this.sessionId,
+        ),
     );
     this.uid = lease.metadata?.uid ?? "";
     this.lastRenewed = this.clock.now();

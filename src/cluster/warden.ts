@@ -1,6 +1,6 @@
 import type { V1OwnerReference, V1PolicyRule, V1Pod } from "@kubernetes/client-node";
 import { TpError } from "../errors.js";
-import { kubeCall, kubeGet } from "../kube/kube-call.js";
+import { kubeCreate, kubeGet, madeBySession } from "../kube/kube-call.js";
 import type { Kube } from "../kube/kube.js";
 import { withRestrictedContext } from "./pod-security.js";
 import { sessionLabels } from "../contract/cluster-labels.js";
@@ -66,8 +66,13 @@ export async function startWarden(
     return all.length ? [`warden ${namespace}/${name} removed`] : [];
   };
   /** Create one object; its removal is recorded once it exists. */
-  const make = async (what: string, create: () => Promise<unknown>, del: () => Promise<unknown>) => {
-    await kubeCall(`create ${what} ${name}`, create);
+  const make = async (
+    what: string,
+    create: () => Promise<object>,
+    read: () => Promise<{ metadata?: { labels?: Record<string, string> } }>,
+    del: () => Promise<unknown>,
+  ) => {
+    await kubeCreate(`create ${what} ${name}`, create, () => madeBySession(read, plan.sessionId));
     created.push(() => kubeGet(`delete ${what}`, del));
   };
   try {
@@ -76,11 +81,13 @@ export async function startWarden(
       make(
         "serviceaccount",
         () => kube.core.createNamespacedServiceAccount({ namespace, body: { metadata } }),
+        () => kube.core.readNamespacedServiceAccount({ name, namespace }),
         () => kube.core.deleteNamespacedServiceAccount({ name, namespace }),
       ),
       make(
         "role",
         () => kube.rbac.createNamespacedRole({ namespace, body: { metadata, rules: wardenRules(plan) } }),
+        () => kube.rbac.readNamespacedRole({ name, namespace }),
         () => kube.rbac.deleteNamespacedRole({ name, namespace }),
       ),
       make(
@@ -94,6 +101,7 @@ export async function startWarden(
               subjects: [{ kind: "ServiceAccount", name, namespace }],
             },
           }),
+        () => kube.rbac.readNamespacedRoleBinding({ name, namespace }),
         () => kube.rbac.deleteNamespacedRoleBinding({ name, namespace }),
       ),
     ]);
@@ -102,6 +110,7 @@ export async function startWarden(
     await make(
       "pod",
       () => kube.core.createNamespacedPod({ namespace, body: wardenPod(plan, agentImage, owner) }),
+      () => kube.core.readNamespacedPod({ name, namespace }),
       () => kube.core.deleteNamespacedPod({ name, namespace, gracePeriodSeconds: 1 }),
     );
     return { remove };

@@ -1,5 +1,8 @@
 import { ApiException } from "@kubernetes/client-node";
 import { NotFoundError, TpError } from "../errors.js";
+import { Labels } from "../contract/cluster-labels.js";
+
+const sessionLabel = Labels.session;
 
 /** How long one API call may take before the cluster counts as unreachable. */
 export const callTimeoutMs = 10_000;
@@ -99,4 +102,36 @@ export async function kubeGet<T>(what: string, fn: () => Promise<T>): Promise<T 
     if (err instanceof NotFoundError) return undefined;
     throw err;
   }
+}
+
+/**
+ * A create, with kubeCall's retries. A retry answered 409 may mean that an earlier attempt was
+ * made after all (its answer was lost on the way back): `ours` reads the object and returns it
+ * when it is the one this create made (for tp, its session label says so); else the conflict
+ * stands.
+ */
+export async function kubeCreate<T>(
+  what: string,
+  create: () => Promise<T>,
+  ours: () => Promise<T | undefined>,
+): Promise<T> {
+  let attempts = 0;
+  try {
+    return await kubeCall(what, () => (attempts++, create()));
+  } catch (err) {
+    if (attempts > 1 && err instanceof TpError && err.code === "conflict") {
+      const found = await ours().catch(() => undefined);
+      if (found !== undefined) return found;
+    }
+    throw err;
+  }
+}
+
+/** For kubeCreate: the object read back, when it carries this session's label. */
+export async function madeBySession<T extends { metadata?: { labels?: Record<string, string> } }>(
+  read: () => Promise<T>,
+  sessionId: string,
+): Promise<T | undefined> {
+  const found = await read();
+  return found.metadata?.labels?.[sessionLabel] === sessionId ? found : undefined;
 }
