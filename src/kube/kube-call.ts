@@ -1,4 +1,5 @@
-import { ApiException } from "@kubernetes/client-node";
+import { ApiException, type KubeConfig } from "@kubernetes/client-node";
+import { AsyncLocalStorage } from "node:async_hooks";
 import { NotFoundError, TpError } from "../errors.js";
 import { Labels } from "../contract/cluster-labels.js";
 
@@ -58,19 +59,37 @@ export function toKubernetesError(what: string, err: unknown): TpError {
   );
 }
 
-function withTimeout<T>(what: string, promise: Promise<T>, ms: number): Promise<T> {
+/** The signal of the kubeCall under way, for its requests (see abortableCalls). */
+const callSignal = new AsyncLocalStorage<AbortSignal>();
+
+/**
+ * Make the requests of `config`'s clients end when the kubeCall that made them gives up on them:
+ * a request that timed out must not go on, and perhaps take effect, behind a retry.
+ */
+export function abortableCalls(config: KubeConfig): void {
+  const apply = config.applySecurityAuthentication.bind(config);
+  config.applySecurityAuthentication = async (context) => {
+    await apply(context);
+    const signal = callSignal.getStore();
+    if (signal) context.setSignal(signal);
+  };
+}
+
+function withTimeout<T>(what: string, call: () => Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
+  const abort = new AbortController();
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () =>
-        reject(
-          new TpError("cluster-unreachable", `${what}: the cluster did not answer within ${ms / 1000} s`, {
-            hint: "check that the cluster is up and reachable from this machine",
-          }),
-        ),
-      ms,
-    );
+    timer = setTimeout(() => {
+      abort.abort();
+      reject(
+        new TpError("cluster-unreachable", `${what}: the cluster did not answer within ${ms / 1000} s`, {
+          hint: "check that the cluster is up and reachable from this machine",
+        }),
+      );
+    }, ms);
   });
+  const promise = callSignal.run(abort.signal, call);
+  promise.catch(() => undefined);
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
@@ -86,7 +105,7 @@ export async function kubeCall<T>(
 ): Promise<T> {
   for (let attempt = 0; ; attempt++) {
     try {
-      return await withTimeout(what, fn(), timeoutMs);
+      return await withTimeout(what, fn, timeoutMs);
     } catch (err) {
       if (attempt >= retries || !isRetryable(err)) throw toKubernetesError(what, err);
       await new Promise((r) => setTimeout(r, 200 * 2 ** attempt));

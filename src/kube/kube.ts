@@ -13,6 +13,7 @@ import { homedir } from "node:os";
 import { delimiter, join } from "node:path";
 import { TpError } from "../errors.js";
 import { shareConnections } from "./kube-agent.js";
+import { abortableCalls } from "./kube-call.js";
 
 export interface KubeOptions {
   /** Use the pod's service account (for the agent in the cluster). */
@@ -76,6 +77,7 @@ export function loadKube(options: KubeOptions = {}): Kube {
     });
   }
   shareConnections(config);
+  abortableCalls(config);
   const namespace =
     options.namespace ?? config.getContextObject(config.getCurrentContext())?.namespace ?? "default";
   return {
