@@ -1,4 +1,4 @@
-import { lstat, readlink, rm } from "node:fs/promises";
+import { lstat, readFile, readlink, rm } from "node:fs/promises";
 import type { ServerHttp2Stream } from "node:http2";
 import { pipeline } from "node:stream/promises";
 import { constants } from "node:http2";
@@ -31,6 +31,42 @@ function checkPath(p: string): string {
   return p;
 }
 
+/** Files a container runtime mounts into every container: not the pod's volumes. */
+const runtimeFiles = new Set(["/etc/hosts", "/etc/hostname", "/etc/resolv.conf", "/dev/termination-log"]);
+
+/**
+ * The pod's volume mounts, from /proc/self/mountinfo's text: every mount point but the root, the
+ * kernel's file systems (/proc, /sys, /dev) and the runtime's own files.
+ */
+export function volumeMountsIn(mountinfo: string): string[] {
+  const mounts: string[] = [];
+  for (const line of mountinfo.split("\n")) {
+    const field = line.split(" ")[4];
+    if (!field) continue;
+    const path = field.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
+    if (path === "/" || /^\/(proc|sys|dev)(\/|$)/.test(path) || runtimeFiles.has(path)) continue;
+    mounts.push(path);
+  }
+  return mounts;
+}
+
+async function podVolumeMounts(): Promise<string[]> {
+  return volumeMountsIn(await readFile("/proc/self/mountinfo", "utf8").catch(() => ""));
+}
+
+/** The listing of a path that is no volume of the pod: as a volume that is missing. */
+const notAVolume = (path: string): Listing => ({
+  kind: "listing",
+  path,
+  bytes: 0,
+  files: 0,
+  skipped: "missing",
+  unreadable: [],
+});
+
+/** Whether `path` is one of `roots` or under one. */
+const within = (roots: string[], path: string) => roots.some((r) => path === r || path.startsWith(`${r}/`));
+
 /** The request's JSON body, checked against its schema (a body that does not fit answers 500 naming the field). */
 async function jsonBody<S extends z.ZodMiniType>(
   stream: ServerHttp2Stream,
@@ -51,7 +87,21 @@ async function sendTar(stream: ServerHttp2Stream, entries: string[], recursive: 
 }
 
 /** The pod's side of volume sync: listings and changes, tar out, tar in, removals. */
-export function addVolumeRoutes(router: TunnelRouter, log: (message: string) => void): TunnelRouter {
+export function addVolumeRoutes(
+  router: TunnelRouter,
+  log: (message: string) => void,
+  /** Where the routes may read, write and delete: the pod's volume mounts. */
+  volumeRoots: () => Promise<string[]> = podVolumeMounts,
+): TunnelRouter {
+  let roots: Promise<string[]> | undefined;
+  /** A path the routes may touch: absolute, inside one of the pod's volume mounts. */
+  const inVolume = async (p: string): Promise<string> => {
+    const path = checkPath(p);
+    if (!within(await (roots ??= volumeRoots()), path))
+      throw new Error(`not inside a volume of the pod: ${path}`);
+    return path;
+  };
+  const allInVolumes = (paths: string[]) => Promise.all(paths.map(inVolume));
   /** Snapshot streams being sent: the volume watchers hold off meanwhile. */
   let copies = 0;
   router.on("POST", VolumePaths.watch, async (stream) => {
@@ -61,8 +111,13 @@ export function addVolumeRoutes(router: TunnelRouter, log: (message: string) => 
       if (!stream.closed && !stream.destroyed) stream.write(JSON.stringify(m) + "\n");
     };
     const rescanMs = request.rescanMs ?? 2_000;
+    const allowed = await (roots ??= volumeRoots());
     const watchers = request.volumes.map((v) => {
       const volume = { ...v, path: checkPath(v.path) };
+      if (!within(allowed, volume.path)) {
+        send({ kind: "error", path: volume.path, message: "not a volume mount of the pod" });
+        send({ kind: "listing", path: volume.path, bytes: 0, files: 0, skipped: "missing", unreadable: [] });
+      }
       return {
         volume,
         watcher: new VolumeWatcher(volume, request.limitBytes, rescanMs, send, () => copies > 0),
@@ -70,6 +125,7 @@ export function addVolumeRoutes(router: TunnelRouter, log: (message: string) => 
     });
     stream.once("close", () => void Promise.all(watchers.map((w) => w.watcher.close())));
     for (const { volume, watcher } of watchers) {
+      if (!within(allowed, volume.path)) continue;
       await watcher.start().catch((err: unknown) => {
         log(`volume ${volume.path}: ${(err as Error).message}`);
         send({ kind: "error", path: volume.path, message: (err as Error).message });
@@ -80,9 +136,14 @@ export function addVolumeRoutes(router: TunnelRouter, log: (message: string) => 
   router.on("POST", VolumePaths.list, async (stream) => {
     const request = await jsonBody(stream, listRequest, VolumePaths.list);
     const listings: Listing[] = [];
+    const allowed = await (roots ??= volumeRoots());
     for (const v of request.volumes) {
       const volume = { ...v, path: checkPath(v.path) };
-      listings.push((await listVolume(volume, request.limitBytes)).listing);
+      listings.push(
+        within(allowed, volume.path)
+          ? (await listVolume(volume, request.limitBytes)).listing
+          : notAVolume(volume.path),
+      );
     }
     respondJson(stream, { listings } satisfies ListResult);
   });
@@ -93,9 +154,12 @@ export function addVolumeRoutes(router: TunnelRouter, log: (message: string) => 
     // The walk is synchronous and ends before the tar reads a file: the listing is never newer.
     const listings: Listing[] = [];
     const skip = new Set<string>();
+    const allowed = await (roots ??= volumeRoots());
     for (const v of request.volumes) {
       const path = checkPath(v.path);
-      const { listing } = await listVolume({ ...v, path }, request.limitBytes);
+      const { listing } = within(allowed, path)
+        ? await listVolume({ ...v, path }, request.limitBytes)
+        : { listing: notAVolume(path) };
       listings.push(listing);
       for (const rel of [...listing.unreadable, ...v.exclude]) skip.add(joinPath(path, rel));
     }
@@ -111,7 +175,7 @@ export function addVolumeRoutes(router: TunnelRouter, log: (message: string) => 
     copies++;
     stream.once("close", () => copies--);
     const request = await jsonBody(stream, snapshotRequest, VolumePaths.snapshot);
-    const names = request.paths.map(checkPath).map(tarName);
+    const names = (await allInVolumes(request.paths)).map(tarName);
     // busybox tar has no exclude list (-X): with paths to skip, tar-fs does the copy.
     const tar = request.skip.length || request.inProcess ? undefined : systemTar();
     if (!tar) return sendTar(stream, names, true, request.skip);
@@ -122,10 +186,15 @@ export function addVolumeRoutes(router: TunnelRouter, log: (message: string) => 
   });
   router.on("POST", VolumePaths.fetch, async (stream) => {
     const request = await jsonBody(stream, pathsRequest, VolumePaths.fetch);
-    await sendTar(stream, request.paths.map(checkPath).map(tarName), false, []);
+    await sendTar(stream, (await allInVolumes(request.paths)).map(tarName), false, []);
   });
   router.on("PUT", VolumePaths.files, async (stream) => {
-    const names = await extractTar("/", stream, { chown: false });
+    const allowed = await (roots ??= volumeRoots());
+    const names = await extractTar("/", stream, {
+      chown: false,
+      // An entry outside the pod's volumes is left out.
+      map: (h) => (within(allowed, `/${h.name.replace(/\/+$/, "")}`) ? h : undefined),
+    });
     const result: PutResult = { entries: [] };
     for (const name of names) {
       const abs = `/${name.replace(/\/+$/, "")}`;
@@ -141,7 +210,7 @@ export function addVolumeRoutes(router: TunnelRouter, log: (message: string) => 
   });
   router.on("POST", VolumePaths.delete, async (stream) => {
     const request = await jsonBody(stream, pathsRequest, VolumePaths.delete);
-    for (const p of request.paths) await rm(checkPath(p), { recursive: true, force: true });
+    for (const p of await allInVolumes(request.paths)) await rm(p, { recursive: true, force: true });
     respondJson(stream, { ok: true } satisfies DeleteResult);
   });
   return router;

@@ -66,7 +66,12 @@ describe.each([true, false])("volume sync over the tunnel (hostCopy: %s)", (host
     await mkdir(join(pod, "data/sub"), { recursive: true });
     await chmod(join(pod, "data"), 0o777);
     await writeFile(join(pod, "data/sub/from-pod.txt"), "written in the pod");
-    const router = addVolumeRoutes(new TunnelRouter(), () => undefined);
+    // The pod's volume mounts are folders under `pod` here.
+    const router = addVolumeRoutes(
+      new TunnelRouter(),
+      () => undefined,
+      async () => specs().map((v) => v.path),
+    );
     h2 = createHttp2Server(serverOptions);
     h2.on("stream", (s, h) => router.handle(s, h));
     server = createServer((socket) => h2.emit("connection", socket));
