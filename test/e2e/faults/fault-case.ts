@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "vitest";
-import { apply, createNamespace, kubectl, rolloutStatus } from "../support/cluster.js";
+import { apply, createNamespace, kubectl, liveTpObjects, rolloutStatus } from "../support/cluster.js";
 import { RunningTp, runTp } from "../support/tp.js";
 
 /**
@@ -54,12 +54,12 @@ export class FaultCase {
     const [deployments, services, labelled] = await Promise.all([
       get("deployments"),
       get("services"),
-      get("pods,leases,serviceaccounts,roles,rolebindings", "-l", "app.kubernetes.io/managed-by=tp"),
+      liveTpObjects(this.ns, "pods,leases,serviceaccounts,roles,rolebindings"),
     ]);
     return JSON.stringify({
       deployments: deployments.map((d) => [d.metadata.name, tpAnnotations(d), d.spec]),
       services: services.map((s) => [s.metadata.name, tpAnnotations(s), s.spec]),
-      tp: labelled.map((i) => `${i.kind}/${i.metadata.name}`),
+      tp: labelled,
     });
   }
 
@@ -90,6 +90,16 @@ export class FaultCase {
   /** Wait until tp stops at its stage. */
   async atStage(stage: string, timeoutMs = 90_000): Promise<void> {
     await this.running().waitFor(new RegExp(`tp-test-stage: ${stage}\\n`), timeoutMs, "stderr");
+  }
+
+  /** Start tp, let it reach `stage`, kill -9 it there; returns the session's id. */
+  async killAt(stage: string): Promise<string> {
+    this.start(stage);
+    await this.atStage(stage);
+    const id = await this.sessionId();
+    this.running().process.kill("SIGKILL");
+    await this.running().processExited();
+    return id;
   }
 
   /** Let tp go on from the stage it stopped at. */

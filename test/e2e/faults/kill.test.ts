@@ -24,11 +24,7 @@ afterAll(async () => {
 describe.concurrent("kill -9 of tp", () => {
   it("after the annotation: the warden undoes the session within 60 s", { timeout: 180_000 }, async () => {
     const c = cases.get("annotated") as FaultCase;
-    c.start("annotated");
-    await c.atStage("annotated");
-    const id = await c.sessionId();
-    c.running().process.kill("SIGKILL");
-    await c.running().processExited();
+    const id = await c.killAt("annotated");
     const ms = await c.expectClusterRestored();
     process.stderr.write(`kill -9 after the annotation: cluster as before after ${ms} ms\n`);
     await c.expectLocalCleanAfterCleanup(id);
@@ -39,11 +35,7 @@ describe.concurrent("kill -9 of tp", () => {
     { timeout: 180_000 },
     async () => {
       const c = cases.get("proxy-ready") as FaultCase;
-      c.start("proxy-ready");
-      await c.atStage("proxy-ready");
-      const id = await c.sessionId();
-      c.running().process.kill("SIGKILL");
-      await c.running().processExited();
+      const id = await c.killAt("proxy-ready");
       const killed = await c.proberNow();
       const ms = await c.expectClusterRestored();
       // Until the proxy's probe notices its session is gone (a second, and the endpoints catching
@@ -61,11 +53,7 @@ describe.concurrent("kill -9 of tp", () => {
     { timeout: 180_000 },
     async () => {
       const c = cases.get("volume-copy") as FaultCase;
-      c.start("volume-copy");
-      await c.atStage("volume-copy");
-      const id = await c.sessionId();
-      c.running().process.kill("SIGKILL");
-      await c.running().processExited();
+      const id = await c.killAt("volume-copy");
       c.expectLocalPrivate();
       await c.expectClusterRestored();
       await c.expectLocalCleanAfterCleanup(id);
@@ -74,11 +62,7 @@ describe.concurrent("kill -9 of tp", () => {
 
   it("with the swap done, then tp cleanup at once: the cluster is undone now, not when the lease runs out", async () => {
     const c = cases.get("swap-done") as FaultCase;
-    c.start("swap-done");
-    await c.atStage("swap-done");
-    const id = await c.sessionId();
-    c.running().process.kill("SIGKILL");
-    await c.running().processExited();
+    const id = await c.killAt("swap-done");
     const r = await runTp(["cleanup", "-n", c.ns], { env: { TMPDIR: c.tmp } });
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/deployment .*web restored to 2 replicas/);
