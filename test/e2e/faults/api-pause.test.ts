@@ -1,5 +1,5 @@
 import { execa } from "execa";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { requireCluster } from "../support/cluster.js";
 import { FaultCase } from "./fault-case.js";
 
@@ -20,6 +20,10 @@ async function pauseApiServer(ms: number): Promise<void> {
 beforeAll(async () => {
   requireCluster();
   c = await FaultCase.create("tp-pause");
+}, 120_000);
+
+afterEach(async () => {
+  await c?.reset();
 }, 120_000);
 
 afterAll(async () => {

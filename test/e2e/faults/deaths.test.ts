@@ -1,5 +1,5 @@
 import { execa } from "execa";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { kubectl, requireCluster } from "../support/cluster.js";
 import { FaultCase } from "./fault-case.js";
 
@@ -9,6 +9,10 @@ let c: FaultCase;
 beforeAll(async () => {
   requireCluster();
   c = await FaultCase.create("tp-deaths");
+}, 120_000);
+
+afterEach(async () => {
+  await c?.reset();
 }, 120_000);
 
 afterAll(async () => {

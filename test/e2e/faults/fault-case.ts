@@ -28,8 +28,7 @@ export class FaultCase {
     const c = new FaultCase(ns.name, ns.remove);
     await apply(c.ns, manifest + (options.prober ? prober : ""));
     await rolloutStatus(c.ns, "web");
-    if (options.prober)
-      await kubectl(["wait", "-n", c.ns, "--for=condition=Ready", "pod/prober", "--timeout=60s"]);
+    if (options.prober) await c.proberNow(90_000);
     c.before = await c.state();
     return c;
   }
@@ -182,11 +181,18 @@ export class FaultCase {
     expect(await this.localLeftovers(id)).toEqual([]);
   }
 
-  /** Now on the prober's clock (seconds since its node booted). */
-  async proberNow(): Promise<number> {
-    return Number(
-      (await kubectl(["exec", "-n", this.ns, "prober", "--", "cat", "/proc/uptime"])).split(" ")[0],
-    );
+  /** Now on the prober's clock (seconds since its node booted); waits for the prober to run. */
+  async proberNow(withinMs = 10_000): Promise<number> {
+    const started = Date.now();
+    for (;;) {
+      const out = await kubectl(["exec", "-n", this.ns, "prober", "--", "cat", "/proc/uptime"]).catch(
+        () => "",
+      );
+      const now = Number(out.split(" ")[0]);
+      if (out && Number.isFinite(now)) return now;
+      if (Date.now() - started > withinMs) throw new Error(`the prober in ${this.ns} does not run`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
   }
 
   /** The prober's results between two of its times: the failures and the longest run of them (s). */
@@ -211,6 +217,17 @@ export class FaultCase {
       } else outageStart = undefined;
     }
     return { requests, failures, longestOutage };
+  }
+
+  /**
+   * Between the cases of one namespace: stop a tp still running, undo what is left (tp cleanup),
+   * and wait for the cluster to be as before, so that a failed case does not fail the next.
+   */
+  async reset(): Promise<void> {
+    await this.tp?.kill();
+    this.tp = undefined;
+    await runTp(["cleanup", "-n", this.ns], { env: { TMPDIR: this.tmp } });
+    await this.expectClusterRestored(60_000);
   }
 
   async dispose(): Promise<void> {
@@ -269,5 +286,4 @@ spec:
         - sh
         - -c
         - while true; do t=$(cut -d' ' -f1 /proc/uptime); if wget -q -T 1 -O /dev/null http://web:8080/; then echo "$t ok"; else echo "$t fail"; fi; sleep 0.1; done
-      readinessProbe: { exec: { command: [true] }, periodSeconds: 1 }
 `;

@@ -1,5 +1,5 @@
 import { readdirSync } from "node:fs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { requireCluster } from "../support/cluster.js";
 import { FaultCase } from "./fault-case.js";
 
@@ -10,6 +10,10 @@ let c: FaultCase;
 beforeAll(async () => {
   requireCluster();
   c = await FaultCase.create("tp-signals", { prober: true });
+}, 120_000);
+
+afterEach(async () => {
+  await c?.reset();
 }, 120_000);
 
 afterAll(async () => {
