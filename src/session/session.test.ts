@@ -129,17 +129,19 @@ const madeInOrder = [
   "sidecar ready",
   "tunnel up",
 ];
+// The cluster's restore starts with the first step (its pods start while the local side goes), the
+// rest go in the reverse order of doing.
 const undoneInOrder = [
   "tunnel stopped",
+  "cluster restored",
   "sidecar removed",
   "socket folder removed",
-  "cluster restored",
   "warden removed",
   "record deleted",
 ];
 
 describe("Session", () => {
-  it("undoes in the reverse order of doing: tunnel, sidecar, socket folder, cluster, warden, record", async () => {
+  it("undoes in the reverse order of doing, the cluster's restore started first", async () => {
     const { ends, log } = fakeEnds();
     const started = await session(ends).start(newInterrupt());
     expect([...log].sort()).toEqual([...madeInOrder].sort());
@@ -161,8 +163,15 @@ describe("Session", () => {
     ["record", ["record deleted"]],
     ["warden", ["warden removed", "record deleted"]],
     ["proxy pod", ["cluster restored", "warden removed", "record deleted"]],
-    ["proxy running", undoneInOrder.filter((l) => l !== "tunnel stopped")],
-    ["sidecar ready", undoneInOrder.filter((l) => l !== "tunnel stopped")],
+    // No tunnel yet: the sidecar goes first, the cluster's restore beside it.
+    [
+      "proxy running",
+      ["sidecar removed", "cluster restored", "socket folder removed", "warden removed", "record deleted"],
+    ],
+    [
+      "sidecar ready",
+      ["sidecar removed", "cluster restored", "socket folder removed", "warden removed", "record deleted"],
+    ],
     ["tunnel", undoneInOrder],
   ];
   for (const [stage, undone] of cases) {

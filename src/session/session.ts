@@ -133,6 +133,8 @@ export class Session {
       undo.push({
         what: "cluster",
         cluster: true,
+        // The Deployment's pods start again while the local side is taken down.
+        early: true,
         run: async () => {
           aborted.abort();
           const made = await starting.catch(() => undefined);

@@ -11,6 +11,11 @@ export interface UndoStep {
   run: () => Promise<string[]>;
   /** Needs the cluster: skipped once the session is lost (the warden undoes it there). */
   cluster?: boolean;
+  /**
+   * Started as soon as the undoing starts, beside the steps before it (its lines still come in
+   * order): the cluster's restore, whose pods then start while the local side is taken down.
+   */
+  early?: boolean;
 }
 
 /** A running session; stop() undoes it (the caller removes its own containers first). */
@@ -91,9 +96,12 @@ export class StartedSession {
 const guardAfterMs = 5_000;
 
 export async function undoAll(undo: UndoStep[], progress: Reporter): Promise<void> {
-  for (const step of undo.splice(0).reverse()) {
+  const steps = undo.splice(0).reverse();
+  const started = new Map(steps.filter((s) => s.early).map((s) => [s, s.run()] as const));
+  for (const p of started.values()) p.catch(() => undefined);
+  for (const step of steps) {
     try {
-      for (const line of await step.run()) progress.info(line);
+      for (const line of await (started.get(step) ?? step.run())) progress.info(line);
     } catch (err) {
       progress.warn(`could not undo the ${step.what}: ${(err as Error).message}; run \`tp cleanup\``);
     }
