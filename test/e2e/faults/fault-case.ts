@@ -2,8 +2,15 @@ import { execa } from "execa";
 import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { expect } from "vitest";
-import { apply, createNamespace, kubectl, liveTpObjects, rolloutStatus } from "../support/cluster.js";
+import { afterAll, afterEach, beforeAll, expect } from "vitest";
+import {
+  apply,
+  createNamespace,
+  kubectl,
+  liveTpObjects,
+  requireCluster,
+  rolloutStatus,
+} from "../support/cluster.js";
 import { RunningTp, runTp } from "../support/tp.js";
 
 /**
@@ -238,6 +245,32 @@ export class FaultCase {
     await this.removeNs();
     rmSync(this.tmp, { recursive: true, force: true });
   }
+}
+
+/**
+ * One FaultCase for the cases of a test file: made before them, reset after each (see reset),
+ * removed after them all. Returns a getter for it.
+ */
+export function faultCaseForFile(
+  prefix: string,
+  options: { prober?: boolean; afterAll?: () => Promise<unknown> } = {},
+): () => FaultCase {
+  let c: FaultCase | undefined;
+  beforeAll(async () => {
+    requireCluster();
+    c = await FaultCase.create(prefix, options);
+  }, 120_000);
+  afterEach(async () => {
+    await c?.reset();
+  }, 120_000);
+  afterAll(async () => {
+    await options.afterAll?.();
+    await c?.dispose();
+  }, 120_000);
+  return () => {
+    if (!c) throw new Error("the fault case was not made");
+    return c;
+  };
 }
 
 const manifest = `
