@@ -69,6 +69,9 @@ describe("the Deployment changed during the session", () => {
     expect(JSON.stringify(d.spec.template.spec.containers[0].env)).toContain("EDITED");
     expect(Object.keys(d.metadata.annotations ?? {}).filter((k) => k.startsWith("tp.dev/"))).toEqual([]);
     expect(tp.stderr).toMatch(/keeping the 3 replicas it was scaled to/);
+    // The user's own changes are theirs to undo: done here, so that the next case starts as before.
+    await kubectl(["set", "env", "-n", fault().ns, "deployment/web", "EDITED-"]);
+    await kubectl(["scale", "-n", fault().ns, "deployment/web", "--replicas=2"]);
     expect(await fault().localLeftovers(id)).toEqual([]);
   });
 });

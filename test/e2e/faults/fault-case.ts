@@ -202,6 +202,16 @@ export class FaultCase {
     }
   }
 
+  /** For a failed check of the Service: its endpoints, the pods, and the prober's last lines. */
+  async serviceReport(): Promise<string> {
+    const [endpoints, pods, log] = await Promise.all([
+      kubectl(["get", "endpoints", "web", "-n", this.ns, "-o", "yaml"]).catch(String),
+      kubectl(["get", "pods", "-n", this.ns, "-o", "wide", "--show-labels"]).catch(String),
+      kubectl(["logs", "-n", this.ns, "prober", "--tail", "20"]).catch(String),
+    ]);
+    return `endpoints:\n${endpoints}\npods:\n${pods}\nprober:\n${log}`;
+  }
+
   /** The prober's results between two of its times: the failures and the longest run of them (s). */
   async proberResults(
     from: number,

@@ -42,7 +42,7 @@ describe.concurrent("kill -9 of tp", () => {
       // up), requests may fail; after that the Deployment's own pods answer every one.
       const after = await c.proberResults(killed + 3, await c.proberNow());
       expect(after.requests).toBeGreaterThan(50);
-      expect(after.failures, JSON.stringify(after)).toBe(0);
+      expect(after.failures, `${JSON.stringify(after)}\n${await c.serviceReport()}`).toBe(0);
       process.stderr.write(`kill -9 with the proxy Ready: cluster as before after ${ms} ms\n`);
       await c.expectLocalCleanAfterCleanup(id);
     },
