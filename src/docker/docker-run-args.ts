@@ -1,3 +1,4 @@
+import { parsePublish } from "./published-ports.js";
 import { readFileSync } from "node:fs";
 import { UsageError } from "../errors.js";
 
@@ -129,6 +130,7 @@ export function parseDockerRunArgs(argv: string[]): DockerRunArgs {
     throw new UsageError("no image given: tp docker-run [options] -- [docker run flags] IMAGE [ARGS...]");
   out.image = image;
   out.args = argv.slice(i + 1);
+  out.publish.forEach(parsePublish);
   return out;
 }
 

@@ -7,6 +7,7 @@ import { TpError } from "../errors.js";
 import { dockerError } from "./docker-error.js";
 import { forceRemove } from "./local-engine.js";
 import { dockerSessionLabels } from "../contract/docker-labels.js";
+import { portBindings } from "./published-ports.js";
 
 export interface SidecarOptions {
   sessionId: string;
@@ -149,24 +150,6 @@ export class StartedSidecar {
     await this.container.stop({ t: 5 }).catch(() => undefined);
     await forceRemove(this.container, this.name);
   }
-}
-
-/** docker run -p values as the Engine API's ExposedPorts and PortBindings. */
-export function portBindings(publish: string[]): {
-  exposed: Record<string, object>;
-  bindings: Record<string, { HostIp: string; HostPort: string }[]>;
-} {
-  const exposed: Record<string, object> = {};
-  const bindings: Record<string, { HostIp: string; HostPort: string }[]> = {};
-  for (const p of publish) {
-    // An IPv4 address, or an IPv6 one in brackets (an unbracketed one would swallow the colons).
-    const m = /^(?:(?:\[([0-9a-fA-F:.]+)\]|(\d+\.\d+\.\d+\.\d+)):)?(?:(\d*):)?(\d+)(?:\/(tcp|udp))?$/.exec(p);
-    if (!m) throw new TpError("usage", `-p ${p} is not [IP:][HOSTPORT:]CONTAINERPORT[/PROTO]`);
-    const key = `${m[4]}/${m[5] ?? "tcp"}`;
-    exposed[key] = {};
-    (bindings[key] ??= []).push({ HostIp: m[1] ?? m[2] ?? "", HostPort: m[3] ?? "" });
-  }
-  return { exposed, bindings };
 }
 
 /** Create and start the sidecar: root with NET_ADMIN in its own namespace, which the user container joins. */

@@ -1,3 +1,4 @@
+import { parsePublish } from "../docker/published-ports.js";
 import { isCidr, isHostName } from "../contract/sidecar-config.js";
 import { findCycle } from "./dependency-order.js";
 import type { FieldPath } from "./file-locator.js";
@@ -44,13 +45,17 @@ export function checkProject(project: Project, fail: (path: FieldPath, message: 
   const published = new Map<string, string>();
   for (const s of project.services) {
     s.ports.forEach((p, i) => {
-      const m = /^(?:(.*):)?(\d+):\d+(?:\/(tcp|udp))?$/.exec(p);
-      if (!m) return;
-      const key = `${m[1] ?? "0.0.0.0"}:${m[2]}/${m[3] ?? "tcp"}`;
-      const before = published.get(key);
-      if (before)
-        fail(["services", s.name, "ports", i], `host port ${m[2]} is already published by service ${before}`);
-      published.set(key, s.name);
+      for (const b of parsePublish(p)) {
+        if (!/^\d+$/.test(b.hostPort)) continue;
+        const key = `${b.hostIp || "0.0.0.0"}:${b.hostPort}/${b.protocol}`;
+        const before = published.get(key);
+        if (before)
+          fail(
+            ["services", s.name, "ports", i],
+            `host port ${b.hostPort} is already published by service ${before}`,
+          );
+        published.set(key, s.name);
+      }
     });
   }
 

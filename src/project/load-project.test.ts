@@ -157,8 +157,8 @@ describe("loadProject", () => {
     expect(errorOf(project("services:\n  a:\n    image: 3\n"))).toMatch(
       /services\.a\.image: must be a string \(got number\)/,
     );
-    expect(errorOf(project("services:\n  a:\n    image: x\n    ports: ['1-3:1-3']\n"))).toMatch(
-      /tp\.yaml:4: services\.a\.ports\[0\]: "1-3:1-3" is not/,
+    expect(errorOf(project("services:\n  a:\n    image: x\n    ports: ['1-3:1-2']\n"))).toMatch(
+      /tp\.yaml:4: services\.a\.ports\[0\]: 1-3:1-2: the host and container ranges differ in size/,
     );
     expect(errorOf(project("services:\n  a:\n    image: x\n    volumes: ['data:/data']\n"))).toMatch(
       /services\.a\.volumes\[0\]: named volume "data" is not supported/,

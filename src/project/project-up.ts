@@ -6,6 +6,7 @@ import { startDetached } from "./detach.js";
 import { findProjectFile } from "./find-project-file.js";
 import { loadProject } from "./load-project.js";
 import { describePlan, planUp } from "./plan.js";
+import { checkHostPortsFree } from "../docker/published-ports.js";
 import { buildImage, checkCluster, checkImages } from "./preflight.js";
 import { projectKube } from "./project-kube.js";
 import { readState, stateProcessAlive, statePaths } from "./project-state.js";
@@ -77,6 +78,10 @@ export async function projectUp(
     build: options.build && !options.background,
     agentImage: options.agentImage,
   });
+  await checkHostPortsFree(
+    plan.services.flatMap((s) => s.ports),
+    docker,
+  );
   await checkCluster(project, plan.services, kubeFor);
   for (const s of toBuild) {
     const end = progress.step(`${s.name}: building ${s.image}`);

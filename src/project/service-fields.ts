@@ -1,3 +1,4 @@
+import { parsePublish } from "../docker/published-ports.js";
 import { existsSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { isAbsolute, resolve } from "node:path";
@@ -72,9 +73,7 @@ export function environmentOf(
   return { ...out, ...keyValues(service.environment, env) };
 }
 
-const shortPort = /^(?:(\[[0-9a-fA-F:]+\]|[0-9.]+):)?(?:(\d+):)?(\d+)(?:\/(tcp|udp))?$/;
-
-/** ports: docker run -p values (single ports; the sidecar publishes those of tp services). */
+/** ports: docker run -p values (the sidecar publishes those of tp services). */
 export function portsOf(service: ServiceData, fail: Fail): string[] {
   return (service.ports ?? []).map((p, i) => {
     let text = String(p);
@@ -83,11 +82,11 @@ export function portsOf(service: ServiceData, fail: Fail): string[] {
       const published = p.published !== undefined ? `${p.published}:` : p.host_ip ? ":" : "";
       text = `${host}${published}${p.target}${p.protocol ? `/${p.protocol}` : ""}`;
     }
-    if (typeof p !== "object" && !shortPort.test(text))
-      fail(
-        ["ports", i],
-        `"${text}" is not [HOST_IP:][HOST_PORT:]PORT[/PROTOCOL] (port ranges are not supported)`,
-      );
+    try {
+      parsePublish(text);
+    } catch (err) {
+      fail(["ports", i], (err as Error).message.replace(/^-p /, ""));
+    }
     return text;
   });
 }

@@ -2,6 +2,7 @@ import type Dockerode from "dockerode";
 import type { Kube } from "../kube/kube.js";
 import type { DockerRunArgs } from "../docker/docker-run-args.js";
 import { requireLocalImage } from "../docker/images.js";
+import { checkHostPortsFree } from "../docker/published-ports.js";
 import { runUserContainer } from "../docker/user-container.js";
 import { localEngine } from "../docker/local-engine.js";
 import { watchStart } from "../docker/container-started.js";
@@ -42,6 +43,7 @@ export async function dockerRunSession(
     await interrupt.race(
       Promise.all([
         checkBeforeStart(kube, docker, request, progress),
+        checkHostPortsFree(request.run.publish, docker),
         requireLocalImage(
           docker,
           request.run.image,
