@@ -80,7 +80,7 @@ export async function projectUp(
   });
   await checkHostPortsFree(
     plan.services.flatMap((s) => s.ports),
-    docker,
+    engine.api,
   );
   await checkCluster(project, plan.services, kubeFor);
   for (const s of toBuild) {
