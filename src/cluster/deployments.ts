@@ -5,13 +5,11 @@ import { chooseContainer as chooseWorkloadContainer } from "./workloads.js";
 import { kubeCall, kubeGet } from "../kube/kube-call.js";
 import type { Kube } from "../kube/kube.js";
 
-/** Read a Deployment; when it does not exist, say which ones do. */
-export async function readDeployment(kube: Kube, namespace: string, name: string): Promise<V1Deployment> {
-  const deployment = await kubeGet(`read deployment ${namespace}/${name}`, () =>
-    kube.apps.readNamespacedDeployment({ name, namespace }),
-  );
-  if (deployment) return deployment;
-  // Reading a namespace may be forbidden to a user who may read Deployments: then it is not said.
+/**
+ * A namespace that does not exist is said not to exist (rather than "has no deployments").
+ * Reading a namespace may be forbidden to a user who may read workloads: then nothing is said.
+ */
+export async function requireNamespace(kube: Kube, namespace: string): Promise<void> {
   const ns = await kubeGet(`read namespace ${namespace}`, () =>
     kube.core.readNamespace({ name: namespace }),
   ).catch(() => true);
@@ -19,6 +17,15 @@ export async function readDeployment(kube: Kube, namespace: string, name: string
     throw new NotFoundError(`namespace ${namespace} does not exist`, {
       hint: "kubectl get namespaces lists those that do",
     });
+}
+
+/** Read a Deployment; when it does not exist, say which ones do. */
+export async function readDeployment(kube: Kube, namespace: string, name: string): Promise<V1Deployment> {
+  const deployment = await kubeGet(`read deployment ${namespace}/${name}`, () =>
+    kube.apps.readNamespacedDeployment({ name, namespace }),
+  );
+  if (deployment) return deployment;
+  await requireNamespace(kube, namespace);
   const names = await listWorkloadNames(kube, namespace);
   throw new NotFoundError(`deployment "${name}" not found in namespace ${namespace}`, {
     hint: names.length

@@ -4,6 +4,7 @@ import { NotFoundError, TpError, UsageError } from "../errors.js";
 import { qualifiedName, resolveWorkloadType } from "../kube/api-resources.js";
 import type { Kube } from "../kube/kube.js";
 import { listNamesOf, readWorkload, type WorkloadObject } from "../kube/workload-api.js";
+import { requireNamespace } from "./deployments.js";
 
 /** What the user named: `web`, `statefulset/db`, `rollouts.argoproj.io/web`, with `:CONTAINER`. */
 export interface WorkloadTarget {
@@ -52,6 +53,7 @@ export async function findWorkload(
   }
   const object = await readWorkload(kube, namespace, ref);
   if (!object) {
+    await requireNamespace(kube, namespace);
     const names = await listNamesOf(kube, namespace, ref).catch(() => []);
     throw new NotFoundError(`${ref.kind.toLowerCase()} "${ref.name}" not found in namespace ${namespace}`, {
       hint: names.length
