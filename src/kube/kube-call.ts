@@ -62,6 +62,11 @@ export function toKubernetesError(what: string, err: unknown): TpError {
 /** The signal of the kubeCall under way, for its requests (see abortableCalls). */
 const callSignal = new AsyncLocalStorage<AbortSignal>();
 
+/** The signal of the kubeCall under way, for a request made outside the typed clients. */
+export function currentCallSignal(): AbortSignal | undefined {
+  return callSignal.getStore();
+}
+
 /**
  * Make the requests of `config`'s clients end when the kubeCall that made them gives up on them:
  * a request that timed out must not go on, and perhaps take effect, behind a retry.

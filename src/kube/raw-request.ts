@@ -2,6 +2,7 @@ import { ApiException } from "@kubernetes/client-node";
 import { request as httpRequest } from "node:http";
 import { request as httpsRequest, type RequestOptions } from "node:https";
 import type { Kube } from "./kube.js";
+import { currentCallSignal } from "./kube-call.js";
 
 export interface RawRequest {
   method?: "GET" | "PATCH" | "POST" | "DELETE";
@@ -34,6 +35,9 @@ export async function rawJson<T>(kube: Kube, req: RawRequest): Promise<T> {
     },
   };
   await kube.config.applyToHTTPSOptions(options);
+  // Ended when the kubeCall that made it gives up on it (its timeout).
+  const signal = currentCallSignal();
+  if (signal) options.signal = signal;
   const send = url.protocol === "http:" ? httpRequest : httpsRequest;
   return new Promise<T>((resolve, reject) => {
     const r = send(url, options, (res) => {
