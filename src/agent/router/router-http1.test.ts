@@ -1,0 +1,132 @@
+import { Agent, request } from "node:http";
+import { afterEach, describe, expect, it } from "vitest";
+import {
+  closeAll,
+  freePort,
+  hosts,
+  httpServer,
+  registerSession,
+  startTestRouter,
+  until,
+  type Fixture,
+  type Seen,
+} from "./testing.js";
+
+let fixture: Fixture | undefined;
+let servers: { close(): unknown }[] = [];
+let agent: Agent | undefined;
+afterEach(async () => {
+  agent?.destroy();
+  await closeAll(fixture, servers);
+  fixture = undefined;
+  servers = [];
+});
+
+/** Upstream, alice's and bob's servers, and a router before them. */
+async function setUp(seen: Seen) {
+  const port = await freePort();
+  const upstreamPort = await freePort();
+  servers = [
+    await httpServer("upstream", hosts.upstream, upstreamPort, seen),
+    await httpServer("alice", hosts.alice, port, seen),
+    await httpServer("bob", hosts.bob, port, seen),
+  ];
+  fixture = await startTestRouter(port, upstreamPort);
+  agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  return fixture;
+}
+
+/** A request through the router on the one kept-alive connection of `agent`. */
+function get(
+  path: string,
+  headers: Record<string, string> = {},
+  body?: string,
+): Promise<{ text: string; reused: boolean }> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { host: hosts.router, port: fixture?.port, path, method: body ? "POST" : "GET", headers, agent },
+      (res) => {
+        let text = "";
+        res.on("data", (c: Buffer) => (text += c.toString()));
+        res.on("end", () => resolve({ text, reused: req.reusedSocket }));
+      },
+    );
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
+describe("the router, for HTTP/1.1", () => {
+  it("routes each request of one kept-alive connection on its own", async () => {
+    const f = await setUp([]);
+    expect((await registerSession(f, "s1", hosts.alice, { headers: { "x-user": "alice" } })).answer).toEqual({
+      type: "registered",
+    });
+    const answers = [];
+    for (const user of ["alice", "nobody", "alice", undefined, "alice"])
+      answers.push(await get("/p", user ? { "X-User": user } : {}));
+    expect(answers.map((a) => a.text)).toEqual([
+      "alice: GET /p",
+      "upstream: GET /p",
+      "alice: GET /p",
+      "upstream: GET /p",
+      "alice: GET /p",
+    ]);
+    expect(answers.slice(1).every((a) => a.reused)).toBe(true);
+  });
+
+  it("sends each of two sessions only its own requests, and matches a path prefix", async () => {
+    const f = await setUp([]);
+    await registerSession(f, "s1", hosts.alice, { headers: { "x-user": "alice" } });
+    await registerSession(f, "s2", hosts.bob, { headers: { "x-user": "bob" }, pathPrefix: "/api" });
+    expect((await get("/api/x", { "x-user": "bob" })).text).toBe("bob: GET /api/x");
+    expect((await get("/web", { "x-user": "bob" })).text).toBe("upstream: GET /web");
+    expect((await get("/api/x", { "x-user": "alice" })).text).toBe("alice: GET /api/x");
+    expect((await get("/api/x", { "x-user": "Alice" })).text).toBe("upstream: GET /api/x");
+  });
+
+  it("copies every request to a mirroring session, body included, and answers with upstream's", async () => {
+    const seen: Seen = [];
+    const f = await setUp(seen);
+    await registerSession(f, "s1", hosts.alice, { headers: {} }, true);
+    expect((await get("/m", {}, "payload")).text).toBe("upstream: POST /m");
+    expect((await get("/n")).text).toBe("upstream: GET /n");
+    await until(() => seen.filter((s) => s.startsWith("alice")).length === 2);
+    expect(seen.filter((s) => s.startsWith("alice")).sort()).toEqual([
+      "alice GET /n",
+      "alice POST /m payload",
+    ]);
+    expect(seen.filter((s) => s.startsWith("upstream")).sort()).toEqual([
+      "upstream GET /n",
+      "upstream POST /m payload",
+    ]);
+  });
+
+  it("sends a session's requests upstream while its tunnel is down, and back after", async () => {
+    const f = await setUp([]);
+    const session = await registerSession(f, "s1", hosts.alice, { headers: { "x-user": "alice" } });
+    await session.tunnel(false);
+    expect((await get("/t", { "x-user": "alice" })).text).toBe("upstream: GET /t");
+    await session.tunnel(true);
+    expect((await get("/t", { "x-user": "alice" })).text).toBe("alice: GET /t");
+  });
+
+  it("sends a session's requests upstream when its target refuses connections, body included", async () => {
+    const f = await setUp([]);
+    await registerSession(f, "s1", hosts.alice, { headers: { "x-user": "alice" } });
+    expect((await get("/r", { "x-user": "alice" })).text).toBe("alice: GET /r");
+    const alice = servers[1] as { close(): unknown; closeAllConnections(): void };
+    alice.closeAllConnections();
+    alice.close();
+    expect((await get("/r", { "x-user": "alice" }, "body")).text).toBe("upstream: POST /r");
+  });
+
+  it("forgets a session's rule when its control connection closes", async () => {
+    const f = await setUp([]);
+    const session = await registerSession(f, "s1", hosts.alice, { headers: { "x-user": "alice" } });
+    expect((await get("/c", { "x-user": "alice" })).text).toBe("alice: GET /c");
+    session.close();
+    await until(() => f.router.rules.size === 0);
+    expect((await get("/c", { "x-user": "alice" })).text).toBe("upstream: GET /c");
+  });
+});
