@@ -9,6 +9,7 @@ import {
 } from "node:http";
 import type { Duplex } from "node:stream";
 import type { Socket } from "node:net";
+import { BodyRelay } from "./body-relay.js";
 import { targetConnectTimeoutMs, teeTo, type Endpoint } from "./connect.js";
 import { endToEndHeaders, http1Info, requestHead } from "./headers.js";
 import { proxyConnection } from "./raw-proxy.js";
@@ -38,6 +39,15 @@ export function createAgents(): Agents {
     target: new Agent({ ...common, maxFreeSockets: 64 }),
     mirror: new Agent({ ...common, maxSockets: 32, maxFreeSockets: 32 }),
   };
+}
+
+/** One request being answered, whichever destination it goes to. */
+interface Exchange {
+  req: IncomingMessage;
+  res: ServerResponse;
+  headers: string[];
+  relay: BodyRelay;
+  startBody: (out: ClientRequest) => void;
 }
 
 /** Copies in flight at most (all sessions): more are dropped rather than queued. */
@@ -82,23 +92,24 @@ export class Http1Proxy {
     const route = this.ctx.rules.route(http1Info(req));
     const headers = endToEndHeaders(req.rawHeaders);
     const copies = route.mirrors.flatMap((rule) => this.#copy(req, rule, headers) ?? []);
+    const relay = new BodyRelay(req);
+    let first = true;
     const startBody = (out: ClientRequest) => {
-      req.pipe(out);
-      for (const copy of copies) teeTo(req, copy);
+      relay.sendTo(out);
+      if (first) for (const copy of copies) teeTo(req, copy);
+      first = false;
     };
     const target = route.primary ? { host: route.primary.target, port: this.ctx.port } : undefined;
-    this.#send(req, res, headers, target, startBody, false);
+    this.#send({ req, res, headers, relay, startBody }, target, false);
   }
 
-  /** Send the request to target (a session) or upstream; answer the client with the response. */
-  #send(
-    req: IncomingMessage,
-    res: ServerResponse,
-    headers: string[],
-    target: Endpoint | undefined,
-    startBody: (out: ClientRequest) => void,
-    retried: boolean,
-  ): void {
+  /**
+   * Send the request to target (a session) or upstream; answer the client with the response.
+   * A session that fails before it answers is passed over for upstream; a kept-alive upstream
+   * connection that the server had just closed is tried once more (when the body was kept).
+   */
+  #send(exchange: Exchange, target: Endpoint | undefined, retried: boolean): void {
+    const { req, res, headers, relay, startBody } = exchange;
     const to = target ?? this.ctx.upstream;
     const out = request({
       host: to.host,
@@ -109,27 +120,22 @@ export class Http1Proxy {
       setHost: false,
       agent: target ? this.agents.target : this.agents.upstream,
     });
-    let started = false;
     let responded = false;
-    const start = () => {
-      if (started) return;
-      started = true;
-      startBody(out);
-    };
     out.once("socket", (socket: Socket) => {
       socket.setNoDelay(true);
-      if (!socket.connecting) return start();
+      if (!socket.connecting) return startBody(out);
       const timer = target
         ? setTimeout(() => out.destroy(new Error("connect timeout")), targetConnectTimeoutMs)
         : undefined;
       socket.once("connect", () => {
         clearTimeout(timer);
-        start();
+        startBody(out);
       });
       socket.once("close", () => clearTimeout(timer));
     });
     out.once("response", (answer) => {
       responded = true;
+      relay.stopKeeping();
       res.writeHead(answer.statusCode ?? 502, answer.statusMessage, endToEndHeaders(answer.rawHeaders));
       answer.pipe(res, { end: false });
       answer.once("end", () => {
@@ -140,16 +146,12 @@ export class Http1Proxy {
       answer.once("error", () => res.destroy());
     });
     out.once("error", (err) => {
-      if (!started && target) {
-        this.ctx.log(`${to.host}:${to.port}: ${err.message}; to upstream instead`);
-        return this.#send(req, res, headers, undefined, startBody, retried);
-      }
-      // A kept-alive connection the server had just closed: a request without a body is sent again.
-      const bodiless =
-        req.headers["content-length"] === undefined && req.headers["transfer-encoding"] === undefined;
-      if (!responded && out.reusedSocket && bodiless && !retried)
-        return this.#send(req, res, headers, target, startBody, true);
       if (responded || res.headersSent) return void res.destroy();
+      if (relay.replayable && target) {
+        this.ctx.log(`${to.host}:${to.port}: ${err.message}; to upstream instead`);
+        return this.#send(exchange, undefined, retried);
+      }
+      if (relay.replayable && out.reusedSocket && !retried) return this.#send(exchange, target, true);
       this.ctx.log(`${to.host}:${to.port}: ${err.message}`);
       res
         .writeHead(502, { "content-type": "text/plain" })
