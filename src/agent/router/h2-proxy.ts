@@ -11,6 +11,7 @@ import {
   type ServerHttp2Stream,
 } from "node:http2";
 import { connect, type Socket } from "node:net";
+import { BodyRelay } from "./body-relay.js";
 import { targetConnectTimeoutMs, teeTo, type Endpoint } from "./connect.js";
 import type { PortContext } from "./http1-proxy.js";
 import type { Rule } from "./rules.js";
@@ -19,6 +20,16 @@ const { NGHTTP2_CANCEL, NGHTTP2_INTERNAL_ERROR, NGHTTP2_FLAG_END_STREAM } = cons
 /** Copies in flight per client connection at most: more are dropped rather than queued. */
 const maxCopiesPerConnection = 64;
 const mirrorTimeoutMs = 30_000;
+
+/** One stream being answered, whichever destination it goes to. */
+interface Exchange {
+  stream: ServerHttp2Stream;
+  headers: IncomingHttpHeaders;
+  /** The client sent no body (END_STREAM with its headers). */
+  ended: boolean;
+  relay: BodyRelay;
+  startBody: (out: ClientHttp2Stream) => void;
+}
 
 interface Pooled {
   session: ClientHttp2Session;
@@ -64,40 +75,47 @@ export class H2Proxy {
     const ended = (flags & NGHTTP2_FLAG_END_STREAM) !== 0;
     const copies = route.mirrors.flatMap((rule) => this.#copy(stream, headers, ended, rule) ?? []);
     const target = route.primary ? { host: route.primary.target, port: this.ctx.port } : undefined;
-    void this.#forward(stream, headers, ended, target, copies);
+    const relay = new BodyRelay(stream);
+    let first = true;
+    const startBody = (out: ClientHttp2Stream) => {
+      if (ended) return;
+      relay.sendTo(out);
+      if (first) for (const copy of copies) teeTo(stream, copy);
+      first = false;
+    };
+    void this.#forward({ stream, headers, ended, relay, startBody }, target);
   }
 
-  async #forward(
-    stream: ServerHttp2Stream,
-    headers: IncomingHttpHeaders,
-    ended: boolean,
-    target: Endpoint | undefined,
-    copies: ClientHttp2Stream[],
-  ): Promise<void> {
+  /**
+   * Send the stream to target (a session) or upstream, and its answer back. A session that
+   * fails before it answers is passed over for upstream (the body kept so far goes again).
+   */
+  async #forward(exchange: Exchange, target: Endpoint | undefined): Promise<void> {
+    const { stream, headers, ended, relay, startBody } = exchange;
     const to = target ?? this.ctx.upstream;
+    const fail = (message: string) => {
+      this.ctx.log(`${to.host}:${to.port}: ${message}${target ? "; to upstream instead" : ""}`);
+      if (target) return void this.#forward(exchange, undefined);
+      if (stream.destroyed || stream.closed) return;
+      if (!stream.headersSent) stream.respond({ ":status": 502 }, { endStream: true });
+      else stream.close(NGHTTP2_INTERNAL_ERROR);
+    };
     let session: ClientHttp2Session;
     try {
       session = await this.#pooled(stream.session, to, target !== undefined).ready;
     } catch (err) {
-      this.ctx.log(
-        `${to.host}:${to.port}: ${(err as Error).message}${target ? "; to upstream instead" : ""}`,
-      );
-      if (target) return this.#forward(stream, headers, ended, undefined, copies);
-      if (stream.destroyed) return;
-      if (!stream.headersSent) stream.respond({ ":status": 502 }, { endStream: true });
-      else stream.close(NGHTTP2_INTERNAL_ERROR);
-      return;
+      return fail((err as Error).message);
     }
     if (stream.destroyed) return;
     const out = session.request(requestHeaders(headers), { endStream: ended });
     out.on("error", () => undefined);
-    if (!ended) {
-      stream.pipe(out);
-      for (const copy of copies) teeTo(stream, copy);
-    }
+    startBody(out);
     let trailers: OutgoingHttpHeaders | undefined;
+    let responded = false;
     out.once("trailers", (t) => (trailers = t));
     out.once("response", (answer, answerFlags) => {
+      responded = true;
+      relay.stopKeeping();
       if (stream.destroyed) return;
       if ((answerFlags & NGHTTP2_FLAG_END_STREAM) !== 0) return stream.respond(answer, { endStream: true });
       stream.respond(answer, { waitForTrailers: true });
@@ -106,6 +124,7 @@ export class H2Proxy {
     });
     out.once("close", () => {
       if (stream.destroyed || stream.closed) return;
+      if (!responded && relay.replayable) return fail(`stream closed (${out.rstCode ?? "no code"})`);
       if (out.rstCode !== undefined && out.rstCode !== constants.NGHTTP2_NO_ERROR) stream.close(out.rstCode);
       else if (!stream.headersSent) stream.respond({ ":status": 502 }, { endStream: true });
     });

@@ -1,7 +1,7 @@
 // Test support (no test of its own): real servers on loopback addresses, a router before them.
 import { once } from "node:events";
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from "node:http";
-import { createServer as createH2Server } from "node:http2";
+import { createServer as createH2Server, type Http2Session } from "node:http2";
 import { connect, createServer, type Server, type Socket } from "node:net";
 import { controlLine, type ControlAnswer, type InterceptFilter } from "../../contract/router-control.js";
 import { startRouter, type StartedRouter } from "./router-agent.js";
@@ -42,6 +42,12 @@ export async function httpServer(name: string, host: string, port: number, seen:
 /** An h2c server that answers `name: path` with a gRPC-like trailer `x-status: name`. */
 export async function h2Server(name: string, host: string, port: number, seen: Seen) {
   const server = createH2Server();
+  const sessions = new Set<Http2Session>();
+  server.on("session", (session) => {
+    sessions.add(session);
+    session.once("close", () => sessions.delete(session));
+  });
+  Object.assign(server, { closeAllConnections: () => sessions.forEach((s) => s.destroy()) });
   server.on("stream", (stream, headers) => {
     let body = "";
     stream.on("data", (c: Buffer) => (body += c.toString()));
