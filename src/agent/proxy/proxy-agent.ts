@@ -20,6 +20,8 @@ export interface ProxyAgentOptions {
   servingFile?: string;
   resolvConfPath: string;
   log: (message: string) => void;
+  /** Told when a session's tunnel comes (a session is current) and goes. */
+  onTunnel?: (up: boolean) => void;
 }
 
 export interface StartedProxyAgent {
@@ -54,9 +56,10 @@ export async function startProxyAgent(options: ProxyAgentOptions): Promise<Start
   /** Make the serving file say whether a session is connected (writes in order, the last wins). */
   let marking = Promise.resolve();
   const markServing = () => {
+    const on = current !== undefined;
+    options.onTunnel?.(on);
     const file = options.servingFile;
     if (!file) return;
-    const on = current !== undefined;
     marking = marking
       .then(() =>
         on

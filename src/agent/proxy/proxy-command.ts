@@ -1,6 +1,8 @@
 import { Command, InvalidArgumentError } from "commander";
 import { log, surviveUnexpectedErrors } from "../log.js";
+import { parseRouterRegistration, routerRegistrationEnv } from "../../contract/router-control.js";
 import { startProxyAgent } from "./proxy-agent.js";
+import { podIp, startRouterRegistration } from "./router-registration.js";
 
 export function parsePort(value: string): number {
   const port = Number(value);
@@ -40,6 +42,10 @@ export const proxyCommand = new Command("proxy")
       resolvConf: string;
     }) => {
       surviveUnexpectedErrors();
+      const registration = parseRouterRegistration(process.env[routerRegistrationEnv]);
+      const routerClient = registration
+        ? startRouterRegistration({ registration, targetHost: podIp(), tunnelUp: false, log })
+        : undefined;
       const agent = await startProxyAgent({
         tunnelPort: opts.tunnelPort,
         tunnelFd: opts.tunnelFd,
@@ -47,9 +53,11 @@ export const proxyCommand = new Command("proxy")
         servingFile: opts.servingFile,
         resolvConfPath: opts.resolvConf,
         log,
+        onTunnel: (up) => routerClient?.setTunnel(up),
       });
       for (const signal of ["SIGTERM", "SIGINT"] as const) {
         process.once(signal, () => {
+          routerClient?.close();
           void agent.close().finally(() => process.exit(0));
         });
       }
