@@ -1,7 +1,7 @@
 import type { Readable, Writable } from "node:stream";
 
 /** A request body kept for a second try up to this size; a longer one cannot be sent again. */
-const maxKeptBytes = 1024 * 1024;
+const maxKeptBytes = 256 * 1024;
 
 /**
  * A request's body relayed to one destination at a time, with backpressure. Until an answer

@@ -139,7 +139,8 @@ export class H2Proxy {
     const key = `${to.host}:${to.port}`;
     const existing = pool.get(key);
     if (existing && !existing.session.closed && !existing.session.destroyed) return existing;
-    const session = connectH2(`http://${key}`, {
+    // The authority is only a default for :authority (each stream carries the client's own).
+    const session = connectH2("http://localhost", {
       createConnection: () => connect({ host: to.host, port: to.port, noDelay: true }),
     });
     session.on("error", () => undefined);

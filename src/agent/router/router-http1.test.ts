@@ -1,4 +1,5 @@
 import { Agent, request } from "node:http";
+import { connect } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   closeAll,
@@ -73,6 +74,25 @@ describe("the router, for HTTP/1.1", () => {
       "alice: GET /p",
     ]);
     expect(answers.slice(1).every((a) => a.reused)).toBe(true);
+  });
+
+  it("reads a request that comes in pieces, its request line too, and the next one on its connection", async () => {
+    const seen: Seen = [];
+    const f = await setUp(seen);
+    await registerSession(f, "s1", hosts.alice, { headers: { "x-user": "alice" } });
+    const socket = connect(f.port, hosts.router);
+    let answer = "";
+    socket.on("data", (c: Buffer) => (answer += c.toString()));
+    socket.write("POST /split HT");
+    await new Promise((r) => setTimeout(r, 50));
+    socket.write("TP/1.1\r\nHost: web\r\nX-User: alice\r\nContent-Length: 10\r\n\r\nhello");
+    await new Promise((r) => setTimeout(r, 50));
+    socket.write("world");
+    await until(() => answer.includes("alice: POST /split"));
+    socket.write("GET /next HTTP/1.1\r\nHost: web\r\n\r\n");
+    await until(() => answer.includes("upstream: GET /next"));
+    socket.destroy();
+    expect(seen).toEqual(["alice POST /split helloworld", "upstream GET /next"]);
   });
 
   it("sends each of two sessions only its own requests, and matches a path prefix", async () => {
