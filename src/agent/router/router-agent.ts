@@ -1,4 +1,5 @@
 import { createServer, type Server, type Socket } from "node:net";
+import { TpError } from "../../errors.js";
 import type { RouterConfig, RouterPort } from "../../contract/router-config.js";
 import { createControlServer } from "./control-server.js";
 import { H2Proxy } from "./h2-proxy.js";
@@ -41,9 +42,11 @@ export async function startRouter(options: RouterOptions): Promise<StartedRouter
       socket.once("close", () => sockets.delete(socket));
     });
     await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
+      const fail = (err: Error) =>
+        reject(new TpError("config", `router: cannot listen on port ${port}: ${err.message}`));
+      server.once("error", fail);
       server.listen({ port, host: options.host }, () => {
-        server.off("error", reject);
+        server.off("error", fail);
         resolve();
       });
     });

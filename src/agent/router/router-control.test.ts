@@ -37,6 +37,13 @@ describe("the router's control port", () => {
     expect(f.router.rules.route({ header: () => "alice", path: "/" }).primary?.target).toBe(hosts.bob);
   });
 
+  it("says which port it cannot listen on", async () => {
+    const f = await setUp();
+    await expect(startTestRouter(f.port, await freePort())).rejects.toThrow(
+      `router: cannot listen on port ${f.port}: listen EADDRINUSE`,
+    );
+  });
+
   it("removes the rule when the connection closes", async () => {
     const f = await setUp();
     const session = await registerSession(f, "s1", hosts.alice, { headers: {} });
