@@ -2,6 +2,8 @@ import { connect, type Socket } from "node:net";
 import { connectRouted, targetConnectTimeoutMs, teeTo, type Endpoint } from "./connect.js";
 import type { Route } from "./rules.js";
 
+const copyGraceMs = 10_000;
+
 /**
  * A connection carried whole: to the route's session (or upstream), its bytes piped both ways;
  * `head` (bytes already read from the client) goes first. Mirrors get a copy of what the client
@@ -64,5 +66,6 @@ function startCopy(client: Socket, head: Buffer, ended: boolean, target: Endpoin
   if (head.length > 0) copy.write(head);
   if (ended) copy.end();
   else teeTo(client, copy);
-  client.once("close", () => copy.destroy());
+  // The copy may still be sending what the client sent last: it gets a moment to.
+  client.once("close", () => setTimeout(() => copy.destroy(), copyGraceMs).unref());
 }

@@ -32,6 +32,7 @@ export interface StartedRouter {
 export async function startRouter(options: RouterOptions): Promise<StartedRouter> {
   const { config, log } = options;
   const rules = new Rules();
+  const trafficLog = quiet(log);
   const agents = createAgents();
   const servers: Server[] = [];
   const sockets = new Set<Socket>();
@@ -53,7 +54,7 @@ export async function startRouter(options: RouterOptions): Promise<StartedRouter
   };
   try {
     for (const port of config.ports) {
-      const ctx: PortContext = { port: port.port, upstream: port.upstream, rules, log };
+      const ctx: PortContext = { port: port.port, upstream: port.upstream, rules, log: trafficLog };
       const serve = portHandler(port, ctx, new Http1Proxy(ctx, agents), new H2Proxy(ctx), options);
       await listen(createServer({ allowHalfOpen: true, pauseOnConnect: true }, serve), port.port);
     }
@@ -95,5 +96,24 @@ function portHandler(
       else if (protocol === "h2c") h2.accept(socket, head);
       else whole(socket, head, ended);
     });
+  };
+}
+
+/**
+ * A log for what happens to traffic: a line said again within a minute is counted, not repeated
+ * (a session gone with its clients still calling would otherwise log every request).
+ */
+export function quiet(log: (message: string) => void, everyMs = 60_000): (message: string) => void {
+  const last = new Map<string, { at: number; repeats: number }>();
+  return (message) => {
+    const now = Date.now();
+    const seen = last.get(message);
+    if (seen && now - seen.at < everyMs) {
+      seen.repeats++;
+      return;
+    }
+    if (last.size > 1000) last.clear();
+    last.set(message, { at: now, repeats: 0 });
+    log(seen?.repeats ? `${message} (and ${seen.repeats} times more)` : message);
   };
 }

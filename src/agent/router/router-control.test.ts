@@ -1,6 +1,7 @@
 import { once } from "node:events";
 import { connect } from "node:net";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { quiet } from "./router-agent.js";
 import { freePort, hosts, registerSession, startTestRouter, until, type Fixture } from "./testing.js";
 
 let fixture: Fixture | undefined;
@@ -62,5 +63,25 @@ describe("the router's control port", () => {
     long.on("error", () => undefined);
     long.write("x".repeat(100_000));
     await once(long, "close");
+  });
+});
+
+describe("the router's traffic log", () => {
+  it("says a line once a minute, counting the repeats", () => {
+    const lines: string[] = [];
+    let now = 0;
+    const spy = vi.spyOn(Date, "now").mockImplementation(() => now);
+    try {
+      const log = quiet((m) => lines.push(m));
+      log("a: refused");
+      log("a: refused");
+      log("b: refused");
+      log("a: refused");
+      now = 60_000;
+      log("a: refused");
+      expect(lines).toEqual(["a: refused", "b: refused", "a: refused (and 2 times more)"]);
+    } finally {
+      spy.mockRestore();
+    }
   });
 });
