@@ -1,5 +1,5 @@
 import { Agent, request } from "node:http";
-import { connect } from "node:net";
+import { connect, createServer } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   closeAll,
@@ -35,6 +35,13 @@ async function setUp(seen: Seen) {
   fixture = await startTestRouter(port, upstreamPort);
   agent = new Agent({ keepAlive: true, maxSockets: 1 });
   return fixture;
+}
+
+/** Stop one of the servers, closing its kept-alive connections. */
+function stop(i: number) {
+  const server = servers[i] as { close(): unknown; closeAllConnections(): void };
+  server.closeAllConnections();
+  server.close();
 }
 
 /** A request through the router on the one kept-alive connection of `agent`. */
@@ -122,6 +129,32 @@ describe("the router, for HTTP/1.1", () => {
     ]);
   });
 
+  it("answers the original at once when a mirroring session never answers, or is not there", async () => {
+    const f = await setUp([]);
+    // bob's address gets a server that accepts and never reads nor answers; alice's is closed.
+    const silent = createServer((socket) => socket.pause());
+    stop(2);
+    await new Promise<void>((resolve) => silent.listen(f.port, hosts.bob, resolve));
+    servers.push(silent);
+    stop(1);
+    await registerSession(f, "s1", hosts.bob, { headers: {} }, true);
+    await registerSession(f, "s2", hosts.alice, { headers: { "x-m": "1" } }, true);
+    const started = Date.now();
+    for (let i = 0; i < 3; i++)
+      expect((await get(`/q${i}`, { "x-m": "1" }, "x".repeat(32 * 1024 * 1024))).text).toBe(
+        `upstream: POST /q${i}`,
+      );
+    expect(Date.now() - started).toBeLessThan(3000);
+  });
+
+  it("gives a filterless session every request; the first registered rule that matches wins", async () => {
+    const f = await setUp([]);
+    await registerSession(f, "s1", hosts.bob, { headers: { "x-user": "bob" } });
+    await registerSession(f, "s2", hosts.alice, { headers: {} });
+    expect((await get("/a")).text).toBe("alice: GET /a");
+    expect((await get("/b", { "x-user": "bob" })).text).toBe("bob: GET /b");
+  });
+
   it("sends a session's requests upstream while its tunnel is down, and back after", async () => {
     const f = await setUp([]);
     const session = await registerSession(f, "s1", hosts.alice, { headers: { "x-user": "alice" } });
@@ -135,9 +168,7 @@ describe("the router, for HTTP/1.1", () => {
     const f = await setUp([]);
     await registerSession(f, "s1", hosts.alice, { headers: { "x-user": "alice" } });
     expect((await get("/r", { "x-user": "alice" })).text).toBe("alice: GET /r");
-    const alice = servers[1] as { close(): unknown; closeAllConnections(): void };
-    alice.closeAllConnections();
-    alice.close();
+    stop(1);
     expect((await get("/r", { "x-user": "alice" }, "body")).text).toBe("upstream: POST /r");
   });
 
