@@ -1,37 +1,24 @@
 import { connect, type ClientHttp2Session } from "node:http2";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
-  closeAll,
-  freePort,
   h2Server,
   hosts,
   registerSession,
-  startTestRouter,
+  routerTestScope,
+  startBehindRouter,
+  stopServer,
   until,
-  type Fixture,
   type Seen,
 } from "./testing.js";
 
-let fixture: Fixture | undefined;
-let servers: { close(): unknown }[] = [];
+const scope = routerTestScope();
 let client: ClientHttp2Session | undefined;
-afterEach(async () => {
-  client?.destroy();
-  await closeAll(fixture, servers);
-  fixture = undefined;
-  servers = [];
-});
 
 async function setUp(seen: Seen) {
-  const port = await freePort();
-  const upstreamPort = await freePort();
-  servers = [
-    await h2Server("upstream", hosts.upstream, upstreamPort, seen),
-    await h2Server("alice", hosts.alice, port, seen),
-  ];
-  fixture = await startTestRouter(port, upstreamPort);
-  client = connect(`http://${hosts.router}:${port}`);
-  return fixture;
+  const f = await startBehindRouter(scope, (name, host, port) => h2Server(name, host, port, seen), ["alice"]);
+  client = connect(`http://${hosts.router}:${f.port}`);
+  scope.cleanups.push(() => client?.destroy());
+  return f;
 }
 
 /** One stream of the one client connection: its answer and its trailers. */
@@ -84,9 +71,7 @@ describe("the router, for h2c", () => {
     const f = await setUp([]);
     await registerSession(f, "s1", hosts.alice, { headers: { "x-user": "alice" } });
     expect(await call("/r", { "x-user": "alice" }, "x")).toEqual({ text: "alice: /r", trailer: "alice" });
-    const alice = servers[1] as { close(): unknown; closeAllConnections(): void };
-    alice.closeAllConnections();
-    alice.close();
+    stopServer(scope.servers[1] as { close(): unknown });
     expect(await call("/r", { "x-user": "alice" }, "x")).toEqual({
       text: "upstream: /r",
       trailer: "upstream",

@@ -1,48 +1,29 @@
 import { Agent, request } from "node:http";
 import { connect, createServer } from "node:net";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
-  closeAll,
-  freePort,
   hosts,
   httpServer,
   registerSession,
-  startTestRouter,
+  routerTestScope,
+  startBehindRouter,
+  stopServer,
   until,
-  type Fixture,
   type Seen,
 } from "./testing.js";
 
-let fixture: Fixture | undefined;
-let servers: { close(): unknown }[] = [];
+const scope = routerTestScope();
 let agent: Agent | undefined;
-afterEach(async () => {
-  agent?.destroy();
-  await closeAll(fixture, servers);
-  fixture = undefined;
-  servers = [];
-});
 
 /** Upstream, alice's and bob's servers, and a router before them. */
 async function setUp(seen: Seen) {
-  const port = await freePort();
-  const upstreamPort = await freePort();
-  servers = [
-    await httpServer("upstream", hosts.upstream, upstreamPort, seen),
-    await httpServer("alice", hosts.alice, port, seen),
-    await httpServer("bob", hosts.bob, port, seen),
-  ];
-  fixture = await startTestRouter(port, upstreamPort);
   agent = new Agent({ keepAlive: true, maxSockets: 1 });
-  return fixture;
+  scope.cleanups.push(() => agent?.destroy());
+  return startBehindRouter(scope, (name, host, port) => httpServer(name, host, port, seen), ["alice", "bob"]);
 }
 
-/** Stop one of the servers, closing its kept-alive connections. */
-function stop(i: number) {
-  const server = servers[i] as { close(): unknown; closeAllConnections(): void };
-  server.closeAllConnections();
-  server.close();
-}
+/** Stop one of the servers (0: upstream, 1: alice, 2: bob). */
+const stop = (i: number) => stopServer(scope.servers[i] as { close(): unknown });
 
 /** A request through the router on the one kept-alive connection of `agent`. */
 function get(
@@ -52,7 +33,7 @@ function get(
 ): Promise<{ text: string; reused: boolean }> {
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: hosts.router, port: fixture?.port, path, method: body ? "POST" : "GET", headers, agent },
+      { host: hosts.router, port: scope.fixture?.port, path, method: body ? "POST" : "GET", headers, agent },
       (res) => {
         let text = "";
         res.on("data", (c: Buffer) => (text += c.toString()));
@@ -135,7 +116,7 @@ describe("the router, for HTTP/1.1", () => {
     const silent = createServer((socket) => socket.pause());
     stop(2);
     await new Promise<void>((resolve) => silent.listen(f.port, hosts.bob, resolve));
-    servers.push(silent);
+    scope.servers.push(silent);
     stop(1);
     await registerSession(f, "s1", hosts.bob, { headers: {} }, true);
     await registerSession(f, "s2", hosts.alice, { headers: { "x-m": "1" } }, true);

@@ -1,49 +1,32 @@
 import { once } from "node:events";
 import { connect, type Socket } from "node:net";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { WebSocket, WebSocketServer } from "ws";
 import { classify } from "./sniff.js";
 import {
-  closeAll,
-  freePort,
   hosts,
   registerSession,
-  startTestRouter,
+  routerTestScope,
+  startBehindRouter,
   tcpServer,
   until,
-  type Fixture,
   type Seen,
 } from "./testing.js";
 
-let fixture: Fixture | undefined;
-let servers: { close(): unknown }[] = [];
-const clients: { destroy?(): void; terminate?(): void }[] = [];
-afterEach(async () => {
-  for (const c of clients.splice(0)) (c.terminate ?? c.destroy)?.call(c);
-  await closeAll(fixture, servers);
-  fixture = undefined;
-  servers = [];
-});
+const scope = routerTestScope();
 
 /** A client connection: collects what it receives. */
 async function dial(port: number): Promise<{ socket: Socket; received: () => string }> {
   const socket = connect(port, hosts.router);
-  clients.push(socket);
+  scope.cleanups.push(() => socket.destroy());
   let text = "";
   socket.on("data", (c: Buffer) => (text += c.toString()));
   await once(socket, "connect");
   return { socket, received: () => text };
 }
 
-async function tcpSetUp(http: "auto" | "raw", seen: Seen) {
-  const port = await freePort();
-  const upstreamPort = await freePort();
-  servers = [
-    await tcpServer("upstream", hosts.upstream, upstreamPort, seen),
-    await tcpServer("alice", hosts.alice, port, seen),
-  ];
-  fixture = await startTestRouter(port, upstreamPort, http);
-  return fixture;
+function tcpSetUp(http: "auto" | "raw", seen: Seen) {
+  return startBehindRouter(scope, (name, host, port) => tcpServer(name, host, port, seen), ["alice"], http);
 }
 
 describe("the router, for connections that are not HTTP", () => {
@@ -92,20 +75,17 @@ describe("the router, for connections that are not HTTP", () => {
 
 describe("the router, for WebSocket", () => {
   it("routes a WebSocket by its upgrade request and carries it both ways", async () => {
-    const port = await freePort();
-    const upstreamPort = await freePort();
-    const echo = (name: string, host: string, p: number) => {
-      const wss = new WebSocketServer({ host, port: p });
+    const echo = async (name: string, host: string, port: number) => {
+      const wss = new WebSocketServer({ host, port });
       wss.on("connection", (ws) => ws.on("message", (m) => ws.send(`${name}:${m.toString()}`)));
+      await once(wss, "listening");
       return wss;
     };
-    servers = [echo("upstream", hosts.upstream, upstreamPort), echo("alice", hosts.alice, port)];
-    await Promise.all(servers.map((s) => once(s as WebSocketServer, "listening")));
-    fixture = await startTestRouter(port, upstreamPort);
-    await registerSession(fixture, "s1", hosts.alice, { headers: { "x-user": "alice" } });
+    const f = await startBehindRouter(scope, echo, ["alice"]);
+    await registerSession(f, "s1", hosts.alice, { headers: { "x-user": "alice" } });
     const talk = async (headers: Record<string, string>) => {
-      const ws = new WebSocket(`ws://${hosts.router}:${port}/chat`, { headers });
-      clients.push(ws);
+      const ws = new WebSocket(`ws://${hosts.router}:${f.port}/chat`, { headers });
+      scope.cleanups.push(() => ws.terminate());
       await once(ws, "open");
       ws.send("hi");
       const [message] = (await once(ws, "message")) as [Buffer];

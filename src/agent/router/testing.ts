@@ -1,5 +1,6 @@
 // Test support (no test of its own): real servers on loopback addresses, a router before them.
 import { once } from "node:events";
+import { afterEach } from "vitest";
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { createServer as createH2Server, type Http2Session } from "node:http2";
 import { connect, createServer, type Server, type Socket } from "node:net";
@@ -143,11 +144,47 @@ export async function until(condition: () => boolean): Promise<void> {
   if (!condition()) throw new Error("condition not met in 2 s");
 }
 
-/** Close servers (and their kept-alive connections) and the router. */
-export async function closeAll(fixture: Fixture | undefined, servers: { close(): unknown }[]): Promise<void> {
-  for (const s of servers) {
-    (s as { closeAllConnections?: () => void }).closeAllConnections?.();
-    s.close();
-  }
-  await fixture?.router.close();
+type Closable = { close(): unknown };
+
+/** The router, servers and clients of a test file's current test: all closed after each test. */
+export interface Scope {
+  fixture: Fixture | undefined;
+  servers: Closable[];
+  /** Run after the test (clients to destroy). */
+  cleanups: (() => void)[];
+}
+
+export function routerTestScope(): Scope {
+  const scope: Scope = { fixture: undefined, servers: [], cleanups: [] };
+  afterEach(async () => {
+    for (const cleanup of scope.cleanups.splice(0)) cleanup();
+    for (const s of scope.servers.splice(0)) stopServer(s);
+    await scope.fixture?.router.close();
+    scope.fixture = undefined;
+  });
+  return scope;
+}
+
+/** Close a server and its kept-alive connections. */
+export function stopServer(server: Closable): void {
+  (server as { closeAllConnections?: () => void }).closeAllConnections?.();
+  server.close();
+}
+
+/**
+ * Servers made by `make` for upstream and for each named session (on the router's port, at the
+ * session's address), and a router before them; `scope.servers` lists them in that order.
+ */
+export async function startBehindRouter(
+  scope: Scope,
+  make: (name: string, host: string, port: number) => Promise<Closable>,
+  sessions: ("alice" | "bob")[],
+  http: "auto" | "raw" = "auto",
+): Promise<Fixture> {
+  const port = await freePort();
+  const upstreamPort = await freePort();
+  scope.servers.push(await make("upstream", hosts.upstream, upstreamPort));
+  for (const name of sessions) scope.servers.push(await make(name, hosts[name], port));
+  scope.fixture = await startTestRouter(port, upstreamPort, http);
+  return scope.fixture;
 }
