@@ -83,6 +83,22 @@ describe("the router, for HTTP/1.1", () => {
     expect(seen).toEqual(["alice POST /split helloworld", "upstream GET /next"]);
   });
 
+  it("carries a chunked request body that comes in pieces", async () => {
+    const seen: Seen = [];
+    const f = await setUp(seen);
+    await registerSession(f, "s1", hosts.alice, { headers: { "x-user": "alice" } });
+    const socket = connect(f.port, hosts.router);
+    let answer = "";
+    socket.on("data", (c: Buffer) => (answer += c.toString()));
+    socket.write("POST /c HTTP/1.1\r\nHost: web\r\nX-User: alice\r\nTransfer-Encoding: chunked\r\n\r\n");
+    socket.write("3\r\nabc\r\n");
+    await new Promise((r) => setTimeout(r, 30));
+    socket.write("2\r\nde\r\n0\r\n\r\n");
+    await until(() => answer.includes("alice: POST /c"));
+    expect(seen).toEqual(["alice POST /c abcde"]);
+    socket.destroy();
+  });
+
   it("sends each of two sessions only its own requests, and matches a path prefix", async () => {
     const f = await setUp([]);
     await registerSession(f, "s1", hosts.alice, { headers: { "x-user": "alice" } });
