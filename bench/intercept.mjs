@@ -14,7 +14,7 @@ const version = JSON.parse(readFileSync("package.json", "utf8")).version;
 const ns = `tp-bench-intercept-${Date.now().toString(36)}`;
 const requests = Number(process.env.REQUESTS ?? 2000);
 const apply = (objects) =>
-  execFileSync("kubectl", ["--kubeconfig", kubeconfig, "apply", "-n", ns, "-f", "-"], {
+  execFileSync("kubectl", ["--kubeconfig", kubeconfig, "apply", "--validate=false", "-n", ns, "-f", "-"], {
     input: JSON.stringify({ apiVersion: "v1", kind: "List", items: objects }),
   });
 const echo = (name) => ({
