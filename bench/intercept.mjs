@@ -131,14 +131,17 @@ try {
       },
     },
   ]);
+  // Until the client printed its result (or failed): logs are read as it runs and after it ends.
   let phase = "";
-  for (let i = 0; i < 600 && !["Succeeded", "Failed"].includes(phase); i++) {
+  let logs = "";
+  const resultLine = () => logs.split("\n").find((l) => l.startsWith("RESULT "));
+  for (let i = 0; i < 600 && !resultLine() && phase !== "Failed"; i++) {
     await new Promise((r) => setTimeout(r, 1000));
     phase = kubectl("get", "pod", "-n", ns, "client", "-o", "jsonpath={.status.phase}").trim();
+    if (phase !== "Pending") logs = kubectl("logs", "-n", ns, "client");
   }
-  const logs = kubectl("logs", "-n", ns, "client");
-  const line = logs.split("\n").find((l) => l.startsWith("RESULT "));
-  if (phase !== "Succeeded" || !line) throw new Error(`client pod ${phase || "did not finish"}:\n${logs}`);
+  const line = resultLine();
+  if (!line) throw new Error(`client pod ${phase || "did not finish"}:\n${logs}`);
   const measured = JSON.parse(line.slice(7));
   const diff = (a, b) => ({
     p50Ms: Number((measured[a].p50Ms - measured[b].p50Ms).toFixed(3)),
