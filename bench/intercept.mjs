@@ -138,7 +138,11 @@ try {
   for (let i = 0; i < 600 && !resultLine() && phase !== "Failed"; i++) {
     await new Promise((r) => setTimeout(r, 1000));
     phase = kubectl("get", "pod", "-n", ns, "client", "-o", "jsonpath={.status.phase}").trim();
-    if (phase !== "Pending") logs = kubectl("logs", "-n", ns, "client");
+    try {
+      if (phase !== "Pending") logs = kubectl("logs", "-n", ns, "client");
+    } catch {
+      // Not started yet.
+    }
   }
   const line = resultLine();
   if (!line) throw new Error(`client pod ${phase || "did not finish"}:\n${logs}`);
