@@ -145,7 +145,10 @@ try {
     }
   }
   const line = resultLine();
-  if (!line) throw new Error(`client pod ${phase || "did not finish"}:\n${logs}`);
+  if (!line) {
+    const router = kubectl("logs", "-n", ns, "tp-router-web");
+    throw new Error(`client pod ${phase || "did not finish"}:\n${logs}\nrouter:\n${router}`);
+  }
   const measured = JSON.parse(line.slice(7));
   const diff = (a, b) => ({
     p50Ms: Number((measured[a].p50Ms - measured[b].p50Ms).toFixed(3)),
