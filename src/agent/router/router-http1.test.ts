@@ -25,6 +25,18 @@ async function setUp(seen: Seen) {
 /** Stop one of the servers (0: upstream, 1: alice, 2: bob). */
 const stop = (i: number) => stopServer(scope.servers[i] as { close(): unknown });
 
+/** Alice takes `x-user: alice`; a connection to the router on which the test writes requests by hand. */
+async function handWritten() {
+  const seen: Seen = [];
+  const f = await setUp(seen);
+  await registerSession(f, "s1", hosts.alice, { headers: { "x-user": "alice" } });
+  const socket = connect(f.port, hosts.router);
+  scope.cleanups.push(() => socket.destroy());
+  let received = "";
+  socket.on("data", (c: Buffer) => (received += c.toString()));
+  return { seen, socket, answer: () => received };
+}
+
 /** A request through the router on the one kept-alive connection of `agent`. */
 function get(
   path: string,
@@ -65,38 +77,26 @@ describe("the router, for HTTP/1.1", () => {
   });
 
   it("reads a request that comes in pieces, its request line too, and the next one on its connection", async () => {
-    const seen: Seen = [];
-    const f = await setUp(seen);
-    await registerSession(f, "s1", hosts.alice, { headers: { "x-user": "alice" } });
-    const socket = connect(f.port, hosts.router);
-    let answer = "";
-    socket.on("data", (c: Buffer) => (answer += c.toString()));
+    const { seen, socket, answer } = await handWritten();
     socket.write("POST /split HT");
     await new Promise((r) => setTimeout(r, 50));
     socket.write("TP/1.1\r\nHost: web\r\nX-User: alice\r\nContent-Length: 10\r\n\r\nhello");
     await new Promise((r) => setTimeout(r, 50));
     socket.write("world");
-    await until(() => answer.includes("alice: POST /split"));
+    await until(() => answer().includes("alice: POST /split"));
     socket.write("GET /next HTTP/1.1\r\nHost: web\r\n\r\n");
-    await until(() => answer.includes("upstream: GET /next"));
-    socket.destroy();
+    await until(() => answer().includes("upstream: GET /next"));
     expect(seen).toEqual(["alice POST /split helloworld", "upstream GET /next"]);
   });
 
   it("carries a chunked request body that comes in pieces", async () => {
-    const seen: Seen = [];
-    const f = await setUp(seen);
-    await registerSession(f, "s1", hosts.alice, { headers: { "x-user": "alice" } });
-    const socket = connect(f.port, hosts.router);
-    let answer = "";
-    socket.on("data", (c: Buffer) => (answer += c.toString()));
+    const { seen, socket, answer } = await handWritten();
     socket.write("POST /c HTTP/1.1\r\nHost: web\r\nX-User: alice\r\nTransfer-Encoding: chunked\r\n\r\n");
     socket.write("3\r\nabc\r\n");
     await new Promise((r) => setTimeout(r, 30));
     socket.write("2\r\nde\r\n0\r\n\r\n");
-    await until(() => answer.includes("alice: POST /c"));
+    await until(() => answer().includes("alice: POST /c"));
     expect(seen).toEqual(["alice POST /c abcde"]);
-    socket.destroy();
   });
 
   it("sends each of two sessions only its own requests, and matches a path prefix", async () => {
