@@ -7,6 +7,12 @@ import type { Kubelet } from "./kubelet.js";
 import { listPodContainers, type PodContainer } from "./docker-runtime.js";
 import { PortForwardHelpers } from "./port-forward-helper.js";
 import { servePortForward } from "./port-forward.js";
+import {
+  isSpdyUpgrade,
+  serveSpdyPortForward,
+  spdyPortForwardProtocols,
+  upgradeToSpdy,
+} from "./port-forward-spdy.js";
 import { attachToContainer, execInContainer } from "./remote-command.js";
 import {
   negotiate,
@@ -38,7 +44,7 @@ function statusBody(code: number, message: string): string {
   });
 }
 
-/** The kubelet's HTTP API: exec, attach, portForward (WebSocket) and containerLogs. */
+/** The kubelet's HTTP API: exec, attach, portForward (WebSocket or SPDY/3.1) and containerLogs. */
 export class KubeletServer {
   private readonly server: Server;
   private readonly wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
@@ -198,8 +204,10 @@ export class KubeletServer {
       if (kind === "portForward") {
         const w = this.kubelet.worker(ns, pod);
         if (!w) throw new HttpError(404, `pod "${pod}" not found`);
+        const spdy = isSpdyUpgrade(req);
+        // Over SPDY each stream names its port; a WebSocket names them all in the query.
         const ports = queryValues(req, "port", "ports").map(Number);
-        if (!ports.length || ports.some((p) => !(p > 0 && p < 65536))) {
+        if (!spdy && (!ports.length || ports.some((p) => !(p > 0 && p < 65536)))) {
           throw new HttpError(400, `query parameter "port" is required and must be a valid port`);
         }
         const infra = (await listPodContainers(this.docker, w.uid))
@@ -208,14 +216,16 @@ export class KubeletServer {
         if (!infra) throw new HttpError(400, `pod "${pod}" has no running sandbox`);
         const md = w.pod.metadata;
         const sock = await this.helpers.socketFor(w.uid, ns, pod, infra.id, w.podDir);
+        const dial = (port: number) => this.helpers.dial(sock, port);
+        const desc = `${md?.name}_${md?.namespace}, uid ${md?.uid}`;
+        if (spdy) {
+          const session = upgradeToSpdy(req, socket, head, spdyPortForwardProtocols);
+          if (session) serveSpdyPortForward(session, dial, desc);
+          return;
+        }
         const ws = await this.accept(req, socket, head, portForwardProtocols);
         if (!ws) return;
-        servePortForward(
-          ws,
-          ports,
-          (port) => this.helpers.dial(sock, port),
-          `${md?.name}_${md?.namespace}, uid ${md?.uid}`,
-        );
+        servePortForward(ws, ports, dial, desc);
         return;
       }
       throw new HttpError(404, `no handler for ${url.pathname}`);

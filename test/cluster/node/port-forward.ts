@@ -2,6 +2,11 @@ import type { Socket } from "node:net";
 import type { WebSocket } from "ws";
 import { frame } from "./ws-protocol.js";
 
+/** The message a failed forward writes to the client's error stream (as the kubelet words it). */
+export function forwardError(port: number, podDesc: string, e: Error): string {
+  return `error forwarding port ${port} to pod ${podDesc}: ${e.message}`;
+}
+
 /**
  * The kubelet's WebSocket port-forward (portforward.k8s.io / v4.channel.k8s.io): for port i,
  * channel 2i carries data and 2i+1 errors; the first frame on each carries the port as two
@@ -52,11 +57,11 @@ export function servePortForward(
           doneOne();
         });
         s.on("error", (e) => {
-          send(2 * i + 1, `error forwarding port ${port} to pod ${podDesc}: ${e.message}`);
+          send(2 * i + 1, forwardError(port, podDesc, e));
         });
       },
       (e: Error) => {
-        send(2 * i + 1, `error forwarding port ${port} to pod ${podDesc}: ${e.message}`);
+        send(2 * i + 1, forwardError(port, podDesc, e));
         doneOne();
       },
     );

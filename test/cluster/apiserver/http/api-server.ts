@@ -8,6 +8,7 @@ import type { UserInfo } from "../auth/user-info.js";
 import type { ApiContext } from "./api-context.js";
 import { ApiError, forbidden, internalError, pathNotFound, unauthorized } from "./api-error.js";
 import { proxyUpgrade, writeUpgradeError } from "./kubelet-proxy.js";
+import { spdyTunnelProtocol, tunnelSpdyOverWebSocket } from "./stream-tunnel.js";
 import { handleNonResource, publicPaths } from "./non-resource.js";
 import { kubeletPath } from "./pod-subresources.js";
 import { requestInfo, type RequestInfo } from "./request-info.js";
@@ -91,7 +92,9 @@ export function createApiServer(ctx: ApiContext, opts: ServerOptions): Server {
       ))
         throw pathNotFound();
       const { path } = kubeletPath(ctx, info, url);
-      proxyUpgrade(ctx.kubelet, path, req, socket, head);
+      const tunnel = info.subresource === "portforward" ? spdyTunnelProtocol(req) : undefined;
+      if (tunnel) tunnelSpdyOverWebSocket(ctx.kubelet, path, tunnel, req, socket, head);
+      else proxyUpgrade(ctx.kubelet, path, req, socket, head);
     } catch (err) {
       writeUpgradeError(socket, err instanceof ApiError ? err : internalError(err));
     }
