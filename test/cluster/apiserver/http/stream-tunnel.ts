@@ -75,11 +75,11 @@ export function tunnelSpdyOverWebSocket(
     accept(parsed.rest);
   };
   const accept = (first: Buffer): void => {
-    const wss = new WebSocketServer({
-      noServer: true,
-      perMessageDeflate: false,
-      handleProtocols: () => protocol,
-    });
+    // "SPDY/3.1+..." is no RFC 7230 token, which ws refuses to parse: the chosen subprotocol is
+    // answered here instead of negotiated by ws.
+    delete req.headers["sec-websocket-protocol"];
+    const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
+    wss.on("headers", (headers) => headers.push(`Sec-WebSocket-Protocol: ${protocol}`));
     wss.handleUpgrade(req, client, head, (ws) => {
       if (first.length) ws.send(first);
       up.on("data", (b: Buffer) => {

@@ -46,8 +46,8 @@ function u32(n: number): Buffer {
 
 /**
  * This side's header compression stream: one zlib stream per connection (SPDY/3) that names the
- * SPDY dictionary, each header block a stored (uncompressed) deflate block ending on a byte
- * boundary, as a sync flush leaves it. Any SPDY reader inflates it with its shared context; it is
+ * SPDY dictionary, each header block a stored (uncompressed) deflate block and then an empty one,
+ * as a sync flush ends. Any SPDY reader inflates it with its shared context; it is
  * written synchronously, so header frames keep their order with the data frames around them.
  */
 export class HeaderCompressor {
@@ -71,6 +71,9 @@ export class HeaderCompressor {
       h.writeUInt16LE(~piece.length & 0xffff, 3);
       parts.push(h, piece);
     }
+    // The sync flush marker, an empty stored block: readers (Go's flate) hand out a block's data
+    // when they reach it, without reading past the frame.
+    parts.push(Buffer.from([0, 0, 0, 0xff, 0xff]));
     return Buffer.concat(parts);
   }
 }

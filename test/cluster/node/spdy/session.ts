@@ -152,6 +152,7 @@ export class SpdySession extends EventEmitter implements StreamSession {
   // --- sending ---
 
   private write(f: Frame): boolean {
+    if (debug) console.log("spdy >", describe(f));
     if (this.closed || this.socket.destroyed) return false;
     return this.socket.write(encodeFrame(f));
   }
@@ -230,6 +231,7 @@ export class SpdySession extends EventEmitter implements StreamSession {
   }
 
   private onFrame(f: Frame, headers: SpdyHeaders): void {
+    if (debug) console.log("spdy <", describe(f), JSON.stringify(headers));
     switch (f.type) {
       case "synStream": {
         if (this.goneAway || this.closed) return;
@@ -333,4 +335,14 @@ export class SpdySession extends EventEmitter implements StreamSession {
     if (!this.socket.destroyed) this.socket.end();
     this.emit("close", err);
   }
+}
+
+const debug = !!process.env.SPDY_DEBUG;
+function describe(f: Frame): string {
+  return JSON.stringify({
+    ...f,
+    data: undefined,
+    block: undefined,
+    len: "data" in f ? f.data.length : undefined,
+  });
 }
