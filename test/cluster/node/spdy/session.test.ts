@@ -49,6 +49,15 @@ async function rawPeer(
   return { session: new SpdySession(a, { server }), frames, send: (f) => b.write(encodeFrame(f)) };
 }
 
+const synStream = (c: HeaderCompressor, streamId: number): Frame => ({
+  type: "synStream",
+  streamId,
+  associatedId: 0,
+  priority: 0,
+  flags: 0,
+  block: c.compress({}),
+});
+
 const until = async (cond: () => boolean, ms = 5000) => {
   const t0 = Date.now();
   while (!cond()) {
@@ -97,14 +106,7 @@ describe("SPDY/3.1 session", () => {
     const raw = await rawPeer(true);
     const c = new HeaderCompressor();
     const incoming = nextStream(raw.session);
-    raw.send({
-      type: "synStream",
-      streamId: 1,
-      associatedId: 0,
-      priority: 0,
-      flags: 0,
-      block: c.compress({}),
-    });
+    raw.send(synStream(c, 1));
     const st = await incoming;
     const got = readAll(st);
     for (let i = 0; i < 8; i++)
@@ -153,22 +155,8 @@ describe("SPDY/3.1 session", () => {
   it("refuses a SYN_STREAM whose id does not go up", async () => {
     const raw = await rawPeer(true);
     const c = new HeaderCompressor();
-    raw.send({
-      type: "synStream",
-      streamId: 3,
-      associatedId: 0,
-      priority: 0,
-      flags: 0,
-      block: c.compress({}),
-    });
-    raw.send({
-      type: "synStream",
-      streamId: 1,
-      associatedId: 0,
-      priority: 0,
-      flags: 0,
-      block: c.compress({}),
-    });
+    raw.send(synStream(c, 3));
+    raw.send(synStream(c, 1));
     await until(() => raw.frames.some((f) => f.type === "rstStream" && f.streamId === 1 && f.status === 1));
   });
 });
