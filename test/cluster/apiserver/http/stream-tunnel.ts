@@ -93,7 +93,7 @@ export function tunnelSpdyOverWebSocket(
         }
       });
       ws.on("message", (m: Buffer) => {
-        if (!up.write(m)) {
+        if (!up.write(m) && !ws.isPaused) {
           ws.pause();
           up.once("drain", () => ws.resume());
         }
