@@ -1,15 +1,8 @@
 import { EventEmitter } from "node:events";
 import type { Duplex } from "node:stream";
-import {
-  defaultWindow,
-  encodeFrame,
-  flag,
-  FrameReader,
-  rstStatus,
-  settingsId,
-  type Frame,
-} from "./frames.js";
-import { HeaderCompressor, HeaderDecompressor, type SpdyHeaders } from "./header-block.js";
+import { defaultWindow, encodeFrame, flag, rstStatus, settingsId, type Frame } from "./frames.js";
+import { HeaderCompressor, type SpdyHeaders } from "./header-block.js";
+import { InboundFrames } from "./inbound.js";
 import { SpdyStream, type StreamSession } from "./stream.js";
 
 export interface SessionOptions {
@@ -33,15 +26,14 @@ export interface SessionOptions {
  * event: the peer's RST_STREAM is a "reset" event (with its status) on the stream.
  */
 export class SpdySession extends EventEmitter implements StreamSession {
-  private readonly reader = new FrameReader();
+  private readonly inbound = new InboundFrames(
+    (f, headers) => this.onFrame(f, headers),
+    (e) => this.protocolError(e),
+  );
   private readonly compressor = new HeaderCompressor();
-  private readonly decompressor = new HeaderDecompressor();
   private readonly streams = new Map<number, SpdyStream>();
   private readonly blocked = new Set<SpdyStream>();
   private readonly pings = new Map<number, () => void>();
-  /** Frames read but not handled yet: a header block is inflated (asynchronously) before what follows. */
-  private inbox: Frame[] = [];
-  private inflating = false;
   private nextStreamId: number;
   private nextPingId: number;
   private lastPeerStreamId = 0;
@@ -63,7 +55,7 @@ export class SpdySession extends EventEmitter implements StreamSession {
     this.enforce = opts.enforceSendWindow ?? false;
     this.maxDataFrame = opts.maxDataFrame ?? 64 * 1024;
     socket.setMaxListeners(0);
-    socket.on("data", (b: Buffer) => this.onBytes(b));
+    socket.on("data", (b: Buffer) => this.inbound.push(b));
     socket.on("end", () => this.shutdown());
     socket.on("close", () => this.shutdown());
     socket.on("error", (e) => this.shutdown(e));
@@ -191,43 +183,10 @@ export class SpdySession extends EventEmitter implements StreamSession {
 
   // --- receiving ---
 
-  private onBytes(b: Buffer): void {
-    try {
-      this.inbox.push(...this.reader.push(b));
-    } catch (e) {
-      this.protocolError(e as Error);
-      return;
-    }
-    this.drain();
-  }
-
   private protocolError(e: Error): void {
     this.write({ type: "goAway", lastGoodStreamId: this.lastPeerStreamId, status: 1 });
     this.socket.destroy();
     this.shutdown(e);
-  }
-
-  private drain(): void {
-    while (!this.inflating && this.inbox.length) {
-      const f = this.inbox.shift()!;
-      if (f.type !== "synStream" && f.type !== "synReply" && f.type !== "headers") {
-        this.onFrame(f, {});
-        continue;
-      }
-      this.inflating = true;
-      this.decompressor.decompress(f.block).then(
-        (headers) => {
-          this.inflating = false;
-          if (this.closed) return;
-          this.onFrame(f, headers);
-          this.drain();
-        },
-        (e: Error) => {
-          this.inflating = false;
-          this.protocolError(e);
-        },
-      );
-    }
   }
 
   private onFrame(f: Frame, headers: SpdyHeaders): void {
@@ -330,8 +289,7 @@ export class SpdySession extends EventEmitter implements StreamSession {
       s.destroy();
     }
     this.streams.clear();
-    this.inbox = [];
-    this.decompressor.close();
+    this.inbound.stop();
     if (!this.socket.destroyed) this.socket.end();
     this.emit("close", err);
   }
