@@ -14,7 +14,10 @@ const server = createServer((socket) => {
       socket.on("close", () => ws.close());
       ws.on("close", () => socket.destroy());
     },
-    () => socket.destroy(),
+    (err) => {
+      console.error(`port-forward: ${err.message}`);
+      socket.destroy();
+    },
   );
 });
 server.listen(0, "127.0.0.1", () => console.log(`LISTEN ${server.address().port}`));
