@@ -190,5 +190,8 @@ function ratios(tp, raw) {
 
 function machine() {
   const model = /model name\s*:\s*(.*)/.exec(readFileSync("/proc/cpuinfo", "utf8"))?.[1];
-  return { cpus: Number(execFileSync("nproc", { encoding: "utf8" })), model, node: process.version };
+  const git = (...a) => execFileSync("git", a, { encoding: "utf8" }).trim();
+  const commit =
+    git("rev-parse", "--short", "HEAD") + (git("status", "--porcelain", "src") ? "+changes" : "");
+  return { cpus: Number(execFileSync("nproc", { encoding: "utf8" })), model, node: process.version, commit };
 }
