@@ -4,6 +4,7 @@ import { kubeCreate, kubeGet, madeBySession } from "../kube/kube-call.js";
 import type { Kube } from "../kube/kube.js";
 import { withRestrictedContext } from "./pod-security.js";
 import { sessionLabels } from "../contract/cluster-labels.js";
+import { routerPodName, shadowServiceName } from "../contract/intercept-record.js";
 import { wardenName, wardenPlanToEnv, type WardenPlan } from "../contract/warden-plan.js";
 
 export interface StartedWarden {
@@ -131,7 +132,7 @@ export function wardenPlanFor(
   sessionId: string,
   namespace: string,
   lease: string,
-  undo: Pick<WardenPlan, "restore" | "deleteDeployments" | "deleteServices" | "deletePods">,
+  undo: Pick<WardenPlan, "restore" | "deleteDeployments" | "deleteServices" | "deletePods" | "intercept">,
 ): WardenPlan {
   const name = wardenName(sessionId);
   return {
@@ -185,6 +186,20 @@ export function wardenRules(plan: WardenPlan): V1PolicyRule[] {
       verbs: ["delete"],
       resourceNames: plan.deleteServices,
     });
+  }
+  if (plan.intercept) {
+    const svc = plan.intercept.service;
+    // Its entry goes (read-modify-write), and with the last one the selector comes back.
+    rules.push(
+      { apiGroups: [""], resources: ["services"], verbs: ["get", "patch"], resourceNames: [svc] },
+      {
+        apiGroups: [""],
+        resources: ["services"],
+        verbs: ["delete"],
+        resourceNames: [shadowServiceName(svc)],
+      },
+      { apiGroups: [""], resources: ["pods"], verbs: ["delete"], resourceNames: [routerPodName(svc)] },
+    );
   }
   return rules;
 }

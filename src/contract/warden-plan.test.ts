@@ -19,14 +19,24 @@ describe("the warden plan", () => {
   it("survives the round trip through the warden's environment, with its version", () => {
     const { name, value } = wardenPlanToEnv(plan);
     expect(name).toBe("TP_WARDEN_PLAN");
-    expect(JSON.parse(value)).toMatchObject({ v: 2 });
+    expect(JSON.parse(value)).toMatchObject({ v: 3 });
     expect(parseWardenPlan(value)).toEqual(plan);
+  });
+
+  it("carries an intercepted Service", () => {
+    const withIntercept = { ...plan, restore: undefined, intercept: { service: "web" } };
+    const { restore: _r, ...expected } = withIntercept;
+    expect(parseWardenPlan(wardenPlanToEnv(withIntercept).value)).toEqual(expected);
+  });
+
+  it("still reads a version 2 plan, written by the tp before intercepts", () => {
+    expect(parseWardenPlan(JSON.stringify({ ...plan, v: 2 }))).toEqual(plan);
   });
 
   it.each([
     ["no plan", undefined, "TP_WARDEN_PLAN is not set"],
     ["not JSON", "{", "TP_WARDEN_PLAN is not valid JSON"],
-    ["another version", { ...plan, v: 1 }, "TP_WARDEN_PLAN: v must be 2 (written by another version of tp)"],
+    ["another version", { ...plan, v: 4 }, "TP_WARDEN_PLAN: v must be 2 or 3 (written by another version of tp)"],
     [
       "a workload without its resource",
       { ...plan, v: 2, restore: { workload: { name: "db" }, proxyFirst: true } },

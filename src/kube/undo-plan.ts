@@ -4,17 +4,18 @@ import type { WardenPlan } from "../contract/warden-plan.js";
 import { kubeGet } from "./kube-call.js";
 import type { Kube } from "./kube.js";
 import { waitForPodGone } from "./pods.js";
+import { removeIntercept } from "./intercept-undo.js";
 import { restoreReadyMs, restoreWorkload, waitForWorkloadReady } from "./restore.js";
 
 export type UndoPlan = Pick<
   WardenPlan,
-  "sessionId" | "namespace" | "restore" | "deleteDeployments" | "deleteServices" | "deletePods"
+  "sessionId" | "namespace" | "restore" | "deleteDeployments" | "deleteServices" | "deletePods" | "intercept"
 > & { lease?: string };
 
 /**
  * Undo a session from its plan, every step idempotent: the swapped workload restored (the proxy
  * goes once its pods are Ready again, or first when a replica's identity must come back to it),
- * the session's pods, Deployments and Services deleted, then the lease (when the plan names it).
+ * the session's pods, Deployments and Services deleted, its intercept removed, then the lease (when the plan names it).
  * Used by the warden, and by the CLI when a session's start was cut short before its cluster end
  * was known. Returns what was done, one line each.
  */
@@ -72,6 +73,13 @@ export async function undoPlan(
     });
   }
   if (!restore?.proxyFirst) await deletePods();
+  // The session's proxy is gone: its entry goes, and with the last one the router.
+  const intercept = plan.intercept;
+  if (intercept)
+    await step(`remove the intercept of service ${intercept.service}`, async () => {
+      const lines = await removeIntercept(kube, namespace, intercept.service, plan.sessionId);
+      return lines.length ? lines.join("; ") : undefined;
+    });
   for (const d of plan.deleteDeployments)
     await step(
       `delete deployment ${d}`,

@@ -1,0 +1,112 @@
+import { createHash } from "node:crypto";
+import * as z from "zod/mini";
+
+/**
+ * What tp records on an intercepted Service, read by every tp (CLI, warden, `tp cleanup`,
+ * `tp status`), possibly of another version: the sessions' entries (`tp.dev/intercepts`) and the
+ * selector the Service had before its traffic went to the router (`tp.dev/original-selector`).
+ */
+export const InterceptKeys = {
+  /** On the Service: `{ <sessionId>: InterceptEntry }` as JSON. */
+  intercepts: "tp.dev/intercepts",
+  /** On the Service while it selects the router: its own selector (JSON). */
+  originalSelector: "tp.dev/original-selector",
+  /** On the router pod and the shadow Service: the intercepted Service's name. */
+  intercept: "tp.dev/intercept",
+  /** The router pod's label that the swapped selector selects (value: the Service's name). */
+  router: "tp.dev/router",
+} as const;
+
+export const interceptFilter = z.object({
+  /** Header name (any case) → exact value; every one must match. */
+  headers: z.record(z.string(), z.string()),
+  /** The request path starts with this. */
+  pathPrefix: z.optional(z.string()),
+});
+export type InterceptFilter = z.output<typeof interceptFilter>;
+
+export const interceptEntry = z.object({
+  filter: interceptFilter,
+  mirror: z.boolean(),
+  /** `<kind>/<name>` of the intercepted workload. */
+  workload: z.string(),
+  /** When the session added its entry (RFC 3339). */
+  since: z.string(),
+});
+export type InterceptEntry = z.output<typeof interceptEntry>;
+
+const entries = z.record(z.string(), interceptEntry);
+export type InterceptEntries = Record<string, InterceptEntry>;
+
+/**
+ * The entries of the annotation. An entry that does not parse is kept as it is written (another
+ * tp's) under `unreadable`, so that a rewrite never drops it.
+ */
+export function readIntercepts(text: string | undefined): {
+  entries: InterceptEntries;
+  unreadable: Record<string, unknown>;
+} {
+  const out = { entries: {} as InterceptEntries, unreadable: {} as Record<string, unknown> };
+  if (!text) return out;
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return out;
+  }
+  if (!json || typeof json !== "object" || Array.isArray(json)) return out;
+  for (const [id, value] of Object.entries(json as Record<string, unknown>)) {
+    const one = interceptEntry.safeParse(value);
+    if (one.success) out.entries[id] = one.data;
+    else out.unreadable[id] = value;
+  }
+  return out;
+}
+
+/** The annotation's text; undefined when there is no entry left. */
+export function writeIntercepts(
+  written: InterceptEntries,
+  unreadable: Record<string, unknown> = {},
+): string | undefined {
+  const all = { ...unreadable, ...entries.parse(written) };
+  return Object.keys(all).length ? JSON.stringify(all) : undefined;
+}
+
+/** Whether two filters select the same requests (header names in any case). */
+export function sameFilter(a: InterceptFilter, b: InterceptFilter): boolean {
+  const norm = (f: InterceptFilter) =>
+    JSON.stringify([
+      Object.entries(f.headers)
+        .map(([k, v]) => [k.toLowerCase(), v])
+        .sort(([x], [y]) => String(x).localeCompare(String(y))),
+      f.pathPrefix ?? "",
+    ]);
+  return norm(a) === norm(b);
+}
+
+/** `x-dev=a, path /api`, or `everything` for a filter that takes every connection. */
+export function describeFilter(f: InterceptFilter): string {
+  const parts = [
+    ...Object.entries(f.headers).map(([k, v]) => `${k}=${v}`),
+    ...(f.pathPrefix ? [`path ${f.pathPrefix}`] : []),
+  ];
+  return parts.length ? parts.join(", ") : "everything";
+}
+
+/** `prefix + name`, cut and given a short stable hash when longer than a DNS label (63). */
+function derivedName(prefix: string, name: string): string {
+  const full = `${prefix}${name}`;
+  if (full.length <= 63) return full;
+  const hash = createHash("sha256").update(name).digest("hex").slice(0, 6);
+  return `${prefix}${name.slice(0, 63 - prefix.length - 7).replace(/-+$/, "")}-${hash}`;
+}
+
+/** The Service with the original selector, where the router sends what no session takes. */
+export function shadowServiceName(service: string): string {
+  return derivedName("tp-orig-", service);
+}
+
+/** The router pod of an intercepted Service. */
+export function routerPodName(service: string): string {
+  return derivedName("tp-router-", service);
+}

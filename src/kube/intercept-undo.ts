@@ -1,0 +1,157 @@
+import type { V1Service } from "@kubernetes/client-node";
+import {
+  InterceptKeys,
+  readIntercepts,
+  routerPodName,
+  shadowServiceName,
+  writeIntercepts,
+  type InterceptEntries,
+} from "../contract/intercept-record.js";
+import { TpError } from "../errors.js";
+import { kubeCall, kubeGet } from "./kube-call.js";
+import type { Kube } from "./kube.js";
+import { rawJson } from "./raw-request.js";
+
+const mergePatchType = "application/merge-patch+json";
+
+function servicePath(namespace: string, name: string): string {
+  return `/api/v1/namespaces/${encodeURIComponent(namespace)}/services/${encodeURIComponent(name)}`;
+}
+
+/** Read a Service; undefined when it does not exist. */
+export function readService(kube: Kube, namespace: string, name: string): Promise<V1Service | undefined> {
+  return kubeGet(`read service ${namespace}/${name}`, () =>
+    rawJson<V1Service>(kube, { path: servicePath(namespace, name) }),
+  );
+}
+
+/** A JSON merge patch of a Service; with metadata.resourceVersion it fails (409) if it changed. */
+export function patchService(
+  kube: Kube,
+  namespace: string,
+  name: string,
+  body: unknown,
+  what: string,
+): Promise<V1Service> {
+  return kubeCall(what, () =>
+    rawJson<V1Service>(kube, {
+      method: "PATCH",
+      path: servicePath(namespace, name),
+      body,
+      contentType: mergePatchType,
+    }),
+  );
+}
+
+/**
+ * Read-modify-write of a Service's intercepts with its resourceVersion, tried again when someone
+ * else changed the Service meanwhile (409). `change` gets the entries as read and returns the
+ * patch to make (without the resourceVersion), or undefined for nothing to do.
+ */
+export async function changeIntercepts<T>(
+  kube: Kube,
+  namespace: string,
+  name: string,
+  change: (
+    entries: InterceptEntries,
+    service: V1Service,
+    write: (entries: InterceptEntries) => string | null,
+  ) => { patch?: Record<string, unknown>; result: T },
+): Promise<T | undefined> {
+  for (let attempt = 0; ; attempt++) {
+    const service = await readService(kube, namespace, name);
+    if (!service) return undefined;
+    const read = readIntercepts(service.metadata?.annotations?.[InterceptKeys.intercepts]);
+    const write = (entries: InterceptEntries) => writeIntercepts(entries, read.unreadable) ?? null;
+    const { patch, result } = change(read.entries, service, write);
+    if (!patch) return result;
+    const metadata = (patch["metadata"] ?? {}) as Record<string, unknown>;
+    try {
+      await patchService(
+        kube,
+        namespace,
+        name,
+        { ...patch, metadata: { ...metadata, resourceVersion: service.metadata?.resourceVersion } },
+        `change the intercepts of service ${namespace}/${name}`,
+      );
+      return result;
+    } catch (err) {
+      if (!(err instanceof TpError && err.code === "conflict") || attempt >= 9) throw err;
+      await new Promise((r) => setTimeout(r, 50 + Math.random() * 200));
+    }
+  }
+}
+
+/** The Service's selector before tp pointed it at the router, as recorded on it. */
+export function originalSelector(service: V1Service): Record<string, string> | undefined {
+  const text = service.metadata?.annotations?.[InterceptKeys.originalSelector];
+  if (!text) return undefined;
+  try {
+    const json: unknown = JSON.parse(text);
+    if (json && typeof json === "object" && Object.values(json).every((v) => typeof v === "string"))
+      return json as Record<string, string>;
+  } catch {
+    // Not ours to guess: left as it is.
+  }
+  return undefined;
+}
+
+/**
+ * Undo a session's intercept of a Service, every step idempotent: its entry goes; when no entry is
+ * left, the Service's own selector comes back (in the same patch), then the router pod and the
+ * shadow Service are deleted. Used by the CLI, the warden and `tp cleanup`. Returns what was done.
+ */
+export async function removeIntercept(
+  kube: Kube,
+  namespace: string,
+  service: string,
+  sessionId: string,
+): Promise<string[]> {
+  const done: string[] = [];
+  const last = await changeIntercepts(kube, namespace, service, (entries, svc, write) => {
+    const had = sessionId in entries;
+    const rest = { ...entries };
+    delete rest[sessionId];
+    const annotations = svc.metadata?.annotations ?? {};
+    const unreadableLeft = write(rest) !== null;
+    const left = Object.keys(rest).length > 0 || unreadableLeft;
+    const original = originalSelector(svc);
+    const patch: Record<string, unknown> = {};
+    const meta: Record<string, unknown> = {};
+    if (had) meta[InterceptKeys.intercepts] = write(rest);
+    if (!left && original) {
+      // The router's key goes, the Service's own keys come back.
+      const selector: Record<string, string | null> = { ...original };
+      for (const k of Object.keys(svc.spec?.selector ?? {})) if (!(k in original)) selector[k] = null;
+      patch["spec"] = { selector };
+      meta[InterceptKeys.originalSelector] = null;
+    } else if (!left && InterceptKeys.originalSelector in annotations) {
+      meta[InterceptKeys.originalSelector] = null;
+    }
+    if (Object.keys(meta).length) patch["metadata"] = { annotations: meta };
+    const lines = [
+      ...(had ? [`intercept of service ${namespace}/${service} by session ${sessionId} removed`] : []),
+      ...(!left && original ? [`service ${namespace}/${service} selects its own pods again`] : []),
+    ];
+    return { ...(Object.keys(patch).length ? { patch } : {}), result: { left, lines } };
+  });
+  done.push(...(last?.lines ?? []));
+  // Nothing left (or the Service itself is gone): the router and the shadow Service go.
+  if (!last || !last.left) {
+    const router = routerPodName(service);
+    if (
+      await kubeGet(`delete pod ${router}`, () =>
+        kube.core.deleteNamespacedPod({ name: router, namespace, gracePeriodSeconds: 1 }),
+      )
+    )
+      done.push(`router pod ${namespace}/${router} deleted`);
+    const shadow = shadowServiceName(service);
+    if (
+      await kubeGet(`delete service ${shadow}`, () =>
+        kube.core.deleteNamespacedService({ name: shadow, namespace }),
+      )
+    )
+      done.push(`service ${namespace}/${shadow} deleted`);
+  }
+  return done;
+}
