@@ -17,16 +17,14 @@ export const InterceptKeys = {
   router: "tp.dev/router",
 } as const;
 
-export const interceptFilter = z.object({
-  /** Header name (any case) → exact value; every one must match. */
+/** A filter as recorded (see router-control.ts for its meaning and parseInterceptFilter). */
+const recordedFilter = z.object({
   headers: z.record(z.string(), z.string()),
-  /** The request path starts with this. */
   pathPrefix: z.optional(z.string()),
 });
-export type InterceptFilter = z.output<typeof interceptFilter>;
 
 export const interceptEntry = z.object({
-  filter: interceptFilter,
+  filter: recordedFilter,
   mirror: z.boolean(),
   /** `<kind>/<name>` of the intercepted workload. */
   workload: z.string(),
@@ -70,27 +68,6 @@ export function writeIntercepts(
 ): string | undefined {
   const all = { ...unreadable, ...entries.parse(written) };
   return Object.keys(all).length ? JSON.stringify(all) : undefined;
-}
-
-/** Whether two filters select the same requests (header names in any case). */
-export function sameFilter(a: InterceptFilter, b: InterceptFilter): boolean {
-  const norm = (f: InterceptFilter) =>
-    JSON.stringify([
-      Object.entries(f.headers)
-        .map(([k, v]) => [k.toLowerCase(), v])
-        .sort(([x], [y]) => String(x).localeCompare(String(y))),
-      f.pathPrefix ?? "",
-    ]);
-  return norm(a) === norm(b);
-}
-
-/** `x-dev=a, path /api`, or `everything` for a filter that takes every connection. */
-export function describeFilter(f: InterceptFilter): string {
-  const parts = [
-    ...Object.entries(f.headers).map(([k, v]) => `${k}=${v}`),
-    ...(f.pathPrefix ? [`path ${f.pathPrefix}`] : []),
-  ];
-  return parts.length ? parts.join(", ") : "everything";
 }
 
 /** `prefix + name`, cut and given a short stable hash when longer than a DNS label (63). */
