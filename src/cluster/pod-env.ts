@@ -1,3 +1,4 @@
+import { podIpEnv, routerRegistrationEnv } from "../contract/router-control.js";
 import { TpError } from "../errors.js";
 import { Paths } from "../contract/tunnel-protocol.js";
 import { agentInfo, type AgentInfo } from "../contract/tunnel-answers.js";
@@ -9,7 +10,8 @@ import { pause } from "../wait.js";
 import type { RemoteEnd } from "../kube/remote-end.js";
 
 /** Variables of the pod that describe the agent's container rather than the user's program. */
-const dropped = new Set(["HOME", "PATH", "HOSTNAME"]);
+/** The agent's own variables (an intercept's proxy has its registration and pod IP), not the pod's. */
+const dropped = new Set(["HOME", "PATH", "HOSTNAME", routerRegistrationEnv, podIpEnv]);
 
 /**
  * What the agent says about itself; an answer of another shape is from something that is not

@@ -1,4 +1,5 @@
 import { tunnelPort } from "../contract/tunnel-protocol.js";
+import { podIpEnv } from "../contract/router-control.js";
 import type {
   V1Container,
   V1PodSpec,
@@ -189,4 +190,33 @@ export function newDeploymentObjects(
     ...(unique.length === 0 ? { clusterIP: "None" } : {}),
   };
   return { deployment, service };
+}
+
+/**
+ * The proxy pod of --intercept: made from the pod template like a swap's (env, volumes, service
+ * account) but WITHOUT the template's labels, so that it never joins the workload's Services; its
+ * agent registers with the router (`registration`) and learns its own IP from the Downward API.
+ */
+export function interceptProxyPod(
+  workload: { metadata?: { name?: string }; spec?: { template?: V1PodTemplateSpec } },
+  containerName: string,
+  options: ProxyOptions,
+  registration: { name: string; value: string },
+): V1Pod {
+  const pod = swapProxyPod(workload, containerName, options);
+  pod.metadata = { ...pod.metadata, labels: sessionLabels(options.sessionId, "proxy") };
+  const spec = pod.spec as V1PodSpec;
+  spec.containers = spec.containers.map((c) =>
+    c.name === containerName
+      ? {
+          ...c,
+          env: [
+            ...(c.env ?? []).filter((e) => e.name !== registration.name && e.name !== podIpEnv),
+            registration,
+            { name: podIpEnv, valueFrom: { fieldRef: { fieldPath: "status.podIP" } } },
+          ],
+        }
+      : c,
+  );
+  return pod;
 }

@@ -36,7 +36,11 @@ describe("the warden plan", () => {
   it.each([
     ["no plan", undefined, "TP_WARDEN_PLAN is not set"],
     ["not JSON", "{", "TP_WARDEN_PLAN is not valid JSON"],
-    ["another version", { ...plan, v: 4 }, "TP_WARDEN_PLAN: v must be 2 or 3 (written by another version of tp)"],
+    [
+      "another version",
+      { ...plan, v: 4 },
+      "TP_WARDEN_PLAN: v must be 2 or 3 (written by another version of tp)",
+    ],
     [
       "a workload without its resource",
       { ...plan, v: 2, restore: { workload: { name: "db" }, proxyFirst: true } },

@@ -49,6 +49,8 @@ export function describeService(s: ProjectService): string {
   switch (w.kind) {
     case "swap":
       return `swap deployment ${w.name}${w.container ? ` (container ${w.container})` : ""}`;
+    case "intercept":
+      return `intercept ${w.type ? `${w.type}/` : ""}${w.name}${w.container ? ` (container ${w.container})` : ""}${w.service ? ` through service ${w.service}` : ""}`;
     case "new":
       return `new deployment ${w.name}`;
     case "existing":

@@ -15,7 +15,11 @@ import { preflightWorkload, type Workload } from "./workload.js";
 export async function checkBeforeStart(
   kube: Kube,
   docker: Dockerode,
-  request: { agentImage: string; workload: Workload },
+  request: {
+    agentImage: string;
+    workload: Workload;
+    sidecar?: { expose: { remotePort: number; protocol?: string }[] };
+  },
   progress: Reporter,
 ): Promise<void> {
   await Promise.all([
@@ -24,7 +28,7 @@ export async function checkBeforeStart(
       await kubeCall("reach the cluster", () => kube.version.getCode(), 0, 8_000);
       progress.debug("cluster answered");
       await Promise.all([
-        preflightWorkload(kube, request.workload),
+        preflightWorkload(kube, request.workload, request.sidecar?.expose),
         warnAboutLeftovers(kube, docker, kube.namespace, progress).catch(() => undefined),
       ]);
     })(),

@@ -95,7 +95,10 @@ export class Session {
           kind: w.kind,
           namespace,
           ...("name" in w
-            ? { deployment: w.kind === "swap" && w.type ? `${w.type}/${w.name}` : w.name }
+            ? {
+                deployment:
+                  (w.kind === "swap" || w.kind === "intercept") && w.type ? `${w.type}/${w.name}` : w.name,
+              }
             : {}),
           ...(w.kind === "swap" && w.ref ? { workload: w.ref } : {}),
         }),

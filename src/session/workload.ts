@@ -8,6 +8,9 @@ import { checkSwappable, swapWorkload } from "../cluster/swap.js";
 import { findWorkload } from "../cluster/workloads.js";
 import { hasOwnIdentity } from "../cluster/pod-identity.js";
 import { deploymentRef, type WorkloadRef } from "../contract/workload-ref.js";
+import { checkInterceptable, interceptWorkload } from "../cluster/intercept.js";
+import { findInterceptedService } from "../cluster/intercept-services.js";
+import type { InterceptFilter } from "../contract/router-control.js";
 import { startTemporaryProxy } from "../cluster/temporary-proxy.js";
 import type { WardenPlan } from "../contract/warden-plan.js";
 
@@ -24,6 +27,19 @@ export type Workload =
       /** The API resource, once found through discovery (resolveWorkload). */
       ref?: WorkloadRef;
     }
+  | {
+      kind: "intercept";
+      name: string;
+      /** KIND of KIND/NAME (absent: a Deployment). */
+      type?: string;
+      container?: string;
+      /** The intercepted Service: --service, or the one found (resolveWorkload). */
+      service?: string;
+      filter: InterceptFilter;
+      mirror: boolean;
+      /** The API resource, once found through discovery (resolveWorkload). */
+      ref?: WorkloadRef;
+    }
   | { kind: "new"; name: string }
   | { kind: "existing"; name: string; type?: string }
   | { kind: "temporary" };
@@ -32,11 +48,18 @@ export type Workload =
  * Check, before anything is created, that the workload can be used: a clear error for a missing
  * Deployment or container, a Deployment already swapped, a name already taken.
  */
-export async function preflightWorkload(kube: Kube, w: Workload): Promise<void> {
+export async function preflightWorkload(
+  kube: Kube,
+  w: Workload,
+  expose: { remotePort: number; protocol?: string }[] = [],
+): Promise<void> {
   const namespace = kube.namespace;
   switch (w.kind) {
     case "swap":
       await checkSwappable(kube, namespace, w);
+      return;
+    case "intercept":
+      await checkInterceptable(kube, namespace, w, expose);
       return;
     case "new":
       await checkNameFree(kube, namespace, w.name);
@@ -61,6 +84,8 @@ export function startRemote(
   switch (w.kind) {
     case "swap":
       return swapWorkload(kube, { ...options, target: w, warn });
+    case "intercept":
+      return interceptWorkload(kube, { ...options, target: w, warn });
     case "new":
       return startNewDeployment(kube, { ...options, name: w.name, ports: exposePorts });
     case "existing":
@@ -70,10 +95,19 @@ export function startRemote(
   }
 }
 
-type UndoPlan = Pick<WardenPlan, "restore" | "deleteDeployments" | "deleteServices" | "deletePods">;
+type UndoPlan = Pick<
+  WardenPlan,
+  "restore" | "deleteDeployments" | "deleteServices" | "deletePods" | "intercept"
+>;
 
 /** The API resource of a swapped workload, found before anything changes (KIND/NAME needs discovery). */
 export async function resolveWorkload(kube: Kube, w: Workload): Promise<Workload> {
+  if (w.kind === "intercept") {
+    if (w.ref && w.service) return w;
+    const found = await findWorkload(kube, kube.namespace, w);
+    const target = await findInterceptedService(kube, kube.namespace, found, w.service);
+    return { ...w, ref: found.ref, service: target.name };
+  }
   if (w.kind !== "swap" || w.ref) return w;
   if (w.type === undefined) return { ...w, ref: deploymentRef(w.name) };
   return { ...w, ref: (await findWorkload(kube, kube.namespace, w)).ref };
@@ -97,6 +131,13 @@ export function undoPlanOf(w: Workload, sessionId: string): UndoPlan {
         deletePods: [swapProxyPodName(w.name, sessionId)],
       };
     }
+    case "intercept":
+      if (!w.service) throw new Error(`the service of ${w.name} was not resolved`);
+      return {
+        ...none,
+        deletePods: [swapProxyPodName(w.name, sessionId)],
+        intercept: { service: w.service },
+      };
     case "new":
       return { ...none, deleteDeployments: [w.name], deleteServices: [w.name] };
     case "temporary":
@@ -112,7 +153,7 @@ export function undoPlanOf(w: Workload, sessionId: string): UndoPlan {
  */
 export function localHostname(w: Workload, sessionId: string): string {
   if (w.kind === "swap" && w.ref && hasOwnIdentity(w.ref)) return `${w.name}-${w.replica ?? 0}`;
-  if (w.kind === "swap") return swapProxyPodName(w.name, sessionId);
+  if (w.kind === "swap" || w.kind === "intercept") return swapProxyPodName(w.name, sessionId);
   if (w.kind === "temporary") return temporaryProxyPodName(sessionId);
   return w.name;
 }

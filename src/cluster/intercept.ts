@@ -1,0 +1,243 @@
+import type { V1Container } from "@kubernetes/client-node";
+import { InterceptKeys, type InterceptEntry } from "../contract/intercept-record.js";
+import {
+  describeFilter,
+  parseInterceptFilter,
+  routerRegistrationToEnv,
+  sameFilter,
+  type InterceptFilter,
+} from "../contract/router-control.js";
+import { defaultRouterControlPort } from "../contract/router-config.js";
+import { describeRef } from "../contract/workload-ref.js";
+import { TpError } from "../errors.js";
+import { changeIntercepts, patchService, readService, removeIntercept } from "../kube/intercept-undo.js";
+import { kubeGet } from "../kube/kube-call.js";
+import type { Kube } from "../kube/kube.js";
+import { deletePod } from "../kube/pods.js";
+import type { RemoteEnd, StartOptions } from "../kube/remote-end.js";
+import { createOrRestore, createProxyPod } from "./create-proxy-pod.js";
+import { ensureRouter } from "./intercept-router.js";
+import { checkExposeMatches, findInterceptedService, type InterceptedService } from "./intercept-services.js";
+import { interceptProxyPod, swapProxyPodName } from "./proxy-pod.js";
+import { isLeaseLive, leaseName } from "./session-lease.js";
+import {
+  chooseContainer,
+  findWorkload,
+  targetText,
+  type FoundWorkload,
+  type WorkloadTarget,
+} from "./workloads.js";
+
+export interface InterceptTarget extends WorkloadTarget {
+  /** --service: the Service to intercept when several select the workload's pods. */
+  service?: string;
+  filter: InterceptFilter;
+  mirror: boolean;
+}
+
+export interface Interceptable {
+  found: FoundWorkload;
+  container: V1Container;
+  target: InterceptedService;
+}
+
+/** The sessions among `ids` whose Lease is renewed: an entry of any other is left over by a crash. */
+async function liveSessions(kube: Kube, namespace: string, ids: string[]): Promise<Set<string>> {
+  const live = new Set<string>();
+  await Promise.all(
+    ids.map(async (id) => {
+      const lease = await kubeGet(`read lease ${leaseName(id)}`, () =>
+        kube.coordination.readNamespacedLease({ name: leaseName(id), namespace }),
+      ).catch(() => ({}) as never);
+      if (lease === undefined) return;
+      if (!lease.spec || isLeaseLive(lease)) live.add(id);
+    }),
+  );
+  return live;
+}
+
+/** A live session that takes the same requests: two sessions may not share a filter. */
+function sameFilterHolder(
+  entries: Record<string, InterceptEntry>,
+  filter: InterceptFilter,
+  live: Set<string>,
+): string | undefined {
+  return Object.entries(entries).find(
+    ([id, e]) => live.has(id) && sameFilter(parseInterceptFilter(e.filter), filter),
+  )?.[0];
+}
+
+function filterTaken(holder: string, target: InterceptedService, namespace: string, filter: InterceptFilter) {
+  return new TpError(
+    "conflict",
+    `service ${namespace}/${target.name} is already intercepted for ${describeFilter(filter)} by tp session ${holder}`,
+    { hint: "use another --http-header value, end that session, or run `tp cleanup` if it is gone" },
+  );
+}
+
+/**
+ * Check, before anything changes, that a workload can be intercepted: it exists, has the
+ * container, a Service selects its pods (the one --service names), --expose matches that
+ * Service's ports, and no live session takes the same requests.
+ */
+export async function checkInterceptable(
+  kube: Kube,
+  namespace: string,
+  t: InterceptTarget,
+  expose: { remotePort: number; protocol?: string }[],
+): Promise<Interceptable> {
+  const found = await findWorkload(kube, namespace, t);
+  const container = chooseContainer(found, t.container, namespace);
+  const target = await findInterceptedService(kube, namespace, found, t.service);
+  checkExposeMatches(target, expose, namespace);
+  const entries = await changeIntercepts(kube, namespace, target.name, (e) => ({ result: e }));
+  const live = await liveSessions(kube, namespace, Object.keys(entries ?? {}));
+  const holder = sameFilterHolder(entries ?? {}, t.filter, live);
+  if (holder) throw filterTaken(holder, target, namespace, t.filter);
+  return { found, container, target };
+}
+
+/** Record the session's entry on the Service (before anything is made); refuses a taken filter. */
+async function addEntry(
+  kube: Kube,
+  namespace: string,
+  target: InterceptedService,
+  sessionId: string,
+  entry: InterceptEntry,
+  filter: InterceptFilter,
+): Promise<void> {
+  const before = await changeIntercepts(kube, namespace, target.name, (e) => ({ result: e }));
+  const live = await liveSessions(kube, namespace, Object.keys(before ?? {}));
+  const added = await changeIntercepts(kube, namespace, target.name, (entries, _svc, write) => {
+    // An entry that came since it was read counts as live.
+    const holder = sameFilterHolder(
+      entries,
+      filter,
+      new Set([...live, ...Object.keys(entries).filter((id) => !(before && id in before))]),
+    );
+    if (holder) return { result: holder };
+    // A left-over entry of a crashed session with the same filter gives way.
+    const kept = Object.fromEntries(
+      Object.entries(entries).filter(
+        ([id, e]) => live.has(id) || !sameFilter(parseInterceptFilter(e.filter), filter),
+      ),
+    );
+    return {
+      patch: {
+        metadata: { annotations: { [InterceptKeys.intercepts]: write({ ...kept, [sessionId]: entry }) } },
+      },
+      result: undefined,
+    };
+  });
+  if (added === undefined && before === undefined)
+    throw new TpError("not-found", `service ${namespace}/${target.name} is gone`);
+  if (added) throw filterTaken(added, target, namespace, filter);
+}
+
+/**
+ * Point the Service at the router: its selector becomes the router's label; its own selector is
+ * recorded in the same patch (once: a second session finds it recorded already).
+ */
+async function selectRouter(kube: Kube, namespace: string, name: string): Promise<void> {
+  const svc = await readService(kube, namespace, name);
+  if (!svc) throw new TpError("not-found", `service ${namespace}/${name} is gone`);
+  const selector = svc.spec?.selector ?? {};
+  if (Object.keys(selector).length === 1 && selector[InterceptKeys.router] === name) return;
+  const recorded = svc.metadata?.annotations?.[InterceptKeys.originalSelector];
+  const next: Record<string, string | null> = { [InterceptKeys.router]: name };
+  for (const k of Object.keys(selector)) if (k !== InterceptKeys.router) next[k] = null;
+  await patchService(
+    kube,
+    namespace,
+    name,
+    {
+      metadata: {
+        resourceVersion: svc.metadata?.resourceVersion,
+        ...(recorded ? {} : { annotations: { [InterceptKeys.originalSelector]: JSON.stringify(selector) } }),
+      },
+      spec: { selector: next },
+    },
+    `point service ${namespace}/${name} at its router`,
+  );
+}
+
+export interface InterceptOptions extends StartOptions {
+  target: InterceptTarget;
+}
+
+/**
+ * --intercept [KIND/]NAME: record the session on the Service, make the router (and the shadow
+ * Service with the Service's own selector) if this is the first session, point the Service at the
+ * router once it is Ready, and start the session's proxy pod, which registers its filter with the
+ * router. The workload itself is never changed.
+ */
+export async function interceptWorkload(kube: Kube, options: InterceptOptions): Promise<RemoteEnd> {
+  const { namespace, sessionId, target: t } = options;
+  const { found, container, target } = await checkInterceptable(kube, namespace, t, []);
+  const workload = `${found.ref.kind.toLowerCase()}/${found.ref.name}`;
+  const entry: InterceptEntry = {
+    filter: t.filter,
+    mirror: t.mirror,
+    workload,
+    since: new Date().toISOString(),
+  };
+  const id = describeRef(found.ref, namespace);
+  const podName = swapProxyPodName(found.ref.name, sessionId);
+  const restore = async (): Promise<string[]> => {
+    const done: string[] = [];
+    if (await deletePod(kube, namespace, podName)) done.push(`proxy pod ${namespace}/${podName} deleted`);
+    done.push(...(await removeIntercept(kube, namespace, target.name, sessionId)));
+    return done;
+  };
+  // A failed claim may have been made (its answer lost): the caller's undo removes it by name.
+  await addEntry(kube, namespace, target, sessionId, entry, t.filter);
+  options.signal?.throwIfAborted();
+  const router = await createOrRestore(restore, async () => {
+    const end = options.step?.(`starting the router of service ${namespace}/${target.name}`);
+    const pod = await ensureRouter(kube, namespace, target, options.agentImage, options.signal, options.warn);
+    options.signal?.throwIfAborted();
+    await selectRouter(kube, namespace, target.name);
+    end?.(`service ${namespace}/${target.name} goes through its router`);
+    return pod;
+  });
+  const routerIp = router.status?.podIP;
+  if (!routerIp) {
+    await restore().catch(() => undefined);
+    throw new TpError("cluster-error", `the router of service ${namespace}/${target.name} has no IP`);
+  }
+  const registration = routerRegistrationToEnv({
+    router: { host: routerIp, port: defaultRouterControlPort },
+    sessionId,
+    filter: t.filter,
+    mirror: t.mirror,
+  });
+  // No workload resource in the record: nothing of the workload is to be restored.
+  const info = { kind: "intercept", deployment: targetText(t), container: container.name, namespace };
+  const pod = interceptProxyPod(
+    found.object,
+    container.name,
+    { sessionId, agentImage: options.agentImage, info },
+    registration,
+  );
+  if (options.lease)
+    pod.metadata!.ownerReferences = [
+      { apiVersion: "coordination.k8s.io/v1", kind: "Lease", ...options.lease, controller: true },
+    ];
+  const exposePorts = [
+    ...new Set([...(options.exposePorts ?? []), ...target.ports.map((p) => p.targetPort)]),
+  ];
+  const started = await createProxyPod(kube, { ...options, exposePorts }, pod, container.name, restore);
+  const ports = target.ports.map((p) => ({
+    containerPort: p.targetPort,
+    protocol: "TCP",
+    ...(p.name ? { name: p.name } : {}),
+  }));
+  return {
+    namespace,
+    ...started,
+    // The intercepted ports are what the session exposes without being asked.
+    original: { ...container, ports },
+    description: `${id} (intercepted through service ${target.name}: ${describeFilter(t.filter)}${t.mirror ? ", mirrored" : ""})`,
+    restore,
+  };
+}
