@@ -4,7 +4,7 @@ import { kubeFrom } from "./clients.js";
 import { loadConfig } from "./config/index.js";
 import { parseExpose } from "./expose.js";
 import type { GlobalOptions } from "./options.js";
-import { destinations, volumesOf, workloadOf, type WorkloadFlags } from "./workload-options.js";
+import { autoExposes, destinations, volumesOf, workloadOf, type WorkloadFlags } from "./workload-options.js";
 
 /**
  * tp run / tp shell: the session request from the flags and the config files (checked before
@@ -32,7 +32,7 @@ export function hostRunRequest(
       alsoProxy: destinations(config["also-proxy"].value ?? [], "--also-proxy", true),
       neverProxy: destinations(config["never-proxy"].value ?? [], "--never-proxy", false),
     },
-    autoExpose: flags.autoExpose && workload.kind === "swap",
+    autoExpose: autoExposes(flags, workload),
     envFile: flags.envFile,
     envJson: flags.envJson,
     agentImage: config["agent-image"].value ?? "",

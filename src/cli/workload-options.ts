@@ -2,6 +2,7 @@ import { Command, Option } from "commander";
 import { isCidr, isHostName } from "../contract/sidecar-config.js";
 import { parseWorkload } from "../cluster/workloads.js";
 import { UsageError } from "../errors.js";
+import { parseInterceptFilter, type InterceptFilter } from "../contract/router-control.js";
 import type { VolumeRequest } from "../session/session-volumes.js";
 import type { Workload } from "../session/workload.js";
 import { defaultMountLimit, parseMountLimit } from "../volumes/index.js";
@@ -13,6 +14,11 @@ export interface WorkloadFlags {
   replica?: string;
   newDeployment?: string;
   deployment?: string;
+  intercept?: string;
+  service?: string;
+  httpHeader: string[];
+  httpPath?: string;
+  mirror?: boolean;
   expose: string[];
   autoExpose: boolean;
   alsoProxy: string[];
@@ -26,9 +32,30 @@ export interface WorkloadFlags {
 
 export const collect = (value: string, previous: string[]) => [...previous, value];
 
+/** --intercept and its filters (docker-run, run, shell). */
+export function withInterceptOptions(command: Command): Command {
+  return command
+    .option(
+      "--intercept <[kind/]name[:container]>",
+      "take the traffic of the Service that selects this workload's pods (matching requests only with --http-*); its pods keep running",
+    )
+    .option("--service <name>", "with --intercept: the Service to intercept when several select the pods")
+    .option(
+      "--http-header <key=value>",
+      "with --intercept: only requests with this header (name in any case, exact value); repeatable, all must match",
+      collect,
+      [],
+    )
+    .option("--http-path <prefix>", "with --intercept: only requests whose path starts with PREFIX")
+    .option(
+      "--mirror",
+      "with --intercept: copy every request to your side; the cluster's clients get the real pods' answers",
+    );
+}
+
 /** Add the workload, network, environment and volume options to a command. */
 export function withWorkloadOptions(command: Command, exposeTo: string): Command {
-  return command
+  return withInterceptOptions(command)
     .option(
       "-s, --swap-deployment <[kind/]name[:container]>",
       "replace the workload's pods with a proxy for this container (NAME: a Deployment; KIND/NAME like kubectl: statefulset/db, rollouts.argoproj.io/web)",
@@ -89,16 +116,99 @@ function replicaOf(value: string | undefined): number | undefined {
   return Number(value);
 }
 
+/** The filter of --http-header KEY=VALUE and --http-path PREFIX. */
+function filterOf(flags: InterceptFlags): InterceptFilter {
+  const headers: Record<string, string> = {};
+  for (const h of flags.httpHeader ?? []) {
+    const eq = h.indexOf("=");
+    if (eq <= 0) throw new UsageError(`--http-header ${h}: expected KEY=VALUE (a header name, then =)`);
+    const key = h.slice(0, eq);
+    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(key))
+      throw new UsageError(`--http-header ${h}: "${key}" is not an HTTP header name`);
+    headers[key] = h.slice(eq + 1);
+  }
+  if (flags.httpPath !== undefined && !flags.httpPath.startsWith("/"))
+    throw new UsageError(`--http-path ${flags.httpPath}: expected a path prefix starting with /`);
+  return parseInterceptFilter(
+    { headers, ...(flags.httpPath !== undefined ? { pathPrefix: flags.httpPath } : {}) },
+    "--http-header/--http-path",
+    "usage",
+  );
+}
+
+/** What --intercept takes besides its workload (also the project file's x-tp fields). */
+export interface InterceptFlags {
+  intercept?: string;
+  service?: string;
+  httpHeader?: string[];
+  httpPath?: string;
+  mirror?: boolean;
+  swap?: string;
+}
+
+/**
+ * --intercept NAME with its filters; the filters without --intercept are refused (and --mirror
+ * with a swap: a swapped workload has no pods left to answer). Undefined without --intercept.
+ */
+export function interceptOf(flags: InterceptFlags, names = interceptFlagNames): Workload | undefined {
+  if (flags.intercept === undefined) {
+    if (flags.mirror && flags.swap !== undefined)
+      throw new UsageError(
+        `${names.mirror} goes with ${names.intercept}, not ${names.swap}: a swapped workload's pods do not run, so nothing answers the clients`,
+      );
+    const stray = [
+      ...(flags.service !== undefined ? [names.service] : []),
+      ...(flags.httpHeader?.length ? [names.header] : []),
+      ...(flags.httpPath !== undefined ? [names.path] : []),
+      ...(flags.mirror ? [names.mirror] : []),
+    ];
+    if (stray.length)
+      throw new UsageError(`${stray.join(", ")} go${stray.length === 1 ? "es" : ""} with ${names.intercept}`);
+    return undefined;
+  }
+  const { name, container, type } = parseWorkload(flags.intercept);
+  return {
+    kind: "intercept",
+    name,
+    ...(type ? { type } : {}),
+    ...(container ? { container } : {}),
+    ...(flags.service !== undefined ? { service: flags.service } : {}),
+    filter: filterOf(flags),
+    mirror: flags.mirror === true,
+  };
+}
+
+const interceptFlagNames = {
+  intercept: "--intercept",
+  swap: "--swap-deployment",
+  service: "--service",
+  header: "--http-header",
+  path: "--http-path",
+  mirror: "--mirror",
+};
+
 export function workloadOf(flags: WorkloadFlags): Workload {
   const swap = flags.swapDeployment ?? flags.swap;
-  const chosen = [flags.swapDeployment, flags.swap, flags.newDeployment, flags.deployment].filter(
-    (v) => v !== undefined,
-  );
+  const chosen = [
+    flags.swapDeployment,
+    flags.swap,
+    flags.newDeployment,
+    flags.deployment,
+    flags.intercept,
+  ].filter((v) => v !== undefined);
+  if (flags.mirror && swap !== undefined) interceptOf({ mirror: true, swap });
   if (chosen.length > 1)
-    throw new UsageError("use only one of --swap-deployment (--swap), --new-deployment and --deployment");
+    throw new UsageError(
+      "use only one of --swap-deployment (--swap), --intercept, --new-deployment and --deployment",
+    );
+  const intercepted = interceptOf({ ...flags, swap });
   const replica = replicaOf(flags.replica);
   if (replica !== undefined && swap === undefined)
     throw new UsageError("--replica goes with --swap-deployment");
+  if (intercepted) {
+    if (replica !== undefined) throw new UsageError("--replica goes with --swap-deployment");
+    return intercepted;
+  }
   if (swap !== undefined)
     return { kind: "swap", ...parseWorkload(swap), ...(replica !== undefined ? { replica } : {}) };
   if (flags.newDeployment !== undefined) {
@@ -112,6 +222,11 @@ export function workloadOf(flags: WorkloadFlags): Workload {
     return { kind: "existing", name, ...(type ? { type } : {}) };
   }
   return { kind: "temporary" };
+}
+
+/** The swapped container's ports, or the intercepted Service's, are exposed unless told not to. */
+export function autoExposes(flags: { autoExpose: boolean }, workload: Workload): boolean {
+  return flags.autoExpose && (workload.kind === "swap" || workload.kind === "intercept");
 }
 
 export function destinations(values: string[], flag: string, names: boolean): string[] {

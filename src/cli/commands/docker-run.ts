@@ -6,28 +6,22 @@ import { parseExpose, parseHostPort, parsePort } from "../expose.js";
 import { loadConfig } from "../config/index.js";
 import type { GlobalOptions } from "../options.js";
 import { dockerRunSession } from "../../session/docker-run-session.js";
-import { collect, destinations, volumesOf, workloadOf } from "../workload-options.js";
+import {
+  autoExposes,
+  collect,
+  destinations,
+  volumesOf,
+  withInterceptOptions,
+  workloadOf,
+  type WorkloadFlags,
+} from "../workload-options.js";
 import { examples } from "../examples.js";
 import { checkEnvOutputs } from "../../session/env-output.js";
 
-interface DockerRunFlags {
-  swapDeployment?: string;
-  swap?: string;
-  replica?: string;
-  newDeployment?: string;
-  deployment?: string;
-  expose: string[];
-  autoExpose: boolean;
-  alsoProxy: string[];
-  neverProxy: string[];
+interface DockerRunFlags extends WorkloadFlags {
   toPod: string[];
   fromPod: string[];
   containerToHost: string[];
-  envFile?: string;
-  envJson?: string;
-  agentImage?: string;
-  mount?: string;
-  mountLimit?: string;
   originalMounts: boolean;
   udpIdleTimeout?: string;
 }
@@ -40,7 +34,7 @@ function parseSeconds(value: string): number {
   return Math.round(seconds * 1000);
 }
 
-export const dockerRunCommand = new Command("docker-run")
+export const dockerRunCommand = withInterceptOptions(new Command("docker-run"))
   .description("run a local container as if it were a pod of the cluster")
   .usage("[options] -- [docker run flags] IMAGE [ARGS...]")
   .option(
@@ -123,7 +117,7 @@ export const dockerRunCommand = new Command("docker-run")
         containerToHost: flags.containerToHost.map(parseHostPort),
         ...(flags.udpIdleTimeout !== undefined ? { udpIdleMs: parseSeconds(flags.udpIdleTimeout) } : {}),
       },
-      autoExpose: flags.autoExpose && workload.kind === "swap",
+      autoExpose: autoExposes(flags, workload),
       envFile: flags.envFile,
       envJson: flags.envJson,
       agentImage: config["agent-image"].value ?? "",
@@ -140,6 +134,14 @@ examples(dockerRunCommand, [
   [
     "tp docker-run -s web:app --expose 8080:80 -- -it myimage:dev sh",
     "a shell; the pod's port 80 reaches your 8080",
+  ],
+  [
+    "tp docker-run --intercept web --http-header x-dev=alice -- myimage:dev",
+    "only requests with x-dev: alice reach you; web keeps serving the rest",
+  ],
+  [
+    "tp docker-run --intercept web --mirror -- myimage:dev",
+    "a copy of web's traffic; clients get web's answers",
   ],
   [
     "tp docker-run --new-deployment scratch --expose 8080 -- myimage:dev",

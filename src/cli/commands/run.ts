@@ -21,5 +21,9 @@ export const runCommand = withWorkloadOptions(new Command("run"), "the host's 12
 
 examples(runCommand, [
   ["tp run --swap-deployment web --expose 8080 -- npm run dev", "your program takes web's traffic"],
+  [
+    "tp run --intercept web --http-header x-dev=me --expose 8080 -- npm run dev",
+    "requests with x-dev: me reach your program",
+  ],
   ["tp run -- curl http://api.shop/health", "cluster names and TCP for one command"],
 ]);
