@@ -45,7 +45,7 @@ const notHttp =
 /** Whether a Service port carries something other than HTTP, as its appProtocol or name says. */
 export function isRawPort(p: { name?: string; appProtocol?: string }): boolean {
   const proto = p.appProtocol?.toLowerCase().replace(/^kubernetes\.io\//, "");
-  if (proto) return !/^(http|h2c|grpc|ws|wss?)([-_.].*)?$/.test(proto) && notHttp.test(proto);
+  if (proto) return notHttp.test(proto);
   return notHttp.test((p.name ?? "").toLowerCase());
 }
 

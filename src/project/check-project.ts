@@ -27,7 +27,8 @@ export function checkProject(project: Project, fail: (path: FieldPath, message: 
   const claimed = new Map<string, { service: string; how: string }>();
   for (const s of project.services) {
     const w = s.tp?.workload;
-    if (!w || w.kind === "temporary" || w.kind === "existing") continue;
+    // Intercepts share a workload (each with its own filter: the cluster checks that).
+    if (!w || w.kind === "temporary" || w.kind === "existing" || w.kind === "intercept") continue;
     const ns = s.tp?.namespace ?? project.tp.namespace ?? "";
     const what = w.kind === "swap" && w.type ? `${w.type}/${w.name}` : w.name;
     const key = `${ns}/${what}`;

@@ -134,6 +134,33 @@ describe("loadProject", () => {
     );
   });
 
+  it("takes an intercept with its filters, two of one workload, and refuses stray filters", () => {
+    const both = project(
+      "services:\n  a:\n    image: x\n    x-tp:\n      intercept: web:app\n      service: web-svc\n      http-header: [X-Dev=a]\n      http-path: /api\n  b:\n    image: x\n    x-tp: { intercept: web, http-header: [x-dev=b], mirror: true }\n",
+    )();
+    expect(both.services.find((s) => s.name === "a")?.tp?.workload).toEqual({
+      kind: "intercept",
+      name: "web",
+      container: "app",
+      service: "web-svc",
+      filter: { headers: { "x-dev": "a" }, pathPrefix: "/api" },
+      mirror: false,
+    });
+    expect(both.services.find((s) => s.name === "b")?.tp?.workload).toMatchObject({
+      kind: "intercept",
+      filter: { headers: { "x-dev": "b" } },
+      mirror: true,
+    });
+    const stray = project(
+      "services:\n  a:\n    image: x\n    x-tp: { swap-deployment: web, mirror: true }\n",
+    );
+    expect(errorOf(stray)).toMatch(/mirror goes with intercept, not swap-deployment/);
+    const header = project(
+      "services:\n  a:\n    image: x\n    x-tp: { intercept: web, http-header: [nokey] }\n",
+    );
+    expect(errorOf(header)).toMatch(/http-header nokey: expected KEY=VALUE/);
+  });
+
   it("rejects a depends_on cycle and unknown dependencies", () => {
     const cycle = project(
       "services:\n  a:\n    image: x\n    depends_on: [b]\n  b:\n    image: x\n    depends_on: [c]\n  c:\n    image: x\n    depends_on: [a]\n",

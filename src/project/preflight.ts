@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { checkSwappable } from "../cluster/swap.js";
+import { checkInterceptable } from "../cluster/intercept.js";
 import { findWorkload } from "../cluster/workloads.js";
 import { kubeCall, kubeGet } from "../kube/kube-call.js";
 import type { Kube } from "../kube/kube.js";
@@ -74,6 +75,7 @@ export async function checkCluster(
     const at = (field: string): FieldPath => ["services", s.name, "x-tp", field];
     try {
       if (w.kind === "swap") await checkSwappable(kube, ns, w);
+      if (w.kind === "intercept") await checkInterceptable(kube, ns, w, s.tp!.expose);
       if (w.kind === "existing") await findWorkload(kube, ns, w);
       if (w.kind === "new") {
         const found = await kubeGet(`read deployment ${ns}/${w.name}`, () =>
@@ -84,7 +86,13 @@ export async function checkCluster(
     } catch (err) {
       if (!isTpError(err) || err.code === "cluster-unreachable") throw err;
       const field =
-        w.kind === "swap" ? "swap-deployment" : w.kind === "new" ? "new-deployment" : "deployment";
+        w.kind === "swap"
+          ? "swap-deployment"
+          : w.kind === "new"
+            ? "new-deployment"
+            : w.kind === "intercept"
+              ? "intercept"
+              : "deployment";
       throw placeError(project, at(field), err.message, err.hint);
     }
   }

@@ -156,7 +156,7 @@ export class ProjectRunner {
           toPod: spec.toPod,
           fromPod: spec.fromPod,
         },
-        autoExpose: spec.workload.kind === "swap",
+        autoExpose: spec.workload.kind === "swap" || spec.workload.kind === "intercept",
         agentImage: options.agentImage,
         ...(options.context ? { context: options.context } : {}),
         publish: s.ports,

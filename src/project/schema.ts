@@ -115,7 +115,13 @@ const envFile = z.union(
 
 const portOrSpec = z.union([port, z.string()], { error: "must be PORT[:REMOTE_PORT][/tcp|/udp]" });
 
-export const workloadKeys = ["swap-deployment", "new-deployment", "deployment", "connect"] as const;
+export const workloadKeys = [
+  "swap-deployment",
+  "intercept",
+  "new-deployment",
+  "deployment",
+  "connect",
+] as const;
 
 export const serviceTpSchema = z
   .strictObject({
@@ -125,6 +131,16 @@ export const serviceTpSchema = z
         error: "must be [KIND/]NAME[:CONTAINER] (NAME a Deployment, or KIND/NAME like kubectl)",
       })
       .optional(),
+    intercept: z
+      .string()
+      .regex(nameAndContainer, {
+        error: "must be [KIND/]NAME[:CONTAINER] (NAME a Deployment, or KIND/NAME like kubectl)",
+      })
+      .optional(),
+    service: z.string().regex(dnsName, { error: "must be a Service name" }).optional(),
+    "http-header": z.array(z.string(), { error: "must be a list of KEY=VALUE" }).optional(),
+    "http-path": z.string().optional(),
+    mirror: z.boolean({ error: "must be true or false" }).optional(),
     "new-deployment": z.string().regex(dnsName, { error: "must be a lower-case DNS label" }).optional(),
     deployment: z
       .string()
@@ -144,7 +160,7 @@ export const serviceTpSchema = z
         code: "custom",
         message:
           chosen.length === 0
-            ? "needs one of swap-deployment, new-deployment, deployment or connect: true"
+            ? "needs one of swap-deployment, intercept, new-deployment, deployment or connect: true"
             : `takes only one of ${chosen.join(", ")}`,
       });
   });
