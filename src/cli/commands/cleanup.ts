@@ -1,5 +1,6 @@
 import { Command } from "commander";
 import { cleanupClusterSession, listClusterSessions } from "../../cluster/sessions.js";
+import { cleanupIntercepts } from "../../cluster/intercept-list.js";
 import { listLocalSessions, removeLocalSession } from "../../docker/local-sessions.js";
 import { removeSocketFolder } from "../../docker/socket-folder.js";
 import { rootRemover } from "../../docker/root-remover.js";
@@ -11,7 +12,7 @@ import { examples } from "../examples.js";
 
 export const cleanupCommand = new Command("cleanup")
   .description(
-    "undo what crashed tp sessions left behind: restore swapped workloads, delete proxies, remove containers",
+    "undo what crashed tp sessions left behind: restore swapped workloads, remove intercepts, delete proxies, remove containers",
   )
   .option("-A, --all-namespaces", "look in every namespace")
   .option("--session <id>", "clean up this session even if it still looks alive")
@@ -40,8 +41,18 @@ export const cleanupCommand = new Command("cleanup")
       if (s.sockets && (await removeSocketFolder(s.sockets))) done.push(`socket folder ${s.sockets} removed`);
     }
     const sessions = await listClusterSessions(kube, opts.allNamespaces ? undefined : kube.namespace);
-    for (const s of sessions.filter((c) => pick(c) || (!opts.session && diedHere.has(c.id))))
-      done.push(...(await cleanupClusterSession(kube, s.namespace, s.id)));
+    const undone = sessions.filter((c) => pick(c) || (!opts.session && diedHere.has(c.id)));
+    for (const s of undone) done.push(...(await cleanupClusterSession(kube, s.namespace, s.id)));
+    // An intercept's entry goes with its session: one whose session is undone, or has no live
+    // record left (its Lease is gone, or not renewed).
+    const live = new Set(sessions.filter((s) => s.live).map((s) => `${s.namespace}/${s.id}`));
+    const gone = new Set(undone.map((s) => `${s.namespace}/${s.id}`));
+    done.push(
+      ...(await cleanupIntercepts(kube, opts.allNamespaces ? undefined : kube.namespace, (i) => {
+        const key = `${i.namespace}/${i.session}`;
+        return opts.session ? i.session === opts.session : gone.has(key) || !live.has(key);
+      })),
+    );
     if (global.output === "json") process.stdout.write(JSON.stringify({ done }) + "\n");
     else if (done.length === 0) progress.info("nothing to clean up");
     else for (const line of done) process.stdout.write(`${line}\n`);

@@ -1,5 +1,6 @@
 import { Command } from "commander";
 import { listClusterSessions, type ClusterSession } from "../../cluster/sessions.js";
+import { listIntercepts } from "../../cluster/intercept-list.js";
 import { listLocalSessions, type LocalSession } from "../../docker/local-sessions.js";
 import { dockerFrom, kubeFrom } from "../clients.js";
 import type { GlobalOptions } from "../options.js";
@@ -53,46 +54,67 @@ function age(seconds: number | undefined): string {
 }
 
 export const statusCommand = new Command("status")
-  .description("list live and orphaned tp sessions")
+  .description("list live and orphaned tp sessions, and the intercepts of the namespace's Services")
   .option("-A, --all-namespaces", "look in every namespace")
   .action(async function (this: Command, opts: { allNamespaces?: boolean }) {
     const global = this.optsWithGlobals<GlobalOptions>();
     const kube = kubeFrom(global);
-    const [cluster, local] = await Promise.all([
-      listClusterSessions(kube, opts.allNamespaces ? undefined : kube.namespace),
+    const namespace = opts.allNamespaces ? undefined : kube.namespace;
+    const [cluster, local, intercepts] = await Promise.all([
+      listClusterSessions(kube, namespace),
       listLocalSessions(dockerFrom()),
+      listIntercepts(kube, namespace),
     ]);
     const sessions = mergeSessions(cluster, local);
     if (global.output === "json") {
-      process.stdout.write(JSON.stringify({ sessions }, null, 2) + "\n");
+      process.stdout.write(JSON.stringify({ sessions, intercepts }, null, 2) + "\n");
       return;
     }
-    if (sessions.length === 0) {
-      process.stdout.write("no tp sessions\n");
-      return;
-    }
-    const rows = [["SESSION", "STATE", "NAMESPACE", "WORKLOAD", "AGE", "CONTAINERS"]];
-    for (const s of sessions) {
-      rows.push([
-        s.id,
-        s.state,
-        s.namespace ?? "-",
-        s.deployment ?? "-",
-        age(s.ageSeconds),
-        s.containers.join(",") || "-",
+    if (sessions.length === 0) process.stdout.write("no tp sessions\n");
+    else printTable(sessionRows(sessions));
+    if (intercepts.length) {
+      process.stdout.write("\n");
+      printTable([
+        ["SERVICE", "SESSION", "WORKLOAD", "FILTER", "MIRROR"],
+        ...intercepts.map((i) => [
+          namespace === undefined ? `${i.namespace}/${i.service}` : i.service,
+          i.session,
+          i.workload,
+          i.filter,
+          i.mirror ? "yes" : "no",
+        ]),
       ]);
     }
-    const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length)));
-    for (const r of rows)
-      process.stdout.write(
-        r
-          .map((c, i) => c.padEnd(widths[i] ?? 0))
-          .join("  ")
-          .trimEnd() + "\n",
-      );
   });
+
+function sessionRows(sessions: SessionStatus[]): string[][] {
+  const rows = [["SESSION", "STATE", "NAMESPACE", "WORKLOAD", "AGE", "CONTAINERS"]];
+  for (const s of sessions) {
+    rows.push([
+      s.id,
+      s.state,
+      s.namespace ?? "-",
+      s.deployment ?? "-",
+      age(s.ageSeconds),
+      s.containers.join(",") || "-",
+    ]);
+  }
+  return rows;
+}
+
+function printTable(rows: string[][]): void {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length)));
+  for (const r of rows)
+    process.stdout.write(
+      r
+        .map((c, i) => c.padEnd(widths[i] ?? 0))
+        .join("  ")
+        .trimEnd() + "\n",
+    );
+}
 
 examples(statusCommand, [
   ["tp status", "sessions in the current namespace"],
   ["tp status -A -o json", "every namespace, as JSON"],
+  ["tp status -n shop", "also every intercept of shop's Services, with its filter"],
 ]);
