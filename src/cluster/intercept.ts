@@ -56,15 +56,27 @@ async function liveSessions(kube: Kube, namespace: string, ids: string[]): Promi
   return live;
 }
 
+/** A recorded filter as the router reads it; undefined when it is not one (another tp's). */
+function recorded(e: InterceptEntry): InterceptFilter | undefined {
+  try {
+    return parseInterceptFilter(e.filter);
+  } catch {
+    return undefined;
+  }
+}
+
+function sameAs(e: InterceptEntry, filter: InterceptFilter): boolean {
+  const f = recorded(e);
+  return f !== undefined && sameFilter(f, filter);
+}
+
 /** A live session that takes the same requests: two sessions may not share a filter. */
 function sameFilterHolder(
   entries: Record<string, InterceptEntry>,
   filter: InterceptFilter,
   live: Set<string>,
 ): string | undefined {
-  return Object.entries(entries).find(
-    ([id, e]) => live.has(id) && sameFilter(parseInterceptFilter(e.filter), filter),
-  )?.[0];
+  return Object.entries(entries).find(([id, e]) => live.has(id) && sameAs(e, filter))?.[0];
 }
 
 function filterTaken(holder: string, target: InterceptedService, namespace: string, filter: InterceptFilter) {
@@ -118,9 +130,7 @@ async function addEntry(
     if (holder) return { result: holder };
     // A left-over entry of a crashed session with the same filter gives way.
     const kept = Object.fromEntries(
-      Object.entries(entries).filter(
-        ([id, e]) => live.has(id) || !sameFilter(parseInterceptFilter(e.filter), filter),
-      ),
+      Object.entries(entries).filter(([id, e]) => live.has(id) || !sameAs(e, filter)),
     );
     return {
       patch: {
@@ -139,26 +149,36 @@ async function addEntry(
  * recorded in the same patch (once: a second session finds it recorded already).
  */
 async function selectRouter(kube: Kube, namespace: string, name: string): Promise<void> {
-  const svc = await readService(kube, namespace, name);
-  if (!svc) throw new TpError("not-found", `service ${namespace}/${name} is gone`);
-  const selector = svc.spec?.selector ?? {};
-  if (Object.keys(selector).length === 1 && selector[InterceptKeys.router] === name) return;
-  const recorded = svc.metadata?.annotations?.[InterceptKeys.originalSelector];
-  const next: Record<string, string | null> = { [InterceptKeys.router]: name };
-  for (const k of Object.keys(selector)) if (k !== InterceptKeys.router) next[k] = null;
-  await patchService(
-    kube,
-    namespace,
-    name,
-    {
-      metadata: {
-        resourceVersion: svc.metadata?.resourceVersion,
-        ...(recorded ? {} : { annotations: { [InterceptKeys.originalSelector]: JSON.stringify(selector) } }),
-      },
-      spec: { selector: next },
-    },
-    `point service ${namespace}/${name} at its router`,
-  );
+  for (let attempt = 0; ; attempt++) {
+    const svc = await readService(kube, namespace, name);
+    if (!svc) throw new TpError("not-found", `service ${namespace}/${name} is gone`);
+    const selector = svc.spec?.selector ?? {};
+    if (Object.keys(selector).length === 1 && selector[InterceptKeys.router] === name) return;
+    const recorded = svc.metadata?.annotations?.[InterceptKeys.originalSelector];
+    const next: Record<string, string | null> = { [InterceptKeys.router]: name };
+    for (const k of Object.keys(selector)) if (k !== InterceptKeys.router) next[k] = null;
+    try {
+      await patchService(
+        kube,
+        namespace,
+        name,
+        {
+          metadata: {
+            resourceVersion: svc.metadata?.resourceVersion,
+            ...(recorded
+              ? {}
+              : { annotations: { [InterceptKeys.originalSelector]: JSON.stringify(selector) } }),
+          },
+          spec: { selector: next },
+        },
+        `point service ${namespace}/${name} at its router`,
+      );
+      return;
+    } catch (err) {
+      // Changed meanwhile (another session's entry): read it again.
+      if (!(err instanceof TpError && err.code === "conflict") || attempt >= 9) throw err;
+    }
+  }
 }
 
 export interface InterceptOptions extends StartOptions {
