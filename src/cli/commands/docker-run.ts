@@ -132,16 +132,8 @@ export const dockerRunCommand = withInterceptOptions(new Command("docker-run"))
 examples(dockerRunCommand, [
   ["tp docker-run --swap-deployment web -- myimage:dev", "replace web's pods with your container"],
   [
-    "tp docker-run -s web:app --expose 8080:80 -- -it myimage:dev sh",
-    "a shell; the pod's port 80 reaches your 8080",
-  ],
-  [
     "tp docker-run --intercept web --http-header x-dev=alice -- myimage:dev",
     "only requests with x-dev: alice reach you; web keeps serving the rest",
-  ],
-  [
-    "tp docker-run --intercept web --mirror -- myimage:dev",
-    "a copy of web's traffic; clients get web's answers",
   ],
   [
     "tp docker-run --new-deployment scratch --expose 8080 -- myimage:dev",
