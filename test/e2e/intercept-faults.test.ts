@@ -4,15 +4,17 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { kubeconfig, requireCluster, until } from "./support/cluster.js";
 import { CutProxy } from "./support/cut-proxy.js";
+import { runTp } from "./support/tp.js";
 import { expectRouted, InterceptCase, type Answer } from "./intercept-fixture.js";
 
-const cases: Partial<Record<"cut" | "kill", InterceptCase>> = {};
+const cases: Partial<Record<"cut" | "kill" | "cleanup", InterceptCase>> = {};
 
 beforeAll(async () => {
   requireCluster();
-  [cases.cut, cases.kill] = await Promise.all([
+  [cases.cut, cases.kill, cases.cleanup] = await Promise.all([
     InterceptCase.create("tp-intercept-cut"),
     InterceptCase.create("tp-intercept-kill"),
+    InterceptCase.create("tp-intercept-cleanup"),
   ]);
 }, 180_000);
 
@@ -104,6 +106,31 @@ describe.concurrent("an intercept's faults", () => {
         process.stderr.write(`kill -9 of an intercept: Service as before after ${Date.now() - killed} ms\n`);
         await c.expectRestored(30_000);
         expect(await c.workload()).toEqual(before);
+      } finally {
+        await tp.kill();
+      }
+    },
+  );
+
+  it(
+    "kill -9 of tp, then tp cleanup: the intercept is undone at once, before the Lease runs out",
+    { timeout: 240_000 },
+    async () => {
+      const c = cases.cleanup as InterceptCase;
+      const tp = c.start("local-c", ["--http-header", "x-dev=c"]);
+      try {
+        await c.waitRouted(["x-dev", "c"], "local-c");
+        tp.process.kill("SIGKILL");
+        await tp.processExited();
+        const started = Date.now();
+        const r = await runTp(["cleanup", "-n", c.ns]);
+        expect(r.exitCode, r.stderr).toBe(0);
+        expect(r.stdout).toMatch(/intercept of service .*\/web by session [0-9a-f]{8} removed/);
+        expect(r.stdout).toMatch(/selects its own pods again/);
+        await c.expectRestored(20_000);
+        process.stderr.write(
+          `tp cleanup of a killed intercept: Service as before after ${Date.now() - started} ms\n`,
+        );
       } finally {
         await tp.kill();
       }
