@@ -206,6 +206,11 @@ export function interceptProxyPod(
   const pod = swapProxyPod(workload, containerName, options);
   pod.metadata = { ...pod.metadata, labels: sessionLabels(options.sessionId, "proxy") };
   const spec = pod.spec as V1PodSpec;
+  // A StatefulSet's claim templates belong to its replicas: the extra pod mounts none of them.
+  const volumes = new Set((spec.volumes ?? []).map((v) => v.name));
+  const ownMounts = (mounts: V1Container["volumeMounts"]) => mounts?.filter((m) => volumes.has(m.name));
+  spec.containers = spec.containers.map((c) => ({ ...c, volumeMounts: ownMounts(c.volumeMounts) }));
+  spec.initContainers = spec.initContainers?.map((c) => ({ ...c, volumeMounts: ownMounts(c.volumeMounts) }));
   spec.containers = spec.containers.map((c) =>
     c.name === containerName
       ? {
