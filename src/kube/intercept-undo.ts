@@ -8,39 +8,33 @@ import {
   type InterceptEntries,
 } from "../contract/intercept-record.js";
 import { TpError } from "../errors.js";
-import { kubeCall, kubeGet } from "./kube-call.js";
+import { kubeGet } from "./kube-call.js";
 import type { Kube } from "./kube.js";
-import { rawJson } from "./raw-request.js";
+import { patchWorkload, readWorkload } from "./workload-api.js";
 
-const mergePatchType = "application/merge-patch+json";
-
-function servicePath(namespace: string, name: string): string {
-  return `/api/v1/namespaces/${encodeURIComponent(namespace)}/services/${encodeURIComponent(name)}`;
+/** A Service as a resource of the API, for the generic calls of workload-api.ts. */
+function serviceRef(name: string) {
+  return { group: "", version: "v1", resource: "services", kind: "Service", name };
 }
 
 /** Read a Service; undefined when it does not exist. */
-export function readService(kube: Kube, namespace: string, name: string): Promise<V1Service | undefined> {
-  return kubeGet(`read service ${namespace}/${name}`, () =>
-    rawJson<V1Service>(kube, { path: servicePath(namespace, name) }),
-  );
+export async function readService(
+  kube: Kube,
+  namespace: string,
+  name: string,
+): Promise<V1Service | undefined> {
+  return (await readWorkload(kube, namespace, serviceRef(name))) as V1Service | undefined;
 }
 
 /** A JSON merge patch of a Service; with metadata.resourceVersion it fails (409) if it changed. */
-export function patchService(
+export async function patchService(
   kube: Kube,
   namespace: string,
   name: string,
   body: unknown,
   what: string,
 ): Promise<V1Service> {
-  return kubeCall(what, () =>
-    rawJson<V1Service>(kube, {
-      method: "PATCH",
-      path: servicePath(namespace, name),
-      body,
-      contentType: mergePatchType,
-    }),
-  );
+  return (await patchWorkload(kube, namespace, serviceRef(name), body, what)) as V1Service;
 }
 
 /**
