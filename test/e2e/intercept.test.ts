@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { requireCluster, until } from "./support/cluster.js";
-import { runTp, type RunningTp } from "./support/tp.js";
+import { createServer } from "node:net";
+import { resolve } from "node:path";
+import { RunningTp, runTp } from "./support/tp.js";
 import { expectRouted, InterceptCase } from "./intercept-fixture.js";
 
 let c: InterceptCase;
@@ -142,4 +144,47 @@ describe("tp docker-run --intercept", () => {
       await c.expectRestored(30_000);
     },
   );
+
+  it(
+    "tp run --intercept: requests with the header reach a program on this machine",
+    { timeout: 240_000 },
+    async () => {
+      const port = await freePort();
+      const tp = new RunningTp([
+        "run",
+        "-n",
+        c.ns,
+        "--mount",
+        "false",
+        "--intercept",
+        "web",
+        "--http-header",
+        "x-dev=h",
+        "--expose",
+        `${port}:8080`,
+        "--",
+        "sh",
+        "-c",
+        `PORT=${port} NAME=host exec node ${resolve("test/e2e/fixtures/intercept-server.mjs")}`,
+      ]);
+      try {
+        await c.waitRouted(["x-dev", "h"], "host");
+        expectRouted(await c.client({ mode: "plain", count: 10, header: ["x-dev", "h"] }), (a) =>
+          a.header ? "host" : "original",
+        );
+      } finally {
+        await tp.kill();
+      }
+      await c.expectRestored(30_000);
+    },
+  );
 });
+
+/** A TCP port free on this machine now. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const port = (server.address() as { port: number }).port;
+  await new Promise((r) => server.close(r));
+  return port;
+}
