@@ -136,8 +136,15 @@ describe("tp docker-run --intercept", () => {
         const answers = await c.client({ mode: "plain", count: 20, header: ["x-any", "1"] });
         expectRouted(answers, () => "original");
         const seen = () => m.stdout.slice(mark);
-        await m.waitFor(/GOT GET \/s\/19/, 30_000).catch(() => undefined);
-        for (let i = 0; i < 20; i++) expect(seen()).toContain(`GOT GET /s/${i}\n`);
+        // Copies travel on their own connections: they may come in any order.
+        const all = Array.from({ length: 20 }, (_, i) => `GOT GET /s/${i}\n`);
+        await until(
+          "every copy at the local container",
+          () => all.every((l) => seen().includes(l)),
+          30_000,
+          200,
+        ).catch(() => undefined);
+        for (const line of all) expect(seen()).toContain(line);
       } finally {
         await m.kill();
       }
