@@ -13,6 +13,13 @@ import type { RemoteEnd } from "../kube/remote-end.js";
 /** The agent's own variables (an intercept's proxy has its registration and pod IP), not the pod's. */
 const dropped = new Set(["HOME", "PATH", "HOSTNAME", routerRegistrationEnv, podIpEnv]);
 
+/** An environment without the variables of the agent's own container (see `dropped`). */
+export function userVariables(env: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(env).filter(([k]) => !dropped.has(k) && !k.startsWith("TP_AGENT_")),
+  );
+}
+
 /**
  * What the agent says about itself; an answer of another shape is from something that is not
  * this version's agent, which the caller then names (as for an answer without a version).
@@ -176,8 +183,5 @@ export async function readPodEnv(
       },
     );
   }
-  const env = Object.fromEntries(
-    Object.entries(info.env).filter(([k]) => !dropped.has(k) && !k.startsWith("TP_AGENT_")),
-  );
-  return { env, session: info.session };
+  return { env: userVariables(info.env), session: info.session };
 }
