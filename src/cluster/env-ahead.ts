@@ -1,5 +1,6 @@
 import type { V1ConfigMap, V1Pod, V1Secret, V1Service } from "@kubernetes/client-node";
 import type { Kube } from "../kube/kube.js";
+import type { RemoteEnd } from "../kube/remote-end.js";
 import { kubeCall, kubeGet } from "../kube/kube-call.js";
 import { containerEnv, referencedObjects, type EnvSources } from "./container-env.js";
 import { NotKnownAhead, statusValues } from "./downward-env.js";
@@ -79,4 +80,29 @@ export async function envAhead(kube: Kube, pod: V1Pod, containerName: string): P
     complete: (running) =>
       userVariables(Object.fromEntries(containerEnv(pod, container, sources, statusValues(running)))),
   };
+}
+
+/**
+ * The env of a session's proxy container before its agent answers: from the API as soon as the
+ * pod exists, or once it runs when a value needs its status. Undefined (with why, for --verbose)
+ * when only the agent can tell.
+ */
+export async function sessionEnvAhead(
+  kube: Kube,
+  remote: Pick<RemoteEnd, "namespace" | "pod" | "container" | "admitted" | "running">,
+  debug: (text: string) => void,
+): Promise<Record<string, string> | undefined> {
+  if (!remote.admitted) return undefined;
+  const ahead = await envAhead(kube, remote.admitted, remote.container);
+  if (ahead.kind === "known") return ahead.env;
+  if (ahead.kind === "agent") {
+    debug(`env not known ahead: ${ahead.why}`);
+    return undefined;
+  }
+  await remote.running;
+  const { namespace, pod: name } = remote;
+  const running = await kubeGet(`read pod ${namespace}/${name}`, () =>
+    kube.core.readNamespacedPod({ name, namespace }),
+  );
+  return running ? ahead.complete(running) : undefined;
 }

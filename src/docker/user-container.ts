@@ -21,14 +21,18 @@ export interface UserContainerOptions {
  * The pod's variables are passed as `-e NAME` with the value in the CLI's environment, so
  * multi-line values survive; the user's -e and --env-file entries follow and win.
  */
-export function userContainerCommand(options: UserContainerOptions): {
+export function userContainerCommand(
+  options: UserContainerOptions,
+  /** `create`: the same container, made but not started (see createUserContainer). */
+  verb: "run" | "create" = "run",
+): {
   argv: string[];
   env: NodeJS.ProcessEnv;
   name: string;
 } {
   const { run } = options;
-  const name = run.name ?? `tp-${options.sessionId}`;
-  const argv = ["run", "--rm", "--name", name, "--network", `container:${options.sidecar}`];
+  const name = userContainerName(options);
+  const argv = [verb, "--rm", "--name", name, "--network", `container:${options.sidecar}`];
   const { argv: envArgv, env } = envFlags(options.env);
   argv.push(...envArgv);
   for (const e of run.env) argv.push("-e", e);
@@ -45,6 +49,11 @@ export function userContainerCommand(options: UserContainerOptions): {
   return { argv, env, name };
 }
 
+/** The user container's name: the user's --name, else one of the session. */
+export function userContainerName(options: Pick<UserContainerOptions, "sessionId" | "run">): string {
+  return options.run.name ?? `tp-${options.sessionId}`;
+}
+
 export interface RunningUserContainer {
   name: string;
   child: ChildProcess;
@@ -55,7 +64,39 @@ export interface RunningUserContainer {
 /** Start the user container with the docker CLI, stdio passed through (TTY, signals, exit code). */
 export function runUserContainer(engine: LocalEngine, options: UserContainerOptions): RunningUserContainer {
   const { argv, env, name } = userContainerCommand(options);
-  const child = engine.start(argv, env);
+  return foreground(engine.start(argv, env), name);
+}
+
+/**
+ * Make the user container with `docker create` and the same flags as `docker run` (so that they
+ * mean exactly what they mean there), without starting it: its start is then the only step left
+ * once the session is up (startUserContainer). Rejects with the CLI's message when it fails.
+ */
+export async function createUserContainer(
+  engine: LocalEngine,
+  options: UserContainerOptions,
+): Promise<string> {
+  const { argv, env, name } = userContainerCommand(options, "create");
+  const r = await engine.run(argv, env);
+  if (r.exitCode !== 0) throw new Error(r.stderr.trim() || `docker create exited with ${r.exitCode}`);
+  return name;
+}
+
+/**
+ * Start a container made by createUserContainer in the foreground: `docker start --attach`
+ * (with --interactive for -i) passes stdio, forwards signals and exits with the container's code,
+ * as `docker run` does.
+ */
+export function startUserContainer(
+  engine: LocalEngine,
+  name: string,
+  run: DockerRunArgs,
+): RunningUserContainer {
+  const argv = ["start", "--attach", ...(run.interactive ? ["--interactive"] : []), name];
+  return foreground(engine.start(argv, { ...process.env }), name);
+}
+
+function foreground(child: ChildProcess, name: string): RunningUserContainer {
   const exited = new Promise<number>((resolve) => {
     child.on("error", () => resolve(255));
     child.on("exit", (code, signal) => resolve(code ?? (signal ? 128 + (signalNumbers[signal] ?? 1) : 255)));

@@ -3,14 +3,19 @@ import type { Kube } from "../kube/kube.js";
 import type { DockerRunArgs } from "../docker/docker-run-args.js";
 import { requireLocalImage } from "../docker/images.js";
 import { checkHostPortsFree } from "../docker/published-ports.js";
-import { runUserContainer } from "../docker/user-container.js";
+import {
+  createUserContainer,
+  runUserContainer,
+  startUserContainer,
+  type UserContainerOptions,
+} from "../docker/user-container.js";
 import { localEngine } from "../docker/local-engine.js";
 import { watchStart } from "../docker/container-started.js";
 import { DockerLabels } from "../contract/docker-labels.js";
 import type { Reporter } from "./reporter.js";
 import { writeEnvOutputs } from "./env-output.js";
 import { Interrupt } from "./interrupt.js";
-import { Session, type SessionRequest } from "./session.js";
+import { Session, type SessionAhead, type SessionRequest } from "./session.js";
 import { checkBeforeStart } from "./preflight.js";
 import type { StartedSession } from "./started-session.js";
 import { reachStage, Stages } from "../stages.js";
@@ -52,9 +57,26 @@ export async function dockerRunSession(
       ]),
     );
     progress.debug("checks done");
-    session = await new Session(kube, docker, { ...request, publish: request.run.publish }, progress).start(
-      interrupt,
-    );
+    const starting = new Session(kube, docker, { ...request, publish: request.run.publish }, progress);
+    const userOptions = (id: string, ahead: SessionAhead): UserContainerOptions => ({
+      sessionId: id,
+      sidecar: ahead.sidecar,
+      env: ahead.env,
+      mounts: ahead.volumes?.mounts(request.run.volumes) ?? [],
+      run: request.run,
+      labels: ahead.labels,
+    });
+    // The user's container is made while the session starts, when the pod's env is known ahead.
+    // It starts once the session is up, and only with the env the agent reports (else it is made
+    // again with that one).
+    const made = madeAhead(engine, starting, (a) => userOptions(starting.id, a), progress);
+    try {
+      session = await starting.start(interrupt);
+    } catch (err) {
+      const early = await made;
+      if (early) await removeUser(early.name);
+      throw err;
+    }
     removeEnvFiles = writeEnvOutputs(
       session.env,
       { envFile: request.envFile, envJson: request.envJson },
@@ -72,14 +94,18 @@ export async function dockerRunSession(
       await reachStage(Stages.userStarted);
       await session?.guard();
     });
-    const user = runUserContainer(engine, {
-      sessionId: session.id,
-      sidecar: session.sidecar.name,
-      env: session.env,
-      mounts: session.volumes?.mounts(request.run.volumes) ?? [],
-      run: request.run,
-      labels: session.labels,
-    });
+    const options = userOptions(session.id, { ...session, sidecar: session.sidecar.name });
+    // Not raced with a signal: a container made is removed with the rest.
+    const early = await made;
+    userName = early?.name;
+    const same = early !== undefined && sameEnv(early.env, options.env);
+    if (early && !same) {
+      progress.debug("the pod's env differs from the one resolved ahead: the container is made again");
+      await removeUser(early.name);
+    }
+    const user = same
+      ? startUserContainer(engine, early.name, request.run)
+      : runUserContainer(engine, options);
     userName = user.name;
     interrupt.onSignal((signal) => {
       user.child.kill(signal);
@@ -94,4 +120,29 @@ export async function dockerRunSession(
     await session?.stop();
     interrupt.dispose();
   }
+}
+
+/** The user container made by `docker create` once the session knows enough (see Session.ahead). */
+async function madeAhead(
+  engine: ReturnType<typeof localEngine>,
+  session: Session,
+  options: (ahead: SessionAhead) => UserContainerOptions,
+  progress: Reporter,
+): Promise<{ name: string; env: Record<string, string> } | undefined> {
+  try {
+    const ahead = await session.ahead;
+    if (!ahead) return undefined;
+    const o = options(ahead);
+    const name = await createUserContainer(engine, o);
+    progress.debug("user container created");
+    return { name, env: o.env };
+  } catch (err) {
+    progress.debug(`user container not made ahead: ${(err as Error).message}`);
+    return undefined;
+  }
+}
+
+function sameEnv(a: Record<string, string>, b: Record<string, string>): boolean {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((k) => Object.hasOwn(b, k) && a[k] === b[k]);
 }

@@ -4,6 +4,7 @@ import type { Kube } from "../kube/kube.js";
 import type { AgentSession } from "../kube/agent-session.js";
 import type { RemoteEnd, StartOptions } from "../kube/remote-end.js";
 import { readPodEnv } from "../cluster/pod-env.js";
+import { sessionEnvAhead } from "../cluster/env-ahead.js";
 import { undoPlan, type UndoPlan } from "../kube/undo-plan.js";
 import { SessionLease } from "../cluster/session-lease.js";
 import { startWarden, type StartedWarden } from "../cluster/warden.js";
@@ -42,6 +43,8 @@ export interface SessionEnds {
   /** Undo a cluster end whose start did not finish, by name from the session's plan. */
   undoRemote(plan: UndoPlan): Promise<string[]>;
   readPodEnv(remote: RemoteEnd): Promise<{ env: Record<string, string>; session?: AgentSession }>;
+  /** The env readPodEnv will give, resolved from the API before the agent runs, if it can be. */
+  envAhead?(remote: RemoteEnd, debug: (text: string) => void): Promise<Record<string, string> | undefined>;
   socketFolder(sessionId: string): Promise<SocketFolder | undefined>;
   startSidecar(options: SidecarOptions): Promise<StartedSidecar>;
   tunnel(
@@ -63,6 +66,7 @@ export function realEnds(kube: Kube, docker: Dockerode): SessionEnds {
     startWarden: (plan, agentImage, owner, warn) => startWarden(kube, plan, agentImage, owner, warn),
     undoRemote: (plan) => undoPlan(kube, plan),
     readPodEnv: (remote) => readPodEnv(kube, remote),
+    envAhead: (remote, debug) => sessionEnvAhead(kube, remote, debug),
     socketFolder: (sessionId) => SocketFolder.create(docker, sessionId),
     startSidecar: (options) => startSidecar(docker, options),
     tunnel: (remote, sidecar, sockets, progress) =>

@@ -51,9 +51,37 @@ interface LocalSide {
   hostPorts: number[];
 }
 
+/** What a session knows before its tunnel is up: enough to make the user's container ahead. */
+export interface SessionAhead {
+  /** The user container's env, as StartedSession.env will be if the agent agrees. */
+  env: Record<string, string>;
+  /** The sidecar, whose network namespace the user container joins. */
+  sidecar: string;
+  labels: Record<string, string>;
+  volumes?: SessionVolumes;
+}
+
+/** The user container's env: the pod's, and what tells the program where it runs. */
+function userEnv(podEnv: Record<string, string>, remote: RemoteEnd, volumes: SessionVolumes | undefined) {
+  return {
+    ...podEnv,
+    TELEPRESENCE_POD: remote.pod,
+    TELEPRESENCE_CONTAINER: remote.container,
+    ...volumes?.env(),
+    TELEPRESENCE_METHOD: "container",
+  };
+}
+
 /** A session being set up: cluster end, warden, sidecar and tunnel. */
 export class Session {
   readonly id = randomBytes(4).toString("hex");
+  private aheadKnown: (ahead: SessionAhead | undefined) => void = () => undefined;
+  /**
+   * Resolves once the sidecar runs and the pod's env is known from the API (before the agent
+   * answers), so that the user's container can be made meanwhile; undefined when the env is not
+   * known ahead, or the start failed. Nothing may run in the container before start() returns.
+   */
+  readonly ahead = new Promise<SessionAhead | undefined>((resolve) => (this.aheadKnown = resolve));
 
   constructor(
     private readonly kube: Kube,
@@ -154,6 +182,21 @@ export class Session {
         : Promise.resolve(undefined);
       prepared.catch(() => undefined);
       const local = this.startLocal(remote, undo, prepared, w, aborted.signal);
+      const envAhead = ends.envAhead?.(remote, (t) => progress.debug(t)) ?? Promise.resolve(undefined);
+      Promise.all([envAhead, local]).then(
+        ([podEnv, l]) => {
+          if (podEnv) progress.debug("pod env resolved ahead");
+          this.aheadKnown(
+            podEnv && {
+              env: userEnv(podEnv, remote, l.volumes),
+              sidecar: l.sidecar.name,
+              labels: l.labels,
+              volumes: l.volumes,
+            },
+          );
+        },
+        () => this.aheadKnown(undefined),
+      );
       // Cluster side, once the agent runs: its environment (and version) over a port-forward.
       const agentEnv = remote.running.then(() => {
         progress.debug("proxy pod running");
@@ -216,17 +259,12 @@ export class Session {
         if (s.event === "listen-error")
           progress.warn(`the proxy cannot listen on port ${s.port}: ${s.message}`);
       });
-      const env: Record<string, string> = {
-        ...podEnv,
-        TELEPRESENCE_POD: remote.pod,
-        TELEPRESENCE_CONTAINER: remote.container,
-        ...volumes?.env(),
-        TELEPRESENCE_METHOD: "container",
-      };
+      const env: Record<string, string> = userEnv(podEnv, remote, volumes);
       const lost = Promise.race([tunnel.failed, lease.lost, sidecar.died]);
       lost.catch(() => undefined);
       return new StartedSession(id, remote, sidecar, env, labels, lost, undo, progress, warden, volumes);
     } catch (err) {
+      this.aheadKnown(undefined);
       await Promise.all(finishing);
       await undoAll(undo, progress);
       throw err;
