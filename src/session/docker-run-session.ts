@@ -57,7 +57,8 @@ export async function dockerRunSession(
       ]),
     );
     progress.debug("checks done");
-    const starting = new Session(kube, docker, { ...request, publish: request.run.publish }, progress);
+    const sessionRequest = { ...request, publish: request.run.publish, envAhead: true };
+    const starting = new Session(kube, docker, sessionRequest, progress);
     const userOptions = (id: string, ahead: SessionAhead): UserContainerOptions => ({
       sessionId: id,
       sidecar: ahead.sidecar,

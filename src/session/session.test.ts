@@ -207,4 +207,49 @@ describe("Session", () => {
       "record deleted",
     ]);
   });
+
+  it("tells the env known ahead and the sidecar before the tunnel is up, when asked to", async () => {
+    const { ends, log, held, release } = fakeEnds("tunnel");
+    ends.envAhead = async () => ({ FROM_POD: "1" });
+    const s = new Session(
+      { namespace: "ns" } as Kube,
+      {} as Dockerode,
+      { ...request, envAhead: true },
+      quiet,
+      ends,
+    );
+    const starting = s.start(newInterrupt());
+    await held;
+    const ahead = await s.ahead;
+    expect(log).not.toContain("tunnel up");
+    expect(ahead).toMatchObject({
+      sidecar: "tp-1-sidecar",
+      env: { FROM_POD: "1", TELEPRESENCE_POD: "web-tp-1", TELEPRESENCE_METHOD: "container" },
+    });
+    release();
+    const started = await starting;
+    // What the agent reports is the same env: the container made ahead is the one to start.
+    expect(started.env).toEqual(ahead?.env);
+    await started.stop();
+  });
+
+  it("tells nothing ahead when the env is not known ahead, or when not asked to", async () => {
+    const unknown = fakeEnds();
+    unknown.ends.envAhead = async () => undefined;
+    const s = new Session(
+      { namespace: "ns" } as Kube,
+      {} as Dockerode,
+      { ...request, envAhead: true },
+      quiet,
+      unknown.ends,
+    );
+    await (await s.start(newInterrupt())).stop();
+    expect(await s.ahead).toBeUndefined();
+    const notAsked = fakeEnds();
+    let asked = false;
+    notAsked.ends.envAhead = async () => ((asked = true), { A: "1" });
+    const t = session(notAsked.ends);
+    await (await t.start(newInterrupt())).stop();
+    expect(asked).toBe(false);
+  });
 });

@@ -33,6 +33,8 @@ export interface SessionRequest {
   volumes?: VolumeRequest;
   /** The local side is a host process, not a container (see host-local.ts). */
   hostProcess?: boolean;
+  /** Resolve the pod's env from the API while the pod starts (see Session.ahead). */
+  envAhead?: boolean;
 }
 
 /** What a session starts locally (see Session.startLocal). */
@@ -182,7 +184,8 @@ export class Session {
         : Promise.resolve(undefined);
       prepared.catch(() => undefined);
       const local = this.startLocal(remote, undo, prepared, w, aborted.signal);
-      const envAhead = ends.envAhead?.(remote, (t) => progress.debug(t)) ?? Promise.resolve(undefined);
+      const envAhead =
+        (request.envAhead && ends.envAhead?.(remote, (t) => progress.debug(t))) || Promise.resolve(undefined);
       Promise.all([envAhead, local]).then(
         ([podEnv, l]) => {
           if (podEnv) progress.debug("pod env resolved ahead");
