@@ -9,9 +9,22 @@ import { openAgentSession, type AgentSession } from "../kube/agent-session.js";
 import { pause } from "../wait.js";
 import type { RemoteEnd } from "../kube/remote-end.js";
 
-/** Variables of the pod that describe the agent's container rather than the user's program. */
-/** The agent's own variables (an intercept's proxy has its registration and pod IP), not the pod's. */
-const dropped = new Set(["HOME", "PATH", "HOSTNAME", routerRegistrationEnv, podIpEnv]);
+/**
+ * Variables of the agent's process that describe its container rather than the pod's env: what
+ * its image and the runtime set (HOME, PATH, HOSTNAME), what the shell that launches it adds, and
+ * the agent's own (an intercept's proxy has its registration and pod IP).
+ */
+const dropped = new Set([
+  "HOME",
+  "PATH",
+  "HOSTNAME",
+  "PWD",
+  "OLDPWD",
+  "SHLVL",
+  "_",
+  routerRegistrationEnv,
+  podIpEnv,
+]);
 
 /** An environment without the variables of the agent's own container (see `dropped`). */
 export function userVariables(env: Record<string, string>): Record<string, string> {

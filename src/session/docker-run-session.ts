@@ -101,7 +101,12 @@ export async function dockerRunSession(
     userName = early?.name;
     const same = early !== undefined && sameEnv(early.env, options.env);
     if (early && !same) {
-      progress.debug("the pod's env differs from the one resolved ahead: the container is made again");
+      const names = Object.keys({ ...early.env, ...options.env }).filter(
+        (k) => early.env[k] !== options.env[k],
+      );
+      progress.debug(
+        `the pod's env differs from the one resolved ahead (${names.join(", ")}): the container is made again`,
+      );
       await removeUser(early.name);
     }
     const user = same
