@@ -11,6 +11,7 @@ import type { SidecarOptions, StartedSidecar } from "../docker/sidecar.js";
 import type { SocketFolder } from "../docker/socket-folder.js";
 import type { Reporter } from "./reporter.js";
 import { SessionVolumes, type VolumeRequest } from "./session-volumes.js";
+import { userEnv, whenKnownAhead, type SessionAhead } from "./session-ahead.js";
 import type { Interrupt } from "./interrupt.js";
 import { HostForwardLink } from "./host-forward-link.js";
 import { hostProcessSidecar } from "./host-local.js";
@@ -51,27 +52,6 @@ interface LocalSide {
   endStep: (done?: string) => void;
   /** Host ports the sidecar may reach (container-to-host). */
   hostPorts: number[];
-}
-
-/** What a session knows before its tunnel is up: enough to make the user's container ahead. */
-export interface SessionAhead {
-  /** The user container's env, as StartedSession.env will be if the agent agrees. */
-  env: Record<string, string>;
-  /** The sidecar, whose network namespace the user container joins. */
-  sidecar: string;
-  labels: Record<string, string>;
-  volumes?: SessionVolumes;
-}
-
-/** The user container's env: the pod's, and what tells the program where it runs. */
-function userEnv(podEnv: Record<string, string>, remote: RemoteEnd, volumes: SessionVolumes | undefined) {
-  return {
-    ...podEnv,
-    TELEPRESENCE_POD: remote.pod,
-    TELEPRESENCE_CONTAINER: remote.container,
-    ...volumes?.env(),
-    TELEPRESENCE_METHOD: "container",
-  };
 }
 
 /** A session being set up: cluster end, warden, sidecar and tunnel. */
@@ -186,20 +166,7 @@ export class Session {
       const local = this.startLocal(remote, undo, prepared, w, aborted.signal);
       const envAhead =
         (request.envAhead && ends.envAhead?.(remote, (t) => progress.debug(t))) || Promise.resolve(undefined);
-      Promise.all([envAhead, local]).then(
-        ([podEnv, l]) => {
-          if (podEnv) progress.debug("pod env resolved ahead");
-          this.aheadKnown(
-            podEnv && {
-              env: userEnv(podEnv, remote, l.volumes),
-              sidecar: l.sidecar.name,
-              labels: l.labels,
-              volumes: l.volumes,
-            },
-          );
-        },
-        () => this.aheadKnown(undefined),
-      );
+      void whenKnownAhead(envAhead, local, remote, progress).then((a) => this.aheadKnown(a));
       // Cluster side, once the agent runs: its environment (and version) over a port-forward.
       const agentEnv = remote.running.then(() => {
         progress.debug("proxy pod running");

@@ -1,0 +1,54 @@
+import type { RemoteEnd } from "../kube/remote-end.js";
+import type { StartedSidecar } from "../docker/sidecar.js";
+import type { Reporter } from "./reporter.js";
+import type { SessionVolumes } from "./session-volumes.js";
+
+/** What a session knows before its tunnel is up: enough to make the user's container ahead. */
+export interface SessionAhead {
+  /** The user container's env, as StartedSession.env will be if the agent agrees. */
+  env: Record<string, string>;
+  /** The sidecar, whose network namespace the user container joins. */
+  sidecar: string;
+  labels: Record<string, string>;
+  volumes?: SessionVolumes;
+}
+
+/** The user container's env: the pod's, and what tells the program where it runs. */
+export function userEnv(
+  podEnv: Record<string, string>,
+  remote: RemoteEnd,
+  volumes: SessionVolumes | undefined,
+) {
+  return {
+    ...podEnv,
+    TELEPRESENCE_POD: remote.pod,
+    TELEPRESENCE_CONTAINER: remote.container,
+    ...volumes?.env(),
+    TELEPRESENCE_METHOD: "container",
+  };
+}
+
+/**
+ * What the session knows ahead, once the pod's env is known from the API and the sidecar runs;
+ * undefined when the env is not known ahead or the local side fails to start.
+ */
+export async function whenKnownAhead(
+  podEnv: Promise<Record<string, string> | undefined>,
+  local: Promise<{ sidecar: StartedSidecar; labels: Record<string, string>; volumes?: SessionVolumes }>,
+  remote: RemoteEnd,
+  progress: Pick<Reporter, "debug">,
+): Promise<SessionAhead | undefined> {
+  try {
+    const [env, l] = await Promise.all([podEnv, local]);
+    if (!env) return undefined;
+    progress.debug("pod env resolved ahead");
+    return {
+      env: userEnv(env, remote, l.volumes),
+      sidecar: l.sidecar.name,
+      labels: l.labels,
+      volumes: l.volumes,
+    };
+  } catch {
+    return undefined;
+  }
+}
