@@ -60,18 +60,18 @@ export async function dockerRunSession(
     progress.debug("checks done");
     const sessionRequest = { ...request, publish: request.run.publish, envAhead: true };
     const starting = new Session(kube, docker, sessionRequest, progress);
-    const userOptions = (id: string, ahead: SessionAhead): UserContainerOptions => ({
+    const userOptions = (id: string, ahead: SessionAhead, planned = false): UserContainerOptions => ({
       sessionId: id,
       sidecar: ahead.sidecar,
       env: ahead.env,
-      mounts: ahead.volumes?.mounts(request.run.volumes) ?? [],
+      mounts: ahead.volumes?.mounts(request.run.volumes, planned) ?? [],
       run: request.run,
       labels: ahead.labels,
     });
     // The user's container is made while the session starts, when the pod's env is known ahead.
     // It starts once the session is up, and only with the env the agent reports (else it is made
     // again with that one).
-    const made = madeAhead(engine, starting, (a) => userOptions(starting.id, a), progress);
+    const made = madeAhead(engine, starting, (a) => userOptions(starting.id, a, true), progress);
     try {
       session = await starting.start(interrupt);
     } catch (err) {
@@ -100,16 +100,12 @@ export async function dockerRunSession(
     // Not raced with a signal: a container made is removed with the rest.
     const early = await made;
     userName = early?.name;
-    const same = early !== undefined && sameEnv(early.env, options.env);
-    if (early && !same) {
-      const names = Object.keys({ ...early.env, ...options.env }).filter(
-        (k) => early.env[k] !== options.env[k],
-      );
-      progress.debug(
-        `the pod's env differs from the one resolved ahead (${names.join(", ")}): the container is made again`,
-      );
+    const differs = early && differences(early.options, options);
+    if (early && differs) {
+      progress.debug(`the container made ahead differs (${differs}): it is made again`);
       await removeUser(early.name);
     }
+    const same = early !== undefined && !differs;
     const user = same
       ? startUserContainer(engine, early.name, request.run)
       : runUserContainer(engine, options);
@@ -135,21 +131,34 @@ async function madeAhead(
   session: Session,
   options: (ahead: SessionAhead) => UserContainerOptions,
   progress: Reporter,
-): Promise<{ name: string; env: Record<string, string> } | undefined> {
+): Promise<{ name: string; options: UserContainerOptions } | undefined> {
   try {
     const ahead = await session.ahead;
     if (!ahead) return undefined;
     const o = options(ahead);
     const name = await createUserContainer(engine, o);
     progress.debug("user container created");
-    return { name, env: o.env };
+    return { name, options: o };
   } catch (err) {
     progress.debug(`user container not made ahead: ${(err as Error).message}`);
     return undefined;
   }
 }
 
-function sameEnv(a: Record<string, string>, b: Record<string, string>): boolean {
-  const keys = Object.keys(a);
-  return keys.length === Object.keys(b).length && keys.every((k) => Object.hasOwn(b, k) && a[k] === b[k]);
+/**
+ * What differs between the container made ahead and the one the session asks for: env variables
+ * (by name: values may be secret), mounts; undefined when nothing does.
+ */
+function differences(ahead: UserContainerOptions, now: UserContainerOptions): string | undefined {
+  const names = Object.keys({ ...ahead.env, ...now.env }).filter(
+    (k) => !Object.hasOwn(ahead.env, k) || !Object.hasOwn(now.env, k) || ahead.env[k] !== now.env[k],
+  );
+  const found = [
+    ...(names.length ? [`env ${names.join(", ")}`] : []),
+    ...(ahead.mounts.join("\n") !== now.mounts.join("\n") ? ["mounts"] : []),
+    ...(ahead.sidecar !== now.sidecar || JSON.stringify(ahead.labels) !== JSON.stringify(now.labels)
+      ? ["sidecar or labels"]
+      : []),
+  ];
+  return found.length ? found.join("; ") : undefined;
 }

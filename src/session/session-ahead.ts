@@ -10,6 +10,7 @@ export interface SessionAhead {
   /** The sidecar, whose network namespace the user container joins. */
   sidecar: string;
   labels: Record<string, string>;
+  /** The pod's volumes (the first copy not made yet: mount them with `planned`). */
   volumes?: SessionVolumes;
 }
 

@@ -177,13 +177,16 @@ export class SessionVolumes {
   }
 
   /** TELEPRESENCE_ROOT and TELEPRESENCE_MOUNTS for the user container. */
-  env(): Record<string, string> {
-    return volumeEnv(this.copied);
+  env(planned = false): Record<string, string> {
+    return volumeEnv(planned ? this.specs : this.copied);
   }
 
-  /** The user container's -v values (its own -v values win for the same destination). */
-  mounts(userVolumes: string[]): string[] {
-    return userMounts(this.folder, this.copied, {
+  /**
+   * The user container's -v values (its own -v values win for the same destination): of the
+   * volumes copied, or (`planned`, before the first copy) of all the pod's volumes.
+   */
+  mounts(userVolumes: string[], planned = false): string[] {
+    return userMounts(this.folder, planned ? this.specs : this.copied, {
       originalMounts: this.request.originalMounts,
       userVolumes,
     });
