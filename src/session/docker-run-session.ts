@@ -16,7 +16,7 @@ import type { Reporter } from "./reporter.js";
 import { writeEnvOutputs } from "./env-output.js";
 import { Interrupt } from "./interrupt.js";
 import { Session, type SessionRequest } from "./session.js";
-import type { SessionAhead } from "./session-ahead.js";
+import { aheadDifferences, type SessionAhead } from "./session-ahead.js";
 import { checkBeforeStart } from "./preflight.js";
 import type { StartedSession } from "./started-session.js";
 import { reachStage, Stages } from "../stages.js";
@@ -100,7 +100,7 @@ export async function dockerRunSession(
     // Not raced with a signal: a container made is removed with the rest.
     const early = await made;
     userName = early?.name;
-    const differs = early && differences(early.options, options);
+    const differs = early && aheadDifferences(early.options, options);
     if (early && differs) {
       progress.debug(`the container made ahead differs (${differs}): it is made again`);
       await removeUser(early.name);
@@ -143,22 +143,4 @@ async function madeAhead(
     progress.debug(`user container not made ahead: ${(err as Error).message}`);
     return undefined;
   }
-}
-
-/**
- * What differs between the container made ahead and the one the session asks for: env variables
- * (by name: values may be secret), mounts; undefined when nothing does.
- */
-function differences(ahead: UserContainerOptions, now: UserContainerOptions): string | undefined {
-  const names = Object.keys({ ...ahead.env, ...now.env }).filter(
-    (k) => !Object.hasOwn(ahead.env, k) || !Object.hasOwn(now.env, k) || ahead.env[k] !== now.env[k],
-  );
-  const found = [
-    ...(names.length ? [`env ${names.join(", ")}`] : []),
-    ...(ahead.mounts.join("\n") !== now.mounts.join("\n") ? ["mounts"] : []),
-    ...(ahead.sidecar !== now.sidecar || JSON.stringify(ahead.labels) !== JSON.stringify(now.labels)
-      ? ["sidecar or labels"]
-      : []),
-  ];
-  return found.length ? found.join("; ") : undefined;
 }

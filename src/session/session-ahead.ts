@@ -1,5 +1,6 @@
 import type { RemoteEnd } from "../kube/remote-end.js";
 import type { StartedSidecar } from "../docker/sidecar.js";
+import type { UserContainerOptions } from "../docker/user-container.js";
 import type { Reporter } from "./reporter.js";
 import type { SessionVolumes } from "./session-volumes.js";
 
@@ -52,4 +53,22 @@ export async function whenKnownAhead(
   } catch {
     return undefined;
   }
+}
+
+/**
+ * What differs between the container made ahead and the one the session asks for: env variables
+ * (by name: values may be secret), mounts; undefined when nothing does.
+ */
+export function aheadDifferences(ahead: UserContainerOptions, now: UserContainerOptions): string | undefined {
+  const names = Object.keys({ ...ahead.env, ...now.env }).filter(
+    (k) => !Object.hasOwn(ahead.env, k) || !Object.hasOwn(now.env, k) || ahead.env[k] !== now.env[k],
+  );
+  const found = [
+    ...(names.length ? [`env ${names.join(", ")}`] : []),
+    ...(ahead.mounts.join("\n") !== now.mounts.join("\n") ? ["mounts"] : []),
+    ...(ahead.sidecar !== now.sidecar || JSON.stringify(ahead.labels) !== JSON.stringify(now.labels)
+      ? ["sidecar or labels"]
+      : []),
+  ];
+  return found.length ? found.join("; ") : undefined;
 }
