@@ -15,17 +15,21 @@ export interface SessionAhead {
   volumes?: SessionVolumes;
 }
 
-/** The user container's env: the pod's, and what tells the program where it runs. */
+/**
+ * The user container's env: the pod's, and what tells the program where it runs (`planned`: with
+ * all the pod's volumes, before the first copy says which were copied).
+ */
 export function userEnv(
   podEnv: Record<string, string>,
   remote: RemoteEnd,
-  volumes: SessionVolumes | undefined,
+  volumes: Pick<SessionVolumes, "env"> | undefined,
+  planned = false,
 ) {
   return {
     ...podEnv,
     TELEPRESENCE_POD: remote.pod,
     TELEPRESENCE_CONTAINER: remote.container,
-    ...volumes?.env(),
+    ...volumes?.env(planned),
     TELEPRESENCE_METHOD: "container",
   };
 }
@@ -45,7 +49,7 @@ export async function whenKnownAhead(
     if (!env) return undefined;
     progress.debug("pod env resolved ahead");
     return {
-      env: userEnv(env, remote, l.volumes),
+      env: userEnv(env, remote, l.volumes, true),
       sidecar: l.sidecar.name,
       labels: l.labels,
       volumes: l.volumes,
