@@ -16,6 +16,8 @@ export default defineConfig({
           hookTimeout: 120_000,
           // End-to-end files share one Docker engine and one test cluster.
           fileParallelism: false,
+          // The fault suite's kill -9 cases (one per stage) share the warden's 60 s side by side.
+          maxConcurrency: 10,
           globalSetup: ["test/e2e/global-setup.ts"],
         },
       },

@@ -1,56 +1,31 @@
 import { readdirSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { faultCaseForFile } from "./fault-case.js";
+import { exitWithin, expectShortOutage, faultCasePool, reach, stages } from "./matrix.js";
 
-// SIGINT and SIGTERM at the stages of a session's start and end: tp undoes everything itself
-// before it exits (130 / 143), whatever was under way.
-const fault = faultCaseForFile("tp-signals", { prober: true });
+// SIGINT and SIGTERM at every stage of a session: tp undoes everything itself before it exits
+// (130 / 143), whatever was under way. The cases run side by side, each in a namespace of the pool.
+const withCase = faultCasePool("tp-signals", 4, { prober: true });
+const signals = [
+  ["SIGINT", 130],
+  ["SIGTERM", 143],
+] as const;
 
-async function interruptAt(stage: string, signal: "SIGINT" | "SIGTERM"): Promise<void> {
-  const tp = fault().start(stage);
-  await fault().atStage(stage);
-  const id = await fault().sessionId();
-  tp.process.kill(signal);
-  expect(await tp.exit(), tp.stderr).toBe(signal === "SIGINT" ? 130 : 143);
-  // Undone by tp itself before it exited: nothing is left for the warden or tp cleanup.
-  await fault().expectClusterRestored(5_000);
-  expect(await fault().localLeftovers(id)).toEqual([]);
-  expect(readdirSync(fault().tmp)).toEqual([]);
-}
-
-describe("an interrupted session is undone by tp before it exits", () => {
-  it("SIGTERM after the annotation, before the proxy pod exists", async () => {
-    await interruptAt("annotated", "SIGTERM");
-  });
-
-  it("SIGINT once the proxy pod is created", async () => {
-    await interruptAt("proxy-created", "SIGINT");
-  });
-
-  it("SIGTERM with the sidecar up", async () => {
-    await interruptAt("sidecar-up", "SIGTERM");
-  });
-
-  it("SIGINT during the first volume copy: no session folder and no Secret left behind", async () => {
-    await interruptAt("volume-copy", "SIGINT");
-  });
-
-  it(
-    "SIGINT with the swap done: restored, and the Service answers again once the Deployment's pods are Ready",
-    { timeout: 180_000 },
-    async () => {
-      const tp = fault().start("swap-done");
-      await fault().atStage("swap-done");
-      const id = await fault().sessionId();
-      const from = await fault().proberNow();
-      tp.process.kill("SIGINT");
-      expect(await tp.exit(), tp.stderr).toBe(130);
-      await fault().expectClusterRestored(5_000);
-      const results = await fault().proberResults(from, await fault().proberNow());
-      // The local container is gone first; then nothing serves until the restored pods are Ready
-      // (on this cluster a pod of the echo server is Ready within about 3 s).
-      expect(results.longestOutage, JSON.stringify(results)).toBeLessThan(6);
-      expect(await fault().localLeftovers(id)).toEqual([]);
-    },
-  );
+describe.concurrent("an interrupted session is undone by tp before it exits", () => {
+  for (const stage of stages)
+    for (const [signal, code] of signals)
+      it(`${signal} at ${stage}`, { timeout: 400_000 }, () =>
+        withCase(async (c) => {
+          const { tp, id } = await reach(c, stage);
+          const from = await c.proberNow();
+          tp.process.kill(signal);
+          expect(await exitWithin(tp, 30_000), tp.stderr).toBe(code);
+          // Undone by tp itself before it exited: nothing is left for the warden or tp cleanup.
+          await c.expectClusterRestored(5_000);
+          expect(await c.localLeftovers(id)).toEqual([]);
+          expect(readdirSync(c.tmp)).toEqual([]);
+          // At `restoring` the user's container has already ended: the outage it leaves is the
+          // pause's own, not tp's.
+          if (stage !== "restoring") await expectShortOutage(c, from);
+        }),
+      );
 });

@@ -1,0 +1,96 @@
+import { afterAll, beforeAll, expect } from "vitest";
+import { requireCluster } from "../support/cluster.js";
+import { RunningTp } from "../support/tp.js";
+import { FaultCase } from "./fault-case.js";
+
+/** The stages of a session a fault is injected at, in the order a session reaches them. */
+export const stages = [
+  "annotated",
+  "proxy-created",
+  "proxy-ready",
+  "sidecar-up",
+  "volume-copy",
+  "user-started",
+  "swap-done",
+  "restoring",
+] as const;
+
+export type MatrixStage = (typeof stages)[number];
+
+/** The stages from `first` on (where a part of the session exists). */
+export function stagesFrom(first: MatrixStage): MatrixStage[] {
+  return stages.slice(stages.indexOf(first));
+}
+
+/**
+ * A user command that serves, then ends by itself a few seconds later: a session run with it
+ * reaches `restoring` with no signal sent (the swap is done well before it ends).
+ */
+const endingScript =
+  "mkdir -p /w && echo hi > /w/index.html && httpd -p 8080 -h /w && echo serving && sleep 6";
+
+/** Start a session in `c` and let it stop at `stage`; returns tp and the session's id. */
+export async function reach(c: FaultCase, stage: MatrixStage): Promise<{ tp: RunningTp; id: string }> {
+  const tp = c.start(stage, stage === "restoring" ? { userScript: endingScript } : {});
+  await c.atStage(stage);
+  return { tp, id: await c.sessionId() };
+}
+
+/** tp's exit code, or a failure naming what tp said if it has not ended within `ms`. */
+export async function exitWithin(tp: RunningTp, ms: number): Promise<number> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`tp still runs ${ms} ms later; stderr:\n${tp.stderr}`)), ms);
+  });
+  try {
+    return await Promise.race([tp.exit(), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * A pool of FaultCases (each a namespace of its own) for the cases of a file that run side by
+ * side: a case takes a free one, and gives it back reset (see FaultCase.reset).
+ */
+export function faultCasePool(
+  prefix: string,
+  size: number,
+  options: { prober?: boolean } = {},
+): <T>(run: (c: FaultCase) => Promise<T>) => Promise<T> {
+  const free: FaultCase[] = [];
+  const all: FaultCase[] = [];
+  const waiting: ((c: FaultCase) => void)[] = [];
+  beforeAll(async () => {
+    requireCluster();
+    const made = await Promise.all(
+      Array.from({ length: size }, (_, i) => FaultCase.create(`${prefix}-${i}`, options)),
+    );
+    all.push(...made);
+    free.push(...made);
+  }, 180_000);
+  afterAll(async () => {
+    await Promise.all(all.map((c) => c.dispose()));
+  }, 120_000);
+  const release = (c: FaultCase) => {
+    const next = waiting.shift();
+    if (next) next(c);
+    else free.push(c);
+  };
+  return async (run) => {
+    const c = free.pop() ?? (await new Promise<FaultCase>((resolve) => waiting.push(resolve)));
+    try {
+      return await run(c);
+    } finally {
+      await c.reset().finally(() => release(c));
+    }
+  };
+}
+
+/** The Service's longest outage (s) between two prober times stays below what a restore takes. */
+export async function expectShortOutage(c: FaultCase, from: number): Promise<void> {
+  const results = await c.proberResults(from, await c.proberNow());
+  // Nothing may serve from the moment the local container is gone until the restored pods are
+  // Ready (on this cluster a pod of the echo server is Ready within about 3 s).
+  expect(results.longestOutage, `${JSON.stringify(results)}\n${await c.serviceReport()}`).toBeLessThan(6);
+}
