@@ -2,7 +2,9 @@
  * The stages of a session, made observable for fault tests: with TP_TEST_PAUSE_AT=<stage>[,...]
  * tp prints `tp-test-stage: <stage>` on stderr when it reaches one of them and waits there until
  * it receives SIGUSR2 (or the wait is aborted), so that a test injects a fault at exactly that
- * stage. Without the variable a stage costs nothing.
+ * stage. A SIGINT, SIGTERM or SIGHUP ends the wait too: the code goes on from the stage as it would
+ * have had the signal come there with no wait (the signal's own handlers run as well). Without the
+ * variable a stage costs nothing.
  */
 export const Stages = {
   /** The swapped Deployment carries the session's annotations; nothing else exists yet. */
@@ -34,15 +36,16 @@ export function reachStage(stage: Stage, signal?: AbortSignal): Promise<void> {
   if (!paused.has(stage)) return Promise.resolve();
   paused.delete(stage);
   return new Promise((resolve) => {
+    const releasing = ["SIGUSR2", "SIGINT", "SIGTERM", "SIGHUP"] as const;
     const done = () => {
-      process.off("SIGUSR2", done);
+      for (const s of releasing) process.off(s, done);
       signal?.removeEventListener("abort", done);
       clearInterval(keepAlive);
       resolve();
     };
     // Nothing else may keep the process alive at this point.
     const keepAlive = setInterval(() => undefined, 1_000);
-    process.on("SIGUSR2", done);
+    for (const s of releasing) process.on(s, done);
     signal?.addEventListener("abort", done);
     process.stderr.write(`tp-test-stage: ${stage}\n`);
   });
