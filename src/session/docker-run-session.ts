@@ -44,6 +44,7 @@ export async function dockerRunSession(
   let session: StartedSession | undefined;
   let userName: string | undefined;
   let removeEnvFiles = () => undefined as void;
+  let exitCode: number;
   try {
     // Everything that can fail on bad input is checked at once, before anything is created.
     await interrupt.race(
@@ -115,14 +116,15 @@ export async function dockerRunSession(
       // A container whose main process ignores the signal is stopped for it.
       setTimeout(() => void removeUser(user.name), 3_000).unref();
     });
-    const exitCode = await Promise.race([user.exited, session.lost]).finally(() => started.close());
-    return interrupt.signal ? interrupt.exitCode : exitCode;
+    exitCode = await Promise.race([user.exited, session.lost]).finally(() => started.close());
   } finally {
     if (userName) await removeUser(userName);
     removeEnvFiles();
     await session?.stop();
     interrupt.dispose();
   }
+  // Read after the undo: a signal that came during it makes the exit code 130/143 too.
+  return interrupt.signal ? interrupt.exitCode : exitCode;
 }
 
 /** The user container made by `docker create` once the session knows enough (see Session.ahead). */
