@@ -145,9 +145,14 @@ export class StartedSidecar {
   }
 
   /** Stop (the sidecar hands the last local writes to the pod's volumes first), then remove. */
-  async remove(): Promise<void> {
+  /** Stop it, keeping the container (and the labels that name what it used). */
+  async stop(): Promise<void> {
     this.removing = true;
     await this.container.stop({ t: 5 }).catch(() => undefined);
+  }
+
+  async remove(): Promise<void> {
+    await this.stop();
     await forceRemove(this.container, this.name);
   }
 }

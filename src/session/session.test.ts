@@ -74,6 +74,7 @@ function fakeEnds(hold?: Stage) {
         },
         onEvent: () => undefined,
         died: never,
+        stop: async () => undefined,
         remove: async () => void log.push("sidecar removed"),
       } as unknown as StartedSidecar;
     },

@@ -198,12 +198,16 @@ export class Session {
       const { volumes, sidecar, labels, link: tunnel, endStep, sockets, hostPorts } = started;
       // Stopped with the rest even if a signal comes while it starts.
       undo.push({ what: "tunnel", run: async () => (await tunnel.stop(), []) });
+      // A sidecar that dies meanwhile ends the start at once (the tunnel would retry for 30 s).
       const [{ env: podEnv }] = await interrupt.race(
-        Promise.all([
-          agentEnv,
-          tunnel
-            .start(30_000, remote.listening ? Promise.any([agentEnv, remote.listening]) : agentEnv)
-            .finally(() => progress.debug("tunnel up")),
+        Promise.race([
+          Promise.all([
+            agentEnv,
+            tunnel
+              .start(30_000, remote.listening ? Promise.any([agentEnv, remote.listening]) : agentEnv)
+              .finally(() => progress.debug("tunnel up")),
+          ]),
+          sidecar.died,
         ]),
       );
       remote.ready.then(
@@ -289,7 +293,14 @@ export class Session {
     progress.debug("sidecar started");
     undo.push({
       what: "sidecar",
-      run: async () => (await sidecar.remove(), [`sidecar ${sidecar.name} removed`]),
+      // Its label is what names the session folder to tp cleanup: stopped first, it is removed
+      // only once the folder is gone, so that a crash in between leaves nothing unnamed.
+      run: async () => {
+        await sidecar.stop();
+        const folder = volumes ? await volumes.remove(docker, request.agentImage) : [];
+        await sidecar.remove();
+        return [...folder, `sidecar ${sidecar.name} removed`];
+      },
     });
     await sidecar.waitFor("ready", 20_000);
     progress.debug("sidecar ready");
