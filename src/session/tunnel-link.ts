@@ -218,6 +218,9 @@ export class TunnelLink {
         current?.close();
         this.progress.debug(`tunnel attempt ${attempt + 1}: ${(err as Error).message}`);
         if (this.stopped || clock.now() + 100 > deadline) throw err;
+        // Once the agent listened, a failed attempt may mean the proxy pod is gone: no retry then.
+        const gone = listens ? await this.proxyGone() : undefined;
+        if (gone) throw new TpError("cluster-error", gone, { hint: "the session ends; tp undoes it" });
         // Once the agent is known to listen, the next attempt is not put off.
         if (listens) await clock.sleep(50);
         else await this.pause(Math.min(100 * 1.5 ** attempt, 1_000), agentListens);
