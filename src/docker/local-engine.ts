@@ -88,7 +88,13 @@ export async function forceRemove(container: Dockerode.Container, name = contain
     await container.remove({ force: true, v: true });
     return true;
   } catch (err) {
-    if ((err as { statusCode?: number }).statusCode === 404) return false;
+    const { statusCode, message } = err as { statusCode?: number; message?: string };
+    if (statusCode === 404) return false;
+    // Another remover has it (a second tp cleanup, say): done once it is gone.
+    if (statusCode === 409 && /already in progress/.test(message ?? "")) {
+      await container.wait({ condition: "removed" }).catch(() => undefined);
+      return false;
+    }
     throw dockerError(`remove container ${name}`, err);
   }
 }
