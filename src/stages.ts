@@ -30,6 +30,8 @@ export const Stages = {
 export type Stage = (typeof Stages)[keyof typeof Stages];
 
 const paused = new Set((process.env["TP_TEST_PAUSE_AT"] ?? "").split(",").filter(Boolean));
+// A test's SIGUSR2 that comes after a wait ended otherwise (aborted, a signal) must not end tp.
+if (paused.size) process.on("SIGUSR2", () => undefined);
 
 /** Reach a stage: announce it and wait there if a test asked to; resolves at once otherwise. */
 export function reachStage(stage: Stage, signal?: AbortSignal): Promise<void> {
