@@ -111,6 +111,18 @@ async function upLink(giveUpMs = 60_000) {
 }
 
 describe("TunnelLink", () => {
+  it("does not start a session on a proxy pod that is being deleted, though its agent still answers", async () => {
+    const clock = new ManualClock();
+    const sidecar = new FakeSidecar(clock);
+    const ends = new FakeEnds(clock, sidecar);
+    ends.gone = "the proxy pod ns/proxy is being deleted";
+    const link = new TunnelLink(ends, { namespace: "ns", pod: "proxy" }, sidecar, recorder(), { clock });
+    await link.prepare();
+    await expect(link.start(30_000)).rejects.toThrow("the proxy pod ns/proxy is being deleted");
+    expect(ends.attempts).toHaveLength(1);
+    await link.stop();
+  });
+
   it("waits 250 ms, 500 ms, 1 s, then 2 s between failed reconnections, and reconnects", async () => {
     const { clock, sidecar, ends, progress, link } = await upLink();
     ends.failing = true;

@@ -50,6 +50,13 @@ export function tunnelEnds(
   };
 }
 
+/** The tunnel came up to a proxy pod that is going: not an attempt to make again. */
+class ProxyGoing extends Error {
+  constructor(readonly error: TpError) {
+    super(error.message);
+  }
+}
+
 /** What the link needs of the sidecar: its status lines. */
 export type SidecarStatusLines = Pick<StartedSidecar, "count" | "waitFor">;
 
@@ -211,11 +218,20 @@ export class TunnelLink {
           this.sidecar.waitFor("tunnel-up", attemptMs, seen),
           current.done.then(() => Promise.reject(new Error("the tunnel closed while starting"))),
         ]);
+        // A pod deleted while the tunnel started may still answer for its grace period: the
+        // session would go on to a proxy that is going. Deleted later, its agent's exit drops
+        // the tunnel and run() finds it gone.
+        const going = await this.proxyGone();
+        if (going)
+          throw new ProxyGoing(
+            new TpError("cluster-error", going, { hint: "the session ends; tp undoes it" }),
+          );
         this.loop = this.run(current);
         return;
       } catch (err) {
         current?.done.catch(() => undefined);
         current?.close();
+        if (err instanceof ProxyGoing) throw err.error;
         this.progress.debug(`tunnel attempt ${attempt + 1}: ${(err as Error).message}`);
         if (this.stopped || clock.now() + 100 > deadline) throw err;
         // Once the agent listened, a failed attempt may mean the proxy pod is gone: no retry then.
