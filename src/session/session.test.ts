@@ -132,11 +132,12 @@ const madeInOrder = [
 ];
 // The cluster's restore starts with the first step (its pods start while the local side goes), the
 // rest go in the reverse order of doing.
+// The socket folder goes before the sidecar, whose label is what names it to tp cleanup.
 const undoneInOrder = [
   "tunnel stopped",
   "cluster restored",
-  "sidecar removed",
   "socket folder removed",
+  "sidecar removed",
   "warden removed",
   "record deleted",
 ];
@@ -167,11 +168,11 @@ describe("Session", () => {
     // No tunnel yet: the sidecar goes first, the cluster's restore beside it.
     [
       "proxy running",
-      ["sidecar removed", "cluster restored", "socket folder removed", "warden removed", "record deleted"],
+      ["socket folder removed", "cluster restored", "sidecar removed", "warden removed", "record deleted"],
     ],
     [
       "sidecar ready",
-      ["sidecar removed", "cluster restored", "socket folder removed", "warden removed", "record deleted"],
+      ["socket folder removed", "cluster restored", "sidecar removed", "warden removed", "record deleted"],
     ],
     ["tunnel", undoneInOrder],
   ];

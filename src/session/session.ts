@@ -263,7 +263,10 @@ export class Session {
     if (volumes) undo.push({ what: "session folder", run: () => volumes.remove(docker, request.agentImage) });
     const volumeSidecar = volumes?.sidecarOptions();
     const sockets = await ends.socketFolder(id);
-    if (sockets) undo.push({ what: "socket folder", run: async () => (await sockets.remove(), []) });
+    // Removed once: by the sidecar's step below, or by its own where no sidecar was started.
+    let socketsGone: Promise<void> | undefined;
+    const removeSockets = () => (socketsGone ??= sockets?.remove() ?? Promise.resolve());
+    if (sockets) undo.push({ what: "socket folder", run: async () => (await removeSockets(), []) });
     const expose = [
       ...request.sidecar.expose,
       ...autoExposed(remote, request.sidecar.expose, request.autoExpose),
@@ -293,11 +296,12 @@ export class Session {
     progress.debug("sidecar started");
     undo.push({
       what: "sidecar",
-      // Its label is what names the session folder to tp cleanup: stopped first, it is removed
-      // only once the folder is gone, so that a crash in between leaves nothing unnamed.
+      // Its labels are what name the session and socket folders to tp cleanup: stopped first, it
+      // is removed only once the folders are gone, so that a crash in between leaves nothing unnamed.
       run: async () => {
         await sidecar.stop();
         const folder = volumes ? await volumes.remove(docker, request.agentImage) : [];
+        await removeSockets();
         await sidecar.remove();
         return [...folder, `sidecar ${sidecar.name} removed`];
       },
