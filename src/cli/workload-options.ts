@@ -53,8 +53,14 @@ export function withInterceptOptions(command: Command): Command {
     );
 }
 
+/** Where --expose delivers, and whether UDP goes too (docker-run: the container; run: the host). */
+export interface WorkloadOptionsTarget {
+  exposeTo: string;
+  udp: boolean;
+}
+
 /** Add the workload, network, environment and volume options to a command. */
-export function withWorkloadOptions(command: Command, exposeTo: string): Command {
+export function withWorkloadOptions(command: Command, { exposeTo, udp }: WorkloadOptionsTarget): Command {
   return withInterceptOptions(command)
     .option(
       "-s, --swap-deployment <[kind/]name[:container]>",
@@ -65,8 +71,8 @@ export function withWorkloadOptions(command: Command, exposeTo: string): Command
     .option("--new-deployment <name>", "create a Deployment and Service of this name for the session")
     .option("--deployment <[kind/]name>", "use an existing workload that runs tp-agent as a proxy")
     .option(
-      "--expose <port[:remote]>",
-      `deliver connections to the pod's REMOTE port to ${exposeTo} PORT (repeatable)`,
+      udp ? "--expose <port[:remote][/udp]>" : "--expose <port[:remote]>",
+      `deliver connections${udp ? " (or UDP datagrams)" : ""} to the pod's REMOTE port to ${exposeTo} PORT (repeatable)`,
       collect,
       [],
     )
@@ -77,7 +83,12 @@ export function withWorkloadOptions(command: Command, exposeTo: string): Command
       collect,
       [],
     )
-    .option("--never-proxy <cidr>", "keep TCP to this CIDR local (repeatable)", collect, [])
+    .option(
+      "--never-proxy <cidr>",
+      `keep ${udp ? "TCP and UDP" : "TCP"} to this CIDR local (repeatable)`,
+      collect,
+      [],
+    )
     .option(
       "--env-file <file>",
       "also write the pod's environment to FILE (Docker env-file format, mode 0600)",

@@ -7,7 +7,10 @@ import { examples } from "../examples.js";
 import type { GlobalOptions } from "../options.js";
 import { withWorkloadOptions, type WorkloadFlags } from "../workload-options.js";
 
-export const runCommand = withWorkloadOptions(new Command("run"), "the host's 127.0.0.1:")
+export const runCommand = withWorkloadOptions(new Command("run"), {
+  exposeTo: "the host's 127.0.0.1:",
+  udp: false,
+})
   .description("run a command on this machine with the pod's environment, volumes and network")
   .usage("[options] -- CMD [ARGS...]")
   .argument("[command...]", "the command and its arguments (after --)")

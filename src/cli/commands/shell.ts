@@ -6,7 +6,10 @@ import { examples } from "../examples.js";
 import type { GlobalOptions } from "../options.js";
 import { withWorkloadOptions, type WorkloadFlags } from "../workload-options.js";
 
-export const shellCommand = withWorkloadOptions(new Command("shell"), "the host's 127.0.0.1:")
+export const shellCommand = withWorkloadOptions(new Command("shell"), {
+  exposeTo: "the host's 127.0.0.1:",
+  udp: false,
+})
   .description(
     "run your $SHELL on this machine with the pod's environment, volumes and network (interactive on a terminal, else it reads a script from standard input)",
   )
