@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { hostname } from "node:os";
 
 /**
  * When a process started (Linux: clock ticks since boot, /proc/PID/stat field 22), so that a
@@ -36,4 +37,15 @@ export function processAlive(pid: number, started?: string): boolean {
   if (processState(pid) === "Z") return false;
   const now = started ? processStartTime(pid) : undefined;
   return !now || now === started;
+}
+
+/** Who runs this code: the host, process id and start time that a record of an owner holds. */
+export function currentOwner(): { host: string; pid: number; started?: string } {
+  const started = processStartTime(process.pid);
+  return { host: hostname(), pid: process.pid, ...(started ? { started } : {}) };
+}
+
+/** Whether a recorded owner still runs; one of another host is taken as running (not ours to judge). */
+export function ownerAlive(owner: { host?: string; pid: number; started?: string }): boolean {
+  return owner.host !== hostname() || processAlive(owner.pid, owner.started);
 }

@@ -13,6 +13,8 @@ export const Stages = {
   proxyCreated: "proxy-created",
   /** The proxy pod is Ready. */
   proxyReady: "proxy-ready",
+  /** The session's local folders exist (its session and socket folders); its sidecar does not yet. */
+  localFolders: "local-folders",
   /** The local sidecar reported ready. */
   sidecarUp: "sidecar-up",
   /** The first copy of the pod's volumes is under way (its folders exist). */

@@ -1,17 +1,16 @@
 import type Dockerode from "dockerode";
-import { hostname } from "node:os";
 import { dockerError } from "./docker-error.js";
 import { forceRemove } from "./local-engine.js";
-import { processAlive, processStartTime } from "../process-alive.js";
+import { currentOwner, ownerAlive } from "../process-alive.js";
 import { DockerLabels, volumesFolderLabel } from "../contract/docker-labels.js";
 import { socketFolderLabel } from "./socket-folder.js";
 
 /** Labels that say which tp process owns a container, so a dead owner marks it as left over. */
 export function ownerLabels(): Record<string, string> {
-  const started = processStartTime(process.pid);
+  const { host, pid, started } = currentOwner();
   return {
-    "dev.tp.host": hostname(),
-    "dev.tp.pid": String(process.pid),
+    "dev.tp.host": host,
+    "dev.tp.pid": String(pid),
     ...(started ? { "dev.tp.pid-started": started } : {}),
   };
 }
@@ -43,12 +42,14 @@ export async function listLocalSessions(docker: Dockerode): Promise<LocalSession
     const id = c.Labels[DockerLabels.session] ?? "unknown";
     let s = sessions.get(id);
     if (!s) {
-      const pid = Number(c.Labels["dev.tp.pid"]);
-      const sameHost = c.Labels["dev.tp.host"] === hostname();
       s = {
         id,
         containers: [],
-        live: sameHost ? processAlive(pid, c.Labels["dev.tp.pid-started"]) : true,
+        live: ownerAlive({
+          host: c.Labels["dev.tp.host"],
+          pid: Number(c.Labels["dev.tp.pid"]),
+          started: c.Labels["dev.tp.pid-started"],
+        }),
         remote: c.Labels[DockerLabels.remote],
         context: c.Labels[DockerLabels.context],
       };

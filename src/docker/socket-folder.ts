@@ -11,6 +11,11 @@ export const socketFolderLabel = "dev.tp.sockets";
 /** Where the sidecar's sockets are, inside it: the socket folder is mounted there. */
 const inSidecar = sidecarSockets.tunnel.slice(0, sidecarSockets.tunnel.lastIndexOf("/"));
 
+/** Where a session's socket folder is made: in the temporary directory `dir`. */
+export function socketFolderPath(sessionId: string, dir = tmpdir()): string {
+  return join(dir, `tp-${sessionId}-run`);
+}
+
 /**
  * A private folder (mode 0700) bind-mounted where the sidecar makes its unix sockets, so that the
  * CLI connects to them directly instead of through `docker exec tp-agent pipe`: no process to
@@ -26,7 +31,7 @@ export class SocketFolder {
     const modem = docker.modem as { socketPath?: unknown; host?: unknown };
     // A unix socket (or the modem's finder of the default one), not a TCP or SSH host.
     if (modem.socketPath === undefined || modem.host) return undefined;
-    const path = join(tmpdir(), `tp-${sessionId}-run`);
+    const path = socketFolderPath(sessionId);
     // A socket's path is limited to 107 bytes.
     if (Buffer.byteLength(join(path, basename(sidecarSockets.tunnel))) > 100) return undefined;
     await mkdir(path, { mode: 0o700 });

@@ -1,8 +1,7 @@
 import type Dockerode from "dockerode";
 import { spawn } from "node:child_process";
 import { mkdir, rm } from "node:fs/promises";
-import { constants, tmpdir } from "node:os";
-import { join } from "node:path";
+import { constants } from "node:os";
 import { hostProxyPort, preloadPathInImage } from "../contract/host-proxy.js";
 import { copyFileOut, publishedPort } from "../docker/preload-copy.js";
 import type { Kube } from "../kube/kube.js";
@@ -11,6 +10,7 @@ import { writeEnvOutputs } from "./env-output.js";
 import { commandNotFound, findExecutable } from "./host-command.js";
 import { hostProcessEnv, podEnvOnHost } from "./host-env.js";
 import { Interrupt } from "./interrupt.js";
+import { hostFolder, recordProgram } from "./local-leftovers.js";
 import { checkBeforeStart } from "./preflight.js";
 import type { Reporter } from "./reporter.js";
 import { Session, type SessionRequest } from "./session.js";
@@ -58,7 +58,7 @@ export async function hostRunSession(
     session = await new Session(kube, docker, { ...request, publish: [], hostProcess: true }, progress).start(
       interrupt,
     );
-    folder = join(tmpdir(), `tp-${session.id}-host`);
+    folder = hostFolder(session.id);
     await mkdir(folder, { mode: 0o700 });
     const [preload, proxyPort] = await interrupt.race(
       Promise.all([
@@ -96,6 +96,11 @@ export async function hostRunSession(
       // A process that ignores the signal is ended for it.
       setTimeout(() => child.kill("SIGKILL"), 3_000).unref();
     });
+    // A tp killed with -9 leaves it running: `tp cleanup` ends it by this record.
+    if (child.pid !== undefined)
+      await recordProgram(folder, child.pid).catch((err: Error) =>
+        progress.warn(`could not record the program's process (${err.message}): tp cleanup will not end it`),
+      );
     const exitCode = await Promise.race([exited, session.lost]);
     const interrupted = interrupt.signal && !(request.interactive && interrupt.signal === "SIGINT");
     return interrupted ? interrupt.exitCode : exitCode;
@@ -103,8 +108,9 @@ export async function hostRunSession(
     stopChild();
     if (exited) await Promise.race([exited, new Promise((r) => setTimeout(r, 3_000).unref())]);
     removeEnvFiles();
-    await session?.stop();
+    // Before the session's record goes (the last of its undo steps), which names this folder.
     if (folder) await rm(folder, { recursive: true, force: true });
+    await session?.stop();
     interrupt.dispose();
   }
 }

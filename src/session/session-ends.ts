@@ -12,6 +12,7 @@ import type { SessionInfo } from "../contract/session-info.js";
 import type { WardenPlan } from "../contract/warden-plan.js";
 import { startSidecar, type SidecarOptions, type StartedSidecar } from "../docker/sidecar.js";
 import { SocketFolder } from "../docker/socket-folder.js";
+import { createLocalRecord, type MadeLocalRecord } from "./local-record.js";
 import type { Reporter } from "./reporter.js";
 import { TunnelLink, tunnelEnds } from "./tunnel-link.js";
 import { startRemote, type Workload } from "./workload.js";
@@ -45,6 +46,8 @@ export interface SessionEnds {
   readPodEnv(remote: RemoteEnd): Promise<{ env: Record<string, string>; session?: AgentSession }>;
   /** The env readPodEnv will give, resolved from the API before the agent runs, if it can be. */
   envAhead?(remote: RemoteEnd, debug: (text: string) => void): Promise<Record<string, string> | undefined>;
+  /** The session's record of its local files (see local-record.ts), before the first of them. */
+  localRecord(sessionId: string, chosenFolder?: string): Promise<MadeLocalRecord>;
   socketFolder(sessionId: string): Promise<SocketFolder | undefined>;
   startSidecar(options: SidecarOptions): Promise<StartedSidecar>;
   tunnel(
@@ -67,6 +70,7 @@ export function realEnds(kube: Kube, docker: Dockerode): SessionEnds {
     undoRemote: (plan) => undoPlan(kube, plan),
     readPodEnv: (remote) => readPodEnv(kube, remote),
     envAhead: (remote, debug) => sessionEnvAhead(kube, remote, debug),
+    localRecord: (sessionId, chosenFolder) => createLocalRecord(sessionId, chosenFolder),
     socketFolder: (sessionId) => SocketFolder.create(docker, sessionId),
     startSidecar: (options) => startSidecar(docker, options),
     tunnel: (remote, sidecar, sockets, progress) =>

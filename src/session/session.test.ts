@@ -54,6 +54,10 @@ function fakeEnds(hold?: Stage) {
     },
     undoRemote: async () => (log.push("cluster undone by name"), []),
     readPodEnv: async () => ({ env: { FROM_POD: "1" } }),
+    localRecord: async () => {
+      log.push("local record made");
+      return { remove: async () => void log.push("local record removed") };
+    },
     socketFolder: async () => {
       log.push("socket folder made");
       return {
@@ -124,6 +128,7 @@ const madeInOrder = [
   "record created",
   "warden made",
   "proxy pod created",
+  "local record made",
   "socket folder made",
   "sidecar started",
   "proxy running",
@@ -132,12 +137,14 @@ const madeInOrder = [
 ];
 // The cluster's restore starts with the first step (its pods start while the local side goes), the
 // rest go in the reverse order of doing.
-// The socket folder goes before the sidecar, whose label is what names it to tp cleanup.
+// The socket folder goes before the sidecar, whose label is what names it to tp cleanup; the local
+// record, which names the local folders from before the first of them, goes after the last.
 const undoneInOrder = [
   "tunnel stopped",
   "cluster restored",
   "socket folder removed",
   "sidecar removed",
+  "local record removed",
   "warden removed",
   "record deleted",
 ];
@@ -150,6 +157,7 @@ describe("Session", () => {
     // The warden exists before the first change to the cluster.
     expect(log.slice(0, 3)).toEqual(["record created", "warden made", "proxy pod created"]);
     expect(log.indexOf("tunnel up")).toBe(log.length - 1);
+    expect(log.indexOf("local record made")).toBe(log.indexOf("socket folder made") - 1);
     expect(started.env).toMatchObject({
       FROM_POD: "1",
       TELEPRESENCE_POD: "web-tp-1",
@@ -168,11 +176,25 @@ describe("Session", () => {
     // No tunnel yet: the sidecar goes first, the cluster's restore beside it.
     [
       "proxy running",
-      ["socket folder removed", "cluster restored", "sidecar removed", "warden removed", "record deleted"],
+      [
+        "socket folder removed",
+        "cluster restored",
+        "sidecar removed",
+        "local record removed",
+        "warden removed",
+        "record deleted",
+      ],
     ],
     [
       "sidecar ready",
-      ["socket folder removed", "cluster restored", "sidecar removed", "warden removed", "record deleted"],
+      [
+        "socket folder removed",
+        "cluster restored",
+        "sidecar removed",
+        "local record removed",
+        "warden removed",
+        "record deleted",
+      ],
     ],
     ["tunnel", undoneInOrder],
   ];

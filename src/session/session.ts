@@ -159,6 +159,12 @@ export class Session {
       progress.debug(`proxy pod created: ${remote.pod}`);
 
       // Local side, while the pod starts: the session folder, then the sidecar until it is ready.
+      // Its record comes first and goes last, so that `tp cleanup` finds its folders after a crash
+      // at any moment (the sidecar's labels name them only while it exists).
+      await making(ends.localRecord(id, request.volumes?.folder), (made) => ({
+        what: "session's local record",
+        run: async () => (await made.remove(), []),
+      }));
       const prepared = request.volumes
         ? SessionVolumes.prepare(kube, remote, request.volumes, id)
         : Promise.resolve(undefined);
@@ -267,6 +273,8 @@ export class Session {
     let socketsGone: Promise<void> | undefined;
     const removeSockets = () => (socketsGone ??= sockets?.remove() ?? Promise.resolve());
     if (sockets) undo.push({ what: "socket folder", run: async () => (await removeSockets(), []) });
+    await reachStage(Stages.localFolders, signal);
+    signal.throwIfAborted();
     const expose = [
       ...request.sidecar.expose,
       ...autoExposed(remote, request.sidecar.expose, request.autoExpose),

@@ -1,12 +1,16 @@
-import { lstat, mkdir, readdir, rm, stat } from "node:fs/promises";
+import { lstat, mkdir, readFile, readdir, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { basename, isAbsolute, join, resolve } from "node:path";
+import { basename, join, resolve } from "node:path";
 import { hostCopyMarker } from "../contract/volume-status.js";
 import { TpError } from "../errors.js";
+import { isPrivateFolder } from "../private-folder.js";
+
+/** In a session folder from its creation on: the session's id, so that tp knows a chosen one. */
+const sessionMarker = ".tp-session";
 
 /** The default session folder: private to the user, under the temporary directory. */
-export function defaultSessionFolder(sessionId: string): string {
-  return join(tmpdir(), `tp-${sessionId}-volumes`);
+export function defaultSessionFolder(sessionId: string, dir = tmpdir()): string {
+  return join(dir, `tp-${sessionId}-volumes`);
 }
 
 /**
@@ -23,6 +27,7 @@ export async function createSessionFolder(sessionId: string, chosen?: string): P
       });
   }
   await mkdir(folder, { recursive: true, mode: 0o700 });
+  await writeFile(join(folder, sessionMarker), sessionId, { mode: 0o600, flag: "wx" });
   return folder;
 }
 
@@ -49,15 +54,15 @@ export async function removeSessionFolder(
 /**
  * Whether a folder that a container's label names is a session folder as tp makes them, so that
  * `tp cleanup` may remove it (possibly as root): a real directory of this user, owner-only, named
- * tp-<session>-volumes or (a --mount folder) holding the first copy's marker. Anyone who can
+ * tp-<session>-volumes or (a --mount folder) holding the session's marker (or, made by an earlier
+ * tp, the first copy's marker). Anyone who can
  * create a container can write a label: nothing else is removed.
  */
 export async function isSessionFolder(path: string, sessionId: string): Promise<boolean> {
-  if (!isAbsolute(path) || resolve(path) !== path) return false;
-  const st = await lstat(path).catch(() => undefined);
-  if (!st?.isDirectory()) return false;
-  const uid = process.getuid?.();
-  if ((uid !== undefined && st.uid !== uid) || (st.mode & 0o077) !== 0) return false;
+  if (!(await isPrivateFolder(path))) return false;
   if (basename(path) === `tp-${sessionId}-volumes`) return true;
+  const marker = join(path, sessionMarker);
+  if ((await lstat(marker).catch(() => undefined))?.isFile())
+    return (await readFile(marker, "utf8").catch(() => "")) === sessionId;
   return (await lstat(join(path, hostCopyMarker)).catch(() => undefined))?.isFile() ?? false;
 }

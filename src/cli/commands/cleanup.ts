@@ -4,6 +4,8 @@ import { cleanupIntercepts } from "../../cluster/intercept-list.js";
 import { listLocalSessions, removeLocalSession } from "../../docker/local-sessions.js";
 import { removeSocketFolder } from "../../docker/socket-folder.js";
 import { rootRemover } from "../../docker/root-remover.js";
+import { removeLocalLeftovers } from "../../session/local-leftovers.js";
+import { listLocalRecords } from "../../session/local-record.js";
 import { isSessionFolder, removeSessionFolder } from "../../volumes/index.js";
 import { configuredAgentImage } from "../config/index.js";
 import { dockerFrom, kubeFrom, progressFrom } from "../clients.js";
@@ -24,6 +26,7 @@ export const cleanupCommand = new Command("cleanup")
     const done: string[] = [];
     const pick = <T extends { id: string; live: boolean }>(s: T) =>
       opts.session ? s.id === opts.session : !s.live;
+    const removeAsRoot = rootRemover(docker, configuredAgentImage());
     const local = await listLocalSessions(docker);
     // A session whose tp died on this machine is undone now, before its Lease runs out.
     const diedHere = new Set(local.filter((s) => !s.live).map((s) => s.id));
@@ -33,12 +36,20 @@ export const cleanupCommand = new Command("cleanup")
         progress.warn(
           `${s.volumes}, named by a container of session ${s.id}, is not a session folder: left alone`,
         );
-      else if (
-        s.volumes &&
-        (await removeSessionFolder(s.volumes, rootRemover(docker, configuredAgentImage())))
-      )
+      else if (s.volumes && (await removeSessionFolder(s.volumes, removeAsRoot)))
         done.push(`session folder ${s.volumes} removed`);
       if (s.sockets && (await removeSocketFolder(s.sockets))) done.push(`socket folder ${s.sockets} removed`);
+    }
+    // Folders of a session whose tp died before its sidecar existed (or after it was gone), which no
+    // label names: found by the session's record in the temporary directory.
+    const liveHere = new Set(local.filter((s) => s.live).map((s) => s.id));
+    for (const r of await listLocalRecords()) {
+      if (!(opts.session ? r.id === opts.session : !r.live && !liveHere.has(r.id))) continue;
+      const { done: removed, left } = await removeLocalLeftovers(r, removeAsRoot);
+      done.push(...removed);
+      for (const folder of left)
+        progress.warn(`${folder}, named by the record of session ${r.id}, is not its session folder: left alone`);
+      if (!r.live) diedHere.add(r.id);
     }
     const sessions = await listClusterSessions(kube, opts.allNamespaces ? undefined : kube.namespace);
     const undone = sessions.filter((c) => pick(c) || (!opts.session && diedHere.has(c.id)));

@@ -1,0 +1,72 @@
+import { lstat, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { hostProgram, hostProgramFile, type HostProgram } from "../contract/local-record.js";
+import { readJsonLine } from "../contract/message.js";
+import { removeSocketFolder, socketFolderPath } from "../docker/socket-folder.js";
+import { isPrivateFolder } from "../private-folder.js";
+import { processAlive, processStartTime } from "../process-alive.js";
+import { defaultSessionFolder, isSessionFolder, removeSessionFolder } from "../volumes/session-folder.js";
+import type { FoundRecord } from "./local-record.js";
+
+/** The host folder of `tp run` (the preload library, the program's record). */
+export function hostFolder(sessionId: string, dir = tmpdir()): string {
+  return join(dir, `tp-${sessionId}-host`);
+}
+
+/**
+ * Undo what a session whose tp died left on this machine, as its record says (after its
+ * containers are gone): end the program `tp run` started, remove its folders, then the record.
+ * Only folders that pass tp's checks are removed (private, this user's, named as tp names them;
+ * a chosen folder holding the session's marker); the others are named in `left`.
+ */
+export async function removeLocalLeftovers(
+  record: FoundRecord,
+  removeAsRoot: (folder: string) => Promise<void>,
+  dir = tmpdir(),
+): Promise<{ done: string[]; left: string[] }> {
+  const { id } = record;
+  const done: string[] = [];
+  const left: string[] = [];
+  const host = hostFolder(id, dir);
+  if (await isPrivateFolder(host)) {
+    const program = await endProgram(host);
+    if (program) done.push(`program ${program} of session ${id} ended`);
+    await rm(host, { recursive: true, force: true });
+    done.push(`folder ${host} removed`);
+  }
+  for (const folder of [defaultSessionFolder(id, dir), ...(record.mount ? [record.mount] : [])]) {
+    if (await isSessionFolder(folder, id)) {
+      if (await removeSessionFolder(folder, removeAsRoot)) done.push(`session folder ${folder} removed`);
+    } else if (folder === record.mount && (await lstat(folder).catch(() => undefined))) left.push(folder);
+  }
+  const sockets = socketFolderPath(id, dir);
+  if ((await isPrivateFolder(sockets)) && (await removeSocketFolder(sockets)))
+    done.push(`socket folder ${sockets} removed`);
+  await rm(record.path, { force: true });
+  return { done, left };
+}
+
+/** Record the program `tp run` started in its host folder (owner-only). */
+export async function recordProgram(folder: string, pid: number): Promise<void> {
+  const started = processStartTime(pid);
+  const record: HostProgram = { pid, ...(started ? { started } : {}) };
+  await writeFile(join(folder, hostProgramFile), JSON.stringify(record) + "\n", { mode: 0o600, flag: "wx" });
+}
+
+/**
+ * End the program of a host folder if it still runs (SIGTERM); returns its pid then. Only with its
+ * start time recorded: without it, another process may have got the id since.
+ */
+async function endProgram(folder: string): Promise<number | undefined> {
+  const text = await readFile(join(folder, hostProgramFile), "utf8").catch(() => "");
+  const read = readJsonLine(hostProgram, text);
+  if (!("message" in read) || !read.message.started) return undefined;
+  if (!processAlive(read.message.pid, read.message.started)) return undefined;
+  try {
+    process.kill(read.message.pid, "SIGTERM");
+    return read.message.pid;
+  } catch {
+    return undefined;
+  }
+}
