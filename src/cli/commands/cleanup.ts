@@ -48,7 +48,9 @@ export const cleanupCommand = new Command("cleanup")
       const { done: removed, left } = await removeLocalLeftovers(r, removeAsRoot);
       done.push(...removed);
       for (const folder of left)
-        progress.warn(`${folder}, named by the record of session ${r.id}, is not its session folder: left alone`);
+        progress.warn(
+          `${folder}, named by the record of session ${r.id}, is not its session folder: left alone`,
+        );
       if (!r.live) diedHere.add(r.id);
     }
     const sessions = await listClusterSessions(kube, opts.allNamespaces ? undefined : kube.namespace);

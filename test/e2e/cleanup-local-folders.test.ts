@@ -1,0 +1,56 @@
+import { execa } from "execa";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { processAlive } from "../../src/process-alive.js";
+import { until } from "./support/cluster.js";
+import { RunningTp } from "./support/tp.js";
+import { faultCaseForFile } from "./faults/fault-case.js";
+
+// kill -9 of tp where no container's label names its local folders: before its sidecar exists,
+// and in `tp run`, whose program outlives tp.
+const faultCase = faultCaseForFile("tp-local-leftovers");
+
+async function sessionContainers(id: string): Promise<string[]> {
+  const r = await execa("docker", ["ps", "-a", "-q", "--filter", `label=dev.tp.session=${id}`]);
+  return r.stdout.split("\n").filter(Boolean);
+}
+
+/** Running, not a zombie (an ended program is reaped by whoever adopted it, maybe never). */
+const alive = (pid: number) => processAlive(pid);
+
+describe("kill -9 of tp, then tp cleanup: nothing of the session is left on this machine", () => {
+  it("with its session and socket folders made, its sidecar not yet", { timeout: 240_000 }, async () => {
+    const c = faultCase();
+    c.start("local-folders");
+    await c.atStage("local-folders");
+    const id = await c.sessionId();
+    c.running().process.kill("SIGKILL");
+    await c.running().processExited();
+    const folders = [`tp-${id}-volumes`, `tp-${id}-run`].map((n) => join(c.tmp, n));
+    expect(folders.filter((f) => existsSync(f))).toEqual(folders);
+    expect(await sessionContainers(id)).toEqual([]);
+    await c.expectLocalCleanAfterCleanup(id);
+  });
+
+  it("of `tp run`: its program is ended, its folders removed", { timeout: 240_000 }, async () => {
+    const c = faultCase();
+    const tp = new RunningTp(
+      ["run", "-n", c.ns, "--swap-deployment", "web", "--", "sh", "-c", 'echo "program $$"; exec sleep 600'],
+      { TMPDIR: c.tmp },
+    );
+    c.tp = tp;
+    const pid = Number((await tp.waitFor(/program (\d+)\n/, 120_000))[1]);
+    const id = await c.sessionId();
+    try {
+      tp.process.kill("SIGKILL");
+      await tp.processExited();
+      expect(alive(pid), "the program after kill -9 of tp").toBe(true);
+      expect(existsSync(join(c.tmp, `tp-${id}-host`))).toBe(true);
+      await c.expectLocalCleanAfterCleanup(id);
+      await until("the program to end", () => !alive(pid), 10_000, 200);
+    } finally {
+      if (alive(pid)) process.kill(pid, "SIGKILL");
+    }
+  });
+});
