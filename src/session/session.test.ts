@@ -168,34 +168,22 @@ describe("Session", () => {
     expect(log).toEqual(undoneInOrder);
   });
 
+  const beforeTunnel = [
+    "socket folder removed",
+    "cluster restored",
+    "sidecar removed",
+    "local record removed",
+    "warden removed",
+    "record deleted",
+  ];
   // What was made by the time the interrupted step finished, so what is undone (in reverse).
   const cases: [Stage, string[]][] = [
     ["record", ["record deleted"]],
     ["warden", ["warden removed", "record deleted"]],
     ["proxy pod", ["cluster restored", "warden removed", "record deleted"]],
     // No tunnel yet: the sidecar goes first, the cluster's restore beside it.
-    [
-      "proxy running",
-      [
-        "socket folder removed",
-        "cluster restored",
-        "sidecar removed",
-        "local record removed",
-        "warden removed",
-        "record deleted",
-      ],
-    ],
-    [
-      "sidecar ready",
-      [
-        "socket folder removed",
-        "cluster restored",
-        "sidecar removed",
-        "local record removed",
-        "warden removed",
-        "record deleted",
-      ],
-    ],
+    ["proxy running", beforeTunnel],
+    ["sidecar ready", beforeTunnel],
     ["tunnel", undoneInOrder],
   ];
   for (const [stage, undone] of cases) {
