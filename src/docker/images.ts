@@ -3,11 +3,28 @@ import { TpError } from "../errors.js";
 import { agentImageFix } from "../version.js";
 import { dockerError } from "./docker-error.js";
 import { imageExists } from "./local-engine.js";
+import type { ImageCommand } from "./held-start.js";
 
 /** Check that an image exists locally; tp never pulls on its own. */
 export async function requireLocalImage(docker: Dockerode, image: string, hint: string): Promise<void> {
   if (!(await imageExists(docker, image)))
     throw new TpError("image-missing", `image ${image} does not exist locally`, { hint });
+}
+
+/** Check that an image exists locally (as requireLocalImage) and give its ENTRYPOINT and CMD. */
+export async function localImageCommand(
+  docker: Dockerode,
+  image: string,
+  hint: string,
+): Promise<ImageCommand> {
+  try {
+    const info = await docker.getImage(image).inspect();
+    return { entrypoint: info.Config?.Entrypoint as string[] | null, cmd: info.Config?.Cmd };
+  } catch (err) {
+    if ((err as { statusCode?: number }).statusCode === 404)
+      throw new TpError("image-missing", `image ${image} does not exist locally`, { hint });
+    throw dockerError(`inspect image ${image}`, err);
+  }
 }
 
 /** Whether an image reference names a registry host (registry.example.com/x, 127.0.0.1:5000/x). */

@@ -14,6 +14,8 @@ export interface UserContainerOptions {
   mounts: string[];
   run: DockerRunArgs;
   labels: Record<string, string>;
+  /** Made to be started held (see HeldStart): its entrypoint, arguments and mounts instead. */
+  hold?: { entrypoint: string; args: string[]; mounts: string[] };
 }
 
 /**
@@ -38,14 +40,15 @@ export function userContainerCommand(
   for (const e of run.env) argv.push("-e", e);
   argv.push(...labelFlags({ ...dockerSessionLabels(options.sessionId, "user"), ...options.labels }));
   for (const l of run.labels) argv.push("--label", l);
-  for (const m of [...options.mounts, ...run.volumes]) argv.push("-v", m);
+  for (const m of [...options.mounts, ...run.volumes, ...(options.hold?.mounts ?? [])]) argv.push("-v", m);
   if (run.workdir) argv.push("-w", run.workdir);
   if (run.user) argv.push("-u", run.user);
-  if (run.entrypoint !== undefined) argv.push("--entrypoint", run.entrypoint);
+  const entrypoint = options.hold?.entrypoint ?? run.entrypoint;
+  if (entrypoint !== undefined) argv.push("--entrypoint", entrypoint);
   if (run.interactive) argv.push("-i");
   if (run.tty) argv.push("-t");
   if (run.init) argv.push("--init");
-  argv.push(run.image, ...run.args);
+  argv.push(run.image, ...(options.hold?.args ?? run.args));
   return { argv, env, name };
 }
 

@@ -1,12 +1,12 @@
 import type Dockerode from "dockerode";
 import type { Kube } from "../kube/kube.js";
 import type { DockerRunArgs } from "../docker/docker-run-args.js";
-import { requireLocalImage } from "../docker/images.js";
+import { localImageCommand } from "../docker/images.js";
 import { checkHostPortsFree } from "../docker/published-ports.js";
 import {
-  createUserContainer,
   runUserContainer,
   startUserContainer,
+  type RunningUserContainer,
   type UserContainerOptions,
 } from "../docker/user-container.js";
 import { localEngine } from "../docker/local-engine.js";
@@ -17,6 +17,7 @@ import { writeEnvOutputs } from "./env-output.js";
 import { Interrupt } from "./interrupt.js";
 import { Session, type SessionRequest } from "./session.js";
 import { aheadDifferences, type SessionAhead } from "./session-ahead.js";
+import { discardUserAhead, makeUserAhead } from "./user-ahead.js";
 import { checkBeforeStart } from "./preflight.js";
 import type { StartedSession } from "./started-session.js";
 import { reachStage, Stages } from "../stages.js";
@@ -44,14 +45,15 @@ export async function dockerRunSession(
   let session: StartedSession | undefined;
   let userName: string | undefined;
   let removeEnvFiles = () => undefined as void;
+  let closeHold = async () => undefined as void;
   let exitCode: number;
   try {
     // Everything that can fail on bad input is checked at once, before anything is created.
-    await interrupt.race(
+    const [, , image] = await interrupt.race(
       Promise.all([
         checkBeforeStart(kube, docker, request, progress),
         checkHostPortsFree(request.run.publish, docker),
-        requireLocalImage(
+        localImageCommand(
           docker,
           request.run.image,
           "build or pull it first: tp docker-run does not pull images",
@@ -69,17 +71,25 @@ export async function dockerRunSession(
       run: request.run,
       labels: ahead.labels,
     });
-    // The user's container is made while the session starts, when the pod's env is known ahead.
-    // It starts once the session is up, and only with the env the agent reports (else it is made
-    // again with that one).
-    const made = madeAhead(engine, starting, (a) => userOptions(starting.id, a, true), progress);
+    // The user's container is made while the session starts, when the pod's env is known ahead,
+    // and started with its program held where it can be (see HeldStart). Its program runs once the
+    // session is up, and only with the env the agent reports (else it is made again with that one).
+    const made = makeUserAhead(
+      engine,
+      docker,
+      starting.ahead,
+      (a) => userOptions(starting.id, a, true),
+      image,
+      progress,
+    );
     try {
       session = await starting.start(interrupt);
     } catch (err) {
       const early = await made;
-      if (early) await removeUser(early.name);
+      if (early) await discardUserAhead(early, removeUser);
       throw err;
     }
+    const started = session;
     removeEnvFiles = writeEnvOutputs(
       session.env,
       { envFile: request.envFile, envJson: request.envJson },
@@ -88,61 +98,52 @@ export async function dockerRunSession(
 
     progress.info(`${session.remote.description}: starting ${request.run.image}`);
     // The workload's traffic moves to the session, and its warden starts, once the user's
-    // container has started.
-    const started = watchStart(docker, [
-      `${DockerLabels.session}=${session.id}`,
-      `${DockerLabels.role}=user`,
-    ]);
-    void started.started.then(async () => {
+    // container has started (its program released, for a held one).
+    const takeOver = async () => {
       await reachStage(Stages.userStarted);
-      await session?.guard();
-    });
+      await started.guard();
+    };
+    const watch = watchStart(docker, [`${DockerLabels.session}=${session.id}`, `${DockerLabels.role}=user`]);
     const options = userOptions(session.id, { ...session, sidecar: session.sidecar.name });
     // Not raced with a signal: a container made is removed with the rest.
     const early = await made;
     userName = early?.name;
+    if (early?.held) closeHold = () => early.held!.hold.close();
     const differs = early && aheadDifferences(early.options, options);
-    if (early && differs) {
-      progress.debug(`the container made ahead differs (${differs}): it is made again`);
-      await removeUser(early.name);
+    // A held start whose wrapper ended already (it could not run here) is made again as well.
+    const failed = early?.held?.ended() ? "its held start ended" : undefined;
+    if (early && (differs || failed)) {
+      progress.debug(`the container made ahead differs (${differs ?? failed}): it is made again`);
+      await discardUserAhead(early, removeUser);
     }
-    const same = early !== undefined && !differs;
-    const user = same
-      ? startUserContainer(engine, early.name, request.run)
-      : runUserContainer(engine, options);
+    let user: RunningUserContainer;
+    if (early?.held && !differs && !failed) {
+      watch.close();
+      await early.held.hold.release();
+      progress.debug("user program released");
+      user = early.held.user;
+      void takeOver();
+    } else {
+      void watch.started.then(takeOver);
+      user =
+        early && !differs && !failed
+          ? startUserContainer(engine, early.name, request.run)
+          : runUserContainer(engine, options);
+    }
     userName = user.name;
     interrupt.onSignal((signal) => {
       user.child.kill(signal);
       // A container whose main process ignores the signal is stopped for it.
       setTimeout(() => void removeUser(user.name), 3_000).unref();
     });
-    exitCode = await Promise.race([user.exited, session.lost]).finally(() => started.close());
+    exitCode = await Promise.race([user.exited, session.lost]).finally(() => watch.close());
   } finally {
     if (userName) await removeUser(userName);
+    await closeHold();
     removeEnvFiles();
     await session?.stop();
     interrupt.dispose();
   }
   // Read after the undo: a signal that came during it makes the exit code 130/143 too.
   return interrupt.signal ? interrupt.exitCode : exitCode;
-}
-
-/** The user container made by `docker create` once the session knows enough (see Session.ahead). */
-async function madeAhead(
-  engine: ReturnType<typeof localEngine>,
-  session: Session,
-  options: (ahead: SessionAhead) => UserContainerOptions,
-  progress: Reporter,
-): Promise<{ name: string; options: UserContainerOptions } | undefined> {
-  try {
-    const ahead = await session.ahead;
-    if (!ahead) return undefined;
-    const o = options(ahead);
-    const name = await createUserContainer(engine, o);
-    progress.debug("user container created");
-    return { name, options: o };
-  } catch (err) {
-    progress.debug(`user container not made ahead: ${(err as Error).message}`);
-    return undefined;
-  }
 }

@@ -13,6 +13,8 @@ export interface SessionAhead {
   labels: Record<string, string>;
   /** The pod's volumes (the first copy not made yet: mount them with `planned`). */
   volumes?: SessionVolumes;
+  /** The session's private folder on this machine (the socket folder), where the engine is local. */
+  localFolder?: string;
 }
 
 /**
@@ -40,7 +42,12 @@ export function userEnv(
  */
 export async function whenKnownAhead(
   podEnv: Promise<Record<string, string> | undefined>,
-  local: Promise<{ sidecar: StartedSidecar; labels: Record<string, string>; volumes?: SessionVolumes }>,
+  local: Promise<{
+    sidecar: StartedSidecar;
+    labels: Record<string, string>;
+    volumes?: SessionVolumes;
+    sockets?: { path: string };
+  }>,
   remote: RemoteEnd,
   progress: Pick<Reporter, "debug">,
 ): Promise<SessionAhead | undefined> {
@@ -53,6 +60,7 @@ export async function whenKnownAhead(
       sidecar: l.sidecar.name,
       labels: l.labels,
       volumes: l.volumes,
+      ...(l.sockets ? { localFolder: l.sockets.path } : {}),
     };
   } catch {
     return undefined;

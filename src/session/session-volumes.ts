@@ -1,4 +1,7 @@
+import { mkdir } from "node:fs/promises";
+import { join } from "node:path";
 import { TpError } from "../errors.js";
+import { tarName } from "../contract/volume-protocol.js";
 import type Dockerode from "dockerode";
 import type { AgentSession } from "../kube/agent-session.js";
 import type { Kube } from "../kube/kube.js";
@@ -47,6 +50,8 @@ export class SessionVolumes {
     private readonly request: VolumeRequest,
     private readonly kube: Kube,
     private readonly remote: RemoteEnd,
+    /** Mount paths of the pod that may be files (subPath mounts): known only once copied. */
+    private readonly maybeFiles: Set<string> = new Set(),
   ) {}
 
   /** Read the proxy pod's volumes (as admitted: it need not run yet) and create the session folder. */
@@ -62,8 +67,31 @@ export class SessionVolumes {
         kube.core.readNamespacedPod({ name: remote.pod, namespace: remote.namespace }),
       ));
     const specs = volumeSpecsOf(pod, remote.container);
+    const mounts = pod.spec?.containers.find((c) => c.name === remote.container)?.volumeMounts ?? [];
+    const maybeFiles = new Set(
+      mounts.filter((m) => m.subPath || m.subPathExpr).map((m) => m.mountPath.replace(/\/+$/, "")),
+    );
     const folder = await createSessionFolder(sessionId, request.folder);
-    return new SessionVolumes(folder, specs, request, kube, remote);
+    return new SessionVolumes(folder, specs, request, kube, remote, maybeFiles);
+  }
+
+  /**
+   * Make the folders the planned mounts of the user container come from (owner-only, as the first
+   * copy makes them), so that a container started before the copy mounts them and sees it arrive
+   * (Docker would make missing ones, as root). False when a mount may be a file: not before the copy.
+   */
+  async makeMountSources(): Promise<boolean> {
+    if (this.specs.some((s) => this.maybeFiles.has(s.path))) return false;
+    for (const spec of this.specs) {
+      let at = this.folder;
+      for (const part of tarName(spec.path).split("/").filter(Boolean)) {
+        at = join(at, part);
+        await mkdir(at, { mode: 0o700 }).catch((err: NodeJS.ErrnoException) => {
+          if (err.code !== "EEXIST") throw err;
+        });
+      }
+    }
+    return true;
   }
 
   /** Options for startSidecar: the folder bind-mounted, the sync configuration, the cleanup label. */
