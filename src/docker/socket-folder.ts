@@ -24,6 +24,7 @@ export function socketFolderPath(sessionId: string, dir = tmpdir()): string {
  */
 export class SocketFolder {
   private usable = true;
+  private connected = false;
 
   private constructor(readonly path: string) {}
 
@@ -59,12 +60,21 @@ export class SocketFolder {
         s.once("connect", resolve);
         s.once("error", reject);
       });
+      this.connected = true;
       return s;
     } catch {
       s.destroy();
       this.usable = false;
       return undefined;
     }
+  }
+
+  /**
+   * Whether the CLI reached a socket of the sidecar here: the folder is shared with the engine's
+   * containers as the same files (not copied by file sharing), named pipes included.
+   */
+  get shared(): boolean {
+    return this.connected && this.usable;
   }
 
   async remove(): Promise<void> {

@@ -13,7 +13,10 @@ export interface SessionAhead {
   labels: Record<string, string>;
   /** The pod's volumes (the first copy not made yet: mount them with `planned`). */
   volumes?: SessionVolumes;
-  /** The session's private folder on this machine (the socket folder), where the engine is local. */
+  /**
+   * The session's private folder on this machine (the socket folder), where the engine's containers
+   * see it as the same files: the CLI reached the sidecar's socket there.
+   */
   localFolder?: string;
 }
 
@@ -46,7 +49,7 @@ export async function whenKnownAhead(
     sidecar: StartedSidecar;
     labels: Record<string, string>;
     volumes?: SessionVolumes;
-    sockets?: { path: string };
+    sockets?: { path: string; shared: boolean };
   }>,
   remote: RemoteEnd,
   progress: Pick<Reporter, "debug">,
@@ -60,7 +63,7 @@ export async function whenKnownAhead(
       sidecar: l.sidecar.name,
       labels: l.labels,
       volumes: l.volumes,
-      ...(l.sockets ? { localFolder: l.sockets.path } : {}),
+      ...(l.sockets?.shared && process.platform === "linux" ? { localFolder: l.sockets.path } : {}),
     };
   } catch {
     return undefined;
