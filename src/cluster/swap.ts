@@ -84,12 +84,8 @@ export async function swapWorkload(kube: Kube, options: SwapOptions): Promise<Re
   let checked = await checkSwappable(kube, namespace, options.target);
   const ref = checked.found.ref;
   const id = describeRef(ref, namespace);
-  const hpa = await autoscalerOf(kube, namespace, ref);
-  if (hpa) {
-    options.warn?.(
-      `${id} is scaled by HorizontalPodAutoscaler ${hpa}: tp leaves its replicas alone, so its pods keep serving part of the traffic`,
-    );
-  }
+  // Looked up beside the claim: it only changes what happens once the proxy is Ready.
+  const autoscaler = autoscalerOf(kube, namespace, ref);
   // Claim first: the resourceVersion makes the claim fail if the workload changed meanwhile.
   // A change of its status or scale is read again and the claim made again; a claim of another
   // session is an error (checkSwappable names it).
@@ -120,6 +116,12 @@ export async function swapWorkload(kube: Kube, options: SwapOptions): Promise<Re
       if (!(err instanceof TpError && err.code === "conflict") || attempt >= 4) throw err;
       checked = await checkSwappable(kube, namespace, options.target);
     }
+  }
+  const hpa = await autoscaler;
+  if (hpa) {
+    options.warn?.(
+      `${id} is scaled by HorizontalPodAutoscaler ${hpa}: tp leaves its replicas alone, so its pods keep serving part of the traffic`,
+    );
   }
   const { found, container, identity } = checked;
   const info = {
