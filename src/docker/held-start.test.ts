@@ -1,24 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { heldArgv, isStaticElf } from "./held-start.js";
 import { userContainerCommand } from "./user-container.js";
-import type { DockerRunArgs } from "./docker-run-args.js";
+import { parseDockerRunArgs, type DockerRunArgs } from "./docker-run-args.js";
 
-const run = (over: Partial<DockerRunArgs> = {}): DockerRunArgs => ({
-  image: "app:dev",
-  args: [],
-  env: [],
-  volumes: [],
-  labels: [],
-  publish: [],
-  interactive: false,
-  tty: false,
-  init: false,
-  ...over,
-});
+/** `docker run` arguments (after `--`) as tp reads them. */
+const run = (...argv: string[]): DockerRunArgs => parseDockerRunArgs(argv);
 
 describe("heldArgv: the program a held container runs, as the daemon makes it", () => {
   it("is the image's ENTRYPOINT and CMD", () => {
-    expect(heldArgv({ entrypoint: ["/entry.sh"], cmd: ["serve", "-v"] }, run())).toEqual([
+    expect(heldArgv({ entrypoint: ["/entry.sh"], cmd: ["serve", "-v"] }, run("app:dev"))).toEqual([
       "/entry.sh",
       "serve",
       "-v",
@@ -26,21 +16,18 @@ describe("heldArgv: the program a held container runs, as the daemon makes it", 
   });
 
   it("takes the arguments after the image instead of CMD", () => {
-    expect(heldArgv({ entrypoint: ["/entry.sh"], cmd: ["serve"] }, run({ args: ["echo", "hi"] }))).toEqual([
+    expect(heldArgv({ entrypoint: ["/entry.sh"], cmd: ["serve"] }, run("app:dev", "echo", "hi"))).toEqual([
       "/entry.sh",
       "echo",
       "hi",
     ]);
-    expect(heldArgv({ entrypoint: null, cmd: ["sh"] }, run({ args: ["echo", "hi"] }))).toEqual([
-      "echo",
-      "hi",
-    ]);
+    expect(heldArgv({ entrypoint: null, cmd: ["sh"] }, run("app:dev", "echo", "hi"))).toEqual(["echo", "hi"]);
   });
 
   it("does not apply with --entrypoint, with nothing to run, or a program `env` would take for a variable", () => {
-    expect(heldArgv({ cmd: ["sh"] }, run({ entrypoint: "/bin/other" }))).toBeUndefined();
-    expect(heldArgv({ entrypoint: null, cmd: null }, run())).toBeUndefined();
-    expect(heldArgv({ cmd: ["A=1"] }, run())).toBeUndefined();
+    expect(heldArgv({ cmd: ["sh"] }, run("--entrypoint", "/bin/other", "app:dev"))).toBeUndefined();
+    expect(heldArgv({ entrypoint: null, cmd: null }, run("app:dev"))).toBeUndefined();
+    expect(heldArgv({ cmd: ["A=1"] }, run("app:dev"))).toBeUndefined();
   });
 });
 
@@ -79,7 +66,7 @@ describe("userContainerCommand with a hold", () => {
         sidecar: "tp-s1-sidecar",
         env: { A: "1" },
         mounts: ["/f/a:/a"],
-        run: run({ args: ["echo", "hi"], volumes: ["/x:/x"], workdir: "/w" }),
+        run: run("-v", "/x:/x", "-w", "/w", "app:dev", "echo", "hi"),
         labels: {},
         hold: {
           entrypoint: "/.tp-hold/busybox",
