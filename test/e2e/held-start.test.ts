@@ -74,7 +74,7 @@ async function makeHeld(sessionId: string, args: string[]) {
 
 describe("a held start", () => {
   it("runs the program only once released, with the env, user, directory and PID of a plain docker run", async () => {
-    const script = "echo started; env | sort; id -u; pwd; echo pid $$";
+    const script = "echo started; env | sort; printf '[%s]\\n' \"$MULTI\"; id -u; pwd; echo pid $$";
     const { hold, name, attached, early } = await makeHeld(`e2e${id}a`, ["sh", "-c", script]);
     try {
       await new Promise((res) => setTimeout(res, 1_500));
@@ -109,7 +109,7 @@ describe("a held start", () => {
       expect(done.exitCode).toBe(0);
       expect(done.stdout).toBe(plain.stdout);
       expect(done.stdout).toContain("pid 1");
-      expect(done.stdout).toContain("MULTI=first\nsecond");
+      expect(done.stdout).toContain("[first\nsecond]");
     } finally {
       await hold.close();
       await engine.removeContainer(name);
