@@ -122,7 +122,20 @@ export async function interceptWorkload(kube: Kube, options: InterceptOptions): 
     return done;
   };
   // A failed claim may have been made (its answer lost): the caller's undo removes it by name.
-  await addEntry(kube, namespace, target.name, sessionId, entry, t.filter);
+  let waiting: ((done?: string) => void) | undefined;
+  try {
+    await addEntry(kube, namespace, target.name, sessionId, entry, t.filter, {
+      signal: options.signal,
+      onWait: (other) => {
+        waiting?.();
+        waiting = options.step?.(
+          `waiting for tp session ${other} to finish ending its intercept of service ${namespace}/${target.name}`,
+        );
+      },
+    });
+  } finally {
+    waiting?.();
+  }
   options.signal?.throwIfAborted();
   const router = await createOrRestore(restore, async () => {
     const end = options.step?.(`starting the router of service ${namespace}/${target.name}`);

@@ -54,3 +54,49 @@ describe("removeIntercept", () => {
     expect(again.filter((l) => l.includes("selects"))).toEqual([]);
   });
 });
+
+describe("removeIntercept of the last session, in three steps", () => {
+  it("restores the selector and marks the entry leaving in one patch, and removes the entry only after the router and the shadow Service are deleted", async () => {
+    api = new FakeApi({ aaaa: entry("a") });
+    const fake = api;
+    const atDelete: unknown[] = [];
+    api.afterDelete = (what) => atDelete.push([what, fake.entries()]);
+    await removeIntercept(await api.kube(dir), "ns", "web", "aaaa");
+    const first = api.patches[0] as { spec?: unknown; metadata: { annotations: Record<string, unknown> } };
+    expect(first.spec).toEqual({ selector: { app: "web", "tp.dev/router": null } });
+    expect(first.metadata.annotations["tp.dev/original-selector"]).toBeNull();
+    expect(JSON.parse(first.metadata.annotations["tp.dev/intercepts"] as string)).toEqual({
+      aaaa: entry("a", { leaving: true }),
+    });
+    const leaving = { aaaa: entry("a", { leaving: true }) };
+    expect(atDelete).toEqual([
+      ["pods/tp-router-web", leaving],
+      ["services/tp-orig-web", leaving],
+    ]);
+    expect(api.service.metadata.annotations ?? {}).toEqual({});
+    expect(api.service.spec["selector"]).toEqual({ app: "web" });
+  });
+
+  it("a crash before the deletes leaves the entry, marked leaving, so that running it again finishes with no tp annotation left", async () => {
+    api = new FakeApi({ aaaa: entry("a") });
+    const kube = await api.kube(dir);
+    api.failDeletes = 1;
+    await expect(removeIntercept(kube, "ns", "web", "aaaa")).rejects.toThrow();
+    expect(api.entries()).toEqual({ aaaa: entry("a", { leaving: true }) });
+    expect(api.service.spec["selector"]).toEqual({ app: "web" });
+    api.deleted = [];
+    await removeIntercept(kube, "ns", "web", "aaaa");
+    expect(api.deleted).toEqual(["pods/tp-router-web", "services/tp-orig-web"]);
+    expect(api.service.metadata.annotations ?? {}).toEqual({});
+    expect(api.service.spec["selector"]).toEqual({ app: "web" });
+  });
+
+  it("a crashed session's leaving entry, with another session's entry come since, only goes: the router stays", async () => {
+    api = new FakeApi({ aaaa: entry("a", { leaving: true }), bbbb: entry("b") });
+    await removeIntercept(await api.kube(dir), "ns", "web", "aaaa");
+    expect(api.entries()).toEqual({ bbbb: entry("b") });
+    expect(api.service.spec["selector"]).toEqual({ "tp.dev/router": "web" });
+    expect(api.service.metadata.annotations?.["tp.dev/original-selector"]).toBeDefined();
+    expect(api.deleted).toEqual([]);
+  });
+});

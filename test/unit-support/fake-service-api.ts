@@ -40,6 +40,8 @@ export class FakeServiceApi {
   patches: Json[] = [];
   /** Called before a PATCH is applied: another writer's change. */
   beforePatch?: () => void;
+  /** DELETE calls still to fail (403, not tried again) before any succeeds: the caller stops there. */
+  failDeletes = 0;
   /** Called after a DELETE is recorded. */
   afterDelete?: (what: string) => void;
   private server: Server;
@@ -93,6 +95,10 @@ export class FakeServiceApi {
       ];
     }
     if (req.method === "DELETE") {
+      if (this.failDeletes > 0) {
+        this.failDeletes--;
+        return [403, { kind: "Status", reason: "Forbidden", message: "injected" }];
+      }
       const what = url.replace(/^\/api\/v1\/namespaces\/ns\//, "").replace(/\?.*$/, "");
       this.deleted.push(what);
       this.afterDelete?.(what);
