@@ -16,7 +16,7 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const filterB = { headers: { "x-dev": "b" } };
+const b = { service: "web", sessionId: "bbbb", entry: entry("b"), filter: { headers: { "x-dev": "b" } } };
 
 describe("addEntry", () => {
   it("waits while a live session's entry is leaving, and adds its own once that entry is gone", async () => {
@@ -24,9 +24,7 @@ describe("addEntry", () => {
     api.liveSessions.add("aaaa");
     const kube = await api.kube(dir);
     let added = false;
-    const adding = addEntry(kube, "ns", "web", "bbbb", entry("b"), filterB, { pollMs: 50 }).then(
-      () => (added = true),
-    );
+    const adding = addEntry(kube, "ns", b, { pollMs: 50 }).then(() => (added = true));
     await new Promise((r) => setTimeout(r, 600));
     expect(added).toBe(false);
     expect(api.entries()).toEqual({ aaaa: entry("a", { leaving: true }) });
@@ -41,7 +39,7 @@ describe("addEntry", () => {
     api = new FakeServiceApi({ aaaa: entry("a", { leaving: true }) });
     api.liveSessions.add("aaaa");
     const kube = await api.kube(dir);
-    const err = await addEntry(kube, "ns", "web", "bbbb", entry("b"), filterB, {
+    const err = await addEntry(kube, "ns", b, {
       pollMs: 50,
       timeoutMs: 400,
     }).then(
@@ -61,9 +59,9 @@ describe("addEntry", () => {
     const kube = await api.kube(dir);
     const abort = new AbortController();
     setTimeout(() => abort.abort(new TpError("interrupted", "interrupted")), 300);
-    await expect(
-      addEntry(kube, "ns", "web", "bbbb", entry("b"), filterB, { pollMs: 50, signal: abort.signal }),
-    ).rejects.toThrow("interrupted");
+    await expect(addEntry(kube, "ns", b, { pollMs: 50, signal: abort.signal })).rejects.toThrow(
+      "interrupted",
+    );
     expect(api.entries()).toEqual({ aaaa: entry("a", { leaving: true }) });
   });
 
@@ -74,7 +72,7 @@ describe("addEntry", () => {
     const fake = api;
     const atDelete: unknown[] = [];
     api.afterDelete = (what) => atDelete.push([what, fake.entries()]);
-    await addEntry(await api.kube(dir), "ns", "web", "bbbb", entry("b"), filterB, { pollMs: 50 });
+    await addEntry(await api.kube(dir), "ns", b, { pollMs: 50 });
     expect(atDelete).toEqual([
       ["pods/tp-router-web", { aaaa: entry("a", { leaving: true }) }],
       ["services/tp-orig-web", { aaaa: entry("a", { leaving: true }) }],
@@ -85,7 +83,7 @@ describe("addEntry", () => {
   it("does not wait for an entry that is not leaving", async () => {
     api = new FakeServiceApi({ aaaa: entry("a") });
     api.liveSessions.add("aaaa");
-    await addEntry(await api.kube(dir), "ns", "web", "bbbb", entry("b"), filterB, { pollMs: 50 });
+    await addEntry(await api.kube(dir), "ns", b, { pollMs: 50 });
     expect(api.entries()).toEqual({ aaaa: entry("a"), bbbb: entry("b") });
   });
 });

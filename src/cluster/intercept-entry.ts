@@ -67,6 +67,14 @@ export interface AddEntryOptions {
   timeoutMs?: number;
 }
 
+/** The entry a session adds to a Service's intercepts, and the filter it takes. */
+export interface NewEntry {
+  service: string;
+  sessionId: string;
+  entry: InterceptEntry;
+  filter: InterceptFilter;
+}
+
 type Attempt = { added: true } | { wait: string } | { finish: string } | { taken: string };
 
 /**
@@ -79,17 +87,15 @@ type Attempt = { added: true } | { wait: string } | { finish: string } | { taken
 export async function addEntry(
   kube: Kube,
   namespace: string,
-  service: string,
-  sessionId: string,
-  entry: InterceptEntry,
-  filter: InterceptFilter,
+  add: NewEntry,
   options: AddEntryOptions = {},
 ): Promise<void> {
+  const { service, filter } = add;
   const timeoutMs = options.timeoutMs ?? 90_000;
   let waiting: string | undefined;
   const attempt = async (): Promise<true | undefined> => {
     options.signal?.throwIfAborted();
-    const outcome = await tryAddEntry(kube, namespace, service, sessionId, entry, filter);
+    const outcome = await tryAddEntry(kube, namespace, add);
     if (!outcome) throw new TpError("not-found", `service ${namespace}/${service} is gone`);
     if ("taken" in outcome) throw filterTaken(outcome.taken, service, namespace, filter);
     if ("finish" in outcome) await removeIntercept(kube, namespace, service, outcome.finish);
@@ -114,14 +120,8 @@ export async function addEntry(
 }
 
 /** One read-modify-write of the entries: add this session's, or say why not yet. */
-async function tryAddEntry(
-  kube: Kube,
-  namespace: string,
-  service: string,
-  sessionId: string,
-  entry: InterceptEntry,
-  filter: InterceptFilter,
-): Promise<Attempt | undefined> {
+async function tryAddEntry(kube: Kube, namespace: string, add: NewEntry): Promise<Attempt | undefined> {
+  const { service, sessionId, entry, filter } = add;
   const before = await changeIntercepts(kube, namespace, service, (e) => ({ result: e }));
   const live = await liveSessions(kube, namespace, Object.keys(before ?? {}));
   return changeIntercepts<Attempt>(kube, namespace, service, (entries, _svc, write) => {

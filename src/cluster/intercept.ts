@@ -124,15 +124,20 @@ export async function interceptWorkload(kube: Kube, options: InterceptOptions): 
   // A failed claim may have been made (its answer lost): the caller's undo removes it by name.
   let waiting: ((done?: string) => void) | undefined;
   try {
-    await addEntry(kube, namespace, target.name, sessionId, entry, t.filter, {
-      signal: options.signal,
-      onWait: (other) => {
-        waiting?.();
-        waiting = options.step?.(
-          `waiting for tp session ${other} to finish ending its intercept of service ${namespace}/${target.name}`,
-        );
+    await addEntry(
+      kube,
+      namespace,
+      { service: target.name, sessionId, entry, filter: t.filter },
+      {
+        signal: options.signal,
+        onWait: (other) => {
+          waiting?.();
+          waiting = options.step?.(
+            `waiting for tp session ${other} to finish ending its intercept of service ${namespace}/${target.name}`,
+          );
+        },
       },
-    });
+    );
   } finally {
     waiting?.();
   }
