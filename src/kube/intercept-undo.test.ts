@@ -91,6 +91,13 @@ describe("removeIntercept of the last session, in three steps", () => {
     expect(api.service.spec["selector"]).toEqual({ app: "web" });
   });
 
+  it("without an entry of its own (its claim never landed) it deletes nothing: a joining session may be making the router", async () => {
+    api = new FakeApi({});
+    await removeIntercept(await api.kube(dir), "ns", "web", "bbbb");
+    expect(api.service.spec["selector"]).toEqual({ app: "web" });
+    expect(api.deleted).toEqual([]);
+  });
+
   it("a crashed session's leaving entry, with another session's entry come since, only goes: the router stays", async () => {
     api = new FakeApi({ aaaa: entry("a", { leaving: true }), bbbb: entry("b") });
     await removeIntercept(await api.kube(dir), "ns", "web", "aaaa");

@@ -107,7 +107,8 @@ function restoreSelector(svc: V1Service): { spec?: unknown; annotation?: null } 
  * Undo a session's intercept of a Service, in three steps, each idempotent and safe to redo after
  * a crash at any moment: (1) when no other entry is left, the Service's own selector comes back
  * and the session's entry is marked `leaving` (one patch; with other entries the entry just goes
- * and that is all); (2) the router pod and the shadow Service are deleted; (3) the entry goes. A
+ * and that is all); (2) the router pod and the shadow Service are deleted (only when the session
+ * had an entry, or the Service is gone); (3) the entry goes. A
  * joining session waits while a live session's entry is leaving (addEntry), so the deletes of (2)
  * never hit a router it uses. Used by the CLI, the warden and `tp cleanup`. Returns what was done.
  */
@@ -119,7 +120,7 @@ export async function removeIntercept(
 ): Promise<string[]> {
   const done: string[] = [];
   const what = `intercept of service ${namespace}/${service} by session ${sessionId}`;
-  const first = await changeIntercepts<{ left: boolean; lines: string[] }>(
+  const first = await changeIntercepts<{ left: boolean; mine: boolean; lines: string[] }>(
     kube,
     namespace,
     service,
@@ -133,7 +134,8 @@ export async function removeIntercept(
         const patch = mine
           ? { metadata: { annotations: { [InterceptKeys.intercepts]: write(rest) } } }
           : undefined;
-        return { ...(patch ? { patch } : {}), result: { left, lines: mine ? [`${what} removed`] : [] } };
+        const lines = mine ? [`${what} removed`] : [];
+        return { ...(patch ? { patch } : {}), result: { left, mine: false, lines } };
       }
       const restore = restoreSelector(svc);
       const meta: Record<string, unknown> = {};
@@ -145,12 +147,14 @@ export async function removeIntercept(
         ...(Object.keys(meta).length ? { metadata: { annotations: meta } } : {}),
       };
       const lines = restore.spec ? [`service ${namespace}/${service} selects its own pods again`] : [];
-      return { ...(Object.keys(patch).length ? { patch } : {}), result: { left, lines } };
+      return { ...(Object.keys(patch).length ? { patch } : {}), result: { left, mine: !!mine, lines } };
     },
   );
   done.push(...(first?.lines ?? []));
-  // Others remain: the router is theirs.
-  if (first?.left) return done;
+  // Others remain: the router is theirs. Without an entry of this session (its claim never landed,
+  // or this undo ran to its end before), the router is not this session's to delete either: a
+  // session that joins now may be making it, and no leaving entry would tell it to wait.
+  if (first && (first.left || !first.mine)) return done;
   await reachStage(Stages.interceptLeaving);
   // Nothing left (or the Service itself is gone): the router and the shadow Service go.
   const router = routerPodName(service);
