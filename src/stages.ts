@@ -25,6 +25,8 @@ export const Stages = {
   swapDone: "swap-done",
   /** Restoring: the Deployment's replicas are back, the proxy not yet gone. */
   restoring: "restoring",
+  /** Ending the last intercept of a Service: its selector is back, its router not yet deleted. */
+  interceptLeaving: "intercept-leaving",
   /** tp up: a plain service's `docker run` is under way. */
   serviceStarting: "service-starting",
 } as const;

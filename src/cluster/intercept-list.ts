@@ -15,6 +15,8 @@ export interface InterceptStatus {
   filter: string;
   mirror: boolean;
   since: string;
+  /** The session is ending it: the Service selects its own pods again, the router is going. */
+  leaving: boolean;
 }
 
 /** Every intercept recorded on the Services of a namespace (of all namespaces when undefined). */
@@ -43,6 +45,7 @@ export async function listIntercepts(kube: Kube, namespace: string | undefined):
         filter,
         mirror: e.mirror,
         since: e.since,
+        leaving: e.leaving === true,
       });
     }
   }

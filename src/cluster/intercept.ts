@@ -1,25 +1,18 @@
 import type { V1Container } from "@kubernetes/client-node";
 import { InterceptKeys, type InterceptEntry } from "../contract/intercept-record.js";
-import {
-  describeFilter,
-  parseInterceptFilter,
-  routerRegistrationToEnv,
-  sameFilter,
-  type InterceptFilter,
-} from "../contract/router-control.js";
+import { describeFilter, routerRegistrationToEnv, type InterceptFilter } from "../contract/router-control.js";
 import { defaultRouterControlPort } from "../contract/router-config.js";
 import { describeRef } from "../contract/workload-ref.js";
 import { TpError } from "../errors.js";
 import { changeIntercepts, patchService, readService, removeIntercept } from "../kube/intercept-undo.js";
-import { kubeGet } from "../kube/kube-call.js";
 import type { Kube } from "../kube/kube.js";
 import { deletePod } from "../kube/pods.js";
 import type { RemoteEnd, StartOptions } from "../kube/remote-end.js";
 import { createOrRestore, createProxyPod } from "./create-proxy-pod.js";
+import { addEntry, filterTaken, liveSessions, sameFilterHolder } from "./intercept-entry.js";
 import { ensureRouter } from "./intercept-router.js";
 import { checkExposeMatches, findInterceptedService, type InterceptedService } from "./intercept-services.js";
 import { interceptProxyPod, swapProxyPodName } from "./proxy-pod.js";
-import { isLeaseLive, leaseName } from "./session-lease.js";
 import {
   chooseContainer,
   findWorkload,
@@ -41,52 +34,6 @@ export interface Interceptable {
   target: InterceptedService;
 }
 
-/** The sessions among `ids` whose Lease is renewed: an entry of any other is left over by a crash. */
-async function liveSessions(kube: Kube, namespace: string, ids: string[]): Promise<Set<string>> {
-  const live = new Set<string>();
-  await Promise.all(
-    ids.map(async (id) => {
-      const lease = await kubeGet(`read lease ${leaseName(id)}`, () =>
-        kube.coordination.readNamespacedLease({ name: leaseName(id), namespace }),
-      ).catch(() => ({}) as never);
-      if (lease === undefined) return;
-      if (!lease.spec || isLeaseLive(lease)) live.add(id);
-    }),
-  );
-  return live;
-}
-
-/** A recorded filter as the router reads it; undefined when it is not one (another tp's). */
-function recorded(e: InterceptEntry): InterceptFilter | undefined {
-  try {
-    return parseInterceptFilter(e.filter);
-  } catch {
-    return undefined;
-  }
-}
-
-function sameAs(e: InterceptEntry, filter: InterceptFilter): boolean {
-  const f = recorded(e);
-  return f !== undefined && sameFilter(f, filter);
-}
-
-/** A live session that takes the same requests: two sessions may not share a filter. */
-function sameFilterHolder(
-  entries: Record<string, InterceptEntry>,
-  filter: InterceptFilter,
-  live: Set<string>,
-): string | undefined {
-  return Object.entries(entries).find(([id, e]) => live.has(id) && sameAs(e, filter))?.[0];
-}
-
-function filterTaken(holder: string, target: InterceptedService, namespace: string, filter: InterceptFilter) {
-  return new TpError(
-    "conflict",
-    `service ${namespace}/${target.name} is already intercepted for ${describeFilter(filter)} by tp session ${holder}`,
-    { hint: "use another --http-header value, end that session, or run `tp cleanup` if it is gone" },
-  );
-}
-
 /**
  * Check, before anything changes, that a workload can be intercepted: it exists, has the
  * container, a Service selects its pods (the one --service names), --expose matches that
@@ -105,43 +52,8 @@ export async function checkInterceptable(
   const entries = await changeIntercepts(kube, namespace, target.name, (e) => ({ result: e }));
   const live = await liveSessions(kube, namespace, Object.keys(entries ?? {}));
   const holder = sameFilterHolder(entries ?? {}, t.filter, live);
-  if (holder) throw filterTaken(holder, target, namespace, t.filter);
+  if (holder) throw filterTaken(holder, target.name, namespace, t.filter);
   return { found, container, target };
-}
-
-/** Record the session's entry on the Service (before anything is made); refuses a taken filter. */
-async function addEntry(
-  kube: Kube,
-  namespace: string,
-  target: InterceptedService,
-  sessionId: string,
-  entry: InterceptEntry,
-  filter: InterceptFilter,
-): Promise<void> {
-  const before = await changeIntercepts(kube, namespace, target.name, (e) => ({ result: e }));
-  const live = await liveSessions(kube, namespace, Object.keys(before ?? {}));
-  const added = await changeIntercepts(kube, namespace, target.name, (entries, _svc, write) => {
-    // An entry that came since it was read counts as live.
-    const holder = sameFilterHolder(
-      entries,
-      filter,
-      new Set([...live, ...Object.keys(entries).filter((id) => !(before && id in before))]),
-    );
-    if (holder) return { result: holder };
-    // A left-over entry of a crashed session with the same filter gives way.
-    const kept = Object.fromEntries(
-      Object.entries(entries).filter(([id, e]) => live.has(id) || !sameAs(e, filter)),
-    );
-    return {
-      patch: {
-        metadata: { annotations: { [InterceptKeys.intercepts]: write({ ...kept, [sessionId]: entry }) } },
-      },
-      result: undefined,
-    };
-  });
-  if (added === undefined && before === undefined)
-    throw new TpError("not-found", `service ${namespace}/${target.name} is gone`);
-  if (added) throw filterTaken(added, target, namespace, filter);
 }
 
 /**
@@ -210,7 +122,25 @@ export async function interceptWorkload(kube: Kube, options: InterceptOptions): 
     return done;
   };
   // A failed claim may have been made (its answer lost): the caller's undo removes it by name.
-  await addEntry(kube, namespace, target, sessionId, entry, t.filter);
+  let waiting: ((done?: string) => void) | undefined;
+  try {
+    await addEntry(
+      kube,
+      namespace,
+      { service: target.name, sessionId, entry, filter: t.filter },
+      {
+        signal: options.signal,
+        onWait: (other) => {
+          waiting?.();
+          waiting = options.step?.(
+            `waiting for tp session ${other} to finish ending its intercept of service ${namespace}/${target.name}`,
+          );
+        },
+      },
+    );
+  } finally {
+    waiting?.();
+  }
   options.signal?.throwIfAborted();
   const router = await createOrRestore(restore, async () => {
     const end = options.step?.(`starting the router of service ${namespace}/${target.name}`);

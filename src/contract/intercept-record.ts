@@ -30,6 +30,13 @@ export const interceptEntry = z.object({
   workload: z.string(),
   /** When the session added its entry (RFC 3339). */
   since: z.string(),
+  /**
+   * Set by the last session's teardown when it restored the Service's selector; the entry goes once
+   * the router pod and the shadow Service are deleted. A joining session waits for it (while that
+   * session's Lease is live) so that those deletes cannot hit the router it is about to use. A tp
+   * that does not know the field reads the entry as any other (zod drops unknown keys).
+   */
+  leaving: z.optional(z.boolean()),
 });
 export type InterceptEntry = z.output<typeof interceptEntry>;
 

@@ -8,6 +8,7 @@ import {
   type InterceptEntries,
 } from "../contract/intercept-record.js";
 import { TpError } from "../errors.js";
+import { reachStage, Stages } from "../stages.js";
 import { kubeGet } from "./kube-call.js";
 import type { Kube } from "./kube.js";
 import { patchWorkload, readWorkload } from "./workload-api.js";
@@ -90,10 +91,26 @@ export function originalSelector(service: V1Service): Record<string, string> | u
   return undefined;
 }
 
+/** The patch that points the Service at its own pods again (from the record), if it needs one. */
+function restoreSelector(svc: V1Service): { spec?: unknown; annotation?: null } {
+  const original = originalSelector(svc);
+  if (original) {
+    // The router's key goes, the Service's own keys come back.
+    const selector: Record<string, string | null> = { ...original };
+    for (const k of Object.keys(svc.spec?.selector ?? {})) if (!(k in original)) selector[k] = null;
+    return { spec: { selector }, annotation: null };
+  }
+  return InterceptKeys.originalSelector in (svc.metadata?.annotations ?? {}) ? { annotation: null } : {};
+}
+
 /**
- * Undo a session's intercept of a Service, every step idempotent: its entry goes; when no entry is
- * left, the Service's own selector comes back (in the same patch), then the router pod and the
- * shadow Service are deleted. Used by the CLI, the warden and `tp cleanup`. Returns what was done.
+ * Undo a session's intercept of a Service, in three steps, each idempotent and safe to redo after
+ * a crash at any moment: (1) when no other entry is left, the Service's own selector comes back
+ * and the session's entry is marked `leaving` (one patch; with other entries the entry just goes
+ * and that is all); (2) the router pod and the shadow Service are deleted (only when the session
+ * had an entry, or the Service is gone); (3) the entry goes. A
+ * joining session waits while a live session's entry is leaving (addEntry), so the deletes of (2)
+ * never hit a router it uses. Used by the CLI, the warden and `tp cleanup`. Returns what was done.
  */
 export async function removeIntercept(
   kube: Kube,
@@ -102,50 +119,68 @@ export async function removeIntercept(
   sessionId: string,
 ): Promise<string[]> {
   const done: string[] = [];
-  const last = await changeIntercepts(kube, namespace, service, (entries, svc, write) => {
-    const had = sessionId in entries;
+  const what = `intercept of service ${namespace}/${service} by session ${sessionId}`;
+  const first = await changeIntercepts<{ left: boolean; mine: boolean; lines: string[] }>(
+    kube,
+    namespace,
+    service,
+    (entries, svc, write) => {
+      const mine = entries[sessionId];
+      const rest = { ...entries };
+      delete rest[sessionId];
+      const left = Object.keys(rest).length > 0 || write({}) !== null;
+      if (left) {
+        // Others remain: they keep the router; this entry just goes.
+        const patch = mine
+          ? { metadata: { annotations: { [InterceptKeys.intercepts]: write(rest) } } }
+          : undefined;
+        const lines = mine ? [`${what} removed`] : [];
+        return { ...(patch ? { patch } : {}), result: { left, mine: false, lines } };
+      }
+      const restore = restoreSelector(svc);
+      const meta: Record<string, unknown> = {};
+      if (mine && !mine.leaving)
+        meta[InterceptKeys.intercepts] = write({ [sessionId]: { ...mine, leaving: true } });
+      if (restore.annotation === null) meta[InterceptKeys.originalSelector] = null;
+      const patch: Record<string, unknown> = {
+        ...(restore.spec ? { spec: restore.spec } : {}),
+        ...(Object.keys(meta).length ? { metadata: { annotations: meta } } : {}),
+      };
+      const lines = restore.spec ? [`service ${namespace}/${service} selects its own pods again`] : [];
+      return { ...(Object.keys(patch).length ? { patch } : {}), result: { left, mine: !!mine, lines } };
+    },
+  );
+  done.push(...(first?.lines ?? []));
+  // Others remain: the router is theirs. Without an entry of this session (its claim never landed,
+  // or this undo ran to its end before), the router is not this session's to delete either: a
+  // session that joins now may be making it, and no leaving entry would tell it to wait.
+  if (first && (first.left || !first.mine)) return done;
+  await reachStage(Stages.interceptLeaving);
+  // Nothing left (or the Service itself is gone): the router and the shadow Service go.
+  const router = routerPodName(service);
+  if (
+    await kubeGet(`delete pod ${router}`, () =>
+      kube.core.deleteNamespacedPod({ name: router, namespace, gracePeriodSeconds: 1 }),
+    )
+  )
+    done.push(`router pod ${namespace}/${router} deleted`);
+  const shadow = shadowServiceName(service);
+  if (
+    await kubeGet(`delete service ${shadow}`, () =>
+      kube.core.deleteNamespacedService({ name: shadow, namespace }),
+    )
+  )
+    done.push(`service ${namespace}/${shadow} deleted`);
+  if (!first) return done;
+  const removed = await changeIntercepts(kube, namespace, service, (entries, _svc, write) => {
+    if (!(sessionId in entries)) return { result: false };
     const rest = { ...entries };
     delete rest[sessionId];
-    const annotations = svc.metadata?.annotations ?? {};
-    const unreadableLeft = write(rest) !== null;
-    const left = Object.keys(rest).length > 0 || unreadableLeft;
-    const original = originalSelector(svc);
-    const patch: Record<string, unknown> = {};
-    const meta: Record<string, unknown> = {};
-    if (had) meta[InterceptKeys.intercepts] = write(rest);
-    if (!left && original) {
-      // The router's key goes, the Service's own keys come back.
-      const selector: Record<string, string | null> = { ...original };
-      for (const k of Object.keys(svc.spec?.selector ?? {})) if (!(k in original)) selector[k] = null;
-      patch["spec"] = { selector };
-      meta[InterceptKeys.originalSelector] = null;
-    } else if (!left && InterceptKeys.originalSelector in annotations) {
-      meta[InterceptKeys.originalSelector] = null;
-    }
-    if (Object.keys(meta).length) patch["metadata"] = { annotations: meta };
-    const lines = [
-      ...(had ? [`intercept of service ${namespace}/${service} by session ${sessionId} removed`] : []),
-      ...(!left && original ? [`service ${namespace}/${service} selects its own pods again`] : []),
-    ];
-    return { ...(Object.keys(patch).length ? { patch } : {}), result: { left, lines } };
+    return {
+      patch: { metadata: { annotations: { [InterceptKeys.intercepts]: write(rest) } } },
+      result: true,
+    };
   });
-  done.push(...(last?.lines ?? []));
-  // Nothing left (or the Service itself is gone): the router and the shadow Service go.
-  if (!last || !last.left) {
-    const router = routerPodName(service);
-    if (
-      await kubeGet(`delete pod ${router}`, () =>
-        kube.core.deleteNamespacedPod({ name: router, namespace, gracePeriodSeconds: 1 }),
-      )
-    )
-      done.push(`router pod ${namespace}/${router} deleted`);
-    const shadow = shadowServiceName(service);
-    if (
-      await kubeGet(`delete service ${shadow}`, () =>
-        kube.core.deleteNamespacedService({ name: shadow, namespace }),
-      )
-    )
-      done.push(`service ${namespace}/${shadow} deleted`);
-  }
+  if (removed) done.push(`${what} removed`);
   return done;
 }

@@ -78,7 +78,7 @@ export const statusCommand = new Command("status")
         ["SERVICE", "SESSION", "WORKLOAD", "FILTER", "MIRROR"],
         ...intercepts.map((i) => [
           namespace === undefined ? `${i.namespace}/${i.service}` : i.service,
-          i.session,
+          i.leaving ? `${i.session} (leaving)` : i.session,
           i.workload,
           i.filter,
           i.mirror ? "yes" : "no",
