@@ -201,7 +201,9 @@ export async function swapWorkload(kube: Kube, options: SwapOptions): Promise<Re
   const takeOver = (): Promise<void> =>
     (takingOver ??= (async () => {
       await ready;
-      if (hpa || restoring || exclusive) return;
+      // A signal may come while the proxy gets Ready (its wait ends then): the undo that follows
+      // must not find the workload going to 0 after it started.
+      if (hpa || restoring || exclusive || options.signal?.aborted) return;
       scaling = scaleToZero();
       await scaling;
       if (restoring) return;
