@@ -1,4 +1,4 @@
-import type { Duplex } from "node:stream";
+import type { Duplex, Readable, Writable } from "node:stream";
 import { connectionWindowSize } from "../contract/tunnel-protocol.js";
 
 /**
@@ -36,22 +36,27 @@ export function pipeDuplexes(a: Duplex, b: Duplex, limit = pipeLimit): Promise<v
       if (b.closed) closed();
       else b.once("close", closed);
     };
-    const pump = (from: Duplex, to: Duplex): void => {
-      from.on("data", (chunk: Buffer) => {
-        if (done) return;
-        to.write(chunk);
-        if (to.writableLength >= limit) {
-          from.pause();
-          to.once("drain", () => from.resume());
-        }
-      });
-    };
     for (const s of [a, b]) {
       s.once("error", finish);
       s.once("close", finish);
       s.once("end", finish);
     }
-    pump(a, b);
-    pump(b, a);
+    pump(a, b, limit, () => done);
+    pump(b, a, limit, () => done);
+  });
+}
+
+/**
+ * Copy what `from` reads to `to`, reading on while `to` holds less than `limit` bytes it has not
+ * written yet (see {@link pipeLimit}). Neither end nor error is passed on: the caller decides.
+ */
+export function pump(from: Readable, to: Writable, limit = pipeLimit, stopped = (): boolean => false): void {
+  from.on("data", (chunk: Buffer) => {
+    if (stopped() || to.destroyed) return;
+    to.write(chunk);
+    if (to.writableLength >= limit) {
+      from.pause();
+      to.once("drain", () => from.resume());
+    }
   });
 }
