@@ -42,13 +42,21 @@ export type { AgentInfo, PodResolvConf } from "./tunnel-answers.js";
 /** Keepalive: a PING every interval; a session with no answer for deadAfter is destroyed. */
 export const keepalive = { intervalMs: 5_000, deadAfterMs: 15_000 } as const;
 
-/** Generous flow-control windows: many parallel bulk streams over one connection. */
+/**
+ * Flow-control windows. One stream moves at most a window per round trip, and a round trip through
+ * the port-forward is milliseconds when the machine is busy: 2 MiB per stream keeps one bulk
+ * stream from waiting on WINDOW_UPDATEs (512 KiB held a stream near 100 MiB/s). It is also what
+ * a stream whose reader stalls can hold in memory. Node returns the connection's window as data
+ * arrives, whatever a stream's reader does, so a stalled stream never blocks the others; the
+ * connection window only bounds the bytes in flight across all streams. DATA frames stay at
+ * 16 KiB whatever SETTINGS_MAX_FRAME_SIZE says: Node's http2 sends no larger ones.
+ */
 const settings: Settings = {
-  initialWindowSize: 512 * 1024,
+  initialWindowSize: 2 * 1024 * 1024,
   maxConcurrentStreams: 100_000,
   enablePush: false,
 };
-export const connectionWindowSize = 4 * 1024 * 1024;
+export const connectionWindowSize = 16 * 1024 * 1024;
 
 export const clientSessionOptions: ClientSessionOptions = {
   settings,
