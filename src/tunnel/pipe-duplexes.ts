@@ -59,4 +59,6 @@ export function pump(from: Readable, to: Writable, limit = pipeLimit, stopped = 
       to.once("drain", () => from.resume());
     }
   });
+  // As pipe() does: a source paused before (or read through "readable") flows from here on.
+  from.resume();
 }
