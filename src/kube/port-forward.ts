@@ -77,8 +77,11 @@ function unmasked(mask: Buffer): void {
   mask.fill(0);
 }
 
-/** The most data one WebSocket frame carries when queued chunks are sent together. */
-const maxFramePayload = 1024 * 1024;
+/**
+ * The most data one WebSocket frame carries when queued chunks are sent together: the far end
+ * hands on nothing of a frame before it has all of it.
+ */
+const maxFramePayload = 256 * 1024;
 
 class PortForwardStream extends Duplex {
   private readonly seenPrefix = [false, false];
