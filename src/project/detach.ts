@@ -24,7 +24,8 @@ export interface DetachOptions {
 function progressLine(line: string): boolean {
   // eslint-disable-next-line no-control-regex
   const plain = line.replace(/\u001b\[[0-9;]*m/g, "");
-  return /^(tp: |✔ |✖ |⚠ |- )/.test(plain);
+  // ✔ ✖ ⚠ as escapes: the CLI bundle stays ASCII (see scripts/build.mjs).
+  return /^(tp: |\u2714 |\u2716 |\u26a0 |- )/.test(plain);
 }
 
 /**
