@@ -36,12 +36,17 @@ export async function startDetached(options: DetachOptions): Promise<number> {
   mkdirSync(dirname(options.logPath), { recursive: true });
   removeState(options.statePath);
   const log = openSync(options.logPath, "w");
-  const child = spawn(process.execPath, [process.argv[1] as string, ...options.args], {
-    cwd: options.cwd,
-    detached: true,
-    stdio: ["ignore", log, log],
-    env: process.env,
-  });
+  // With this process's Node flags (the launcher's), and `--` so that Node reads none of tp's.
+  const child = spawn(
+    process.execPath,
+    [...process.execArgv, "--", process.argv[1] as string, ...options.args],
+    {
+      cwd: options.cwd,
+      detached: true,
+      stdio: ["ignore", log, log],
+      env: process.env,
+    },
+  );
   closeSync(log);
   child.unref();
   let exitCode: number | null = null;
