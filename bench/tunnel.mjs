@@ -151,9 +151,10 @@ try {
     if (path === "kubectl")
       results.kubectl = await throughForwarder(() => kubectlForward(env, ns, pod), "kubectl");
     if (path === "tp")
+      // Through tp's launcher, as a user runs it (with its Node flags).
       results.tp = await runClient(
-        "node",
-        ["dist/cli/tp.js", "docker-run", "-n", ns, "--", ...inContainer("sink", 9000)],
+        "dist/cli/tp.js",
+        ["docker-run", "-n", ns, "--", ...inContainer("sink", 9000)],
         (cli) => {
           const id = execFileSync(
             "docker",

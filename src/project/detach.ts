@@ -24,7 +24,8 @@ export interface DetachOptions {
 function progressLine(line: string): boolean {
   // eslint-disable-next-line no-control-regex
   const plain = line.replace(/\u001b\[[0-9;]*m/g, "");
-  return /^(tp: |✔ |✖ |⚠ |- )/.test(plain);
+  // ✔ ✖ ⚠ as escapes: the CLI bundle stays ASCII (see scripts/build.mjs).
+  return /^(tp: |\u2714 |\u2716 |\u26a0 |- )/.test(plain);
 }
 
 /**
@@ -35,12 +36,17 @@ export async function startDetached(options: DetachOptions): Promise<number> {
   mkdirSync(dirname(options.logPath), { recursive: true });
   removeState(options.statePath);
   const log = openSync(options.logPath, "w");
-  const child = spawn(process.execPath, [process.argv[1] as string, ...options.args], {
-    cwd: options.cwd,
-    detached: true,
-    stdio: ["ignore", log, log],
-    env: process.env,
-  });
+  // With this process's Node flags (the launcher's), and `--` so that Node reads none of tp's.
+  const child = spawn(
+    process.execPath,
+    [...process.execArgv, "--", process.argv[1] as string, ...options.args],
+    {
+      cwd: options.cwd,
+      detached: true,
+      stdio: ["ignore", log, log],
+      env: process.env,
+    },
+  );
   closeSync(log);
   child.unref();
   let exitCode: number | null = null;
