@@ -14,7 +14,8 @@ import { startSidecar, type SidecarOptions, type StartedSidecar } from "../docke
 import { SocketFolder } from "../docker/socket-folder.js";
 import { createLocalRecord, type MadeLocalRecord } from "./local-record.js";
 import type { Reporter } from "./reporter.js";
-import { TunnelLink, tunnelEnds } from "./tunnel-link.js";
+import { TunnelLink } from "./tunnel-link.js";
+import { tunnelEnds } from "./tunnel-ends.js";
 import { startRemote, type Workload } from "./workload.js";
 
 /** The session's record in the cluster: a Lease the CLI renews (see SessionLease). */

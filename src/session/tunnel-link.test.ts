@@ -3,7 +3,8 @@ import { describe, expect, it } from "vitest";
 import { ManualClock, type Clock } from "../clock.js";
 import type { SidecarStatus } from "../contract/sidecar-status.js";
 import type { Reporter } from "./reporter.js";
-import { reconnectDelayMs, TunnelLink, type SidecarStatusLines, type TunnelEnds } from "./tunnel-link.js";
+import { reconnectDelayMs, TunnelLink, type SidecarStatusLines } from "./tunnel-link.js";
+import type { TunnelEnds } from "./tunnel-ends.js";
 
 /** The sidecar's status lines: "tunnel-up" each time a new pipe carries the agent's first bytes. */
 class FakeSidecar implements SidecarStatusLines {

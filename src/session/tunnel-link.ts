@@ -1,54 +1,11 @@
-import type Dockerode from "dockerode";
 import type { Duplex } from "node:stream";
-import { openPortForward } from "../kube/port-forward.js";
-import type { Kube } from "../kube/kube.js";
 import type { RemoteEnd } from "../kube/remote-end.js";
-import { tunnelPort } from "../contract/tunnel-protocol.js";
 import type { StartedSidecar } from "../docker/sidecar.js";
-import type { SocketFolder } from "../docker/socket-folder.js";
 import { TpError } from "../errors.js";
-import { openSidecarPipe } from "../docker/open-sidecar-pipe.js";
 import { pipeDuplexes } from "../tunnel/index.js";
 import type { Reporter } from "./reporter.js";
 import { systemClock, type Clock } from "../clock.js";
-import { kubeGet } from "../kube/kube-call.js";
-import { podFailure } from "../cluster/wait-for-pod.js";
-
-/** What the tunnel joins: a port-forward to the agent, and a pipe into the sidecar. */
-export interface TunnelEnds {
-  portForward(): Promise<Duplex>;
-  sidecarPipe(): Promise<Duplex>;
-  /** Why the proxy pod will not come back (deleted, ended), or undefined while it may. */
-  proxyGone?(): Promise<string | undefined>;
-}
-
-/** The real ends: a port-forward with the user's credentials, the sidecar's tunnel socket. */
-export function tunnelEnds(
-  kube: Kube,
-  docker: Dockerode,
-  remote: RemoteEnd,
-  sidecar: StartedSidecar,
-  /** The sidecar's sockets, reachable from here (else the exec pipe is used). */
-  sockets?: SocketFolder,
-): TunnelEnds {
-  return {
-    portForward: () => openPortForward(kube, remote.namespace, remote.pod, tunnelPort),
-    sidecarPipe: () => openSidecarPipe(docker, sidecar.container.id, sockets),
-    proxyGone: async () => {
-      const { namespace, pod: name } = remote;
-      try {
-        const pod = await kubeGet(`read pod ${namespace}/${name}`, () =>
-          kube.core.readNamespacedPod({ name, namespace }),
-        );
-        if (!pod) return `the proxy pod ${namespace}/${name} was deleted`;
-        if (pod.metadata?.deletionTimestamp) return `the proxy pod ${namespace}/${name} is being deleted`;
-        return podFailure(pod);
-      } catch {
-        return undefined; // The cluster does not answer: reconnecting may still work.
-      }
-    },
-  };
-}
+import type { TunnelEnds } from "./tunnel-ends.js";
 
 /** The tunnel came up to a proxy pod that is going: not an attempt to make again. */
 class ProxyGoing extends Error {
