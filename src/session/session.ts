@@ -2,23 +2,18 @@ import type Dockerode from "dockerode";
 import { randomBytes } from "node:crypto";
 import type { SidecarConfig } from "../contract/sidecar-config.js";
 import type { Kube } from "../kube/kube.js";
-import type { RemoteEnd } from "../kube/remote-end.js";
 import { leaseName } from "../cluster/session-lease.js";
 import { wardenPlanFor, type StartedWarden } from "../cluster/warden.js";
-import { DockerLabels } from "../contract/docker-labels.js";
-import { ownerLabels } from "../docker/local-sessions.js";
-import type { SidecarOptions, StartedSidecar } from "../docker/sidecar.js";
-import type { SocketFolder } from "../docker/socket-folder.js";
+import type { SidecarOptions } from "../docker/sidecar.js";
 import type { Reporter } from "./reporter.js";
 import { SessionVolumes, type VolumeRequest } from "./session-volumes.js";
 import { userEnv, whenKnownAhead, type SessionAhead } from "./session-ahead.js";
 import type { Interrupt } from "./interrupt.js";
 import { HostForwardLink } from "./host-forward-link.js";
-import { hostProcessSidecar } from "./host-local.js";
-import { realEnds, type SessionEnds, type SessionTunnel } from "./session-ends.js";
-import { reachStage, Stages } from "../stages.js";
+import { realEnds, type SessionEnds } from "./session-ends.js";
 import { StartedSession, undoAll, type UndoStep } from "./started-session.js";
-import { autoExposed, localHostname, resolveWorkload, undoPlanOf, type Workload } from "./workload.js";
+import { resolveWorkload, undoPlanOf, type Workload } from "./workload.js";
+import { startLocal, type LocalContext, type LocalSide } from "./session-local.js";
 
 export interface SessionRequest {
   workload: Workload;
@@ -36,22 +31,6 @@ export interface SessionRequest {
   hostProcess?: boolean;
   /** Resolve the pod's env from the API while the pod starts (see Session.ahead). */
   envAhead?: boolean;
-}
-
-/** What a session starts locally (see Session.startLocal). */
-interface LocalSide {
-  volumes: SessionVolumes | undefined;
-  sidecar: StartedSidecar;
-  /** Labels for the session's local containers. */
-  labels: Record<string, string>;
-  /** The tunnel, its pipe into the sidecar already open. */
-  link: SessionTunnel;
-  /** The folder of the sidecar's sockets, when the CLI can reach them directly. */
-  sockets: SocketFolder | undefined;
-  /** Ends the "starting the local sidecar" progress line. */
-  endStep: (done?: string) => void;
-  /** Host ports the sidecar may reach (container-to-host). */
-  hostPorts: number[];
 }
 
 /** A session being set up: cluster end, warden, sidecar and tunnel. */
@@ -73,6 +52,12 @@ export class Session {
     /** The cluster and local ends (fakes in tests). */
     private readonly ends: SessionEnds = realEnds(kube, docker),
   ) {}
+
+  /** What the local side's start needs of the session. */
+  private local(): LocalContext {
+    const { kube, docker, request, progress, id, ends } = this;
+    return { namespace: kube.namespace, docker, request, progress, id, ends };
+  }
 
   /** Start everything; on failure (or a signal) undo what was started and throw. */
   async start(interrupt: Interrupt): Promise<StartedSession> {
@@ -169,7 +154,7 @@ export class Session {
         ? SessionVolumes.prepare(kube, remote, request.volumes, id)
         : Promise.resolve(undefined);
       prepared.catch(() => undefined);
-      const local = this.startLocal(remote, undo, prepared, w, aborted.signal);
+      const local = startLocal(this.local(), remote, undo, prepared, w, aborted.signal);
       const envAhead =
         (request.envAhead && ends.envAhead?.(remote, (t) => progress.debug(t))) || Promise.resolve(undefined);
       void whenKnownAhead(envAhead, local, remote, progress).then((a) => this.aheadKnown(a));
@@ -249,78 +234,5 @@ export class Session {
       await undoAll(undo, progress);
       throw err;
     }
-  }
-
-  /**
-   * The local side of a session, which needs only the proxy pod's spec: the session folder for
-   * its volumes, then the sidecar until it says it is ready, and the pipe into it (opened while
-   * the pod may still be starting). Undo steps are added as things are made.
-   */
-  private async startLocal(
-    remote: RemoteEnd,
-    undo: UndoStep[],
-    prepared: Promise<SessionVolumes | undefined>,
-    w: Workload,
-    signal: AbortSignal,
-  ): Promise<LocalSide> {
-    const { kube, docker, request, progress, id, ends } = this;
-    const namespace = kube.namespace;
-    const volumes = await prepared;
-    if (volumes) undo.push({ what: "session folder", run: () => volumes.remove(docker, request.agentImage) });
-    const volumeSidecar = volumes?.sidecarOptions();
-    const sockets = await ends.socketFolder(id);
-    // Removed once: by the sidecar's step below, or by its own where no sidecar was started.
-    let socketsGone: Promise<void> | undefined;
-    const removeSockets = () => (socketsGone ??= sockets?.remove() ?? Promise.resolve());
-    if (sockets) undo.push({ what: "socket folder", run: async () => (await removeSockets(), []) });
-    await reachStage(Stages.localFolders, signal);
-    signal.throwIfAborted();
-    const expose = [
-      ...request.sidecar.expose,
-      ...autoExposed(remote, request.sidecar.expose, request.autoExpose),
-    ];
-    const host = request.hostProcess
-      ? hostProcessSidecar(expose, request.sidecar.containerToHost ?? [])
-      : undefined;
-    const config = { ...request.sidecar, expose, ...host?.config };
-    const endStep = progress.step("starting the local sidecar");
-    const labels = {
-      ...ownerLabels(),
-      ...request.sidecarExtra?.labels,
-      [DockerLabels.remote]: `${namespace}/${remote.pod}`,
-      ...(request.context ? { [DockerLabels.context]: request.context } : {}),
-    };
-    const sidecar = await ends.startSidecar({
-      sessionId: id,
-      image: request.agentImage,
-      config,
-      hostname: localHostname(w, id),
-      publish: [...request.publish, ...(host?.publish ?? [])],
-      ...request.sidecarExtra,
-      labels: { ...labels, ...volumeSidecar?.labels, ...sockets?.labels },
-      binds: [...(volumeSidecar?.binds ?? []), ...(sockets ? [sockets.bind] : [])],
-      env: { ...volumeSidecar?.env, ...host?.env },
-    });
-    progress.debug("sidecar started");
-    undo.push({
-      what: "sidecar",
-      // Its labels are what name the session and socket folders to tp cleanup: stopped first, it
-      // is removed only once the folders are gone, so that a crash in between leaves nothing unnamed.
-      run: async () => {
-        await sidecar.stop();
-        const folder = volumes ? await volumes.remove(docker, request.agentImage) : [];
-        await removeSockets();
-        await sidecar.remove();
-        return [...folder, `sidecar ${sidecar.name} removed`];
-      },
-    });
-    await sidecar.waitFor("ready", 20_000);
-    progress.debug("sidecar ready");
-    await reachStage(Stages.sidecarUp, signal);
-    signal.throwIfAborted();
-    const link = ends.tunnel(remote, sidecar, sockets, progress);
-    await link.prepare();
-    const hostPorts = (config.containerToHost ?? []).map((c) => c.hostPort);
-    return { volumes, sidecar, labels, link, endStep, sockets, hostPorts };
   }
 }
