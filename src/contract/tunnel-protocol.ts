@@ -42,20 +42,9 @@ export type { AgentInfo, PodResolvConf } from "./tunnel-answers.js";
 /** Keepalive: a PING every interval; a session with no answer for deadAfter is destroyed. */
 export const keepalive = { intervalMs: 5_000, deadAfterMs: 15_000 } as const;
 
-/**
- * Flow-control windows. One stream moves at most a window per round trip, and a round trip through
- * the port-forward is milliseconds when the machine is busy: 2 MiB per stream keeps one bulk
- * stream from waiting on WINDOW_UPDATEs (512 KiB held a stream near 100 MiB/s). It is also what
- * a stream whose reader stalls can hold in memory. Node returns the connection's window as data
- * arrives, whatever a stream's reader does, so a stalled stream never blocks the others; the
- * connection window bounds the bytes in flight across all streams, and so how long anything new
- * (a DNS query, a request's first bytes) waits behind bulk transfers: 4 MiB is some 40 ms at
- * 100 MiB/s, where 16 MiB made a round trip under load take half a second and DNS queries of
- * 200 connections opened at once time out. DATA frames stay at 16 KiB whatever
- * SETTINGS_MAX_FRAME_SIZE says: Node's http2 sends no larger ones.
- */
+/** Generous flow-control windows: many parallel bulk streams over one connection. */
 const settings: Settings = {
-  initialWindowSize: 2 * 1024 * 1024,
+  initialWindowSize: 512 * 1024,
   maxConcurrentStreams: 100_000,
   enablePush: false,
 };

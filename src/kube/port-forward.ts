@@ -77,12 +77,6 @@ function unmasked(mask: Buffer): void {
   mask.fill(0);
 }
 
-/**
- * The most data one WebSocket frame carries when queued chunks are sent together: the far end
- * hands on nothing of a frame before it has all of it.
- */
-const maxFramePayload = 256 * 1024;
-
 class PortForwardStream extends Duplex {
   private readonly seenPrefix = [false, false];
 
@@ -122,31 +116,8 @@ class PortForwardStream extends Duplex {
   }
 
   override _write(chunk: Buffer, _enc: BufferEncoding, done: (err?: Error | null) => void): void {
-    this._writev([{ chunk }], done);
-  }
-
-  /**
-   * What queued while the last frame was going out leaves as few frames (of up to
-   * {@link maxFramePayload}): one copy of each byte (behind the channel byte) either way, and
-   * fewer frames, TLS writes and callbacks than a frame per chunk.
-   */
-  override _writev(chunks: { chunk: Buffer }[], done: (err?: Error | null) => void): void {
     if (this.ws.readyState !== WebSocket.OPEN) return done(new Error("port-forward closed"));
-    let i = 0;
-    while (i < chunks.length) {
-      let size = 0;
-      let end = i;
-      do size += (chunks[end++] as { chunk: Buffer }).chunk.length;
-      while (
-        end < chunks.length &&
-        size + (chunks[end] as { chunk: Buffer }).chunk.length <= maxFramePayload
-      );
-      const frame = Buffer.allocUnsafe(1 + size);
-      frame[0] = 0;
-      let at = 1;
-      for (; i < end; i++) at += (chunks[i] as { chunk: Buffer }).chunk.copy(frame, at);
-      this.ws.send(frame, { binary: true }, i === chunks.length ? done : undefined);
-    }
+    this.ws.send(Buffer.concat([Buffer.from([0]), chunk]), { binary: true }, done);
   }
 
   override _final(done: (err?: Error | null) => void): void {

@@ -3,7 +3,6 @@
  * that the CLI carries (port-forward <-> `docker exec -i <sidecar> tp-agent pipe`).
  */
 export { pipeDuplexes } from "./pipe-duplexes.js";
-export { useTunnelBuffers, tunnelHighWaterMark } from "./stream-buffers.js";
 export { serveHostForward } from "./host-forward.js";
 export { TunnelClient, TunnelRequestError } from "./tunnel-client.js";
 export { TunnelRouter, type StreamHandler } from "./tunnel-router.js";

@@ -2,7 +2,6 @@ import { Command } from "commander";
 import { connect, Socket } from "node:net";
 import { parseAuthority } from "../../tunnel/connect-handler.js";
 import { sidecarSockets } from "../../contract/tunnel-protocol.js";
-import { pump } from "../../tunnel/pipe-duplexes.js";
 
 /**
  * `tp-agent pipe`: copy stdin/stdout to the sidecar's tunnel socket (or, with --connect, to a TCP
@@ -39,8 +38,6 @@ export const pipeCommand = new Command("pipe")
       socket.end();
       setTimeout(() => socket.destroy(), 1_000).unref();
     });
-    // Both ways read on while the other side is busy (see pipeLimit): the tunnel's HTTP/2 ends
-    // do not read while they write, and the host-forward has no other hop that does.
-    pump(process.stdin, socket);
-    pump(socket, stdout);
+    process.stdin.pipe(socket, { end: false });
+    socket.pipe(stdout, { end: false });
   });

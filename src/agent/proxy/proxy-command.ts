@@ -3,7 +3,6 @@ import { log, surviveUnexpectedErrors } from "../log.js";
 import { parseRouterRegistration, routerRegistrationEnv } from "../../contract/router-control.js";
 import { startProxyAgent } from "./proxy-agent.js";
 import { podIp, startRouterRegistration } from "./router-registration.js";
-import { useTunnelBuffers } from "../../tunnel/stream-buffers.js";
 
 export function parsePort(value: string): number {
   const port = Number(value);
@@ -43,7 +42,6 @@ export const proxyCommand = new Command("proxy")
       resolvConf: string;
     }) => {
       surviveUnexpectedErrors();
-      useTunnelBuffers();
       const registration = parseRouterRegistration(process.env[routerRegistrationEnv]);
       const routerClient = registration
         ? startRouterRegistration({ registration, targetHost: podIp(), tunnelUp: false, log })

@@ -6,7 +6,6 @@ import { parseSidecarConfig, sidecarConfigEnv } from "../../contract/sidecar-con
 import { emitStatus } from "../../contract/sidecar-status.js";
 import { hostProxyEnv } from "../../contract/host-proxy.js";
 import { startSidecarAgent, type StartedSidecarAgent } from "./sidecar-agent.js";
-import { useTunnelBuffers } from "../../tunnel/stream-buffers.js";
 
 /** `tp-agent sidecar`: the local end, holding the network namespace of the user container. */
 export const sidecarCommand = new Command("sidecar")
@@ -18,7 +17,6 @@ export const sidecarCommand = new Command("sidecar")
   .option("--resolv-conf <path>", "resolver file of the namespace, rewritten in place", "/etc/resolv.conf")
   .action(async (opts: { tunnelSocket: string; hostSocket: string; resolvConf: string }) => {
     surviveUnexpectedErrors();
-    useTunnelBuffers();
     let agent: StartedSidecarAgent;
     try {
       agent = await startSidecarAgent({
