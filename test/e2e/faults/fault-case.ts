@@ -12,6 +12,7 @@ import {
   rolloutStatus,
 } from "../support/cluster.js";
 import { RunningTp, runTp } from "../support/tp.js";
+import { faultCaseManifest, proberManifest } from "./manifests.js";
 
 /**
  * One case of the fault suite: a namespace with a Deployment `web` (2 replicas behind a Service,
@@ -33,7 +34,7 @@ export class FaultCase {
   static async create(prefix: string, options: { prober?: boolean } = {}): Promise<FaultCase> {
     const ns = await createNamespace(prefix);
     const c = new FaultCase(ns.name, ns.remove);
-    await apply(c.ns, manifest + (options.prober ? prober : ""));
+    await apply(c.ns, faultCaseManifest + (options.prober ? proberManifest : ""));
     await rolloutStatus(c.ns, "web");
     if (options.prober) await c.proberNow(90_000);
     c.before = await c.state();
@@ -282,75 +283,3 @@ export function faultCaseForFile(
     return c;
   };
 }
-
-const manifest = `
-apiVersion: v1
-kind: Secret
-metadata: { name: web-secret }
-stringData: { password: hunter2 }
----
-apiVersion: apps/v1
-kind: Deployment
-metadata: { name: web }
-spec:
-  replicas: 2
-  selector: { matchLabels: { app: web } }
-  template:
-    metadata: { labels: { app: web } }
-    spec:
-      containers:
-        - name: app
-          image: tp-test-echo:local
-          env: [{ name: PORT, value: "8080" }]
-          ports: [{ containerPort: 8080 }]
-          readinessProbe: { tcpSocket: { port: 8080 }, periodSeconds: 1 }
-          volumeMounts: [{ name: secret, mountPath: /etc/secret }]
-      volumes: [{ name: secret, secret: { secretName: web-secret } }]
----
-apiVersion: v1
-kind: Service
-metadata: { name: web }
-spec:
-  selector: { app: web }
-  ports: [{ port: 8080, targetPort: 8080 }]
-`;
-
-/**
- * Calls the Service ten times a second and logs "<uptime> ok|fail" (Node's client: busybox's
- * wget fails on the echo server's chunked answers).
- */
-const prober = `
----
-apiVersion: v1
-kind: Pod
-metadata: { name: prober }
-spec:
-  containers:
-    - name: prober
-      image: tp-test-echo:local
-      command:
-        - /usr/bin/node
-        - -e
-        - |
-          const http = require("node:http");
-          const fs = require("node:fs");
-          const uptime = () => fs.readFileSync("/proc/uptime", "utf8").split(" ")[0];
-          function one() {
-            const t = uptime();
-            let done = false;
-            const end = (ok) => {
-              if (done) return;
-              done = true;
-              console.log(t + (ok ? " ok" : " fail"));
-              setTimeout(one, 100);
-            };
-            const req = http.get({ host: "web", port: 8080, path: "/", timeout: 1000 }, (res) => {
-              res.resume();
-              res.on("end", () => end(res.statusCode === 200));
-              res.on("error", () => end(false));
-            });
-            req.on("timeout", () => req.destroy(new Error("timeout")));
-            req.on("error", () => end(false));
-          }
-          one();
-`;
