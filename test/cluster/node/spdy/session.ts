@@ -3,6 +3,7 @@ import type { Duplex } from "node:stream";
 import { defaultWindow, encodeFrame, flag, rstStatus, settingsId, type Frame } from "./frames.js";
 import { HeaderCompressor, type SpdyHeaders } from "./header-block.js";
 import { InboundFrames } from "./inbound.js";
+import { describeFrame, spdyDebug } from "./debug.js";
 import { SpdyStream, type StreamSession } from "./stream.js";
 
 export interface SessionOptions {
@@ -144,7 +145,7 @@ export class SpdySession extends EventEmitter implements StreamSession {
   // --- sending ---
 
   private write(f: Frame): boolean {
-    if (debug) console.log("spdy >", describe(f));
+    if (spdyDebug) console.log("spdy >", describeFrame(f));
     if (this.closed || this.socket.destroyed) return false;
     return this.socket.write(encodeFrame(f));
   }
@@ -190,7 +191,7 @@ export class SpdySession extends EventEmitter implements StreamSession {
   }
 
   private onFrame(f: Frame, headers: SpdyHeaders): void {
-    if (debug) console.log("spdy <", describe(f), JSON.stringify(headers));
+    if (spdyDebug) console.log("spdy <", describeFrame(f), JSON.stringify(headers));
     switch (f.type) {
       case "synStream": {
         if (this.goneAway || this.closed) return;
@@ -293,14 +294,4 @@ export class SpdySession extends EventEmitter implements StreamSession {
     if (!this.socket.destroyed) this.socket.end();
     this.emit("close", err);
   }
-}
-
-const debug = !!process.env.SPDY_DEBUG;
-function describe(f: Frame): string {
-  return JSON.stringify({
-    ...f,
-    data: undefined,
-    block: undefined,
-    len: "data" in f ? f.data.length : undefined,
-  });
 }
