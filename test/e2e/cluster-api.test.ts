@@ -118,8 +118,13 @@ describe("test cluster API with real kubectl", () => {
     await kubectlOk(["scale", "-n", ns, "deployment/web", "--replicas=2"]);
     await kubectlOk(["rollout", "status", "-n", ns, "deployment/web", "--timeout=60s"]);
 
-    const logs = await kubectlOk(["logs", "-n", ns, "deployment/web"]);
-    expect(logs).toMatch(/listening on 8080/);
+    // Ready means the port accepts connections; the line the server prints after listen() and
+    // Docker's copy of it into the log file may come a moment later, as on any cluster.
+    const logs = await waitFor("the server's first log line", async () => {
+      const out = await kubectlOk(["logs", "-n", ns, "deployment/web"]);
+      return /listening on 8080/.test(out) ? out : undefined;
+    });
+    expect(logs).toMatch(/^echo server \S+ listening on 8080$/m);
 
     const exec = await kubectl([
       "exec",
