@@ -57,3 +57,37 @@ export function peakRssMB(pids) {
   }
   return Math.round(kb / 1024);
 }
+
+/** What a process is, for a CPU breakdown: its command, and for Node the script (and role) it runs. */
+function processLabel(pid) {
+  const argv = (read(`/proc/${pid}/cmdline`) ?? "").split("\0").filter(Boolean);
+  const base = (s) => (s ?? "").replace(/.*\//, "");
+  const exe = base(argv[0]);
+  if (exe !== "node") return exe || "?";
+  const script = argv.slice(1).find((a) => !a.startsWith("-"));
+  const role = script?.endsWith("tp-agent-launch.cjs") ? ` ${argv[argv.indexOf(script) + 1] ?? ""}` : "";
+  return `node ${base(script)}${role}`;
+}
+
+/** CPU ticks of every process on the machine, by pid (with its label). */
+export function allProcessTicks() {
+  const out = new Map();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = read(`/proc/${entry}/stat`);
+    if (!stat) continue;
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    out.set(entry, { ticks: Number(f[11]) + Number(f[12]), label: processLabel(entry) });
+  }
+  return out;
+}
+
+/** CPU seconds each kind of process used between two allProcessTicks snapshots, largest first. */
+export function cpuBreakdown(before, after) {
+  const by = new Map();
+  for (const [pid, a] of after) {
+    const used = (a.ticks - (before.get(pid)?.ticks ?? 0)) / 100;
+    if (used > 0) by.set(a.label, (by.get(a.label) ?? 0) + used);
+  }
+  return [...by].sort((x, y) => y[1] - x[1]).map(([label, s]) => ({ label, seconds: Number(s.toFixed(2)) }));
+}

@@ -83,6 +83,11 @@ export function printTable(results) {
         (r.cpuSecondsPerGiB ?? "-"),
     );
   }
+  console.log("CPU seconds of the machine's processes during the throughput phases (all four transfers):");
+  for (const [key, name] of Object.entries(names)) {
+    const top = results[key]?.machineCpuSecondsInThroughput;
+    if (top) console.log(`  ${name}: ${top.map((p) => `${p.label} ${p.seconds}`).join(", ")}`);
+  }
   const q = results.ratios;
   if (q)
     console.log(

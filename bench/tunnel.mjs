@@ -11,7 +11,14 @@ import { readFileSync, mkdirSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { kubeconfig, kubectl } from "./first-line.mjs";
-import { cpuSeconds, peakRssMB, resetPeakRss, withDescendants } from "./proc-stats.mjs";
+import {
+  allProcessTicks,
+  cpuBreakdown,
+  cpuSeconds,
+  peakRssMB,
+  resetPeakRss,
+  withDescendants,
+} from "./proc-stats.mjs";
 import { kubectlForward, printTable } from "./tunnel-paths.mjs";
 
 const params = {
@@ -65,6 +72,7 @@ function runClient(cmd, args, localGroups) {
     const child = spawn(cmd, args, { env, stdio: ["ignore", "pipe", "pipe"] });
     let groups;
     let cpu0 = 0;
+    let machine0 = new Map();
     let result;
     let stderr = "";
     const figures = {};
@@ -75,8 +83,15 @@ function runClient(cmd, args, localGroups) {
       else if (line.startsWith("MARK ")) {
         const phase = line.slice(5);
         groups ??= localGroups(child.pid);
-        if (phase === "throughput") cpu0 = cpuSeconds(all());
-        if (phase === "throughput-done") figures.localCpuSeconds = cpuSeconds(all()) - cpu0;
+        if (phase === "throughput") {
+          cpu0 = cpuSeconds(all());
+          machine0 = allProcessTicks();
+        }
+        if (phase === "throughput-done") {
+          figures.localCpuSeconds = cpuSeconds(all()) - cpu0;
+          // Every process of the machine, local or the test cluster's: where a path's CPU goes.
+          figures.machineCpu = cpuBreakdown(machine0, allProcessTicks()).slice(0, 12);
+        }
         if (phase === "connections") resetPeakRss(all());
         if (phase === "connections-done")
           figures.peakRssMB = Object.fromEntries(Object.entries(groups).map(([k, p]) => [k, peakRssMB(p)]));
@@ -89,6 +104,7 @@ function runClient(cmd, args, localGroups) {
       if (figures.localCpuSeconds !== undefined && Object.keys(groups ?? {}).length)
         result.cpuSecondsPerGiB = Number((figures.localCpuSeconds / gib).toFixed(2));
       result.connections.peakRssMB = figures.peakRssMB;
+      result.machineCpuSecondsInThroughput = figures.machineCpu;
       resolveRun(result);
     });
   });
