@@ -11,6 +11,7 @@ import type { RemoteEnd, StartOptions } from "../kube/remote-end.js";
 import { createOrRestore, createProxyPod } from "./create-proxy-pod.js";
 import { addEntry, filterTaken, liveSessions, sameFilterHolder } from "./intercept-entry.js";
 import { ensureRouter } from "./intercept-router.js";
+import { watchRouter, type RouterWatch } from "./router-watch.js";
 import { checkExposeMatches, findInterceptedService, type InterceptedService } from "./intercept-services.js";
 import { interceptProxyPod, swapProxyPodName } from "./proxy-pod.js";
 import {
@@ -115,7 +116,10 @@ export async function interceptWorkload(kube: Kube, options: InterceptOptions): 
   };
   const id = describeRef(found.ref, namespace);
   const podName = swapProxyPodName(found.ref.name, sessionId);
+  let watch: RouterWatch | undefined;
   const restore = async (): Promise<string[]> => {
+    // The session's own undo may delete the router: that is no loss to report.
+    watch?.stop();
     const done: string[] = [];
     if (await deletePod(kube, namespace, podName)) done.push(`proxy pod ${namespace}/${podName} deleted`);
     done.push(...(await removeIntercept(kube, namespace, target.name, sessionId)));
@@ -155,6 +159,7 @@ export async function interceptWorkload(kube: Kube, options: InterceptOptions): 
     await restore().catch(() => undefined);
     throw new TpError("cluster-error", `the router of service ${namespace}/${target.name} has no IP`);
   }
+  watch = watchRouter(kube, namespace, router.metadata?.name ?? "", router.metadata?.uid);
   const registration = routerRegistrationToEnv({
     router: { host: routerIp, port: defaultRouterControlPort },
     sessionId,
@@ -188,6 +193,7 @@ export async function interceptWorkload(kube: Kube, options: InterceptOptions): 
     // The intercepted ports are what the session exposes without being asked.
     original: { ...container, ports },
     description: `${id} (intercepted through service ${target.name}: ${describeFilter(t.filter)}${t.mirror ? ", mirrored" : ""})`,
+    lost: watch.lost,
     restore,
   };
 }

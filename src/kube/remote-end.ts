@@ -31,6 +31,11 @@ export interface RemoteEnd {
    * pods serve until then. Absent: nothing to take over.
    */
   takeOver?: () => Promise<void>;
+  /**
+   * Rejects, naming it, when a part of the cluster end other than the proxy pod is gone for good
+   * (an intercept's router): the session then ends at once. Absent: nothing of the kind.
+   */
+  lost?: Promise<never>;
   /** Undo every change of the session in the cluster; returns what was done, one line each. */
   restore(): Promise<string[]>;
 }

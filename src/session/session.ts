@@ -225,7 +225,12 @@ export class Session {
           progress.warn(`the proxy cannot listen on port ${s.port}: ${s.message}`);
       });
       const env: Record<string, string> = userEnv(podEnv, remote, volumes);
-      const lost = Promise.race([tunnel.failed, lease.lost, sidecar.died]);
+      const lost = Promise.race([
+        tunnel.failed,
+        lease.lost,
+        sidecar.died,
+        ...(remote.lost ? [remote.lost] : []),
+      ]);
       lost.catch(() => undefined);
       return new StartedSession(id, remote, sidecar, env, labels, lost, undo, progress, warden, volumes);
     } catch (err) {
