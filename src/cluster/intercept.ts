@@ -116,10 +116,11 @@ export async function interceptWorkload(kube: Kube, options: InterceptOptions): 
   };
   const id = describeRef(found.ref, namespace);
   const podName = swapProxyPodName(found.ref.name, sessionId);
-  let watch: RouterWatch | undefined;
+  // Set once the router exists (the undo may run before).
+  const router: { watch?: RouterWatch } = {};
   const restore = async (): Promise<string[]> => {
     // The session's own undo may delete the router: that is no loss to report.
-    watch?.stop();
+    router.watch?.stop();
     const done: string[] = [];
     if (await deletePod(kube, namespace, podName)) done.push(`proxy pod ${namespace}/${podName} deleted`);
     done.push(...(await removeIntercept(kube, namespace, target.name, sessionId)));
@@ -146,7 +147,7 @@ export async function interceptWorkload(kube: Kube, options: InterceptOptions): 
     waiting?.();
   }
   options.signal?.throwIfAborted();
-  const router = await createOrRestore(restore, async () => {
+  const routerPod = await createOrRestore(restore, async () => {
     const end = options.step?.(`starting the router of service ${namespace}/${target.name}`);
     const pod = await ensureRouter(kube, namespace, target, options.agentImage, options.signal, options.warn);
     options.signal?.throwIfAborted();
@@ -154,12 +155,13 @@ export async function interceptWorkload(kube: Kube, options: InterceptOptions): 
     end?.(`service ${namespace}/${target.name} goes through its router`);
     return pod;
   });
-  const routerIp = router.status?.podIP;
+  const routerIp = routerPod.status?.podIP;
   if (!routerIp) {
     await restore().catch(() => undefined);
     throw new TpError("cluster-error", `the router of service ${namespace}/${target.name} has no IP`);
   }
-  watch = watchRouter(kube, namespace, router.metadata?.name ?? "", router.metadata?.uid);
+  const watch = watchRouter(kube, namespace, routerPod.metadata?.name ?? "", routerPod.metadata?.uid);
+  router.watch = watch;
   const registration = routerRegistrationToEnv({
     router: { host: routerIp, port: defaultRouterControlPort },
     sessionId,

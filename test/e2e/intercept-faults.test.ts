@@ -63,9 +63,10 @@ describe.concurrent("an intercept's faults", () => {
         process.stderr.write(
           `tunnel cut: originals from ${originalsAt} ms after the cut, the session again after ${backAt} ms\n`,
         );
-        // The originals took over while the tunnel was cut, and the session only once it was back.
-        expect(originalsAt, "the originals' first answer, ms after the cut").toBeGreaterThanOrEqual(0);
-        expect(originalsAt, "the originals' first answer, ms after the cut").toBeLessThan(5_000);
+        // The originals took over while the tunnel was cut (the first of theirs may be a request
+        // sent just before, in flight when the cut came), and the session only once it was back.
+        expect(originalsAt, "the originals' first request, ms after the cut").toBeGreaterThan(-1_000);
+        expect(originalsAt, "the originals' first request, ms after the cut").toBeLessThan(5_000);
         expect(backAt, "the session's first answer again, ms after the cut").toBeGreaterThanOrEqual(5_000);
         expectRouted(answers.slice(firstOriginal + back), () => "local-a");
       } finally {
@@ -107,7 +108,9 @@ describe.concurrent("an intercept's faults", () => {
         process.stderr.write(
           `kill -9 of one of two intercepts: its entry gone after ${Date.now() - killed} ms\n`,
         );
-        expectRouted(await c.client({ mode: "plain", count: 10, header: ["x-dev", "s"] }), () => "local-s");
+        expectRouted(await c.client({ mode: "plain", count: 10, header: ["x-dev", "s"] }), (a) =>
+          a.header ? "local-s" : "original",
+        );
         expect(
           (await c.tpObjects()).some((o) => /tp-router-/.test(o)),
           "the router, still in use",
