@@ -168,7 +168,7 @@ try {
   const show = (d) => `p50 +${d.p50Ms.toFixed(3)} ms, p99 +${d.p99Ms.toFixed(3)} ms`;
   console.log(`router (non-matching) adds: ${show(result.routerAdds)} (target p50 <= 1 ms)`);
   console.log(
-    `Service via the router adds: ${show(result.interceptAdds)} (includes the test cluster's userspace kube-proxy hop)`,
+    `Service via the router adds: ${show(result.interceptAdds)} (includes a second Service hop, the shadow Service's)`,
   );
 } finally {
   kubectl("delete", "namespace", ns, "--wait=false");

@@ -64,6 +64,7 @@ function processLabel(pid) {
   const base = (s) => (s ?? "").replace(/.*\//, "");
   const exe = base(argv[0]);
   if (exe !== "node") return exe || "?";
+  if (argv.includes("-e")) return "node -e";
   const script = argv.slice(1).find((a) => !a.startsWith("-"));
   const role = script?.endsWith("tp-agent-launch.cjs") ? ` ${argv[argv.indexOf(script) + 1] ?? ""}` : "";
   return `node ${base(script)}${role}`;
