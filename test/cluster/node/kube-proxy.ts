@@ -90,7 +90,9 @@ export class KubeProxy {
       this.udpListeners.get(key)?.close();
       this.udpListeners.delete(key);
       try {
-        const fwd = await forwardUdp(p.ip, p.port, () => this.pickUdp(key, p.namespace, p.service, p.portName));
+        const fwd = await forwardUdp(p.ip, p.port, () =>
+          this.pickUdp(key, p.namespace, p.service, p.portName),
+        );
         this.udpListeners.set(key, { svcKey, close: fwd.close });
       } catch (e) {
         this.log(`kube-proxy ${key}: ${(e as Error).message}`);
