@@ -67,7 +67,7 @@ const exec = (pod: string, script: string) =>
 
 /** The echo server's name (its pod's hostname) for each of `n` new connections to `url`. */
 async function answers(pod: string, url: string, n: number): Promise<string[]> {
-  const r = await exec(pod, `for i in $(seq ${n}); do wget -qO- -T 5 ${url} || echo FAILED; done`);
+  const r = await exec(pod, `for i in $(seq ${n}); do timeout 10 wget -qO- ${url} || echo FAILED; done`);
   return r.stdout
     .split("\n")
     .filter(Boolean)
@@ -131,7 +131,7 @@ describe("test cluster kube-proxy: Services in the node's kernel", () => {
       expect((await nodeShell(["ip", "-4", "addr", "show"])).stdout).toContain(`inet ${ip}/32`);
 
       // A Service without endpoints refuses at once (kube-proxy rejects), not accept-then-close.
-      const refused = await exec("client", `wget -qO- -T 5 http://${none}/`);
+      const refused = await exec("client", `timeout 10 wget -qO- http://${none}/`);
       expect(refused.exitCode).not.toBe(0);
       expect(refused.stderr).toMatch(/refused/i);
 
