@@ -74,6 +74,10 @@ async function answers(pod: string, url: string, n: number): Promise<string[]> {
     .map((l) => (l.startsWith("{") ? (JSON.parse(l) as { name: string }).name : l));
 }
 
+/** One field of an object in the test's namespace (`kubectl get … -o jsonpath`). */
+const jsonpath = async (what: string[], path: string) =>
+  (await kubectl(["get", ...what, "-n", ns.name, "-o", `jsonpath={${path}}`])).trim();
+
 const nodeShell = (cmd: string[]) => execa("docker", ["exec", "tp-test-cluster-node", ...cmd]);
 
 describe("test cluster kube-proxy: Services in the node's kernel", () => {
@@ -84,28 +88,10 @@ describe("test cluster kube-proxy: Services in the node's kernel", () => {
       await apply(ns.name, manifest);
       await kubectl(["rollout", "status", "-n", ns.name, "deployment/web", "--timeout=90s"]);
       await kubectl(["wait", "-n", ns.name, "pod/client", "--for=condition=Ready", "--timeout=60s"]);
-      const ip = (
-        await kubectl(["get", "svc", "web", "-n", ns.name, "-o", "jsonpath={.spec.clusterIP}"])
-      ).trim();
-      const none = (
-        await kubectl(["get", "svc", "nobody", "-n", ns.name, "-o", "jsonpath={.spec.clusterIP}"])
-      ).trim();
+      const ip = await jsonpath(["svc", "web"], ".spec.clusterIP");
+      const none = await jsonpath(["svc", "nobody"], ".spec.clusterIP");
       const podNames = async () =>
-        (
-          await kubectl([
-            "get",
-            "pods",
-            "-n",
-            ns.name,
-            "-l",
-            "app=web",
-            "-o",
-            "jsonpath={.items[*].metadata.name}",
-          ])
-        )
-          .split(" ")
-          .filter(Boolean)
-          .sort();
+        (await jsonpath(["pods", "-l", "app=web"], ".items[*].metadata.name")).split(" ").sort();
       const two = await podNames();
       expect(two).toHaveLength(2);
 
@@ -137,35 +123,13 @@ describe("test cluster kube-proxy: Services in the node's kernel", () => {
 
       // Scaled down: the removed endpoint gets no new connection, the other one all of them.
       await kubectl(["scale", "-n", ns.name, "deployment/web", "--replicas=1"]);
-      let one: string[] = [];
       await until(
         "the scale-down to reach the Service's endpoints",
-        async () => {
-          const ep = await kubectl([
-            "get",
-            "endpoints",
-            "web",
-            "-n",
-            ns.name,
-            "-o",
-            "jsonpath={.subsets[*].addresses[*].ip}",
-          ]);
-          one = (await podNames()).filter((n) => two.includes(n));
-          return ep.trim().split(" ").filter(Boolean).length === 1 && one.length >= 1;
-        },
+        async () =>
+          (await jsonpath(["endpoints", "web"], ".subsets[*].addresses[*].ip")).split(" ").length === 1,
         60_000,
       );
-      const survivor = (
-        await kubectl([
-          "get",
-          "endpoints",
-          "web",
-          "-n",
-          ns.name,
-          "-o",
-          "jsonpath={.subsets[0].addresses[0].targetRef.name}",
-        ])
-      ).trim();
+      const survivor = await jsonpath(["endpoints", "web"], ".subsets[0].addresses[0].targetRef.name");
       expect(two).toContain(survivor);
       await until(
         "the proxy to follow the endpoints",
