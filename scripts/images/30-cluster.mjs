@@ -1,4 +1,5 @@
-// tp-test-cluster:local: the test cluster's API server and node bundles on the Node base.
+// tp-test-cluster:local: the test cluster's API server and node bundles on the Node base, and
+// iptables for the node's kube-proxy.
 // tp-test-infra:local: each pod's infra process (it holds the pod's network namespace and serves
 // port-forwards), a small static program: no Node in every pod.
 import { existsSync } from "node:fs";
@@ -13,6 +14,8 @@ export async function images() {
     {
       name: "tp-test-cluster:local",
       base: nodeBase,
+      // The node's kube-proxy loads its Service rules with iptables-restore (nf_tables, as tp-agent).
+      iptables: true,
       files,
       dirs: ["/var/lib/tp-test-cluster"],
       config: {
