@@ -1,5 +1,5 @@
 import type { V1Container } from "@kubernetes/client-node";
-import { InterceptKeys, type InterceptEntry } from "../contract/intercept-record.js";
+import { InterceptKeys, shadowServiceName, type InterceptEntry } from "../contract/intercept-record.js";
 import { describeFilter, routerRegistrationToEnv, type InterceptFilter } from "../contract/router-control.js";
 import { defaultRouterControlPort } from "../contract/router-config.js";
 import { describeRef } from "../contract/workload-ref.js";
@@ -160,7 +160,19 @@ export async function interceptWorkload(kube: Kube, options: InterceptOptions): 
     await restore().catch(() => undefined);
     throw new TpError("cluster-error", `the router of service ${namespace}/${target.name} has no IP`);
   }
-  const watch = watchRouter(kube, namespace, routerPod.metadata?.name ?? "", routerPod.metadata?.uid);
+  const shadowName = shadowServiceName(target.name);
+  const shadow = await readService(kube, namespace, shadowName).catch(() => undefined);
+  const watch = watchRouter(
+    kube,
+    namespace,
+    routerPod.metadata?.name ?? "",
+    routerPod.metadata?.uid,
+    undefined,
+    {
+      name: shadowName,
+      uid: shadow?.metadata?.uid,
+    },
+  );
   router.watch = watch;
   const registration = routerRegistrationToEnv({
     router: { host: routerIp, port: defaultRouterControlPort },

@@ -5,8 +5,16 @@ import { watchRouter } from "./router-watch.js";
 
 /** A cluster whose router pod is whatever `state.pod` says (undefined: 404; an Error: no answer). */
 function fakeCluster(pod: V1Pod | undefined | Error) {
-  const state = { pod, reads: 0 };
+  const state: { pod: V1Pod | undefined | Error; reads: number; shadowUid?: string } = {
+    pod,
+    reads: 0,
+    shadowUid: "s1",
+  };
   const core = {
+    readNamespacedService: async () => {
+      if (!state.shadowUid) throw new ApiException(404, "not found", { message: "services not found" }, {});
+      return { metadata: { name: "tp-orig-web", uid: state.shadowUid } };
+    },
     readNamespacedPod: async () => {
       state.reads++;
       if (state.pod instanceof Error) throw state.pod;
@@ -74,5 +82,20 @@ describe("watchRouter", () => {
     await new Promise((r) => setTimeout(r, 50));
     expect(seen.error).toBeUndefined();
     expect(state.reads).toBeLessThanOrEqual(reads + 1);
+  });
+
+  it("fails when the shadow Service behind the router is deleted or replaced", async () => {
+    const deleted = fakeCluster(running);
+    const shadow = { name: "tp-orig-web", uid: "s1" };
+    const a = settled(watchRouter(deleted.kube, "ns", "tp-router-web", "u1", 5, shadow).lost);
+    const replaced = fakeCluster(running);
+    const b = settled(watchRouter(replaced.kube, "ns", "tp-router-web", "u1", 5, shadow).lost);
+    await until(() => deleted.state.reads >= 2 && replaced.state.reads >= 2);
+    expect(a.error ?? b.error).toBeUndefined();
+    deleted.state.shadowUid = undefined;
+    replaced.state.shadowUid = "s2";
+    await until(() => a.error !== undefined && b.error !== undefined);
+    expect(a.error?.message).toMatch(/^the router's service ns\/tp-orig-web was deleted: the intercept ends/);
+    expect(b.error?.message).toMatch(/^the router's service ns\/tp-orig-web was replaced:/);
   });
 });

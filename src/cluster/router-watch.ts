@@ -14,7 +14,8 @@ export interface RouterWatch {
 }
 
 /**
- * Watch an intercept's router pod while the session uses it. The Service selects only the router,
+ * Watch an intercept's router pod (and the shadow Service behind it) while the session uses it.
+ * The Service selects only the router,
  * so a router deleted (or replaced, or ended) by someone else leaves every client of the Service
  * without an endpoint: the session must end at once, and its undo puts the Service's own selector
  * back. A cluster that does not answer is not a lost router (the lease covers that).
@@ -25,6 +26,8 @@ export function watchRouter(
   name: string,
   uid: string | undefined,
   everyMs = routerCheckMs,
+  /** The shadow Service the router sends the rest to, as it was when the router was Ready. */
+  shadow?: { name: string; uid?: string },
 ): RouterWatch {
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
@@ -39,7 +42,16 @@ export function watchRouter(
       if (!pod) return `the router pod ${namespace}/${name} was deleted`;
       if (uid && pod.metadata?.uid !== uid) return `the router pod ${namespace}/${name} was replaced`;
       if (pod.metadata?.deletionTimestamp) return `the router pod ${namespace}/${name} is being deleted`;
-      return podFailure(pod);
+      const failed = podFailure(pod);
+      if (failed || !shadow) return failed;
+      // Without it, every request no session takes fails: as bad as a lost router.
+      const svc = await kubeGet(`read service ${namespace}/${shadow.name}`, () =>
+        kube.core.readNamespacedService({ name: shadow.name, namespace }),
+      );
+      if (!svc) return `the router's service ${namespace}/${shadow.name} was deleted`;
+      if (shadow.uid && svc.metadata?.uid !== shadow.uid)
+        return `the router's service ${namespace}/${shadow.name} was replaced`;
+      return undefined;
     } catch {
       return undefined;
     }

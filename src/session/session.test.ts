@@ -203,6 +203,24 @@ describe("Session", () => {
     });
   }
 
+  it("a part of the cluster end lost while the tunnel comes up (an intercept's router) ends the start at once", async () => {
+    const { ends, log, held, release } = fakeEnds("tunnel");
+    let lose: (err: Error) => void = () => undefined;
+    const lost = new Promise<never>((_, reject) => (lose = reject));
+    const startRemote = ends.startRemote;
+    ends.startRemote = async (...args) => ({ ...(await startRemote(...args)), lost });
+    const starting = session(ends).start(newInterrupt());
+    await held;
+    lose(new Error("the router pod ns/tp-router-web was deleted"));
+    // The tunnel's step never finishes by itself here: the start must not wait for it.
+    const timeout = new Promise((_, reject) => setTimeout(() => reject(new Error("still starting")), 1_000));
+    await expect(Promise.race([starting, timeout])).rejects.toThrow(
+      /router pod ns\/tp-router-web was deleted/,
+    );
+    release();
+    expect(log.filter((l) => undoneInOrder.includes(l))).toEqual(undoneInOrder);
+  });
+
   it("a cluster end whose start fails is undone by name from the session's plan", async () => {
     const { ends, log } = fakeEnds();
     ends.startRemote = async () => {

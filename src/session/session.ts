@@ -199,6 +199,8 @@ export class Session {
               .finally(() => progress.debug("tunnel up")),
           ]),
           sidecar.died,
+          // A part of the cluster end gone for good (an intercept's router) ends the start too.
+          ...(remote.lost ? [remote.lost] : []),
         ]),
       );
       remote.ready.then(

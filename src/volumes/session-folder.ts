@@ -19,12 +19,21 @@ export function defaultSessionFolder(sessionId: string, dir = tmpdir()): string 
  */
 export async function createSessionFolder(sessionId: string, chosen?: string): Promise<string> {
   const folder = chosen ? resolve(chosen) : defaultSessionFolder(sessionId);
-  const existing = await stat(folder).catch(() => undefined);
+  const existing = await lstat(folder).catch(() => undefined);
   if (existing) {
+    const refuse = (why: string, hint: string) => new TpError("usage", `--mount ${folder}: ${why}`, { hint });
+    if (existing.isSymbolicLink())
+      throw refuse("is a link; name the folder itself", "tp removes it when the session ends");
     if (!existing.isDirectory() || (await readdir(folder)).length > 0)
-      throw new TpError("usage", `--mount ${folder}: the folder must be new or empty`, {
-        hint: "tp removes it when the session ends",
-      });
+      throw refuse("the folder must be new or empty", "tp removes it when the session ends");
+    // The pod's Secrets go in it: a folder made earlier must already be the user's alone (tp
+    // never widens or narrows a mode after the fact).
+    const uid = process.getuid?.();
+    if ((uid !== undefined && existing.uid !== uid) || (existing.mode & 0o077) !== 0)
+      throw refuse(
+        `the folder must be private to you (mode 0${(existing.mode & 0o777).toString(8)}; the pod's secrets would be readable by others)`,
+        "name a new folder (tp makes it owner-only), or one made with `mkdir -m 700`",
+      );
   }
   await mkdir(folder, { recursive: true, mode: 0o700 });
   await writeFile(join(folder, sessionMarker), sessionId, { mode: 0o600, flag: "wx" });
