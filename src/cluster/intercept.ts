@@ -162,17 +162,10 @@ export async function interceptWorkload(kube: Kube, options: InterceptOptions): 
   }
   const shadowName = shadowServiceName(target.name);
   const shadow = await readService(kube, namespace, shadowName).catch(() => undefined);
-  const watch = watchRouter(
-    kube,
-    namespace,
-    routerPod.metadata?.name ?? "",
-    routerPod.metadata?.uid,
-    undefined,
-    {
-      name: shadowName,
-      uid: shadow?.metadata?.uid,
-    },
-  );
+  const watch = watchRouter(kube, namespace, {
+    pod: { name: routerPod.metadata?.name ?? "", uid: routerPod.metadata?.uid },
+    shadow: { name: shadowName, uid: shadow?.metadata?.uid },
+  });
   router.watch = watch;
   const registration = routerRegistrationToEnv({
     router: { host: routerIp, port: defaultRouterControlPort },

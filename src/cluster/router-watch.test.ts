@@ -38,7 +38,7 @@ const until = async (f: () => boolean) => {
 describe("watchRouter", () => {
   it("keeps quiet while the router runs, and fails naming it once it is deleted", async () => {
     const { kube, state } = fakeCluster(running);
-    const w = watchRouter(kube, "ns", "tp-router-web", "u1", 5);
+    const w = watchRouter(kube, "ns", { pod: { name: "tp-router-web", uid: "u1" } }, 5);
     const seen = settled(w.lost);
     await until(() => state.reads >= 3);
     expect(seen.error).toBeUndefined();
@@ -51,12 +51,16 @@ describe("watchRouter", () => {
 
   it("fails when the router was replaced by another pod of the same name, or is being deleted", async () => {
     const replaced = fakeCluster({ ...running, metadata: { name: "tp-router-web", uid: "u2" } });
-    const a = settled(watchRouter(replaced.kube, "ns", "tp-router-web", "u1", 5).lost);
+    const a = settled(
+      watchRouter(replaced.kube, "ns", { pod: { name: "tp-router-web", uid: "u1" } }, 5).lost,
+    );
     const deleting = fakeCluster({
       ...running,
       metadata: { ...running.metadata, deletionTimestamp: new Date() },
     });
-    const b = settled(watchRouter(deleting.kube, "ns", "tp-router-web", "u1", 5).lost);
+    const b = settled(
+      watchRouter(deleting.kube, "ns", { pod: { name: "tp-router-web", uid: "u1" } }, 5).lost,
+    );
     await until(() => a.error !== undefined && b.error !== undefined);
     expect(a.error?.message).toMatch(/^the router pod ns\/tp-router-web was replaced:/);
     expect(b.error?.message).toMatch(/^the router pod ns\/tp-router-web is being deleted:/);
@@ -66,14 +70,14 @@ describe("watchRouter", () => {
     const { kube, state } = fakeCluster(
       Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }),
     );
-    const seen = settled(watchRouter(kube, "ns", "tp-router-web", "u1", 5).lost);
+    const seen = settled(watchRouter(kube, "ns", { pod: { name: "tp-router-web", uid: "u1" } }, 5).lost);
     await until(() => state.reads >= 3);
     expect(seen.error).toBeUndefined();
   });
 
   it("says nothing once stopped, even when the router goes after", async () => {
     const { kube, state } = fakeCluster(running);
-    const w = watchRouter(kube, "ns", "tp-router-web", "u1", 5);
+    const w = watchRouter(kube, "ns", { pod: { name: "tp-router-web", uid: "u1" } }, 5);
     const seen = settled(w.lost);
     await until(() => state.reads >= 1);
     w.stop();
@@ -87,9 +91,13 @@ describe("watchRouter", () => {
   it("fails when the shadow Service behind the router is deleted or replaced", async () => {
     const deleted = fakeCluster(running);
     const shadow = { name: "tp-orig-web", uid: "s1" };
-    const a = settled(watchRouter(deleted.kube, "ns", "tp-router-web", "u1", 5, shadow).lost);
+    const a = settled(
+      watchRouter(deleted.kube, "ns", { pod: { name: "tp-router-web", uid: "u1" }, shadow }, 5).lost,
+    );
     const replaced = fakeCluster(running);
-    const b = settled(watchRouter(replaced.kube, "ns", "tp-router-web", "u1", 5, shadow).lost);
+    const b = settled(
+      watchRouter(replaced.kube, "ns", { pod: { name: "tp-router-web", uid: "u1" }, shadow }, 5).lost,
+    );
     await until(() => deleted.state.reads >= 2 && replaced.state.reads >= 2);
     expect(a.error ?? b.error).toBeUndefined();
     deleted.state.shadowUid = undefined;

@@ -13,21 +13,24 @@ export interface RouterWatch {
   stop(): void;
 }
 
+/** What a session watches: its router pod and the shadow Service behind it, as they were at its start. */
+export interface WatchedRouter {
+  pod: { name: string; uid?: string };
+  /** Without it, every request that no session takes fails: as bad as a lost router. */
+  shadow?: { name: string; uid?: string };
+}
+
 /**
- * Watch an intercept's router pod (and the shadow Service behind it) while the session uses it.
- * The Service selects only the router,
- * so a router deleted (or replaced, or ended) by someone else leaves every client of the Service
+ * Watch an intercept's router while the session uses it. The Service selects only the router, so
+ * a router deleted (or replaced, or ended) by someone else leaves every client of the Service
  * without an endpoint: the session must end at once, and its undo puts the Service's own selector
  * back. A cluster that does not answer is not a lost router (the lease covers that).
  */
 export function watchRouter(
   kube: Kube,
   namespace: string,
-  name: string,
-  uid: string | undefined,
+  { pod: { name, uid }, shadow }: WatchedRouter,
   everyMs = routerCheckMs,
-  /** The shadow Service the router sends the rest to, as it was when the router was Ready. */
-  shadow?: { name: string; uid?: string },
 ): RouterWatch {
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
@@ -44,7 +47,6 @@ export function watchRouter(
       if (pod.metadata?.deletionTimestamp) return `the router pod ${namespace}/${name} is being deleted`;
       const failed = podFailure(pod);
       if (failed || !shadow) return failed;
-      // Without it, every request no session takes fails: as bad as a lost router.
       const svc = await kubeGet(`read service ${namespace}/${shadow.name}`, () =>
         kube.core.readNamespacedService({ name: shadow.name, namespace }),
       );
