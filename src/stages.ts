@@ -19,6 +19,8 @@ export const Stages = {
   sidecarUp: "sidecar-up",
   /** The first copy of the pod's volumes is under way (its folders exist). */
   volumeCopy: "volume-copy",
+  /** The session is up (proxy, sidecar, tunnel, volumes); the user's program has not started. */
+  sessionUp: "session-up",
   /** The user's container started. */
   userStarted: "user-started",
   /** The workload's traffic goes to the proxy alone (a swapped Deployment is at 0). */

@@ -90,6 +90,7 @@ export async function dockerRunSession(
       throw err;
     }
     const started = session;
+    await reachStage(Stages.sessionUp);
     removeEnvFiles = writeEnvOutputs(
       session.env,
       { envFile: request.envFile, envJson: request.envJson },
@@ -116,6 +117,8 @@ export async function dockerRunSession(
       progress.debug(`the container made ahead differs (${differs ?? failed}): it is made again`);
       await discardUserAhead(early, removeUser);
     }
+    // A signal since the session came up: the user's program never starts.
+    if (interrupt.signal) throw interrupt.error();
     let user: RunningUserContainer;
     if (early?.held && !differs && !failed) {
       watch.close();

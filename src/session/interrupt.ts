@@ -33,8 +33,10 @@ export class Interrupt {
     });
   }
 
+  /** Call `listener` on a signal; at once if one came already (a listener set late still hears it). */
   onSignal(listener: (s: NodeJS.Signals) => void): void {
     this.listeners.push(listener);
+    if (this.signal) listener(this.signal);
   }
 
   /** Wait for a promise unless a signal comes first. */

@@ -10,6 +10,7 @@ export const stages = [
   "proxy-ready",
   "sidecar-up",
   "volume-copy",
+  "session-up",
   "user-started",
   "swap-done",
   "restoring",

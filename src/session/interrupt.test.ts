@@ -1,0 +1,33 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { Interrupt } from "./interrupt.js";
+
+describe("Interrupt", () => {
+  let interrupt: Interrupt | undefined;
+  afterEach(() => interrupt?.dispose());
+
+  it("tells a listener of a signal that comes after it listens, once", () => {
+    interrupt = new Interrupt();
+    const heard: string[] = [];
+    interrupt.onSignal((s) => heard.push(s));
+    interrupt.raise("SIGTERM");
+    interrupt.raise("SIGINT");
+    expect(heard).toEqual(["SIGTERM"]);
+    expect(interrupt.exitCode).toBe(143);
+  });
+
+  it("tells a listener set after the signal came at once (a late listener is not left deaf)", () => {
+    interrupt = new Interrupt();
+    interrupt.raise("SIGINT");
+    const heard: string[] = [];
+    interrupt.onSignal((s) => heard.push(s));
+    expect(heard).toEqual(["SIGINT"]);
+    interrupt.raise("SIGINT");
+    expect(heard).toEqual(["SIGINT"]);
+  });
+
+  it("rejects a race begun after the signal", async () => {
+    interrupt = new Interrupt();
+    interrupt.raise("SIGINT");
+    await expect(interrupt.race(new Promise(() => undefined))).rejects.toThrow(/interrupted by SIGINT/);
+  });
+});
