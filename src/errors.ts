@@ -30,6 +30,7 @@ export type TpErrorCode =
   | "timeout"
   | "tunnel"
   | "interrupted"
+  | "cleanup-incomplete"
   | "config";
 
 export interface TpErrorOptions {
