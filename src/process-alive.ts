@@ -1,17 +1,42 @@
-import { readFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
 import { hostname } from "node:os";
 
+/** Whether this system has Linux's /proc (else `ps` is asked: macOS, the BSDs). */
+const hasProc = existsSync("/proc/self/stat");
+
 /**
- * When a process started (Linux: clock ticks since boot, /proc/PID/stat field 22), so that a
- * process id used again by another process is not taken for the owner; undefined elsewhere.
+ * When a process started, so that a process id used again by another process is not taken for
+ * the owner: on Linux clock ticks since boot (/proc/PID/stat field 22), elsewhere the start time
+ * `ps` gives (to the second); undefined if the process does not exist.
  */
 export function processStartTime(pid: number): string | undefined {
-  return procStat(pid)?.[19];
+  return hasProc ? procStat(pid)?.[19] : psFields(pid)?.started;
 }
 
-/** The process's state letter (Linux: "Z" for a zombie), undefined elsewhere. */
+/** The process's state letter ("Z" for a zombie), undefined if it does not exist. */
 function processState(pid: number): string | undefined {
-  return procStat(pid)?.[0];
+  return hasProc ? procStat(pid)?.[0] : psFields(pid)?.state;
+}
+
+/**
+ * A process's state and start time as `ps -o stat=,lstart=` prints them ("Ss   Sat Dec  5
+ * 12:55:15 2026"): POSIX ps on macOS and the BSDs, and procps on Linux, all know both fields.
+ */
+export function psFields(pid: number): { state: string; started: string } | undefined {
+  if (!Number.isSafeInteger(pid) || pid <= 0) return undefined;
+  let out: string;
+  try {
+    out = execFileSync("ps", ["-o", "stat=,lstart=", "-p", String(pid)], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "ignore"],
+      env: { ...process.env, LC_ALL: "C" },
+    });
+  } catch {
+    return undefined; // no such process (ps exits 1), or no ps
+  }
+  const m = /^\s*(\S+)\s+(.*\S)\s*$/.exec(out);
+  return m ? { state: m[1]!.slice(0, 1), started: m[2]!.replace(/\s+/g, " ") } : undefined;
 }
 
 /** Fields 3 and on of /proc/PID/stat (field 2, the command name, may hold spaces). */
