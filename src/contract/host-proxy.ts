@@ -41,4 +41,10 @@ export const preloadEnv = {
   neverProxy: "TP_PRELOAD_NEVER_PROXY",
   /** Comma-separated IPv4 CIDRs sent through the cluster even inside a never-proxy CIDR. */
   alsoProxy: "TP_PRELOAD_ALSO_PROXY",
+  /**
+   * `PID:SIGNAL`: in the process whose parent is PID (the program tp started, not its children),
+   * the library asks the kernel for SIGNAL when that parent dies (PR_SET_PDEATHSIG), so that the
+   * program ends with a tp killed with -9 instead of running on without its session.
+   */
+  parent: "TP_PRELOAD_PARENT",
 } as const;

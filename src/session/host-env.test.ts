@@ -31,6 +31,15 @@ describe("hostProcessEnv", () => {
     });
   });
 
+  it("names the program's parent for the preload library, and never passes on a parent of the host's", () => {
+    const options = { proxyPort: 1, preload: "/p.so", neverProxy: [], alsoProxy: [] };
+    const inherited = { TP_PRELOAD_PARENT: "77:15" };
+    expect(hostProcessEnv(inherited, {}, { ...options, parent: { pid: 4242, signal: 15 } })).toMatchObject({
+      TP_PRELOAD_PARENT: "4242:15",
+    });
+    expect(hostProcessEnv(inherited, {}, options)).not.toHaveProperty("TP_PRELOAD_PARENT");
+  });
+
   it("has no TELEPRESENCE_ROOT without volumes", () => {
     const env = hostProcessEnv(
       { TELEPRESENCE_ROOT: "/x" },

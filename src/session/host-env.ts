@@ -9,6 +9,8 @@ export interface HostEnvOptions {
   volumesFolder?: string;
   neverProxy: string[];
   alsoProxy: string[];
+  /** The program's parent (tp) and the signal the program gets if it dies first. */
+  parent?: { pid: number; signal: number };
 }
 
 /** The pod's environment and TELEPRESENCE_* as a host process sees them (--env-file writes this). */
@@ -40,6 +42,8 @@ export function hostProcessEnv(
   env[preloadEnv.neverProxy] = options.neverProxy.join(",");
   const literal = options.alsoProxy.filter((a) => /^\d+\.\d+\.\d+\.\d+(\/\d+)?$/.test(a));
   env[preloadEnv.alsoProxy] = literal.join(",");
+  if (options.parent) env[preloadEnv.parent] = `${options.parent.pid}:${options.parent.signal}`;
+  else delete env[preloadEnv.parent];
   const noProxy = ["localhost", "127.0.0.1", "::1", ...options.neverProxy].join(",");
   const vars: Record<string, string> = {
     http_proxy: `http://${proxy}`,

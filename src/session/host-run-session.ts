@@ -73,6 +73,9 @@ export async function hostRunSession(
       ...(session.volumes ? { volumesFolder: session.volumes.folder } : {}),
       neverProxy: request.sidecar.neverProxy ?? [],
       alsoProxy: request.sidecar.alsoProxy ?? [],
+      // If tp dies (kill -9), the program ends too: an interactive shell by a hangup (it ignores
+      // SIGTERM), anything else by SIGTERM, as when its session ends.
+      parent: { pid: process.pid, signal: constants.signals[request.interactive ? "SIGHUP" : "SIGTERM"] },
     });
     removeEnvFiles = writeEnvOutputs(
       podEnvOnHost(session.env, session.volumes?.folder),

@@ -8,7 +8,7 @@ import { RunningTp } from "./support/tp.js";
 import { faultCaseForFile } from "./faults/fault-case.js";
 
 // kill -9 of tp where no container's label names its local folders: before its sidecar exists,
-// and in `tp run`, whose program outlives tp.
+// and in `tp run`, whose program ends with tp where the preload library is loaded, else at tp cleanup.
 const faultCase = faultCaseForFile("tp-local-leftovers");
 
 async function sessionContainers(id: string): Promise<string[]> {
@@ -33,24 +33,73 @@ describe("kill -9 of tp, then tp cleanup: nothing of the session is left on this
     await c.expectLocalCleanAfterCleanup(id);
   });
 
-  it("of `tp run`: its program is ended, its folders removed", { timeout: 240_000 }, async () => {
-    const c = faultCase();
-    const tp = new RunningTp(
-      ["run", "-n", c.ns, "--swap-deployment", "web", "--", "sh", "-c", 'echo "program $$"; exec sleep 600'],
-      { TMPDIR: c.tmp },
-    );
-    c.tp = tp;
-    const pid = Number((await tp.waitFor(/program (\d+)\n/, 120_000))[1]);
-    const id = await c.sessionId();
-    try {
-      tp.process.kill("SIGKILL");
-      await tp.processExited();
-      expect(alive(pid), "the program after kill -9 of tp").toBe(true);
-      expect(existsSync(join(c.tmp, `tp-${id}-host`))).toBe(true);
-      await c.expectLocalCleanAfterCleanup(id);
-      await until("the program to end", () => !alive(pid), 10_000, 200);
-    } finally {
-      if (alive(pid)) process.kill(pid, "SIGKILL");
-    }
-  });
+  it(
+    "of `tp run`: its program ends with tp (SIGTERM), tp cleanup removes its folders",
+    { timeout: 240_000 },
+    async () => {
+      const c = faultCase();
+      const tp = new RunningTp(
+        [
+          "run",
+          "-n",
+          c.ns,
+          "--swap-deployment",
+          "web",
+          "--",
+          "sh",
+          "-c",
+          'echo "program $$"; exec sleep 600',
+        ],
+        { TMPDIR: c.tmp },
+      );
+      c.tp = tp;
+      const pid = Number((await tp.waitFor(/program (\d+)\n/, 120_000))[1]);
+      const id = await c.sessionId();
+      try {
+        tp.process.kill("SIGKILL");
+        await tp.processExited();
+        await until("the program to end with tp", () => !alive(pid), 5_000, 100);
+        expect(existsSync(join(c.tmp, `tp-${id}-host`))).toBe(true);
+        await c.expectLocalCleanAfterCleanup(id);
+      } finally {
+        if (alive(pid)) process.kill(pid, "SIGKILL");
+      }
+    },
+  );
+
+  it(
+    "of `tp run` with a program the preload library cannot reach (static): tp cleanup ends it",
+    { timeout: 240_000 },
+    async () => {
+      const c = faultCase();
+      const tp = new RunningTp(
+        [
+          "run",
+          "-n",
+          c.ns,
+          "--swap-deployment",
+          "web",
+          "--",
+          "busybox",
+          "sh",
+          "-c",
+          'echo "program $$"; exec busybox sleep 600',
+        ],
+        { TMPDIR: c.tmp },
+      );
+      c.tp = tp;
+      const pid = Number((await tp.waitFor(/program (\d+)\n/, 120_000))[1]);
+      const id = await c.sessionId();
+      try {
+        tp.process.kill("SIGKILL");
+        await tp.processExited();
+        await new Promise((r) => setTimeout(r, 1_000));
+        expect(alive(pid), "a static program after kill -9 of tp").toBe(true);
+        await c.expectLocalCleanAfterCleanup(id);
+        await until("the program to end", () => !alive(pid), 10_000, 200);
+      } finally {
+        if (alive(pid)) process.kill(pid, "SIGKILL");
+      }
+    },
+  );
 });

@@ -10,8 +10,11 @@
  * - getaddrinfo() of a name asks the proxy (Tor's RESOLVE, SOCKS5 command 0xF0), which resolves it
  *   with the cluster's DNS and the pod's search list; a name the cluster does not know is asked of
  *   the host's resolver as usual. Numeric addresses and localhost never leave the host.
+ * - in the program tp started itself (its parent's pid is TP_PRELOAD_PARENT's), the kernel is asked
+ *   for a signal when tp dies (PR_SET_PDEATHSIG), so that it does not outlive a tp killed with -9.
  * Settings (contract/host-proxy.ts): TP_PRELOAD_PROXY=127.0.0.1:PORT, TP_PRELOAD_NEVER_PROXY and
- * TP_PRELOAD_ALSO_PROXY (comma-separated IPv4 CIDRs). Without TP_PRELOAD_PROXY it does nothing.
+ * TP_PRELOAD_ALSO_PROXY (comma-separated IPv4 CIDRs), TP_PRELOAD_PARENT=PID:SIGNAL. Without
+ * TP_PRELOAD_PROXY the connect() and getaddrinfo() of the process are left as they are.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -24,6 +27,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
@@ -74,7 +79,24 @@ static int parse_cidrs(const char *text, struct cidr *out) {
   return n;
 }
 
+/*
+ * TP_PRELOAD_PARENT=PID:SIGNAL: end with the parent PID (only in its direct child: the program's
+ * own children keep their usual lives). The death signal survives exec, and is asked for again
+ * after one; a parent that died before the request is seen by getppid() changing.
+ */
+static void end_with_parent(void) {
+  const char *p = getenv("TP_PRELOAD_PARENT");
+  if (!p) return;
+  char *end;
+  long pid = strtol(p, &end, 10), sig;
+  if (*end != ':' || pid <= 1) return;
+  sig = strtol(end + 1, &end, 10);
+  if (*end || sig <= 0 || sig >= NSIG || getppid() != (pid_t)pid) return;
+  if (prctl(PR_SET_PDEATHSIG, (unsigned long)sig) == 0 && getppid() != (pid_t)pid) raise((int)sig);
+}
+
 __attribute__((constructor)) static void tp_preload_init(void) {
+  end_with_parent();
   real_connect = (connect_fn)dlsym(RTLD_NEXT, "connect");
   real_getaddrinfo = (getaddrinfo_fn)dlsym(RTLD_NEXT, "getaddrinfo");
   const char *p = getenv("TP_PRELOAD_PROXY");
