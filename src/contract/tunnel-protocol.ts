@@ -42,9 +42,15 @@ export type { AgentInfo, PodResolvConf } from "./tunnel-answers.js";
 /** Keepalive: a PING every interval; a session with no answer for deadAfter is destroyed. */
 export const keepalive = { intervalMs: 5_000, deadAfterMs: 15_000 } as const;
 
-/** Generous flow-control windows: many parallel bulk streams over one connection. */
+/**
+ * Flow-control windows. A stream may have 2 MiB in flight: one bulk stream is not held to a
+ * window's worth per round trip of a loaded path (512 KiB held one download to about 0.7 of the
+ * raw port-forward's rate). The connection's 4 MiB bounds what all streams have in flight, and so
+ * the largest write a session makes: larger ones queued the keepalive PING long enough for a live
+ * session to be declared dead.
+ */
 const settings: Settings = {
-  initialWindowSize: 512 * 1024,
+  initialWindowSize: 2 * 1024 * 1024,
   maxConcurrentStreams: 100_000,
   enablePush: false,
 };
