@@ -167,9 +167,9 @@ try {
     if (path === "kubectl")
       results.kubectl = await throughForwarder(() => kubectlForward(env, ns, pod), "kubectl");
     if (path === "tp") {
-      // A run of tp after the first one starts from the code cache (src/cli/code-cache.ts); the
-      // first compiles the whole bundle, and glibc keeps what that freed, some 25 MB of the CLI's
-      // RSS. Any tp command makes the cache, so the measured run is a typical one.
+      // A run of tp after the first one starts from the code cache (src/cli/code-cache.ts), the
+      // first compiles the whole bundle: any tp command makes the cache, so that the measured run
+      // is a typical one.
       execFileSync("dist/cli/tp.js", ["version"], { env, stdio: "ignore" });
       // Through tp's launcher, as a user runs it (with its Node flags).
       results.tp = await runClient(

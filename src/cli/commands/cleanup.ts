@@ -1,6 +1,6 @@
 import { Command } from "commander";
 import { rootRemover } from "../../docker/root-remover.js";
-import { TpError } from "../../errors.js";
+import { ExitCode, TpError } from "../../errors.js";
 import { cleanupLeftovers, cleanupWays } from "../../session/cleanup-leftovers.js";
 import { configuredAgentImage } from "../config/index.js";
 import { dockerFrom, kubeFrom, progressFrom } from "../clients.js";
@@ -24,9 +24,14 @@ export const cleanupCommand = new Command("cleanup")
       { namespace: opts.allNamespaces ? undefined : kube.namespace, session: opts.session },
       (text) => progress.warn(text),
     );
-    if (global.output === "json") process.stdout.write(JSON.stringify({ done, failed }) + "\n");
-    else if (done.length === 0 && failed.length === 0) progress.info("nothing to clean up");
-    else for (const line of done) process.stdout.write(`${line}\n`);
+    if (global.output === "json") {
+      // One object on stdout, failures included; the exit code tells that some failed.
+      process.stdout.write(JSON.stringify({ done, failed }) + "\n");
+      if (failed.length) process.exitCode = ExitCode.Failure;
+      return;
+    }
+    if (done.length === 0 && failed.length === 0) progress.info("nothing to clean up");
+    for (const line of done) process.stdout.write(`${line}\n`);
     if (failed.length)
       throw new TpError(
         "cleanup-incomplete",

@@ -7,7 +7,7 @@ import { reach, stages } from "./matrix.js";
 // kill -9 of tp at every stage. The cluster must undo each session by itself (the warden) within
 // 60 s, so the cases run side by side, each in a namespace of its own, to share that wait.
 const cases = new Map<string, FaultCase>();
-const names = [...stages, "cleanup-at-once"];
+const names = [...stages, "cleanup-at-once", "cleanup-no-docker"];
 
 beforeAll(async () => {
   requireCluster();
@@ -56,5 +56,20 @@ describe.concurrent("kill -9 of tp", () => {
     expect(r.stdout).toMatch(/deployment .*web restored to 2 replicas/);
     await c.expectClusterRestored(5_000);
     expect(await c.localLeftovers(id)).toEqual([]);
+  });
+
+  it("then tp cleanup with Docker not answering: the cluster is still undone, the failure named", async () => {
+    const c = cases.get("cleanup-no-docker") as FaultCase;
+    const { tp, id } = await reach(c, "swap-done");
+    tp.process.kill("SIGKILL");
+    await tp.processExited();
+    const noDocker = { TMPDIR: c.tmp, DOCKER_HOST: "unix:///nonexistent/docker.sock" };
+    const r = await runTp(["cleanup", "-n", c.ns], { env: noDocker });
+    expect(r.exitCode, r.stderr).toBe(255);
+    expect(r.stdout).toMatch(/deployment .*web restored to 2 replicas/);
+    expect(r.stderr).toMatch(/cleanup step\(s\) failed.*\n.*list the local containers/);
+    await c.expectClusterRestored(5_000);
+    // With Docker back, what is left on this machine goes.
+    await c.expectLocalCleanAfterCleanup(id);
   });
 });
