@@ -11,6 +11,26 @@ export const socketFolderLabel = "dev.tp.sockets";
 /** Where the sidecar's sockets are, inside it: the socket folder is mounted there. */
 const inSidecar = sidecarSockets.tunnel.slice(0, sidecarSockets.tunnel.lastIndexOf("/"));
 
+/** How much one read of a sidecar's socket may take (Node's own reads stop at 64 KiB). */
+const readSize = 256 * 1024;
+
+/**
+ * A unix socket whose reads take all that is there, up to 256 KiB, each a message of its own on
+ * the port-forward. The sidecar's HTTP/2 session writes 64 KiB of DATA and 36 bytes of frame
+ * headers at a time: read 64 KiB at a time, every such write became two WebSocket messages, a
+ * third of them 36 bytes long, each carried and handled on its own by every hop to the agent.
+ */
+function connectReadingWhole(path: string): Socket {
+  const buffer = Buffer.allocUnsafe(readSize);
+  const socket: Socket = connect({
+    path,
+    // The bytes are copied out of the one buffer the socket reads into; a full Readable buffer
+    // pauses reading, as it does for any socket.
+    onread: { buffer, callback: (n, buf) => socket.push(Buffer.from(buf.subarray(0, n))) },
+  });
+  return socket;
+}
+
 /** Where a session's socket folder is made: in the temporary directory `dir`. */
 export function socketFolderPath(sessionId: string, dir = tmpdir()): string {
   return join(dir, `tp-${sessionId}-run`);
@@ -54,7 +74,7 @@ export class SocketFolder {
    */
   async connect(socket: string): Promise<Socket | undefined> {
     if (!this.usable) return undefined;
-    const s = connect(join(this.path, basename(socket)));
+    const s = connectReadingWhole(join(this.path, basename(socket)));
     try {
       await new Promise<void>((resolve, reject) => {
         s.once("connect", resolve);
