@@ -20,17 +20,19 @@ function processState(pid: number): string | undefined {
 }
 
 /**
- * A process's state and start time as `ps -o stat=,lstart=` prints them ("Ss   Sat Dec  5
+ * A process's state and start time as `ps -o stat= -o lstart=` prints them ("Ss   Sat Dec  5
  * 12:55:15 2026"): POSIX ps on macOS and the BSDs, and procps on Linux, all know both fields.
  */
 export function psFields(pid: number): { state: string; started: string } | undefined {
   if (!Number.isSafeInteger(pid) || pid <= 0) return undefined;
   let out: string;
   try {
-    out = execFileSync("ps", ["-o", "stat=,lstart=", "-p", String(pid)], {
+    // Two -o options: BSD ps (macOS) takes all after "=" as the header, "stat=,lstart=" would be
+    // one column. lstart is local time: the same zone and locale for every reader of a record.
+    out = execFileSync("ps", ["-o", "stat=", "-o", "lstart=", "-p", String(pid)], {
       encoding: "utf8",
       stdio: ["ignore", "pipe", "ignore"],
-      env: { ...process.env, LC_ALL: "C" },
+      env: { ...process.env, LC_ALL: "C", TZ: "UTC" },
     });
   } catch {
     return undefined; // no such process (ps exits 1), or no ps
@@ -58,6 +60,11 @@ export function processAlive(pid: number, started?: string): boolean {
     process.kill(pid, 0);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== "EPERM") return false;
+  }
+  if (!hasProc) {
+    const fields = psFields(pid); // one ps for both
+    if (!fields || fields.state === "Z") return false;
+    return !started || fields.started === started;
   }
   if (processState(pid) === "Z") return false;
   const now = started ? processStartTime(pid) : undefined;

@@ -45,9 +45,11 @@ export const keepalive = { intervalMs: 5_000, deadAfterMs: 15_000 } as const;
 /**
  * Flow-control windows. A stream may have 2 MiB in flight: one bulk stream is not held to a
  * window's worth per round trip of a loaded path (512 KiB held one download to about 0.7 of the
- * raw port-forward's rate). The connection's 4 MiB bounds what all streams have in flight, and so
- * the largest write a session makes: larger ones queued the keepalive PING long enough for a live
- * session to be declared dead.
+ * raw port-forward's rate). What all streams have in flight is their windows' sum: Node gives the
+ * connection's window back as data arrives, whether or not a stream has read it, so the 4 MiB
+ * connection window bounds one burst, not the total. A stream whose reader is stuck holds up to its
+ * window at the receiving end, and data queued ahead of a keepalive PING may take long on a slow
+ * link: the keepalive counts any byte read as a sign of life (keepalive.ts).
  */
 const settings: Settings = {
   initialWindowSize: 2 * 1024 * 1024,

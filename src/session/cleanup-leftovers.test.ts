@@ -67,11 +67,31 @@ describe("cleanupLeftovers", () => {
     expect(r.done).toContain("session aaaa1111 in dev undone");
   });
 
-  it("an unreachable Docker engine does not stop the cluster's undo", async () => {
-    const { ways } = fakeWays({ listLocalSessions: "docker is not running" }, [cluster("bbbb2222", false)]);
+  it("an unreachable Docker engine does not stop the cluster's undo; the folders wait for the next run", async () => {
+    const { ways, calls } = fakeWays({ listLocalSessions: "docker is not running" }, [
+      cluster("bbbb2222", true),
+    ]);
+    ways.listLocalRecords = async () => [
+      { id: "bbbb2222", path: "/tmp/tp-bbbb2222-session.json", live: false },
+    ];
     const r = await cleanupLeftovers(ways, { namespace: "dev" }, () => undefined);
     expect(r.failed).toEqual(["list the local containers: docker is not running"]);
+    // Its tp died here (the record says so): undone now, though its Lease is still live.
     expect(r.done).toEqual(["session bbbb2222 in dev undone"]);
+    // Its containers may still run and use its folders.
+    expect(calls).not.toContain("removeLocalLeftovers");
+  });
+
+  it("leaves the folders of a session whose containers could not be removed", async () => {
+    const { ways, calls } = fakeWays({ removeLocalSession: "container in use" });
+    ways.listLocalRecords = async () => [
+      { id: "aaaa1111", path: "/tmp/tp-aaaa1111-session.json", live: false },
+    ];
+    const r = await cleanupLeftovers(ways, { namespace: "dev" }, () => undefined);
+    expect(r.failed).toEqual(["session aaaa1111: remove its containers: container in use"]);
+    for (const step of ["removeSessionFolder", "removeSocketFolder", "removeLocalLeftovers"])
+      expect(calls).not.toContain(step);
+    expect(r.done).toContain("session aaaa1111 in dev undone");
   });
 
   it("one session's failed undo does not stop the next one's", async () => {

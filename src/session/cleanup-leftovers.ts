@@ -77,20 +77,28 @@ export async function cleanupLeftovers(
   const pick = <T extends { id: string; live: boolean }>(s: T) =>
     request.session ? s.id === request.session : !s.live;
 
-  const local = (await attempt("list the local containers", () => ways.listLocalSessions())) ?? [];
+  const listed = await attempt("list the local containers", () => ways.listLocalSessions());
+  const local = listed ?? [];
+  // Sessions whose containers may still run: their folders are left for a later tp cleanup.
+  const containersLeft = new Set<string>();
   // A session whose tp died on this machine is undone now, before its Lease runs out.
   const diedHere = new Set(local.filter((s) => !s.live).map((s) => s.id));
   for (const s of local.filter(pick)) {
     const what = `session ${s.id}`;
-    done.push(...((await attempt(`${what}: remove its containers`, () => ways.removeLocalSession(s))) ?? []));
+    const removed = await attempt(`${what}: remove its containers`, () => ways.removeLocalSession(s));
+    if (!removed) {
+      containersLeft.add(s.id);
+      continue;
+    }
+    done.push(...removed);
     if (s.volumes) {
       const folder = s.volumes;
-      const removed = await attempt(`${what}: remove its session folder ${folder}`, async () => {
+      const gone = await attempt(`${what}: remove its session folder ${folder}`, async () => {
         if (await ways.isSessionFolder(folder, s.id)) return ways.removeSessionFolder(folder);
         warn(`${folder}, named by a container of session ${s.id}, is not a session folder: left alone`);
         return false;
       });
-      if (removed) done.push(`session folder ${folder} removed`);
+      if (gone) done.push(`session folder ${folder} removed`);
     }
     if (s.sockets) {
       const folder = s.sockets;
@@ -105,6 +113,8 @@ export async function cleanupLeftovers(
   for (const r of records) {
     if (!(request.session ? r.id === request.session : !r.live && !liveHere.has(r.id))) continue;
     if (!r.live) diedHere.add(r.id);
+    // Its folders go only once no container of it can still use them.
+    if (!listed || containersLeft.has(r.id)) continue;
     const result = await attempt(`session ${r.id}: remove its local folders`, () =>
       ways.removeLocalLeftovers(r),
     );

@@ -118,7 +118,10 @@ export async function dockerRunSession(
       await discardUserAhead(early, removeUser);
     }
     // A signal since the session came up: the user's program never starts.
-    if (interrupt.signal) throw interrupt.error();
+    if (interrupt.signal) {
+      watch.close();
+      throw interrupt.error();
+    }
     let user: RunningUserContainer;
     if (early?.held && !differs && !failed) {
       watch.close();

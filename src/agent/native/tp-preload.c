@@ -80,19 +80,26 @@ static int parse_cidrs(const char *text, struct cidr *out) {
 }
 
 /*
- * TP_PRELOAD_PARENT=PID:SIGNAL: end with the parent PID (only in its direct child: the program's
- * own children keep their usual lives). The death signal survives exec, and is asked for again
- * after one; a parent that died before the request is seen by getppid() changing.
+ * TP_PRELOAD_PARENT=PID:SIGNAL: end with the parent PID. Taken out of the environment at once, so
+ * that only the program tp started has it (its own children keep their usual lives, and a daemon
+ * it starts cannot tie its children to a pid used again later). The death signal survives exec;
+ * the kernel drops it on a setuid or setgid exec, and when the effective user or group changes. A
+ * parent already gone when it is asked for (tp killed between its fork and this) shows as
+ * getppid() being another process: the signal is raised here then.
  */
 static void end_with_parent(void) {
   const char *p = getenv("TP_PRELOAD_PARENT");
   if (!p) return;
   char *end;
-  long pid = strtol(p, &end, 10), sig;
-  if (*end != ':' || pid <= 1) return;
-  sig = strtol(end + 1, &end, 10);
-  if (*end || sig <= 0 || sig >= NSIG || getppid() != (pid_t)pid) return;
-  if (prctl(PR_SET_PDEATHSIG, (unsigned long)sig) == 0 && getppid() != (pid_t)pid) raise((int)sig);
+  long pid = strtol(p, &end, 10), sig = 0;
+  int valid = *end == ':' && pid > 1;
+  if (valid) {
+    sig = strtol(end + 1, &end, 10);
+    valid = !*end && sig > 0 && sig < NSIG;
+  }
+  unsetenv("TP_PRELOAD_PARENT");
+  if (!valid || prctl(PR_SET_PDEATHSIG, (unsigned long)sig) != 0) return;
+  if (getppid() != (pid_t)pid) raise((int)sig);
 }
 
 __attribute__((constructor)) static void tp_preload_init(void) {
