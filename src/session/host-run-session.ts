@@ -93,8 +93,9 @@ export async function hostRunSession(
     stopChild = () => {
       if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
     };
+    // An interactive shell's Ctrl-C is its own (it runs in the terminal's foreground, as tp does).
+    if (request.interactive) interrupt.leaveToChild("SIGINT");
     interrupt.onSignal((signal) => {
-      if (request.interactive && signal === "SIGINT") return;
       child.kill(signal);
       // A process that ignores the signal is ended for it.
       setTimeout(() => child.kill("SIGKILL"), 3_000).unref();
@@ -105,8 +106,7 @@ export async function hostRunSession(
         progress.warn(`could not record the program's process (${err.message}): tp cleanup will not end it`),
       );
     const exitCode = await Promise.race([exited, session.lost]);
-    const interrupted = interrupt.signal && !(request.interactive && interrupt.signal === "SIGINT");
-    return interrupted ? interrupt.exitCode : exitCode;
+    return interrupt.signal ? interrupt.exitCode : exitCode;
   } finally {
     stopChild();
     if (exited) await Promise.race([exited, new Promise((r) => setTimeout(r, 3_000).unref())]);

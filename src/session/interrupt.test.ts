@@ -25,6 +25,18 @@ describe("Interrupt", () => {
     expect(heard).toEqual(["SIGINT"]);
   });
 
+  it("leaves a signal to a child that owns it (an interactive shell's Ctrl-C), and still hears the others", () => {
+    interrupt = new Interrupt();
+    const heard: string[] = [];
+    interrupt.onSignal((s) => heard.push(s));
+    interrupt.leaveToChild("SIGINT");
+    interrupt.raise("SIGINT");
+    expect(interrupt.signal).toBeUndefined();
+    interrupt.raise("SIGTERM");
+    expect(heard).toEqual(["SIGTERM"]);
+    expect(interrupt.exitCode).toBe(143);
+  });
+
   it("rejects a race begun after the signal", async () => {
     interrupt = new Interrupt();
     interrupt.raise("SIGINT");

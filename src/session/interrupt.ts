@@ -8,8 +8,10 @@ export class Interrupt {
   signal: NodeJS.Signals | undefined;
   private readonly listeners: ((s: NodeJS.Signals) => void)[] = [];
   private rejectAll: ((err: TpError) => void)[] = [];
+  private readonly leftToChild = new Set<NodeJS.Signals>();
   /** What a signal does (also for tests, which cannot send one to themselves safely). */
   readonly raise = (s: NodeJS.Signals): void => {
+    if (this.leftToChild.has(s)) return;
     const first = this.signal === undefined;
     this.signal ??= s;
     if (!first) return;
@@ -37,6 +39,14 @@ export class Interrupt {
   onSignal(listener: (s: NodeJS.Signals) => void): void {
     this.listeners.push(listener);
     if (this.signal) listener(this.signal);
+  }
+
+  /**
+   * From now on `s` is the child's (an interactive shell in the terminal's foreground gets Ctrl-C
+   * itself): not taken as a signal to tp, so that a later SIGTERM or SIGHUP still is the first.
+   */
+  leaveToChild(s: NodeJS.Signals): void {
+    this.leftToChild.add(s);
   }
 
   /** Wait for a promise unless a signal comes first. */
