@@ -11,12 +11,14 @@ const hasProc = existsSync("/proc/self/stat");
  * `ps` gives (to the second); undefined if the process does not exist.
  */
 export function processStartTime(pid: number): string | undefined {
-  return hasProc ? procStat(pid)?.[19] : psFields(pid)?.started;
+  return processFacts(pid)?.started;
 }
 
-/** The process's state letter ("Z" for a zombie), undefined if it does not exist. */
-function processState(pid: number): string | undefined {
-  return hasProc ? procStat(pid)?.[0] : psFields(pid)?.state;
+/** A process's state letter ("Z" for a zombie) and start time, from /proc or else from `ps`. */
+function processFacts(pid: number): { state: string; started: string | undefined } | undefined {
+  if (!hasProc) return psFields(pid);
+  const stat = procStat(pid);
+  return stat && { state: stat[0] ?? "", started: stat[19] };
 }
 
 /**
@@ -61,14 +63,11 @@ export function processAlive(pid: number, started?: string): boolean {
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== "EPERM") return false;
   }
-  if (!hasProc) {
-    const fields = psFields(pid); // one ps for both
-    if (!fields || fields.state === "Z") return false;
-    return !started || fields.started === started;
-  }
-  if (processState(pid) === "Z") return false;
-  const now = started ? processStartTime(pid) : undefined;
-  return !now || now === started;
+  const facts = processFacts(pid);
+  // Unreadable in /proc (gone this instant, or hidden): taken as running, as kill(0) said.
+  if (!facts) return hasProc;
+  if (facts.state === "Z") return false;
+  return !started || !facts.started || facts.started === started;
 }
 
 /** Who runs this code: the host, process id and start time that a record of an owner holds. */

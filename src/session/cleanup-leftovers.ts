@@ -30,9 +30,9 @@ export function cleanupWays(
   return {
     listLocalSessions: () => listLocalSessions(docker),
     removeLocalSession: (s) => removeLocalSession(docker, s),
-    isSessionFolder: (folder, id) => isSessionFolder(folder, id),
+    isSessionFolder,
     removeSessionFolder: (folder) => removeSessionFolder(folder, removeAsRoot),
-    removeSocketFolder: (folder) => removeSocketFolder(folder),
+    removeSocketFolder,
     listLocalRecords: () => listLocalRecords(),
     removeLocalLeftovers: (r) => removeLocalLeftovers(r, removeAsRoot),
     listClusterSessions: (namespace) => listClusterSessions(kube, namespace),
