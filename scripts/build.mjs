@@ -7,7 +7,7 @@ import { chmod, readdir, readFile, rm } from "node:fs/promises";
 import { existsSync } from "node:fs";
 import { lazyRequires } from "./lazy-requires.mjs";
 
-/** The agent's roles, each with a bundle of its own (see sidecar-image/tp-agent.sh). */
+/** The agent's roles, each with a bundle of its own (see sidecar-image/tp-agent.cjs). */
 const agentRoles = JSON.parse(await readFile("src/agent/roles.json", "utf8"));
 
 const common = {

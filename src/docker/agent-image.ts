@@ -27,7 +27,7 @@ export const imagePath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbi
 export const versionLabel = "dev.tp.version";
 
 /**
- * The Node flags of the image's entry (sidecar-image/tp-agent.sh): the young generation stays at
+ * The Node flags of the image's entry (sidecar-image/tp-agent.cjs): the young generation stays at
  * 1 MB semi-spaces (Node 20 lets them grow to 16 MB, which a sidecar with 1,000 connections open
  * or a bulk transfer through it reaches, resident once touched).
  */
@@ -77,7 +77,7 @@ export function agentImageSpec(name: string, root: string = packageRoot): Rootfs
       ...bundles.map((f) => ({ from: join(agentDir, f), to: `/opt/tp/${f}` })),
       { from: join(agentDir, "original-dst.node"), to: "/opt/tp/original-dst.node" },
       { from: join(agentDir, "libtp-preload.so"), to: "/opt/tp/libtp-preload.so" },
-      { from: join(root, "sidecar-image/tp-agent.sh"), to: "/usr/local/bin/tp-agent", mode: 0o755 },
+      { from: join(root, "sidecar-image/tp-agent.cjs"), to: "/usr/local/bin/tp-agent", mode: 0o755 },
       { from: join(agentDir, "tp-listen"), to: "/usr/local/bin/tp-listen", mode: 0o755 },
       { from: join(agentDir, "tp-udp"), to: "/usr/local/bin/tp-udp", mode: 0o755 },
     ],

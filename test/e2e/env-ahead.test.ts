@@ -14,12 +14,14 @@ data:
   MULTI: |
     first line
     second line
+  spring.datasource.url: jdbc:postgresql://db/app
+  log-level: info
 ---
 apiVersion: v1
 kind: Secret
 metadata: { name: app-secret }
 type: Opaque
-stringData: { token: s3cr3t, user: admin }
+stringData: { token: s3cr3t, user: admin, tls.key: the-key }
 ---
 apiVersion: v1
 kind: Service
@@ -63,6 +65,7 @@ spec:
             - configMapRef: { name: not-there, optional: true }
           env:
             - { name: LITERAL, value: "a literal value" }
+            - { name: dashed-name.with.dots, value: "any name Kubernetes accepts" }
             - { name: CFG_LEVEL, value: "overridden by env" }
             - name: FROM_CM
               valueFrom: { configMapKeyRef: { name: app-config, key: GREETING } }
@@ -93,7 +96,8 @@ function parseEnv(text: string): Record<string, string> {
   const env: Record<string, string> = {};
   let last = "";
   for (const line of text.split("\n")) {
-    const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(line);
+    // Kubernetes accepts names with dots and dashes (spring.datasource.url).
+    const m = /^([-._A-Za-z][-._A-Za-z0-9]*)=(.*)$/.exec(line);
     if (m?.[1]) env[(last = m[1])] = m[2] ?? "";
     else if (last) env[last] += "\n" + line;
   }
@@ -163,6 +167,10 @@ describe("the env of tp docker-run, resolved before the proxy pod runs", () => {
       CFG_LEVEL: "overridden by env",
       CFG_MULTI: "first line\nsecond line",
       SEC_token: "s3cr3t",
+      "SEC_tls.key": "the-key",
+      "CFG_spring.datasource.url": "jdbc:postgresql://db/app",
+      "CFG_log-level": "info",
+      "dashed-name.with.dots": "any name Kubernetes accepts",
       FROM_SECRET: "s3cr3t",
       MY_APP: "back",
       MY_NAMESPACE: ns.name,
