@@ -1,7 +1,7 @@
 import { watch, type FSWatcher } from "chokidar";
 import { join } from "node:path";
 import { signature, toWire, type Entry, type WireEntry } from "./entry.js";
-import { scanTree } from "./tree-scan.js";
+import { scanTree, type TreeScan } from "./tree-scan.js";
 import type { Listing, WatchMessage, WatchVolume } from "../contract/volume-protocol.js";
 
 /** How long change notifications are gathered before a volume is listed again. */
@@ -9,12 +9,23 @@ const settleMs = 100;
 /** After the first listing, how long the watcher waits for a copy to begin before it starts. */
 const quietMs = 500;
 
+/**
+ * A volume's entries as this process can copy them. A file it may not read is named (unreadable)
+ * and left out: listed, it would be fetched in every round of sync, fail, and be made empty on the
+ * other side.
+ */
+async function scanVolume(volume: WatchVolume): Promise<TreeScan> {
+  const scan = await scanTree(volume.path, new Set(volume.exclude));
+  for (const rel of scan.unreadable) if (scan.entries.get(rel)?.type === "file") scan.entries.delete(rel);
+  return scan;
+}
+
 /** One listing of a volume: all its entries, or why it is skipped (missing, over the limit). */
 export async function listVolume(
   volume: WatchVolume,
   limitBytes: number,
 ): Promise<{ listing: Listing; entries: Map<string, Entry> }> {
-  const scan = await scanTree(volume.path, new Set(volume.exclude));
+  const scan = await scanVolume(volume);
   const files = [...scan.entries.values()].filter((e) => e.type === "file").length;
   const skipped = scan.entries.size === 0 ? "missing" : scan.bytes > limitBytes ? "too-large" : undefined;
   const listing: Listing = {
@@ -116,7 +127,7 @@ export class VolumeWatcher {
   }
 
   private async diff(): Promise<void> {
-    const now = (await scanTree(this.volume.path, new Set(this.volume.exclude))).entries;
+    const now = (await scanVolume(this.volume)).entries;
     if (this.closed) return;
     const changes: [string, WireEntry | null][] = [];
     for (const [p, e] of now) if (signature(this.last.get(p)) !== signature(e)) changes.push([p, toWire(e)]);

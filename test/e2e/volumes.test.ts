@@ -192,3 +192,59 @@ describe("tp docker-run with the pod's volumes", () => {
     }
   });
 });
+
+// The agent runs as the pod's user: a file only root may read (a Secret key of mode 0400, no
+// fsGroup) is named and left out, in the first copy and in every round of sync after it.
+const lockedManifest = `
+apiVersion: v1
+kind: Secret
+metadata: { name: locked }
+type: Opaque
+stringData: { locked: only-root, open: for-all }
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: lockedapp }
+spec:
+  replicas: 1
+  selector: { matchLabels: { app: lockedapp } }
+  template:
+    metadata: { labels: { app: lockedapp } }
+    spec:
+      securityContext: { runAsUser: 1000, runAsGroup: 3000 }
+      containers:
+        - name: app
+          image: tp-test-busybox:local
+          imagePullPolicy: Never
+          command: ["sleep", "3600"]
+          volumeMounts: [{ name: sec, mountPath: /etc/sec }]
+      volumes:
+        - name: sec
+          secret:
+            secretName: locked
+            items: [{ key: locked, path: locked, mode: 0400 }, { key: open, path: open, mode: 0444 }]
+`;
+
+describe("a volume with a file the pod's user may not read", () => {
+  it("copies the rest and never makes that file locally", async () => {
+    await apply(ns.name, lockedManifest);
+    await rolloutStatus(ns.name, "lockedapp");
+    const r = await runTp([
+      "docker-run",
+      "-n",
+      ns.name,
+      "--swap-deployment",
+      "lockedapp",
+      "--",
+      "tp-test-busybox:local",
+      "sh",
+      "-c",
+      // Rounds of sync run meanwhile (each volume is listed again every few seconds).
+      "sleep 5; cat /etc/sec/open; echo; ls /etc/sec/..data/",
+    ]);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout.split("\n")).toEqual(["for-all", "open"]);
+    expect(r.stderr).toContain("1 file(s) under /etc/sec cannot be read by the agent in the pod: not copied");
+    expect(r.stderr).not.toContain("not in step");
+  });
+});
