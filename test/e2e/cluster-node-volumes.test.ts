@@ -227,4 +227,59 @@ describe("test cluster node: env and volumes", () => {
       await core.deleteNamespacedSecret({ name: secret, namespace: ns }).catch(() => undefined);
     }
   });
+  it("gives volumes to the pod's fsGroup as the kubelet does: group, group bits, setgid folders", async () => {
+    const name = uniqueName("fsgroup");
+    const secret = uniqueName("secret");
+    try {
+      await core.createNamespacedSecret({
+        namespace: ns,
+        body: { metadata: { name: secret }, stringData: { pw: "PW", other: "O" } },
+      });
+      await core.createNamespacedPod({
+        namespace: ns,
+        body: {
+          metadata: { name },
+          spec: {
+            terminationGracePeriodSeconds: 1,
+            securityContext: { runAsUser: 1000, runAsGroup: 3000, fsGroup: 2000 },
+            containers: [
+              {
+                name: "main",
+                image: "tp-test-busybox:local",
+                command: ["sleep", "3600"],
+                volumeMounts: [
+                  { name: "secret", mountPath: "/secret" },
+                  { name: "shared", mountPath: "/shared" },
+                ],
+              },
+            ],
+            volumes: [
+              {
+                name: "secret",
+                secret: { secretName: secret, defaultMode: 0o400, items: [{ key: "pw", path: "sub/pw" }] },
+              },
+              { name: "shared", emptyDir: {} },
+            ],
+          },
+        },
+      });
+      await waitPodReady(core, ns, name);
+      const out = await execIn(kc, ns, name, "main", [
+        "sh",
+        "-c",
+        "stat -L -c '%a %g %n' /secret/sub/pw /secret/sub /shared; cat /secret/sub/pw; echo; touch /shared/new; stat -c '%g' /shared/new",
+      ]);
+      // Read-only volumes get g+r (files) and g+rx with setgid (folders); an emptyDir g+rw too.
+      expect(out.stdout.trim().split("\n")).toEqual([
+        "440 2000 /secret/sub/pw",
+        "2755 2000 /secret/sub",
+        "2777 2000 /shared",
+        "PW",
+        "2000",
+      ]);
+    } finally {
+      await deletePod(core, ns, name);
+      await core.deleteNamespacedSecret({ name: secret, namespace: ns }).catch(() => undefined);
+    }
+  });
 });

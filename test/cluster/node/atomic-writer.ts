@@ -61,7 +61,12 @@ async function listFiles(dir: string, prefix = ""): Promise<string[]> {
  * symlink through `..data`; so a reader sees either the old or the new set, never a mix.
  * Returns false when the payload was already there.
  */
-export async function writeAtomically(dir: string, payload: Map<string, FileProjection>): Promise<boolean> {
+export async function writeAtomically(
+  dir: string,
+  payload: Map<string, FileProjection>,
+  /** Called on the volume before `..data` moves to the new files (the kubelet's setPerms). */
+  setPerms: (dir: string) => Promise<void> = async () => undefined,
+): Promise<boolean> {
   await mkdir(dir, { recursive: true, mode: 0o755 });
   if (await currentMatches(dir, payload)) return false;
   let oldTs: string | undefined;
@@ -81,6 +86,7 @@ export async function writeAtomically(dir: string, payload: Map<string, FileProj
     await writeFile(full, f.data);
     await chmod(full, f.mode);
   }
+  await setPerms(dir);
   const tmpLink = join(dir, "..data_tmp");
   await rm(tmpLink, { force: true });
   await symlink(ts, tmpLink);

@@ -1,4 +1,4 @@
-import { chmod, mkdir, rm } from "node:fs/promises";
+import { chmod, lchown, lstat, mkdir, readdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { V1Pod, V1Volume } from "@kubernetes/client-node";
 import { writeAtomically } from "./atomic-writer.js";
@@ -21,6 +21,29 @@ function pluginOf(vol: V1Volume): string {
   if (vol.projected) return "kubernetes.io~projected";
   if (vol.persistentVolumeClaim) return "kubernetes.io~pvc";
   return "kubernetes.io~empty-dir";
+}
+
+const readWriteMask = 0o660;
+const readOnlyMask = 0o440;
+const folderMask = 0o2110;
+
+/**
+ * A volume given to the pod's fsGroup, as the kubelet's VolumeOwnership does it for the volumes
+ * it manages (pkg/volume/volume_linux.go): every path's group becomes the fsGroup; files and
+ * folders get the group's read bits (and write bits where the volume is writable), folders the
+ * group's search bit and setgid, so that new files belong to the group. Symlinks keep their mode.
+ */
+async function giveToGroup(dir: string, fsGroup: number | undefined, readOnly: boolean): Promise<void> {
+  if (fsGroup === undefined) return;
+  const mask = readOnly ? readOnlyMask : readWriteMask;
+  const visit = async (path: string): Promise<void> => {
+    const st = await lstat(path);
+    if (st.isDirectory()) for (const name of await readdir(path)) await visit(join(path, name));
+    await lchown(path, st.uid, fsGroup);
+    if (st.isSymbolicLink()) return;
+    await chmod(path, (st.mode & 0o7777) | mask | (st.isDirectory() ? folderMask : 0));
+  };
+  await visit(dir);
 }
 
 /** Sets up and refreshes the volumes of pods under `<root>/<uid>/volumes/<plugin>/<name>`. */
@@ -50,14 +73,18 @@ export class VolumeManager {
       }
       const dir = join(this.podDir(uid), "volumes", pluginOf(vol), vol.name);
       const payload = await volumePayload(pod, vol, info, this.source, this.tokens);
+      const fsGroup = pod.spec?.securityContext?.fsGroup;
       if (payload) {
         if (vol.name === serviceAccountVolumeName)
           payload.set("ca.crt", { data: this.tokens.caCert(), mode: 0o644 });
-        await writeAtomically(dir, payload);
+        // The modes the files will have once given to the fsGroup: unchanged data is left alone.
+        if (fsGroup !== undefined) for (const f of payload.values()) f.mode |= readOnlyMask;
+        await writeAtomically(dir, payload, (d) => giveToGroup(d, fsGroup, true));
         out.set(vol.name, { hostPath: dir, readOnly: true });
       } else {
         await mkdir(dir, { recursive: true });
         await chmod(dir, 0o777);
+        await giveToGroup(dir, fsGroup, false);
         out.set(vol.name, { hostPath: dir, readOnly: false });
       }
     }
