@@ -197,6 +197,7 @@ export async function buildRootfsImage(
     return false;
   }
   const started = Date.now();
+  const previous = inspect(spec.name, "{{ .Id }}");
   const dir = await mkdtemp(join(tmpdir(), "tp-image-"));
   try {
     await writeRootfs(spec, join(dir, "rootfs"));
@@ -212,6 +213,10 @@ export async function buildRootfsImage(
         `${spec.name}: docker build failed: ${r.error?.message ?? r.stderr.trim()}`,
       );
     log(`built ${spec.name} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    // The image the name left is removed when nothing else names or uses it: each rebuild would
+    // leave one behind (the agent's is over 100 MB). Docker refuses while a container uses it.
+    if (previous && inspect(previous, "{{ len .RepoTags }}") === "0")
+      spawnSync("docker", ["rmi", previous], { stdio: "ignore" });
     return true;
   } finally {
     await rm(dir, { recursive: true, force: true });
