@@ -50,9 +50,41 @@ describe("parseDockerRunArgs", () => {
     ]);
   });
 
-  it("names an unknown flag", () => {
-    expect(() => parseDockerRunArgs(["--privileged", "img"])).toThrow(/--privileged is not supported/);
+  it("passes flags about the container alone through to docker, in order", () => {
+    const a = parseDockerRunArgs([
+      "--cap-add",
+      "SYS_PTRACE",
+      "--security-opt=seccomp=unconfined",
+      "-itm",
+      "64m",
+      "--read-only",
+      "--privileged=false",
+      "--tmpfs",
+      "/run",
+      "img",
+      "--cpus",
+      "1",
+    ]);
+    expect(a.passthrough).toEqual([
+      "--cap-add",
+      "SYS_PTRACE",
+      "--security-opt",
+      "seccomp=unconfined",
+      "-m",
+      "64m",
+      "--read-only=true",
+      "--privileged=false",
+      "--tmpfs",
+      "/run",
+    ]);
+    expect(a).toMatchObject({ image: "img", args: ["--cpus", "1"], interactive: true, tty: true });
+  });
+
+  it("names an unknown flag, and refuses those about what tp owns", () => {
+    expect(() => parseDockerRunArgs(["--frobnicate", "img"])).toThrow(/--frobnicate is not supported/);
     expect(() => parseDockerRunArgs(["-itx", "img"])).toThrow(/-x is not supported/);
+    for (const flag of ["--network", "--hostname", "--dns", "--add-host", "-d", "--restart", "--pull"])
+      expect(() => parseDockerRunArgs([flag, "x", "img"])).toThrow(/is not supported/);
   });
 
   it("needs an image", () => {

@@ -20,6 +20,11 @@ export interface DockerRunArgs {
   interactive: boolean;
   tty: boolean;
   init: boolean;
+  /**
+   * Flags about the container alone (capabilities, limits, mounts of its own…), passed to docker
+   * as given: `--flag value`, or `--flag=true|false` for a switch.
+   */
+  passthrough?: string[];
 }
 
 type Kind = "value" | "bool";
@@ -47,7 +52,73 @@ const flags: Record<string, { kind: Kind; key: keyof DockerRunArgs | "envFile" |
   "--rm": { kind: "bool", key: "rm" },
 };
 
-export const supportedFlags = Object.keys(flags);
+/** tp's own flags, before the pass-through ones join the table. */
+const ownFlags = Object.keys(flags);
+
+/**
+ * docker run flags that concern the container alone, passed through as they are. Left out: what
+ * tp owns (the network namespace and all it holds: --network, --hostname, --dns, --add-host,
+ * --expose, -P; the container's life: -d, --restart, --pull, --sig-proxy) and what makes no sense
+ * for a container of a session.
+ */
+const passthroughFlags = [
+  "--cap-add",
+  "--cap-drop",
+  "--security-opt",
+  "--privileged",
+  "--read-only",
+  "--userns",
+  "--cgroupns",
+  "--cgroup-parent",
+  "--ipc",
+  "--group-add",
+  "--tmpfs",
+  "--mount",
+  "--volumes-from",
+  "--device",
+  "--device-cgroup-rule",
+  "--gpus",
+  "--shm-size",
+  "--ulimit",
+  "--sysctl",
+  "-m",
+  "--memory",
+  "--memory-reservation",
+  "--memory-swap",
+  "--memory-swappiness",
+  "--oom-kill-disable",
+  "--oom-score-adj",
+  "-c",
+  "--cpu-shares",
+  "--cpus",
+  "--cpu-period",
+  "--cpu-quota",
+  "--cpuset-cpus",
+  "--cpuset-mems",
+  "--pids-limit",
+  "--blkio-weight",
+  "--stop-signal",
+  "--stop-timeout",
+  "--log-driver",
+  "--log-opt",
+  "--label-file",
+  "--platform",
+  "--runtime",
+  "--health-cmd",
+  "--health-interval",
+  "--health-retries",
+  "--health-start-period",
+  "--health-timeout",
+  "--no-healthcheck",
+];
+const passthroughSwitches = new Set([
+  "--privileged",
+  "--read-only",
+  "--oom-kill-disable",
+  "--no-healthcheck",
+]);
+for (const flag of passthroughFlags)
+  flags[flag] = { kind: passthroughSwitches.has(flag) ? "bool" : "value", key: "passthrough" };
 
 /** Read a Docker env file: NAME=VALUE lines, NAME alone to take it from the environment, # comments. */
 export function readEnvFile(path: string): string[] {
@@ -64,8 +135,8 @@ export function readEnvFile(path: string): string[] {
 }
 
 /** Parse `[docker run flags] IMAGE [ARGS...]`; unknown flags are an error that names them. */
-export function parseDockerRunArgs(argv: string[]): DockerRunArgs {
-  const out: DockerRunArgs = {
+export function parseDockerRunArgs(argv: string[]): DockerRunArgs & { passthrough: string[] } {
+  const out: DockerRunArgs & { passthrough: string[] } = {
     image: "",
     args: [],
     env: [],
@@ -75,6 +146,7 @@ export function parseDockerRunArgs(argv: string[]): DockerRunArgs {
     interactive: false,
     tty: false,
     init: false,
+    passthrough: [],
   };
   let i = 0;
   const set = (key: string, kind: Kind, value: string | undefined, flag: string) => {
@@ -82,11 +154,13 @@ export function parseDockerRunArgs(argv: string[]): DockerRunArgs {
       if (value !== undefined && value !== "true" && value !== "false") {
         throw new UsageError(`docker run flag ${flag} takes no value (got "${value}")`);
       }
-      if (key !== "rm") (out as unknown as Record<string, boolean>)[key] = value !== "false";
+      if (key === "passthrough") out.passthrough.push(`${flag}=${value !== "false"}`);
+      else if (key !== "rm") (out as unknown as Record<string, boolean>)[key] = value !== "false";
       return;
     }
     if (value === undefined) throw new UsageError(`docker run flag ${flag} needs a value`);
-    if (key === "envFile") out.env.push(...readEnvFile(value));
+    if (key === "passthrough") out.passthrough.push(flag, value);
+    else if (key === "envFile") out.env.push(...readEnvFile(value));
     else if (Array.isArray(out[key as keyof DockerRunArgs]))
       (out[key as keyof DockerRunArgs] as string[]).push(value);
     else (out as unknown as Record<string, string>)[key] = value;
@@ -136,6 +210,9 @@ export function parseDockerRunArgs(argv: string[]): DockerRunArgs {
 
 function unknownFlag(flag: string): UsageError {
   return new UsageError(`docker run flag ${flag} is not supported by tp docker-run`, {
-    hint: `supported: ${supportedFlags.join(" ")}`,
+    hint:
+      `supported: ${ownFlags.join(" ")}, and flags about the container alone (--cap-add, ` +
+      "--security-opt, --memory, --cpus, --mount, --tmpfs, --read-only…); tp owns the network " +
+      "namespace and the container's life",
   });
 }

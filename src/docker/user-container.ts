@@ -48,6 +48,7 @@ export function userContainerCommand(
   if (run.interactive) argv.push("-i");
   if (run.tty) argv.push("-t");
   if (run.init) argv.push("--init");
+  argv.push(...(run.passthrough ?? []));
   argv.push(run.image, ...(options.hold?.args ?? run.args));
   return { argv, env, name };
 }

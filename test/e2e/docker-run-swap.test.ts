@@ -232,6 +232,49 @@ describe("tp docker-run --swap-deployment", () => {
       await tp.kill();
     }
   });
+  it("passes docker run flags about the container itself to docker: capabilities, limits, read-only, tmpfs", async () => {
+    const r = await runTp([
+      "docker-run",
+      "-n",
+      ns.name,
+      "--swap-deployment",
+      "web",
+      "--",
+      "--read-only",
+      "--tmpfs",
+      "/scratch",
+      "-m",
+      "64m",
+      "--group-add",
+      "2345",
+      "--cap-drop",
+      "CHOWN",
+      "tp-test-busybox:local",
+      "sh",
+      "-c",
+      [
+        "touch /not-here 2>/dev/null && echo root-writable || echo root-read-only",
+        "echo x > /scratch/f && echo scratch-writable",
+        // cgroup v2, else v1.
+        "cat /sys/fs/cgroup/memory.max 2>/dev/null || cat /sys/fs/cgroup/memory/memory.limit_in_bytes",
+        "id -G | tr ' ' '\\n' | grep -x 2345",
+        "chown 1 /scratch/f 2>/dev/null && echo chown-allowed || echo chown-denied",
+        // The session is the same: the pod's env, the cluster's names.
+        "echo $GREETING_FROM_CM",
+        "nslookup backend 2>/dev/null | grep -q '^Name:.*backend' && echo backend-resolves",
+      ].join("; "),
+    ]);
+    expect(r.exitCode, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout.split("\n")).toEqual([
+      "root-read-only",
+      "scratch-writable",
+      String(64 * 1024 * 1024),
+      "2345",
+      "chown-denied",
+      "hello from the config map",
+      "backend-resolves",
+    ]);
+  });
 });
 
 async function containersOf(session: string): Promise<string[]> {
