@@ -36,6 +36,11 @@ const volumesConfig = versioned(
     /** Owner of everything written into the session folder: the host user running tp. */
     uid: z.int().check(z.nonnegative()),
     gid: z.int().check(z.nonnegative()),
+    /**
+     * Owner of the owner-only volumes instead (Secrets, the token): the user the user's container
+     * runs as, where it is neither root nor the host user, so that it reads them as a pod's would.
+     */
+    secretsUid: z.optional(z.int().check(z.nonnegative())),
     limitBytes: z.number().check(z.nonnegative()),
     /** How often volumes are listed again without a change notification. */
     rescanMs: z._default(z.number().check(z.positive()), 2_000),
@@ -55,6 +60,11 @@ export function parseVolumesConfig(text: string | undefined): VolumesConfig | un
 export function volumesConfigToEnv(config: z.input<typeof volumesConfig>): Record<string, string> {
   const checked = parseMessage(volumesConfig, config, volumesConfigEnv);
   return { [volumesConfigEnv]: JSON.stringify({ v: volumesConfigVersion, ...checked }) };
+}
+
+/** Who owns a volume's files in the session folder. */
+export function volumeOwner(config: VolumesConfig, spec: VolumeSpec): { uid: number; gid: number } {
+  return { uid: spec.ownerOnly ? (config.secretsUid ?? config.uid) : config.uid, gid: config.gid };
 }
 
 /** Paths (relative to `spec.path`) of the other volumes mounted inside it. */

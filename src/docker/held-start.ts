@@ -30,6 +30,8 @@ export const holdScript = [
 export interface ImageCommand {
   entrypoint?: string[] | null;
   cmd?: string[] | null;
+  /** The image's USER ("" or absent: root). */
+  user?: string;
 }
 
 /**

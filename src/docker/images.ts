@@ -19,7 +19,11 @@ export async function localImageCommand(
 ): Promise<ImageCommand> {
   try {
     const info = await docker.getImage(image).inspect();
-    return { entrypoint: info.Config?.Entrypoint as string[] | null, cmd: info.Config?.Cmd };
+    return {
+      entrypoint: info.Config?.Entrypoint as string[] | null,
+      cmd: info.Config?.Cmd,
+      user: info.Config?.User ?? "",
+    };
   } catch (err) {
     if ((err as { statusCode?: number }).statusCode === 404)
       throw new TpError("image-missing", `image ${image} does not exist locally`, { hint });

@@ -22,6 +22,8 @@ export interface VolumeRequest {
   folder?: string;
   limitBytes: number;
   originalMounts: boolean;
+  /** The owner of the copy of Secrets and the token, where not tp's user (see VolumesConfig). */
+  secretsUid?: number;
 }
 
 /** Where progress and warnings go (the CLI's Progress fits). */
@@ -103,6 +105,7 @@ export class SessionVolumes {
         volumes: this.specs,
         uid: process.getuid?.() ?? 0,
         gid: process.getgid?.() ?? 0,
+        ...(this.request.secretsUid !== undefined ? { secretsUid: this.request.secretsUid } : {}),
         limitBytes: this.request.limitBytes,
         rescanMs: 2_000,
         hostCopy: true,

@@ -7,7 +7,7 @@ import { fixOwnership } from "./owner-fixup.js";
 import { extractWithTar, systemTar } from "./system-tar.js";
 import { extractTar } from "./tar-io.js";
 import type { VolumeClient } from "./volume-client.js";
-import type { VolumeSpec, VolumesConfig } from "../contract/volume-config.js";
+import { volumeOwner, type VolumeSpec, type VolumesConfig } from "../contract/volume-config.js";
 import { joinPath, tarName, type Listing } from "../contract/volume-protocol.js";
 import {
   hostCopyMarker,
@@ -154,7 +154,8 @@ export async function fixCopied(
   for (const v of volumes) {
     const root = rootOf(listings, v.spec);
     if (root?.[0] === "dir") await chmod(v.io.localPath, root[1] & 0o7777);
-    fixOwnership(v.io.localPath, config.uid, config.gid, v.spec.ownerOnly);
+    const { uid, gid } = volumeOwner(config, v.spec);
+    fixOwnership(v.io.localPath, uid, gid, v.spec.ownerOnly);
   }
 }
 

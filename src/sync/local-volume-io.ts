@@ -4,12 +4,12 @@ import { fromWire, type Entry } from "./entry.js";
 import { extractTar, packPaths, type TarHeader } from "./tar-io.js";
 import { scanTree } from "./tree-scan.js";
 import type { VolumeClient } from "./volume-client.js";
-import { nestedPaths, type VolumeSpec, type VolumesConfig } from "../contract/volume-config.js";
+import { nestedPaths, volumeOwner, type VolumeSpec, type VolumesConfig } from "../contract/volume-config.js";
 import type { MirrorIo } from "./volume-mirror.js";
 import { joinPath, tarName } from "../contract/volume-protocol.js";
 
 /**
- * How tar headers from the pod are written locally: owned by the host user, and owner-only
+ * How tar headers from the pod are written locally: owned by the host user (see volumeOwner), and owner-only
  * (0600 files, 0700 directories; the owner's x bit kept) for Secret contents.
  * Returns undefined for entries outside every volume (they are not written).
  */
@@ -19,7 +19,7 @@ export function localHeaderMap(config: VolumesConfig): (h: TarHeader) => TarHead
     const abs = `/${header.name.replace(/\/+$/, "")}`;
     const spec = specs.find((v) => abs === v.path || abs.startsWith(v.path.replace(/\/+$/, "") + "/"));
     if (!spec) return undefined;
-    const mapped = { ...header, uid: config.uid, gid: config.gid };
+    const mapped = { ...header, ...volumeOwner(config, spec) };
     if (spec.ownerOnly && header.type === "directory") mapped.mode = 0o700;
     else if (spec.ownerOnly && header.type === "file") mapped.mode = 0o600 | (header.mode & 0o100);
     return mapped;

@@ -153,6 +153,37 @@ describe("tp docker-run with the pod's volumes", () => {
     }
   });
 
+  it("gives the Secrets and the token to the container's user when it is neither root nor tp's", async () => {
+    // -u with a UID, and with a name from the image's /etc/passwd (nobody: 65534): each reads what
+    // a pod's container reads, the copy staying owner-only.
+    for (const user of [
+      ["-u", "4321:4321"],
+      ["-u", "nobody"],
+    ]) {
+      const r = await runTp([
+        "docker-run",
+        "-n",
+        ns.name,
+        "--swap-deployment",
+        "volapp:app",
+        "--",
+        ...user,
+        "tp-test-busybox:local",
+        "sh",
+        "-c",
+        "id -u; ls /etc/secret; head -c 3 /var/run/secrets/kubernetes.io/serviceaccount/token; echo; " +
+          "stat -c '%a %u' /etc/secret/..data/password /var/run/secrets/kubernetes.io/serviceaccount/..data/token",
+      ]);
+      expect(r.exitCode, r.stdout + r.stderr).toBe(0);
+      const uid = user[1] === "nobody" ? "65534" : "4321";
+      const [id, listed, token, ...modes] = r.stdout.split("\n");
+      expect(id).toBe(uid);
+      expect(listed).toBe("password");
+      expect(token).toBe("eyJ");
+      expect(modes).toEqual([`600 ${uid}`, `600 ${uid}`]);
+    }
+  });
+
   it("skips volumes with --mount false", async () => {
     const r = await runTp([
       "docker-run",
