@@ -47,6 +47,7 @@ export class StartedSession {
 
   private isLost = false;
   private guarded = false;
+  private stopping = false;
 
   /**
    * The session's own containers run: send the workload's traffic to the proxy alone (a swapped
@@ -59,10 +60,12 @@ export class StartedSession {
     this.guarded = true;
     this.tookOver = (this.remote.takeOver?.() ?? Promise.resolve()).then(
       () => this.progress.debug("cluster end in place"),
-      (err: unknown) =>
-        this.progress.warn(
-          `could not send all of the workload's traffic to the proxy (${(err as Error).message}): its own pods keep serving part of it`,
-        ),
+      (err: unknown) => {
+        const text = `could not send all of the workload's traffic to the proxy (${(err as Error).message}): its own pods keep serving part of it`;
+        // Once the session ends, its undo takes the proxy away: a take-over cut short by it is no news.
+        if (this.stopping) this.progress.debug(text);
+        else this.progress.warn(text);
+      },
     );
     return this.tookOver;
   }
@@ -73,6 +76,7 @@ export class StartedSession {
   async stop(): Promise<void> {
     clearTimeout(this.guardTimer);
     this.guarded = true;
+    this.stopping = true;
     if (this.isLost) {
       const local = this.undo.filter((s) => !s.cluster);
       this.undo.splice(0);
