@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { dockerSessionLabels } from "../contract/docker-labels.js";
 import { forceRemove } from "./local-engine.js";
+import { ownerLabels } from "./local-sessions.js";
 import { copyFileOut } from "./preload-copy.js";
 
 /** The UID of `name` in the text of an /etc/passwd; undefined when it is not there. */
@@ -41,7 +42,8 @@ async function readImageFile(docker: Dockerode, image: string, path: string): Pr
       Image: image,
       // Never run: an entrypoint is only needed where the image has none.
       Entrypoint: ["/"],
-      Labels: dockerSessionLabels("preflight", "image-reader"),
+      // Its owner's labels: `tp cleanup` leaves it to this process while it runs.
+      Labels: dockerSessionLabels(`preflight-${process.pid}`, "image-reader", ownerLabels()),
       HostConfig: { NetworkMode: "none" },
     });
     return await readFile(await copyFileOut(container, path, folder), "utf8");
