@@ -128,8 +128,8 @@ describe("tp docker-run with bad input", () => {
     );
     await expectCleanFailure(["--expose", "70000", "--", "tp-test-busybox:local", "true"], /not a port/, 2);
     await expectCleanFailure(
-      ["--", "--privileged", "tp-test-busybox:local", "true"],
-      /--privileged is not supported/,
+      ["--", "--network", "host", "tp-test-busybox:local", "true"],
+      /--network is not supported/,
       2,
     );
   });
