@@ -31,7 +31,9 @@ export class Progress implements Reporter {
     }
     if (this.mode === "quiet") return () => undefined;
     const took = () => `(${((Date.now() - started) / 1000).toFixed(1)} s)`;
-    if (!this.stream.isTTY) {
+    // A spinner redraws by the terminal's width: a terminal without one (a pseudo-terminal of
+    // size 0x0, as `docker run -t` or `script` without a terminal make) gets plain lines.
+    if (!this.stream.isTTY || !this.stream.columns) {
       this.stream.write(`- ${text}\n`);
       return (done) => this.stream.write(`✔ ${done ?? text} ${took()}\n`);
     }
