@@ -17,3 +17,27 @@ describe("Progress on a terminal", () => {
     expect(out.join("")).toMatch(/^- starting proxy pod\n✔ proxy pod ready \(\d+\.\d s\)\n$/);
   });
 });
+
+describe("Progress with a spinner", () => {
+  it("draws steps under way as one spinner, and nothing once the terminal is handed over", async () => {
+    const { stream, out } = terminal(100);
+    Object.assign(stream, { cursorTo: () => true, moveCursor: () => true, clearLine: () => true });
+    const progress = new Progress("text", stream);
+    const pod = progress.step("starting proxy pod");
+    const sidecar = progress.step("starting the local sidecar");
+    await new Promise((r) => setTimeout(r, 200));
+    sidecar("sidecar ready");
+    progress.handOver();
+    pod("proxy pod ready");
+    await new Promise((r) => setTimeout(r, 200));
+    const text = out.join("");
+    // One spinner for both (ora warns of concurrent spinners otherwise).
+    expect(text).toContain("starting proxy pod · starting the local sidecar");
+    expect(text).not.toContain("concurrent spinners");
+    expect(text).toContain("✔\u001b[39m sidecar ready");
+    // Ended after the hand-over: not drawn over the program's screen.
+    expect(text).not.toContain("proxy pod ready");
+    const after = text.slice(text.indexOf("sidecar ready"));
+    expect(after).not.toContain("starting proxy pod");
+  });
+});

@@ -31,14 +31,53 @@ export class Progress implements Reporter {
     }
     if (this.mode === "quiet") return () => undefined;
     const took = () => `(${((Date.now() - started) / 1000).toFixed(1)} s)`;
+    // Once the user's program has the terminal, nothing is drawn over its screen.
+    const hidden = () => this.handedOver && this.stream.isTTY === true;
+    if (hidden()) return () => undefined;
     // A spinner redraws by the terminal's width: a terminal without one (a pseudo-terminal of
     // size 0x0, as `docker run -t` or `script` without a terminal make) gets plain lines.
     if (!this.stream.isTTY || !this.stream.columns) {
       this.stream.write(`- ${text}\n`);
-      return (done) => this.stream.write(`✔ ${done ?? text} ${took()}\n`);
+      return (done) => void (hidden() || this.stream.write(`✔ ${done ?? text} ${took()}\n`));
     }
-    const spinner = spinnerOn(this.stream, text);
-    return (done) => void spinner.then((s) => s.succeed(`${done ?? text} ${took()}`));
+    const id = ++this.steps;
+    this.running.set(id, text);
+    this.redraw();
+    return (done) => {
+      if (!this.running.delete(id) || this.handedOver) return;
+      this.redraw(`${done ?? text} ${took()}`);
+    };
+  }
+
+  /**
+   * The terminal now belongs to the user's program (an interactive container or shell): the
+   * spinner goes, and steps that end from now on are not drawn over the program's screen.
+   */
+  handOver(): void {
+    if (this.handedOver) return;
+    this.handedOver = true;
+    this.running.clear();
+    if (this.spinner) this.redraw();
+  }
+
+  private handedOver = false;
+  private steps = 0;
+  /** The steps under way, drawn as one spinner (ora draws one at a time). */
+  private readonly running = new Map<number, string>();
+  private spinner: Promise<Ora> | undefined;
+
+  /** Draw the steps under way, after the line of one that ended. */
+  private redraw(ended?: string): void {
+    this.spinner ??= spinnerOn(this.stream);
+    this.spinner = this.spinner.then((s) => {
+      const text = [...this.running.values()].join(" · ");
+      if (ended !== undefined) s.stopAndPersist({ symbol: green("✔"), text: ended });
+      if (text) {
+        s.text = text;
+        if (!s.isSpinning) s.start();
+      } else if (s.isSpinning) s.stop();
+      return s;
+    });
   }
 
   /** A line that says what happened. */
@@ -62,7 +101,9 @@ export class Progress implements Reporter {
  * A spinner on a terminal. ora is loaded on first use: its text measuring compiles Unicode tables
  * when it loads, tens of milliseconds that a command without a terminal should not pay.
  */
-async function spinnerOn(stream: NodeJS.WriteStream, text: string): Promise<Ora> {
+async function spinnerOn(stream: NodeJS.WriteStream): Promise<Ora> {
   const { default: ora } = await import("ora");
-  return ora({ text, stream, discardStdin: false }).start();
+  return ora({ stream, discardStdin: false });
 }
+
+const green = (text: string) => `\u001b[32m${text}\u001b[39m`;

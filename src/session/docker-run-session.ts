@@ -145,6 +145,8 @@ export async function dockerRunSession(
       watch.close();
       throw interrupt.error();
     }
+    // A container with a terminal draws on it from now on.
+    if (request.run.tty) progress.handOver?.();
     let user: RunningUserContainer;
     if (early?.held && !differs && !failed) {
       watch.close();

@@ -83,6 +83,7 @@ export async function hostRunSession(
       (t) => progress.warn(t),
     );
     progress.info(`${session.remote.description}: running ${program}`);
+    if (request.interactive) progress.handOver?.();
     const child = spawn(executable, args, { stdio: "inherit", env, argv0: program });
     const started = session;
     exited = new Promise<number>((resolve) => {

@@ -11,4 +11,9 @@ export interface Reporter {
   info(text: string): void;
   /** A warning is shown even with --quiet. */
   warn(text: string): void;
+  /**
+   * The terminal now belongs to the user's program (a container with -t, an interactive shell):
+   * no progress is drawn over it from now on (warnings still are).
+   */
+  handOver?(): void;
 }
