@@ -85,6 +85,13 @@ export async function startLocal(
     hostname: localHostname(w, id),
     publish: [...request.publish, ...(host?.publish ?? [])],
     ...request.sidecarExtra,
+    // The pod's hostAliases, in the /etc/hosts the user container shares, as the kubelet writes them.
+    extraHosts: [
+      ...(remote.admitted?.spec?.hostAliases ?? []).flatMap((a) =>
+        (a.hostnames ?? []).map((name) => `${name}:${a.ip}`),
+      ),
+      ...(request.sidecarExtra?.extraHosts ?? []),
+    ],
     labels: { ...labels, ...volumeSidecar?.labels, ...sockets?.labels },
     binds: [...(volumeSidecar?.binds ?? []), ...(sockets ? [sockets.bind] : [])],
     env: { ...volumeSidecar?.env, ...host?.env },

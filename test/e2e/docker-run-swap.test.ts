@@ -275,6 +275,46 @@ describe("tp docker-run --swap-deployment", () => {
       "backend-resolves",
     ]);
   });
+  it("gives the container the pod's hostAliases, as the kubelet writes them into /etc/hosts", async () => {
+    await apply(
+      ns.name,
+      `
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: aliased }
+spec:
+  replicas: 1
+  selector: { matchLabels: { app: aliased } }
+  template:
+    metadata: { labels: { app: aliased } }
+    spec:
+      hostAliases:
+        - { ip: "10.9.8.7", hostnames: [legacy-db, legacy-db.corp.example] }
+        - { ip: "fd00::17", hostnames: [v6-only.corp.example] }
+      containers:
+        - { name: main, image: tp-test-busybox:local, imagePullPolicy: Never, command: ["sleep", "3600"] }
+`,
+    );
+    await rolloutStatus(ns.name, "aliased");
+    const r = await runTp([
+      "docker-run",
+      "-n",
+      ns.name,
+      "--swap-deployment",
+      "aliased",
+      "--",
+      "tp-test-busybox:local",
+      "sh",
+      "-c",
+      "grep -E 'legacy-db|v6-only' /etc/hosts | tr -s ' \\t' ' '",
+    ]);
+    expect(r.exitCode, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout.split("\n").sort()).toEqual([
+      "10.9.8.7 legacy-db",
+      "10.9.8.7 legacy-db.corp.example",
+      "fd00::17 v6-only.corp.example",
+    ]);
+  });
 });
 
 async function containersOf(session: string): Promise<string[]> {
