@@ -12,6 +12,7 @@ describe("sidecar config", () => {
       expose: [],
       alsoProxy: [],
       neverProxy: [],
+      hosts: [],
       toPod: [],
       fromPod: [],
       containerToHost: [],

@@ -64,6 +64,8 @@ const sidecarConfig = versioned(
         ),
         /** IPv4 CIDRs (or IPs) whose TCP stays local. */
         neverProxy: list(text.check(z.refine(isCidr, "must be an IPv4 address or CIDR"))),
+        /** The pod's hostAliases, which `tp run`'s resolving gives before DNS, as /etc/hosts does in the pod. */
+        hosts: list(z.object({ name: text, ip: text }, "must be an object")),
         /** --to-pod: 127.0.0.1:PORT here reaches 127.0.0.1:PORT in the pod. */
         toPod: list(port),
         /** --from-pod: 127.0.0.1:PORT in the pod reaches 127.0.0.1:PORT here. */

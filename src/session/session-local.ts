@@ -70,7 +70,12 @@ export async function startLocal(
   const host = request.hostProcess
     ? hostProcessSidecar(expose, request.sidecar.containerToHost ?? [])
     : undefined;
-  const config = { ...request.sidecar, expose, ...host?.config };
+  // The pod's hostAliases: in the /etc/hosts the user container shares (the sidecar's), and given
+  // before DNS when a program on this machine resolves a name, as the pod's /etc/hosts is.
+  const aliases = (remote.admitted?.spec?.hostAliases ?? []).flatMap((a) =>
+    (a.hostnames ?? []).map((name) => ({ name, ip: a.ip })),
+  );
+  const config = { ...request.sidecar, expose, hosts: aliases, ...host?.config };
   const endStep = progress.step("starting the local sidecar");
   const labels = {
     ...ownerLabels(),
@@ -85,11 +90,8 @@ export async function startLocal(
     hostname: localHostname(w, id),
     publish: [...request.publish, ...(host?.publish ?? [])],
     ...request.sidecarExtra,
-    // The pod's hostAliases, in the /etc/hosts the user container shares, as the kubelet writes them.
     extraHosts: [
-      ...(remote.admitted?.spec?.hostAliases ?? []).flatMap((a) =>
-        (a.hostnames ?? []).map((name) => `${name}:${a.ip}`),
-      ),
+      ...aliases.map(({ name, ip }) => `${name}:${ip}`),
       ...(request.sidecarExtra?.extraHosts ?? []),
     ],
     labels: { ...labels, ...volumeSidecar?.labels, ...sockets?.labels },

@@ -145,4 +145,41 @@ describe("tp run: the host process's network", () => {
       url: "/wget",
     });
   }, 150_000);
+  it("a host program resolves the pod's hostAliases, as the pod's /etc/hosts does", async () => {
+    const [peerIp] = await podIps("app=peer");
+    await apply(
+      ns.name,
+      `
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: aliased }
+spec:
+  replicas: 1
+  selector: { matchLabels: { app: aliased } }
+  template:
+    metadata: { labels: { app: aliased } }
+    spec:
+      hostAliases:
+        - { ip: "${peerIp}", hostnames: [peer-alias] }
+        - { ip: "10.9.8.7", hostnames: [legacy-db.corp.example] }
+      containers:
+        - { name: main, image: tp-test-busybox:local, imagePullPolicy: Never, command: ["sleep", "3600"] }
+`,
+    );
+    await rolloutStatus(ns.name, "aliased");
+    const script = [
+      "const dns = require('dns');",
+      "dns.lookup('legacy-db.corp.example', (e, a) => {",
+      "  console.log('legacy-db', e ? e.code : a);",
+      "  require('http').get('http://peer-alias:8080/aliased', (r) => {",
+      "    let b = ''; r.on('data', (d) => (b += d)); r.on('end', () => console.log(b));",
+      "  }).on('error', (e) => console.log('error', e.code));",
+      "});",
+    ].join("\n");
+    const r = await runTp(["run", "-n", ns.name, "--swap-deployment", "aliased", "--", "node", "-e", script]);
+    expect(r.exitCode, r.stdout + r.stderr).toBe(0);
+    const [lookup, answer] = r.stdout.split("\n");
+    expect(lookup).toBe("legacy-db 10.9.8.7");
+    expect(JSON.parse(answer ?? "{}")).toMatchObject({ name: "peer", url: "/aliased" });
+  });
 });

@@ -1,6 +1,13 @@
 import dnsPacket from "dns-packet";
+import { isIPv4 } from "node:net";
 import type { TunnelClient } from "../../tunnel/tunnel-client.js";
 import { Paths } from "../../contract/tunnel-protocol.js";
+
+/** The IPv4 addresses `hosts` (the pod's hostAliases) gives a name, as /etc/hosts would. */
+export function hostsAddresses(hosts: { name: string; ip: string }[], name: string): string[] {
+  const wanted = name.replace(/\.$/, "").toLowerCase();
+  return hosts.filter((h) => h.name.toLowerCase() === wanted && isIPv4(h.ip)).map((h) => h.ip);
+}
 
 /**
  * The IPv4 addresses a host name has in the cluster (asked through the tunnel, as the pod would:

@@ -9,7 +9,7 @@ import { TunnelClient } from "../../tunnel/tunnel-client.js";
 import { renderResolvConf } from "../resolv-conf.js";
 import type { SidecarConfig } from "../../contract/sidecar-config.js";
 import { emitStatus } from "../../contract/sidecar-status.js";
-import { resolveInCluster } from "./also-proxy.js";
+import { hostsAddresses, resolveInCluster } from "./also-proxy.js";
 import { startDnsServer } from "./dns-server.js";
 import { startInbound, type InboundRoute } from "./inbound-client.js";
 import { startLocalProxy } from "./local-proxy.js";
@@ -107,6 +107,10 @@ export async function startSidecarAgent(options: SidecarAgentOptions): Promise<S
         port: options.hostProxyPort,
         host: "0.0.0.0",
         resolve: async (name) => {
+          // The pod's hostAliases first, as its /etc/hosts comes before DNS (not in DNS itself:
+          // a program that asks DNS directly does not see them in the pod either).
+          const own = hostsAddresses(config.hosts, name);
+          if (own.length) return own;
           const pod = await podDns;
           return resolveInCluster(tunnel, name, pod.search, pod.ndots);
         },
