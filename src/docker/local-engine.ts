@@ -32,8 +32,11 @@ export interface LocalEngine {
   imageExists(image: string): Promise<boolean>;
   /** API: run a command in a running container and collect its output (no stdin, no TTY). */
   exec(container: string, cmd: string[]): Promise<ExecResult>;
-  /** API: force-remove a container (and its anonymous volumes); false if there was none. */
-  removeContainer(name: string): Promise<boolean>;
+  /**
+   * API: force-remove a container (and its anonymous volumes) that carries all of `owned`'s labels
+   * (tp's, say: a name alone may be a container of the user's); false if there was none such.
+   */
+  removeContainer(name: string, owned: Record<string, string>): Promise<boolean>;
   /**
    * CLI: `docker <argv>` that returns (such as `docker run -d`), no stdin, its output captured;
    * `env` is the whole environment of the CLI (values of `-e NAME` flags travel there).
@@ -51,7 +54,15 @@ export function localEngine(api: Dockerode, cli = "docker"): LocalEngine {
     api,
     imageExists: (image) => imageExists(api, image),
     exec: (container, cmd) => execIn(api, container, cmd),
-    removeContainer: (name) => forceRemove(api.getContainer(name), name),
+    removeContainer: async (name, owned) => {
+      const container = api.getContainer(name);
+      const labels = await container.inspect().then(
+        (c) => c.Config.Labels ?? {},
+        () => undefined,
+      );
+      if (!labels || Object.entries(owned).some(([k, v]) => labels[k] !== v)) return false;
+      return forceRemove(container, name);
+    },
     run: async (argv, env) => {
       const r = await execa(cli, argv, { env, extendEnv: false, reject: false, stdin: "ignore" });
       return { exitCode: r.exitCode ?? 255, stderr: String(r.stderr) };

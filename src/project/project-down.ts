@@ -85,7 +85,8 @@ export async function projectDown(
   );
   for (const c of ordered) {
     const name = (c.Names[0] ?? c.Id).replace(/^\//, "");
-    if (await engine.removeContainer(name)) done.push(`container ${name} removed`);
+    if (await engine.removeContainer(name, { [DockerLabels.managedBy]: "tp" }))
+      done.push(`container ${name} removed`);
   }
   for (const n of await removeProjectNetworks(engine.api, project.name)) done.push(`network ${n} removed`);
   removeState(paths.state);

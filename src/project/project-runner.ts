@@ -12,7 +12,7 @@ import { plainServiceCommand, tpServiceCommand, type DockerCommand } from "./con
 import { followLogs, logPrefix } from "./log-prefixer.js";
 import type { ProjectService } from "./model.js";
 import { containerName, describeService, type ProjectPlan } from "./plan.js";
-import { projectLabels } from "./project-labels.js";
+import { ProjectLabels, projectLabels } from "./project-labels.js";
 import {
   createProjectNetwork,
   removeProjectNetworks,
@@ -261,8 +261,12 @@ export class ProjectRunner {
     }
   }
 
-  /** Remove a container if it is there; failing that is not worth failing for. */
+  /**
+   * Remove a container of this project if it is there (not one of the user's that has the name);
+   * failing that is not worth failing for.
+   */
   private async removeStale(name: string): Promise<void> {
-    await this.options.engine.removeContainer(name).catch(() => undefined);
+    const owned = { [ProjectLabels.project]: this.plan.project.name };
+    await this.options.engine.removeContainer(name, owned).catch(() => undefined);
   }
 }

@@ -57,7 +57,11 @@ export async function dockerRunSession(
 ): Promise<number> {
   const interrupt = new Interrupt();
   const engine = localEngine(docker);
-  const removeUser = (name: string) => engine.removeContainer(name).catch(() => false);
+  let sessionId = "";
+  // The session's own user container only: a name given with --name may be another container's
+  // (the one that held the name, so that the session's was never made).
+  const removeUser = (name: string) =>
+    engine.removeContainer(name, { [DockerLabels.session]: sessionId }).catch(() => false);
   let session: StartedSession | undefined;
   let userName: string | undefined;
   let removeEnvFiles = () => undefined as void;
@@ -86,6 +90,7 @@ export async function dockerRunSession(
       ...(request.volumes && secretsUid !== undefined ? { volumes: { ...request.volumes, secretsUid } } : {}),
     };
     const starting = new Session(kube, docker, sessionRequest, progress);
+    sessionId = starting.id;
     const userOptions = (id: string, ahead: SessionAhead, planned = false): UserContainerOptions => ({
       sessionId: id,
       sidecar: ahead.sidecar,

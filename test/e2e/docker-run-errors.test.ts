@@ -195,6 +195,9 @@ describe("tp docker-run with bad input", () => {
       expect(pair.spec.replicas).toBe(1);
       expect(Object.keys(pair.metadata.annotations ?? {}).filter((k) => k.startsWith("tp.dev/"))).toEqual([]);
       expect(await tpContainers()).toBe(before);
+      // The container that holds the name is the user's own: left as it was.
+      const held = await execa("docker", ["inspect", "-f", "{{.Name}}", taken], { reject: false });
+      expect(held.stdout.trim()).toBe(`/${taken}`);
     } finally {
       await execa("docker", ["rm", "-f", taken], { reject: false });
     }

@@ -112,7 +112,7 @@ describe("a held start", () => {
       expect(done.stdout).toContain("[first\nsecond]");
     } finally {
       await hold.close();
-      await engine.removeContainer(name);
+      await engine.removeContainer(name, { "dev.tp.managed-by": "tp" });
     }
   });
 
@@ -125,7 +125,7 @@ describe("a held start", () => {
       expect(done.exitCode).toBe(125);
       expect(done.stdout).toBe("");
     } finally {
-      await engine.removeContainer(name);
+      await engine.removeContainer(name, { "dev.tp.managed-by": "tp" });
     }
   });
 });
