@@ -9,6 +9,7 @@ import {
   testKube,
 } from "./support/cluster.js";
 import { RunningTp, runTp } from "./support/tp.js";
+import { aliasedDeployment } from "./support/workloads.js";
 
 const sampleApp = readFileSync("demo/sample-app.yaml", "utf8");
 let ns: Awaited<ReturnType<typeof createNamespace>>;
@@ -278,22 +279,10 @@ describe("tp docker-run --swap-deployment", () => {
   it("gives the container the pod's hostAliases, as the kubelet writes them into /etc/hosts", async () => {
     await apply(
       ns.name,
-      `
-apiVersion: apps/v1
-kind: Deployment
-metadata: { name: aliased }
-spec:
-  replicas: 1
-  selector: { matchLabels: { app: aliased } }
-  template:
-    metadata: { labels: { app: aliased } }
-    spec:
-      hostAliases:
-        - { ip: "10.9.8.7", hostnames: [legacy-db, legacy-db.corp.example] }
-        - { ip: "fd00::17", hostnames: [v6-only.corp.example] }
-      containers:
-        - { name: main, image: tp-test-busybox:local, imagePullPolicy: Never, command: ["sleep", "3600"] }
-`,
+      aliasedDeployment([
+        { ip: "10.9.8.7", hostnames: ["legacy-db", "legacy-db.corp.example"] },
+        { ip: "fd00::17", hostnames: ["v6-only.corp.example"] },
+      ]),
     );
     await rolloutStatus(ns.name, "aliased");
     const r = await runTp([

@@ -3,6 +3,7 @@ import { resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apply, createNamespace, kubectl, requireCluster, rolloutStatus } from "./support/cluster.js";
 import { RunningTp, runTp } from "./support/tp.js";
+import { aliasedDeployment } from "./support/workloads.js";
 
 let ns: Awaited<ReturnType<typeof createNamespace>>;
 
@@ -149,22 +150,10 @@ describe("tp run: the host process's network", () => {
     const [peerIp] = await podIps("app=peer");
     await apply(
       ns.name,
-      `
-apiVersion: apps/v1
-kind: Deployment
-metadata: { name: aliased }
-spec:
-  replicas: 1
-  selector: { matchLabels: { app: aliased } }
-  template:
-    metadata: { labels: { app: aliased } }
-    spec:
-      hostAliases:
-        - { ip: "${peerIp}", hostnames: [peer-alias] }
-        - { ip: "10.9.8.7", hostnames: [legacy-db.corp.example] }
-      containers:
-        - { name: main, image: tp-test-busybox:local, imagePullPolicy: Never, command: ["sleep", "3600"] }
-`,
+      aliasedDeployment([
+        { ip: peerIp as string, hostnames: ["peer-alias"] },
+        { ip: "10.9.8.7", hostnames: ["legacy-db.corp.example"] },
+      ]),
     );
     await rolloutStatus(ns.name, "aliased");
     const script = [

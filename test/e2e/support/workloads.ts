@@ -106,3 +106,30 @@ export async function killedSwapIsUndone(
     await tp.kill();
   }
 }
+
+/** A Deployment `aliased` of one idle busybox pod whose spec has these hostAliases. */
+export function aliasedDeployment(aliases: { ip: string; hostnames: string[] }[]): string {
+  return JSON.stringify({
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name: "aliased" },
+    spec: {
+      replicas: 1,
+      selector: { matchLabels: { app: "aliased" } },
+      template: {
+        metadata: { labels: { app: "aliased" } },
+        spec: {
+          hostAliases: aliases,
+          containers: [
+            {
+              name: "main",
+              image: "tp-test-busybox:local",
+              imagePullPolicy: "Never",
+              command: ["sleep", "3600"],
+            },
+          ],
+        },
+      },
+    },
+  });
+}
