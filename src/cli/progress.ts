@@ -78,6 +78,8 @@ export class Progress implements Reporter {
       } else if (s.isSpinning) s.stop();
       return s;
     });
+    // A spinner that cannot draw costs the lines, not the session.
+    this.spinner.catch(() => undefined);
   }
 
   /** A line that says what happened. */
