@@ -264,11 +264,24 @@ describe("test cluster node: env and volumes", () => {
         },
       });
       await waitPodReady(core, ns, name);
+      // Files made while the node syncs the pod again (each change of the pod makes it do so): the
+      // folder keeps its setgid bit throughout, so every one of them belongs to the group.
+      let changes = 0;
+      const changing = setInterval(() => {
+        const body = [{ op: "add", path: "/metadata/annotations", value: { change: String(Date.now()) } }];
+        core.patchNamespacedPod({ name, namespace: ns, body }).then(
+          () => changes++,
+          () => undefined,
+        );
+      }, 20);
+      await new Promise((r) => setTimeout(r, 500));
       const out = await execIn(kc, ns, name, "main", [
         "sh",
         "-c",
-        "stat -L -c '%a %g %n' /secret/sub/pw /secret/sub /shared; cat /secret/sub/pw; echo; touch /shared/new; stat -c '%g' /shared/new",
-      ]);
+        "stat -L -c '%a %g %n' /secret/sub/pw /secret/sub /shared; cat /secret/sub/pw; echo; " +
+          "for i in $(seq 1 400); do touch /shared/f$i; done; stat -c '%g' /shared/f* | sort -u",
+      ]).finally(() => clearInterval(changing));
+      expect(changes).toBeGreaterThan(10);
       // Read-only volumes get g+r (files) and g+rx with setgid (folders); an emptyDir g+rw too.
       expect(out.stdout.trim().split("\n")).toEqual([
         "440 2000 /secret/sub/pw",

@@ -82,9 +82,12 @@ export class VolumeManager {
         await writeAtomically(dir, payload, (d) => giveToGroup(d, fsGroup, true));
         out.set(vol.name, { hostPath: dir, readOnly: true });
       } else {
-        await mkdir(dir, { recursive: true });
-        await chmod(dir, 0o777);
-        await giveToGroup(dir, fsGroup, false);
+        // Set up once: this runs again for every refresh of the pod's volumes, and a chmod then
+        // would drop the setgid bit while the pod's containers write there.
+        if ((await mkdir(dir, { recursive: true })) !== undefined) {
+          await chmod(dir, 0o777);
+          await giveToGroup(dir, fsGroup, false);
+        }
         out.set(vol.name, { hostPath: dir, readOnly: false });
       }
     }
