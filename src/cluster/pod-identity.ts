@@ -1,4 +1,4 @@
-import type { V1Pod } from "@kubernetes/client-node";
+import type { V1LabelSelector, V1Pod } from "@kubernetes/client-node";
 import type { WorkloadRef } from "../contract/workload-ref.js";
 import { UsageError } from "../errors.js";
 import type { FoundWorkload } from "./workloads.js";
@@ -11,9 +11,36 @@ import type { FoundWorkload } from "./workloads.js";
  */
 export interface PodIdentity {
   /** The pod whose place the proxy takes. */
-  replicaPod: string;
+  replicaPod?: string;
+  /** Else: the label selector of all the pods that go before the proxy starts. */
+  selector?: string;
   exclusive: boolean;
   apply(pod: V1Pod): void;
+}
+
+/** A label selector as the API's labelSelector parameter takes it. */
+export function selectorText(selector: V1LabelSelector | undefined): string {
+  const terms = Object.entries(selector?.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`);
+  for (const e of selector?.matchExpressions ?? []) {
+    const values = `(${(e.values ?? []).join(",")})`;
+    if (e.operator === "In") terms.push(`${e.key} in ${values}`);
+    else if (e.operator === "NotIn") terms.push(`${e.key} notin ${values}`);
+    else if (e.operator === "Exists") terms.push(e.key);
+    else if (e.operator === "DoesNotExist") terms.push(`!${e.key}`);
+  }
+  return terms.join(",");
+}
+
+/**
+ * A Deployment whose pods may not overlap (strategy Recreate: a volume one pod at a time, a host
+ * port): its pods go before the proxy starts, as they would for a rollout.
+ */
+function recreated(found: FoundWorkload): PodIdentity | undefined {
+  const isDeployment = found.ref.group === "apps" && found.ref.resource === "deployments";
+  const spec = found.object.spec as { strategy?: { type?: string }; selector?: V1LabelSelector } | undefined;
+  if (!isDeployment || spec?.strategy?.type !== "Recreate") return undefined;
+  const selector = selectorText(spec.selector);
+  return selector ? { selector, exclusive: true, apply: () => undefined } : undefined;
 }
 
 /** Whether the pods of a workload have identities of their own (a StatefulSet's). */
@@ -28,7 +55,7 @@ export function podIdentity(found: FoundWorkload, replica: number | undefined): 
       throw new UsageError(
         `--replica is for StatefulSets; ${found.ref.kind.toLowerCase()} ${found.ref.name} has no ordered replicas`,
       );
-    return undefined;
+    return recreated(found);
   }
   const spec = found.object.spec ?? {};
   const name = found.ref.name;

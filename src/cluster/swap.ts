@@ -9,7 +9,7 @@ import { patchWorkload, readReplicas, scaleWorkload } from "../kube/workload-api
 import { swapProxyPod } from "./proxy-pod.js";
 import { reachStage, Stages } from "../stages.js";
 import type { RemoteEnd, StartOptions } from "../kube/remote-end.js";
-import { deletePod, waitForPodGone } from "../kube/pods.js";
+import { deletePod, waitForNoPods, waitForPodGone } from "../kube/pods.js";
 import { createOrRestore, createProxyPod } from "./create-proxy-pod.js";
 import { podIdentity, type PodIdentity } from "./pod-identity.js";
 import {
@@ -181,14 +181,18 @@ export async function swapWorkload(kube: Kube, options: SwapOptions): Promise<Re
     return done;
   };
   if (exclusive && identity) {
+    const { replicaPod, selector } = identity;
     await createOrRestore(restore, async () => {
       const ended = options.step?.(
-        `stopping ${id}: its pod ${identity.replicaPod} hands its identity and volumes to the proxy`,
+        replicaPod
+          ? `stopping ${id}: its pod ${replicaPod} hands its identity and volumes to the proxy`
+          : `stopping ${id}: its pods go before the proxy starts (strategy Recreate)`,
       );
       scaling = scaleToZero();
       await scaling;
-      await waitForPodGone(kube, namespace, identity.replicaPod, replicaGoneMs);
-      ended?.(`${identity.replicaPod} stopped`);
+      if (replicaPod) await waitForPodGone(kube, namespace, replicaPod, replicaGoneMs);
+      else await waitForNoPods(kube, namespace, selector ?? "", replicaGoneMs);
+      ended?.(replicaPod ? `${replicaPod} stopped` : `${id} stopped`);
     });
   }
   const started = await createProxyPod(kube, options, pod, container.name, restore, () =>

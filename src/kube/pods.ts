@@ -10,6 +10,21 @@ export async function deletePod(kube: Kube, namespace: string, name: string): Pr
   return deleted !== undefined;
 }
 
+/** Wait until no pod matches a label selector (terminating ones count: they still hold what they held). */
+export async function waitForNoPods(
+  kube: Kube,
+  namespace: string,
+  labelSelector: string,
+  timeoutMs: number,
+): Promise<void> {
+  await waitFor(
+    `the pods of ${labelSelector} in ${namespace} to be gone`,
+    async () =>
+      (await kube.core.listNamespacedPod({ namespace, labelSelector })).items.length ? undefined : true,
+    { timeoutMs, intervalMs: 500, retryErrors: true },
+  );
+}
+
 /** Wait until a pod no longer exists (a replica's pod gone before its identity is reused). */
 export async function waitForPodGone(
   kube: Kube,

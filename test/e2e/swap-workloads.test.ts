@@ -38,6 +38,15 @@ spec:
   selector: { matchLabels: { app: owner } }
   template:${podTemplate("owner")}
 ---
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: recreated }
+spec:
+  replicas: 2
+  strategy: { type: Recreate }
+  selector: { matchLabels: { app: recreated } }
+  template:${podTemplate("recreated")}
+---
 apiVersion: argoproj.io/v1alpha1
 kind: Rollout
 metadata: { name: web }
@@ -64,6 +73,7 @@ beforeAll(async () => {
   await kubectl(["wait", "--for=condition=Established", "crd/rollouts.argoproj.io", "--timeout=30s"]);
   await apply(ns.name, manifest);
   await rolloutStatus(ns.name, "owner");
+  await rolloutStatus(ns.name, "recreated");
   await until(
     "solo and web are ready",
     async () =>
@@ -78,6 +88,37 @@ afterAll(async () => {
 });
 
 describe("tp docker-run --swap KIND/NAME", () => {
+  it("stops a Deployment of strategy Recreate before its proxy starts, and the proxy before it comes back", async () => {
+    // Its pods may not overlap (a volume one pod at a time): a proxy beside them never runs.
+    const overlaps: string[] = [];
+    let sampling = true;
+    const sample = (async () => {
+      while (sampling) {
+        const names = (
+          await kubectl(["get", "pods", "-n", ns.name, "-l", "app=recreated", "-o", "name"]).catch(() => "")
+        )
+          .split("\n")
+          .filter(Boolean);
+        const proxy = names.filter((n) => n.includes("-tp-"));
+        if (proxy.length && names.length > proxy.length) overlaps.push(names.join(" "));
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    })();
+    let r: Awaited<ReturnType<typeof runTp>>;
+    try {
+      r = await runTp(["docker-run", "-n", ns.name, "--swap", "recreated", ...printEnv]);
+    } finally {
+      sampling = false;
+      await sample;
+    }
+    expect(overlaps).toEqual([]);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout).toBe("FLAVOUR=recreated-flavour");
+    expect(r.stderr).toContain("its pods go before the proxy starts (strategy Recreate)");
+    expect(r.stderr).toMatch(/deployment .*recreated restored to 2 replicas/);
+    await rolloutStatus(ns.name, "recreated");
+  });
+
   it("swaps and restores a ReplicaSet without an owner", { timeout: 180_000 }, async () => {
     const r = await runTp(["docker-run", "-n", ns.name, "--swap", "replicaset/solo", ...printEnv]);
     expect(r.exitCode, r.stderr).toBe(0);
