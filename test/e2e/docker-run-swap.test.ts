@@ -9,7 +9,6 @@ import {
   testKube,
 } from "./support/cluster.js";
 import { RunningTp, runTp } from "./support/tp.js";
-import { aliasedDeployment } from "./support/workloads.js";
 
 const sampleApp = readFileSync("demo/sample-app.yaml", "utf8");
 let ns: Awaited<ReturnType<typeof createNamespace>>;
@@ -232,77 +231,6 @@ describe("tp docker-run --swap-deployment", () => {
     } finally {
       await tp.kill();
     }
-  });
-  it("passes docker run flags about the container itself to docker: capabilities, limits, read-only, tmpfs", async () => {
-    const r = await runTp([
-      "docker-run",
-      "-n",
-      ns.name,
-      "--swap-deployment",
-      "web",
-      "--",
-      "--read-only",
-      "--tmpfs",
-      "/scratch",
-      "-m",
-      "64m",
-      "--group-add",
-      "2345",
-      "--cap-drop",
-      "CHOWN",
-      "tp-test-busybox:local",
-      "sh",
-      "-c",
-      [
-        "touch /not-here 2>/dev/null && echo root-writable || echo root-read-only",
-        "echo x > /scratch/f && echo scratch-writable",
-        // cgroup v2, else v1.
-        "cat /sys/fs/cgroup/memory.max 2>/dev/null || cat /sys/fs/cgroup/memory/memory.limit_in_bytes",
-        "id -G | tr ' ' '\\n' | grep -x 2345",
-        "chown 1 /scratch/f 2>/dev/null && echo chown-allowed || echo chown-denied",
-        // The session is the same: the pod's env, the cluster's names.
-        "echo $GREETING_FROM_CM",
-        "nslookup backend 2>/dev/null | grep -q '^Name:.*backend' && echo backend-resolves",
-      ].join("; "),
-    ]);
-    expect(r.exitCode, r.stdout + r.stderr).toBe(0);
-    expect(r.stdout.split("\n")).toEqual([
-      "root-read-only",
-      "scratch-writable",
-      String(64 * 1024 * 1024),
-      "2345",
-      "chown-denied",
-      "hello from the config map",
-      "backend-resolves",
-    ]);
-  });
-  it("gives the container the pod's hostAliases, as the kubelet writes them into /etc/hosts", async () => {
-    await apply(
-      ns.name,
-      aliasedDeployment([
-        { ip: "10.9.8.7", hostnames: ["legacy-db", "legacy-db.corp.example"] },
-        { ip: "fd00::17", hostnames: ["v6-only.corp.example"] },
-      ]),
-    );
-    await rolloutStatus(ns.name, "aliased");
-    const r = await runTp([
-      "docker-run",
-      "-n",
-      ns.name,
-      "--swap-deployment",
-      "aliased",
-      "--",
-      "tp-test-busybox:local",
-      "sh",
-      "-c",
-      "grep -E 'legacy-db|v6-only' /etc/hosts | tr -s ' \\t' ' '",
-    ]);
-    expect(r.exitCode, r.stdout + r.stderr).toBe(0);
-    expect(r.stdout.split("\n").sort()).toEqual([
-      "10.9.8.7 legacy-db",
-      "10.9.8.7 legacy-db.corp.example",
-      "fd00::17 v6-only.corp.example",
-    ]);
   });
 });
 
