@@ -1,3 +1,4 @@
+import { agentResourcesIn, withAgentResources } from "./agent-resources.js";
 import { randomBytes } from "node:crypto";
 import type { V1Pod } from "@kubernetes/client-node";
 import { sessionLabels } from "../contract/cluster-labels.js";
@@ -62,6 +63,7 @@ export async function dryRunProxyPod(
   agentImage: string,
 ): Promise<string | undefined> {
   const pod = temporaryProxyPod({ sessionId: "doctor", agentImage, info: { kind: "doctor", namespace } });
+  withAgentResources(pod.spec, await agentResourcesIn(kube, namespace));
   try {
     await kubeCall("create pod (dry run)", () =>
       kube.core.createNamespacedPod({ namespace, body: pod, dryRun: "All" }),
@@ -157,7 +159,9 @@ export async function runAgentImage(
   agentImage: string,
   timeoutMs: number,
 ): Promise<ImageRun | string> {
+  const resources = await agentResourcesIn(kube, namespace);
   const pod = imagePod(agentImage);
+  withAgentResources(pod.spec, resources);
   let first: ImageRun | string;
   try {
     first = await runOnce(kube, namespace, pod, timeoutMs);
@@ -166,6 +170,8 @@ export async function runAgentImage(
     first = `sysctl: ${(err as Error).message}`;
   }
   if (typeof first !== "string" || !first.startsWith("sysctl: ")) return first;
-  const again = await runOnce(kube, namespace, withoutPortSysctl(imagePod(agentImage)), timeoutMs);
+  const second = withoutPortSysctl(imagePod(agentImage));
+  withAgentResources(second.spec, resources);
+  const again = await runOnce(kube, namespace, second, timeoutMs);
   return typeof again === "string" ? again : { ...again, sysctlRefused: first.slice("sysctl: ".length) };
 }

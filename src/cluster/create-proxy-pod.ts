@@ -33,6 +33,8 @@ export async function createProxyPod(
   restore: () => Promise<unknown>,
   /** Waited for before the pod is created (the test stage after a swap's annotation). */
   before?: () => Promise<void>,
+  /** Told why the API refused the pod: true once it made room for it (the pod is asked for again). */
+  makeRoom?: (refusal: unknown) => Promise<boolean>,
 ): Promise<Pick<RemoteEnd, "pod" | "container" | "admitted" | "running" | "listening" | "ready">> {
   const { namespace } = options;
   const name = pod.metadata?.name as string;
@@ -45,7 +47,12 @@ export async function createProxyPod(
   const admitted = await createOrRestore(restore, async () => {
     await before?.();
     options.signal?.throwIfAborted();
-    const made = await admitProxyPod(kube, namespace, pod, ports, options.warn ?? (() => undefined));
+    const admit = () => admitProxyPod(kube, namespace, pod, ports, options.warn ?? (() => undefined));
+    const made = await admit().catch(async (err: unknown) => {
+      if (!(await makeRoom?.(err))) throw err;
+      options.signal?.throwIfAborted();
+      return admit();
+    });
     await reachStage(Stages.proxyCreated, options.signal);
     options.signal?.throwIfAborted();
     return made;

@@ -1,4 +1,5 @@
 import type { V1Pod, V1Service } from "@kubernetes/client-node";
+import { agentResourcesIn, withAgentResources } from "./agent-resources.js";
 import { Labels, managedByValue } from "../contract/cluster-labels.js";
 import { InterceptKeys, routerPodName, shadowServiceName } from "../contract/intercept-record.js";
 import { defaultRouterControlPort, routerConfigToEnv } from "../contract/router-config.js";
@@ -129,6 +130,7 @@ export async function ensureRouter(
   );
   signal?.throwIfAborted();
   const pod = routerPod(target, namespace, agentImage);
+  withAgentResources(pod.spec, await agentResourcesIn(kube, namespace));
   const name = pod.metadata?.name as string;
   const existing = await kubeGet(`read pod ${namespace}/${name}`, () =>
     kube.core.readNamespacedPod({ name, namespace }),

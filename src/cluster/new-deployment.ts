@@ -1,3 +1,4 @@
+import { agentResourcesIn, withAgentResources } from "./agent-resources.js";
 import { TpError } from "../errors.js";
 import { kubeCreate, kubeGet, madeBySession } from "../kube/kube-call.js";
 import type { Kube } from "../kube/kube.js";
@@ -37,6 +38,7 @@ export async function startNewDeployment(kube: Kube, options: NewDeploymentOptio
     agentImage: options.agentImage,
     info,
   });
+  withAgentResources(deployment.spec?.template.spec, await agentResourcesIn(kube, namespace));
   const restore = async (): Promise<string[]> => {
     const done: string[] = [];
     const propagationPolicy = "Background";

@@ -1,4 +1,4 @@
-import type { V1Container } from "@kubernetes/client-node";
+import type { V1Container, V1LabelSelector } from "@kubernetes/client-node";
 import { TpError } from "../errors.js";
 import { kubeGet } from "../kube/kube-call.js";
 import type { Kube } from "../kube/kube.js";
@@ -11,7 +11,8 @@ import { reachStage, Stages } from "../stages.js";
 import type { RemoteEnd, StartOptions } from "../kube/remote-end.js";
 import { deletePod, waitForNoPods, waitForPodGone } from "../kube/pods.js";
 import { createOrRestore, createProxyPod } from "./create-proxy-pod.js";
-import { podIdentity, type PodIdentity } from "./pod-identity.js";
+import { exceedsQuota } from "./agent-resources.js";
+import { podIdentity, selectorText, type PodIdentity } from "./pod-identity.js";
 import {
   checkNotOwned,
   chooseContainer,
@@ -140,7 +141,9 @@ export async function swapWorkload(kube: Kube, options: SwapOptions): Promise<Re
       { apiVersion: "coordination.k8s.io/v1", kind: "Lease", ...options.lease, controller: true },
     ];
   const podName = pod.metadata?.name as string;
-  const exclusive = identity?.exclusive === true;
+  // Pods that may not overlap go before the proxy starts; so do all where the quota has no room
+  // for the proxy beside them (found when the proxy is refused).
+  let exclusive = identity?.exclusive === true;
   // Set once the session is being undone: a late Ready must not scale the workload back to 0.
   let restoring = false;
   let scaling: Promise<unknown> | undefined;
@@ -180,23 +183,45 @@ export async function swapWorkload(kube: Kube, options: SwapOptions): Promise<Re
     if (!exclusive) await removeProxy();
     return done;
   };
+  /** Scale the workload to 0 and wait until its pods (or the one replica) are gone. */
+  const stopPods = async (why: string, replicaPod: string | undefined, selector: string) => {
+    const ended = options.step?.(
+      replicaPod
+        ? `stopping ${id}: its pod ${replicaPod} hands its identity and volumes to the proxy`
+        : `stopping ${id}: its pods go before the proxy starts (${why})`,
+    );
+    scaling = scaleToZero();
+    await scaling;
+    if (replicaPod) await waitForPodGone(kube, namespace, replicaPod, replicaGoneMs);
+    else await waitForNoPods(kube, namespace, selector, replicaGoneMs);
+    ended?.(replicaPod ? `${replicaPod} stopped` : `${id} stopped`);
+  };
   if (exclusive && identity) {
     const { replicaPod, selector } = identity;
-    await createOrRestore(restore, async () => {
-      const ended = options.step?.(
-        replicaPod
-          ? `stopping ${id}: its pod ${replicaPod} hands its identity and volumes to the proxy`
-          : `stopping ${id}: its pods go before the proxy starts (strategy Recreate)`,
-      );
-      scaling = scaleToZero();
-      await scaling;
-      if (replicaPod) await waitForPodGone(kube, namespace, replicaPod, replicaGoneMs);
-      else await waitForNoPods(kube, namespace, selector ?? "", replicaGoneMs);
-      ended?.(replicaPod ? `${replicaPod} stopped` : `${id} stopped`);
-    });
+    await createOrRestore(restore, () => stopPods("strategy Recreate", replicaPod, selector ?? ""));
   }
-  const started = await createProxyPod(kube, options, pod, container.name, restore, () =>
-    reachStage(Stages.annotated, options.signal),
+  // A quota without room for one more pod: the workload's pods go first, as for Recreate.
+  const makeRoom = async (refusal: unknown): Promise<boolean> => {
+    if (exclusive || hpa || !exceedsQuota(refusal)) return false;
+    options.warn?.(
+      `the namespace's quota has no room for the proxy beside ${id}'s pods (${(refusal as Error).message}): ` +
+        `they stop first, and its Service has no ready endpoint until the proxy is Ready`,
+    );
+    exclusive = true;
+    const selector = selectorText(
+      (found.object.spec as { selector?: V1LabelSelector } | undefined)?.selector,
+    );
+    await stopPods("the quota has no room for both", undefined, selector);
+    return true;
+  };
+  const started = await createProxyPod(
+    kube,
+    options,
+    pod,
+    container.name,
+    restore,
+    () => reachStage(Stages.annotated, options.signal),
+    makeRoom,
   );
   const { ready } = started;
   // The tunnel starts meanwhile; the workload goes to 0 once the proxy is Ready and the session

@@ -1,3 +1,4 @@
+import { agentResourcesIn, withAgentResources } from "./agent-resources.js";
 import type { Kube } from "../kube/kube.js";
 import { deletePod } from "../kube/pods.js";
 import { temporaryProxyPod } from "./proxy-pod.js";
@@ -12,6 +13,7 @@ export async function startTemporaryProxy(kube: Kube, options: StartOptions): Pr
     agentImage: options.agentImage,
     info: { kind: "temporary", namespace },
   });
+  withAgentResources(pod.spec, await agentResourcesIn(kube, namespace));
   const name = pod.metadata?.name as string;
   const restore = async (): Promise<string[]> =>
     (await deletePod(kube, namespace, name)) ? [`proxy pod ${namespace}/${name} deleted`] : [];

@@ -1,4 +1,5 @@
-import type { V1OwnerReference, V1PolicyRule, V1Pod } from "@kubernetes/client-node";
+import type { V1OwnerReference, V1PolicyRule, V1Pod, V1ResourceRequirements } from "@kubernetes/client-node";
+import { agentResourcesIn, withAgentResources } from "./agent-resources.js";
 import { TpError } from "../errors.js";
 import { kubeCreate, kubeGet, madeBySession } from "../kube/kube-call.js";
 import type { Kube } from "../kube/kube.js";
@@ -12,8 +13,13 @@ export interface StartedWarden {
   remove(): Promise<string[]>;
 }
 
-function wardenPod(plan: WardenPlan, agentImage: string, owner: V1OwnerReference): V1Pod {
-  return {
+function wardenPod(
+  plan: WardenPlan,
+  agentImage: string,
+  owner: V1OwnerReference,
+  resources: V1ResourceRequirements | undefined,
+): V1Pod {
+  const pod: V1Pod = {
     metadata: {
       name: plan.self.pod,
       labels: sessionLabels(plan.sessionId, "warden"),
@@ -35,6 +41,8 @@ function wardenPod(plan: WardenPlan, agentImage: string, owner: V1OwnerReference
       ],
     },
   };
+  withAgentResources(pod.spec, resources);
+  return pod;
 }
 
 /**
@@ -110,7 +118,11 @@ export async function startWarden(
     if (failed) throw failed.reason;
     await make(
       "pod",
-      () => kube.core.createNamespacedPod({ namespace, body: wardenPod(plan, agentImage, owner) }),
+      async () =>
+        kube.core.createNamespacedPod({
+          namespace,
+          body: wardenPod(plan, agentImage, owner, await agentResourcesIn(kube, namespace)),
+        }),
       () => kube.core.readNamespacedPod({ name, namespace }),
       () => kube.core.deleteNamespacedPod({ name, namespace, gracePeriodSeconds: 1 }),
     );

@@ -4,7 +4,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { kubeCall } from "./kube-call.js";
+import { ApiException } from "@kubernetes/client-node";
+import { kubeCall, toKubernetesError } from "./kube-call.js";
 import { loadKube } from "./kube.js";
 
 describe("kubeCall's timeout", () => {
@@ -46,5 +47,26 @@ describe("kubeCall's timeout", () => {
     ).rejects.toThrow(/did not answer within 0.3 s/);
     await new Promise((r) => setTimeout(r, 500));
     expect(closed).toHaveLength(1);
+  });
+});
+
+describe("toKubernetesError", () => {
+  const refused = (message: string) =>
+    toKubernetesError("create pod ns/p", new ApiException(403, "Forbidden", JSON.stringify({ message }), {}));
+
+  it("points a quota's or a limit range's refusal at them, not at the user's rights", () => {
+    const quota = refused(
+      'pods "p" is forbidden: exceeded quota: q, requested: pods=1, used: pods=2, limited: pods=2',
+    );
+    expect(quota.message).toBe(
+      'create pod ns/p: pods "p" is forbidden: exceeded quota: q, requested: pods=1, used: pods=2, limited: pods=2',
+    );
+    expect(quota.hint).toMatch(/ResourceQuota or LimitRange/);
+    expect(
+      refused('pods "p" is forbidden: maximum cpu usage per Container is 100m, but limit is 1').hint,
+    ).toMatch(/ResourceQuota or LimitRange/);
+    expect(refused('pods "p" is forbidden: User "u" cannot create resource "pods"').hint).toMatch(
+      /auth can-i/,
+    );
   });
 });

@@ -40,6 +40,12 @@ export function toKubernetesError(what: string, err: unknown): TpError {
     const message = `${what}: ${status.message ?? `HTTP ${err.code}`}`;
     if (err.code === 404) return new NotFoundError(message, { cause: err });
     if (err.code === 409) return new TpError("conflict", message, { cause: err });
+    if (err.code === 403 && /\b(exceeded quota|failed quota): |usage per (Container|Pod) is /.test(message)) {
+      return new TpError("cluster-error", message, {
+        cause: err,
+        hint: "the namespace's ResourceQuota or LimitRange refuses it: see kubectl describe resourcequota,limitrange",
+      });
+    }
     if (err.code === 401 || err.code === 403) {
       return new TpError("cluster-error", message, {
         cause: err,
