@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { hostname } from "node:os";
 
 /** Whether this system has Linux's /proc (else `ps` is asked: macOS, the BSDs). */
@@ -79,4 +79,25 @@ export function currentOwner(): { host: string; pid: number; started?: string } 
 /** Whether a recorded owner still runs; one of another host is taken as running (not ours to judge). */
 export function ownerAlive(owner: { host?: string; pid: number; started?: string }): boolean {
   return owner.host !== hostname() || processAlive(owner.pid, owner.started);
+}
+
+/**
+ * The processes of this user whose environment (as they were started) has an entry `NAME=…`
+ * holding `part`: on Linux, from /proc/PID/environ; elsewhere none are found.
+ */
+export function processesWithEnv(name: string, part: string): number[] {
+  if (!hasProc) return [];
+  const found: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    const pid = Number(entry);
+    if (!Number.isSafeInteger(pid) || pid === process.pid) continue;
+    let environ: string;
+    try {
+      environ = readFileSync(`/proc/${pid}/environ`, "latin1");
+    } catch {
+      continue; // gone, or another user's
+    }
+    if (environ.split("\0").some((e) => e.startsWith(`${name}=`) && e.includes(part))) found.push(pid);
+  }
+  return found;
 }

@@ -5,7 +5,7 @@ import { hostProgram, hostProgramFile, type HostProgram } from "../contract/loca
 import { readJsonLine } from "../contract/message.js";
 import { removeSocketFolder, socketFolderPath } from "../docker/socket-folder.js";
 import { isPrivateFolder } from "../private-folder.js";
-import { processAlive, processStartTime } from "../process-alive.js";
+import { processAlive, processesWithEnv, processStartTime } from "../process-alive.js";
 import { defaultSessionFolder, isSessionFolder, removeSessionFolder } from "../volumes/session-folder.js";
 import type { FoundRecord } from "./local-record.js";
 
@@ -32,6 +32,11 @@ export async function removeLocalLeftovers(
   if (await isPrivateFolder(host)) {
     const program = await endProgram(host);
     if (program) done.push(`program ${program} of session ${id} ended`);
+    // What the program started runs on after it (a shell's jobs, a server's workers): each one
+    // that tp run's environment reached is ended too.
+    const others = endStartedUnder(host).filter((pid) => pid !== program);
+    if (others.length)
+      done.push(`process${others.length > 1 ? "es" : ""} ${others.join(", ")} of session ${id} ended`);
     await rm(host, { recursive: true, force: true });
     done.push(`folder ${host} removed`);
   }
@@ -45,6 +50,18 @@ export async function removeLocalLeftovers(
     done.push(`socket folder ${sockets} removed`);
   await rm(record.path, { force: true });
   return { done, left };
+}
+
+/** The processes whose environment has LD_PRELOAD of this host folder's library: SIGTERM each. */
+function endStartedUnder(folder: string): number[] {
+  return processesWithEnv("LD_PRELOAD", `${folder}/`).filter((pid) => {
+    try {
+      process.kill(pid, "SIGTERM");
+      return true;
+    } catch {
+      return false;
+    }
+  });
 }
 
 /** Record the program `tp run` started in its host folder (owner-only). */

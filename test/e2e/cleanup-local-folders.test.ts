@@ -68,6 +68,16 @@ describe("kill -9 of tp, then tp cleanup: nothing of the session is left on this
       }),
   );
 
+  it("of `tp run` whose program started another: tp cleanup ends that one too", { timeout: 240_000 }, () =>
+    // The shell ends with tp; the sleep it started in the background is not tp's child.
+    killedRun(["sh", "-c", 'sleep 600 & echo "program $!"; wait'], async (c, pid, id) => {
+      await new Promise((r) => setTimeout(r, 1_000));
+      expect(alive(pid), "a program's child after kill -9 of tp").toBe(true);
+      await c.expectLocalCleanAfterCleanup(id);
+      await until("the program's child to end", () => !alive(pid), 10_000, 200);
+    }),
+  );
+
   it(
     "of `tp run` with a program the preload library cannot reach (static): tp cleanup ends it",
     { timeout: 240_000 },
