@@ -22,14 +22,15 @@ export class Scheduler {
       const spec = isJsonObject(e.object.spec) ? e.object.spec : {};
       if (!spec.nodeName) this.queue.add(nsKey(e.object.metadata.namespace, e.object.metadata.name ?? ""));
     }
-    if (
-      e.resource === "/nodes" ||
-      (e.resource === "coordination.k8s.io/leases" && e.object.metadata.namespace === "kube-node-lease")
-    ) {
-      if (e.type === "ADDED")
-        for (const p of this.registry.list(podDef, undefined, { fieldSelector: "spec.nodeName=" }))
-          this.queue.add(nsKey(p.metadata.namespace, p.metadata.name ?? ""));
-    }
+    // A pod that goes frees its host ports: the pods waiting for them are tried again.
+    const freed = e.resource === "/pods" && (e.type === "DELETED" || terminal(e.object));
+    const nodeUp =
+      e.type === "ADDED" &&
+      (e.resource === "/nodes" ||
+        (e.resource === "coordination.k8s.io/leases" && e.object.metadata.namespace === "kube-node-lease"));
+    if (freed || nodeUp)
+      for (const p of this.registry.list(podDef, undefined, { fieldSelector: "spec.nodeName=" }))
+        this.queue.add(nsKey(p.metadata.namespace, p.metadata.name ?? ""));
   }
 
   private pickNode(): string | undefined {
@@ -48,7 +49,18 @@ export class Scheduler {
     const spec = pod.spec as JsonObject;
     if (spec.nodeName) return;
     const node = this.pickNode();
-    if (!node) return this.unschedulable(pod);
+    if (!node)
+      return this.unschedulable(pod, "0/0 nodes are available: no nodes available to schedule pods.");
+    // The NodePorts filter: a host port (protocol, address) is one pod's on a node.
+    const onNode = this.registry
+      .list(podDef, undefined, { fieldSelector: `spec.nodeName=${node}` })
+      .filter((p) => !terminal(p));
+    if (hostPorts(pod).some((want) => onNode.some((p) => hostPorts(p).some((used) => samePort(want, used)))))
+      return this.unschedulable(
+        pod,
+        "0/1 nodes are available: 1 node(s) didn't have free ports for the requested pod ports. " +
+          "preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod.",
+      );
     spec.nodeName = node;
     const stored = this.registry.store.update("/pods", pod);
     this.registry.mutate(
@@ -69,8 +81,8 @@ export class Scheduler {
     void stored;
   }
 
-  private unschedulable(pod: KubeObject): void {
-    if (conditions(pod).some((c) => c.type === "PodScheduled")) return;
+  private unschedulable(pod: KubeObject, message: string): void {
+    if (conditions(pod).some((c) => c.type === "PodScheduled" && c.message === message)) return;
     this.registry.mutate(
       podDef,
       pod.metadata.namespace,
@@ -78,14 +90,14 @@ export class Scheduler {
       (o) => {
         const st = (isJsonObject(o.status) ? o.status : {}) as JsonObject;
         st.conditions = [
-          ...conditions(o),
+          ...conditions(o).filter((c) => c.type !== "PodScheduled"),
           {
             type: "PodScheduled",
             status: "False",
             lastProbeTime: null,
             lastTransitionTime: kubeNow(),
             reason: "Unschedulable",
-            message: "0/0 nodes are available: no nodes available to schedule pods.",
+            message,
           },
         ];
         o.status = st;
@@ -93,4 +105,42 @@ export class Scheduler {
       "status",
     );
   }
+}
+
+const terminal = (pod: KubeObject): boolean => {
+  const phase = isJsonObject(pod.status) ? pod.status.phase : undefined;
+  return phase === "Succeeded" || phase === "Failed";
+};
+
+interface HostPort {
+  port: number;
+  protocol: string;
+  ip: string;
+}
+
+/** The host ports of a pod's containers (init containers have none that last). */
+function hostPorts(pod: KubeObject): HostPort[] {
+  const spec = isJsonObject(pod.spec) ? pod.spec : {};
+  const out: HostPort[] = [];
+  for (const c of Array.isArray(spec.containers) ? spec.containers : []) {
+    if (!isJsonObject(c) || !Array.isArray(c.ports)) continue;
+    for (const p of c.ports) {
+      if (!isJsonObject(p) || typeof p.hostPort !== "number" || p.hostPort <= 0) continue;
+      out.push({
+        port: p.hostPort,
+        protocol: typeof p.protocol === "string" ? p.protocol : "TCP",
+        ip: typeof p.hostIP === "string" && p.hostIP ? p.hostIP : "0.0.0.0",
+      });
+    }
+  }
+  return out;
+}
+
+/** Whether two host ports collide: same port and protocol, and one address is the other or any. */
+function samePort(a: HostPort, b: HostPort): boolean {
+  return (
+    a.port === b.port &&
+    a.protocol === b.protocol &&
+    (a.ip === b.ip || a.ip === "0.0.0.0" || b.ip === "0.0.0.0")
+  );
 }
