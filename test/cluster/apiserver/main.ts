@@ -1,6 +1,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { limitRangerAdmission } from "./admission/limit-ranger-admission.js";
 import { podSecurityAdmission } from "./admission/pod-security-admission.js";
+import { resourceQuotaAdmission } from "./admission/resource-quota-admission.js";
 import { uidRangeAdmission } from "./admission/uid-range-admission.js";
 import { Authorizer } from "./auth/rbac-authorizer.js";
 import { ServiceAccountTokens } from "./auth/service-account-tokens.js";
@@ -21,7 +23,13 @@ function main(): void {
   const ca = readFileSync(join(dir, "pki/ca.crt"), "utf8");
   const tokens = JSON.parse(readFileSync(join(dir, "tokens.json"), "utf8")) as StaticTokens;
   const store = new ObjectStore();
-  const registry = new Registry(store, [uidRangeAdmission, podSecurityAdmission]);
+  // kube-apiserver's order: LimitRanger before PodSecurity, ResourceQuota last.
+  const registry = new Registry(store, [
+    limitRangerAdmission,
+    uidRangeAdmission,
+    podSecurityAdmission,
+    resourceQuotaAdmission(),
+  ]);
   const ctx: ApiContext = {
     store,
     registry,

@@ -125,6 +125,11 @@ export const resources: ResourceDef[] = [
       },
     ],
   }),
+  def("", "v1", "ResourceQuota", "resourcequotas", true, {
+    shortNames: ["quota"],
+    subresources: [statusSubresource],
+  }),
+  def("", "v1", "LimitRange", "limitranges", true, { shortNames: ["limits"] }),
   def("", "v1", "Event", "events", true, {
     shortNames: ["ev"],
     selectableFields: [

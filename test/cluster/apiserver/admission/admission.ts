@@ -27,3 +27,14 @@ export function admit(plugins: AdmissionPlugin[], request: AdmissionRequest): st
 export function namespaceOf(request: AdmissionRequest): KubeObject | undefined {
   return request.namespace ? request.store.get("/namespaces", undefined, request.namespace) : undefined;
 }
+
+/** The name admission errors give an object: its name, else its generateName (not yet resolved). */
+export function admissionName(object: KubeObject): string {
+  return object.metadata.name || object.metadata.generateName || "Unknown";
+}
+
+/** utilerrors.NewAggregate(errs).Error(): one message alone, several deduplicated in brackets. */
+export function aggregateMessage(messages: string[]): string {
+  const unique = [...new Set(messages)];
+  return unique.length === 1 ? unique[0]! : `[${unique.join(", ")}]`;
+}

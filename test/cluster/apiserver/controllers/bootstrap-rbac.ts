@@ -74,6 +74,13 @@ const workloadResources = [
   { apiGroups: ["discovery.k8s.io"], resources: ["endpointslices"] },
 ];
 
+/** What admin, edit and view may only read (the view role's rules the others aggregate). */
+const readOnlyResources = {
+  apiGroups: [""],
+  resources: ["limitranges", "resourcequotas", "resourcequotas/status"],
+  verbs: readVerbs,
+};
+
 /** The default roles a real cluster bootstraps (a subset of plugin/pkg/auth/authorizer/rbac/bootstrappolicy). */
 export function bootstrapRbac(): { clusterRoles: KubeObject[]; bindings: KubeObject[] } {
   const clusterRoles = [
@@ -83,6 +90,7 @@ export function bootstrapRbac(): { clusterRoles: KubeObject[]; bindings: KubeObj
     ]),
     clusterRole("admin", [
       ...workloadResources.map((r) => ({ ...r, verbs: [...readVerbs, ...writeVerbs] })),
+      readOnlyResources,
       {
         apiGroups: ["rbac.authorization.k8s.io"],
         resources: ["roles", "rolebindings"],
@@ -92,16 +100,17 @@ export function bootstrapRbac(): { clusterRoles: KubeObject[]; bindings: KubeObj
     ]),
     clusterRole("edit", [
       ...workloadResources.map((r) => ({ ...r, verbs: [...readVerbs, ...writeVerbs] })),
+      readOnlyResources,
       { apiGroups: [""], resources: ["serviceaccounts/token"], verbs: ["create"] },
     ]),
-    clusterRole(
-      "view",
-      workloadResources.map((r) => ({
+    clusterRole("view", [
+      ...workloadResources.map((r) => ({
         ...r,
         resources: r.resources.filter((x) => x !== "secrets" && !/exec|attach|portforward|proxy/.test(x)),
         verbs: readVerbs,
       })),
-    ),
+      readOnlyResources,
+    ]),
     clusterRole("system:discovery", [
       {
         nonResourceURLs: [

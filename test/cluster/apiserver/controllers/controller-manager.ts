@@ -6,6 +6,7 @@ import { EventRecorder } from "./event-recorder.js";
 import { GarbageCollector } from "./garbage-collector.js";
 import { NamespaceControllers } from "./namespace-controllers.js";
 import { ReplicaSetController } from "./replicaset-controller.js";
+import { ResourceQuotaController } from "./resource-quota-controller.js";
 import { Scheduler } from "./scheduler.js";
 import { startWorkloadControllers } from "./workload-controllers.js";
 import { nsKey } from "./work-queue.js";
@@ -25,7 +26,17 @@ export function startControllers(registry: Registry, caCert: string): () => void
   const gc = new GarbageCollector(registry);
   const scheduler = new Scheduler(registry);
   const workloads = startWorkloadControllers(registry);
-  const all = [deployments, replicaSets, endpoints, namespaces, gc, scheduler, ...workloads.controllers];
+  const quotas = new ResourceQuotaController(registry);
+  const all = [
+    deployments,
+    replicaSets,
+    endpoints,
+    namespaces,
+    gc,
+    scheduler,
+    quotas,
+    ...workloads.controllers,
+  ];
   const unsubscribe = registry.store.subscribe((e) => {
     for (const c of all) c.onEvent(e);
   });
@@ -38,6 +49,7 @@ export function startControllers(registry: Registry, caCert: string): () => void
       replicaSets.queue.add(nsKey(r.metadata.namespace, r.metadata.name ?? ""));
     for (const s of registry.list(resourceByPlural("", "services"), undefined))
       endpoints.queue.add(nsKey(s.metadata.namespace, s.metadata.name ?? ""));
+    for (const ns of quotas.namespaces()) quotas.queue.add(ns);
     workloads.resync();
   };
   resync();

@@ -109,6 +109,22 @@ export function deploymentStatus(
     unavailableReplicas: Math.max(0, desired - available),
     conditions: [availableCond, progressing],
   };
+  // A ReplicaSet's ReplicaFailure (a pod it could not create) shows on the Deployment.
+  const failure = [newRs, ...all]
+    .map((rs) =>
+      isJsonObject(rs?.status) && Array.isArray(rs.status.conditions) ? rs.status.conditions : [],
+    )
+    .flat()
+    .find((c) => isJsonObject(c) && c.type === "ReplicaFailure") as JsonObject | undefined;
+  if (failure)
+    (status.conditions as JsonObject[]).push({
+      type: "ReplicaFailure",
+      status: failure.status,
+      lastUpdateTime: failure.lastTransitionTime,
+      lastTransitionTime: failure.lastTransitionTime,
+      reason: failure.reason,
+      message: failure.message,
+    });
   if (old.collisionCount !== undefined) status.collisionCount = old.collisionCount;
   for (const k of [
     "replicas",

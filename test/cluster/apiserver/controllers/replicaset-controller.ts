@@ -1,4 +1,4 @@
-import { isJsonObject, type JsonObject, type KubeObject } from "../../shared/kube-object.js";
+import { isJsonObject, kubeNow, type JsonObject, type KubeObject } from "../../shared/kube-object.js";
 import { ApiError } from "../http/api-error.js";
 import { resourceByPlural } from "../resource-table.js";
 import type { Registry } from "../registry/registry.js";
@@ -26,6 +26,22 @@ function deletionRank(pod: KubeObject): number {
   if (podPhase(pod) === "Pending") return 1;
   if (!isPodReady(pod)) return 2;
   return 3;
+}
+
+/** status.conditions with ReplicaFailure set while pods cannot be created (kept as first set). */
+function replicaFailure(rs: KubeObject, failure: string | undefined): JsonObject[] {
+  const old = isJsonObject(rs.status) && Array.isArray(rs.status.conditions) ? rs.status.conditions : [];
+  const others = old.filter((c): c is JsonObject => isJsonObject(c) && c.type !== "ReplicaFailure");
+  if (!failure) return others;
+  const prev = old.find((c): c is JsonObject => isJsonObject(c) && c.type === "ReplicaFailure");
+  const cond = prev ?? {
+    type: "ReplicaFailure",
+    status: "True",
+    lastTransitionTime: kubeNow(),
+    reason: "FailedCreate",
+    message: failure,
+  };
+  return [...others, cond];
 }
 
 /** Keeps the number of pods of each ReplicaSet at spec.replicas and reports their state. */
@@ -71,13 +87,13 @@ export class ReplicaSetController {
     const all = this.podsOf(rs);
     const active = all.filter(isPodActive);
     const want = typeof spec.replicas === "number" ? spec.replicas : 1;
+    let failure: ApiError | undefined;
     if (active.length < want) {
       const template = isJsonObject(spec.template) ? spec.template : {};
       const tmeta = isJsonObject(template.metadata) ? template.metadata : {};
-      for (let i = active.length; i < want; i++) {
-        let pod: KubeObject;
+      for (let i = active.length; i < want && !failure; i++) {
         try {
-          pod = this.registry.create(podDef, ns, {
+          const pod = this.registry.create(podDef, ns, {
             metadata: {
               generateName: `${name}-`,
               namespace: ns,
@@ -89,13 +105,14 @@ export class ReplicaSetController {
             },
             spec: structuredClone(template.spec ?? {}),
           });
+          this.events.record(rs, "Normal", "SuccessfulCreate", `Created pod: ${pod.metadata.name}`);
         } catch (err) {
-          // Admission refused the pod: said in an event, as the real controller does; retried later.
-          if (err instanceof ApiError)
-            this.events.record(rs, "Warning", "FailedCreate", `Error creating: ${err.message}`);
-          throw err;
+          // Admission refused the pod (a quota, a LimitRange): said in an event and in the
+          // ReplicaFailure condition, as the real controller does; retried later.
+          if (!(err instanceof ApiError)) throw err;
+          this.events.record(rs, "Warning", "FailedCreate", `Error creating: ${err.message}`);
+          failure = err;
         }
-        this.events.record(rs, "Normal", "SuccessfulCreate", `Created pod: ${pod.metadata.name}`);
       }
     } else if (active.length > want) {
       const victims = [...active]
@@ -110,10 +127,11 @@ export class ReplicaSetController {
         this.events.record(rs, "Normal", "SuccessfulDelete", `Deleted pod: ${p.metadata.name}`);
       }
     }
-    this.updateStatus(rs);
+    this.updateStatus(rs, failure?.message);
+    if (failure) throw failure;
   }
 
-  private updateStatus(rs: KubeObject): void {
+  private updateStatus(rs: KubeObject, failure?: string): void {
     const spec = rs.spec as JsonObject;
     const minReady = typeof spec.minReadySeconds === "number" ? spec.minReadySeconds : 0;
     const active = this.podsOf(rs).filter(isPodActive);
@@ -135,6 +153,8 @@ export class ReplicaSetController {
     if (!ready) delete status.readyReplicas;
     if (!available) delete status.availableReplicas;
     if (!fully) delete status.fullyLabeledReplicas;
+    const conditions = replicaFailure(rs, failure);
+    if (conditions.length) status.conditions = conditions;
     if (ready > available && minReady > 0)
       this.queue.addAfter(nsKey(rs.metadata.namespace, rs.metadata.name ?? ""), minReady * 1000);
     this.registry.mutate(

@@ -1,4 +1,5 @@
 import { isJsonObject, type JsonObject, type KubeObject } from "../../shared/kube-object.js";
+import { ApiError } from "../http/api-error.js";
 import { resourceByPlural } from "../resource-table.js";
 import type { Registry } from "../registry/registry.js";
 import type { StoreEvent } from "../store/object-store.js";
@@ -153,7 +154,16 @@ export class StatefulSetController {
       if (!pod) {
         const podName = `${name}-${i}`;
         this.ensureClaims(sts, podName);
-        this.registry.create(podDef, ns, this.newPod(sts, i));
+        try {
+          this.registry.create(podDef, ns, this.newPod(sts, i));
+        } catch (err) {
+          // Refused by admission (a quota): an event, the status as it is, and a retry later.
+          if (!(err instanceof ApiError)) throw err;
+          const why = `create Pod ${podName} in StatefulSet ${name} failed error: ${err.message}`;
+          this.events.record(sts, "Warning", "FailedCreate", why);
+          this.updateStatus(sts, revision);
+          throw err;
+        }
         this.events.record(
           sts,
           "Normal",

@@ -171,3 +171,47 @@ export const hpaV1: MessageSchema = {
     },
   ],
 };
+
+const quantityMap = "quantitymap";
+
+export const resourceQuota: MessageSchema = {
+  1: ["metadata", objectMeta],
+  2: [
+    "spec",
+    {
+      1: ["hard", quantityMap],
+      2: ["scopes", "string", "[]"],
+      3: [
+        "scopeSelector",
+        {
+          1: [
+            "matchExpressions",
+            { 1: ["scopeName", "string"], 2: ["operator", "string"], 3: ["values", "string", "[]"] },
+            "[]",
+          ],
+        },
+      ],
+    },
+  ],
+};
+
+export const limitRange: MessageSchema = {
+  1: ["metadata", objectMeta],
+  2: [
+    "spec",
+    {
+      1: [
+        "limits",
+        {
+          1: ["type", "string"],
+          2: ["max", quantityMap],
+          3: ["min", quantityMap],
+          4: ["default", quantityMap],
+          5: ["defaultRequest", quantityMap],
+          6: ["maxLimitRequestRatio", quantityMap],
+        },
+        "[]",
+      ],
+    },
+  ],
+};

@@ -1,4 +1,5 @@
 import { isJsonObject, type JsonObject } from "../../shared/kube-object.js";
+import { canonicalQuantity, parseQuantity } from "../quota/quantity.js";
 
 function containerDefaults(c: JsonObject): void {
   c.terminationMessagePath ??= "/dev/termination-log";
@@ -53,23 +54,51 @@ export function defaultPodSpec(spec: JsonObject): void {
   }
 }
 
-/** Pod QoS class from requests and limits (pkg/apis/core/helper/qos). */
-export function qosClass(spec: JsonObject): string {
-  const cs = [
-    ...(Array.isArray(spec.containers) ? spec.containers : []),
-    ...(Array.isArray(spec.initContainers) ? spec.initContainers : []),
-  ];
-  let any = false;
-  let guaranteed = true;
-  for (const c of cs) {
-    const r = isJsonObject(c) && isJsonObject(c.resources) ? c.resources : {};
-    const req = isJsonObject(r.requests) ? r.requests : {};
-    const lim = isJsonObject(r.limits) ? r.limits : {};
-    if (Object.keys(req).length || Object.keys(lim).length) any = true;
-    for (const k of ["cpu", "memory"]) {
-      if (lim[k] === undefined || (req[k] !== undefined && req[k] !== lim[k])) guaranteed = false;
+/**
+ * SetDefaults_Pod: a container (or init container) with a limit and no request for a resource
+ * requests the limit. Only for Pods (not templates), at decode, so admission sees it. Quantities
+ * are stored in canonical form, as the Quantity type serializes them.
+ */
+export function defaultPodResources(spec: JsonObject): void {
+  for (const c of [...containerList(spec.containers), ...containerList(spec.initContainers)]) {
+    if (!isJsonObject(c.resources)) continue;
+    const r = c.resources;
+    for (const field of ["limits", "requests"]) {
+      const list = r[field];
+      if (isJsonObject(list)) for (const k of Object.keys(list)) list[k] = canonicalQuantity(list[k]);
     }
+    if (!isJsonObject(r.limits)) continue;
+    const requests = isJsonObject(r.requests) ? r.requests : {};
+    for (const [k, v] of Object.entries(r.limits)) requests[k] ??= v;
+    if (Object.keys(requests).length) r.requests = requests;
   }
-  if (!any) return "BestEffort";
-  return guaranteed ? "Guaranteed" : "Burstable";
+}
+
+function containerList(v: unknown): JsonObject[] {
+  return Array.isArray(v) ? v.filter(isJsonObject) : [];
+}
+
+/** Pod QoS class from the cpu and memory requests and limits (ComputePodQOS). */
+export function qosClass(spec: JsonObject): string {
+  const requests = new Map<string, bigint>();
+  const limits = new Map<string, bigint>();
+  let guaranteed = true;
+  const add = (into: Map<string, bigint>, list: unknown, found?: Set<string>) => {
+    for (const k of ["cpu", "memory"]) {
+      const q = parseQuantity(isJsonObject(list) ? list[k] : undefined);
+      if (!q || q.nanos <= 0n) continue;
+      found?.add(k);
+      into.set(k, (into.get(k) ?? 0n) + q.nanos);
+    }
+  };
+  for (const c of [...containerList(spec.containers), ...containerList(spec.initContainers)]) {
+    const r = isJsonObject(c.resources) ? c.resources : {};
+    add(requests, r.requests);
+    const found = new Set<string>();
+    add(limits, r.limits, found);
+    if (found.size < 2) guaranteed = false;
+  }
+  if (!requests.size && !limits.size) return "BestEffort";
+  for (const [k, v] of requests) if (limits.get(k) !== v) guaranteed = false;
+  return guaranteed && requests.size === limits.size ? "Guaranteed" : "Burstable";
 }

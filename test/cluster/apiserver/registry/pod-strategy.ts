@@ -1,6 +1,6 @@
 import { isJsonObject, type JsonObject, type KubeObject } from "../../shared/kube-object.js";
 import { forbidden, type FieldError } from "../http/api-error.js";
-import { defaultPodSpec, qosClass } from "./pod-spec-defaults.js";
+import { defaultPodResources, defaultPodSpec, qosClass } from "./pod-spec-defaults.js";
 import { randomSuffix, isDns1123Label, dns1123LabelMessage } from "./names.js";
 import type { Strategy, StrategyContext } from "./strategy.js";
 
@@ -118,6 +118,9 @@ function mutableView(s: unknown): unknown {
 
 export const podStrategy: Strategy = {
   hasStatus: true,
+  decodeDefaults(pod) {
+    defaultPodResources(spec(pod));
+  },
   prepareForCreate(pod, ctx) {
     const s = spec(pod);
     defaultPodSpec(s);

@@ -179,6 +179,7 @@ export class Registry {
     } else delete meta.namespace;
     const s = strategyFor(def);
     this.checkNamespace(def, ns, meta.name ?? "");
+    s.decodeDefaults?.(body);
     // Admission sees the object before its name is generated, as on a real server.
     const warnings = admit(this.admission, { def, namespace: ns, object: body, store: this.store });
     opts.warnings?.push(...warnings);
@@ -245,6 +246,7 @@ export class Registry {
       if (m.deletionTimestamp === undefined) delete m.deletionTimestamp;
       if (m.deletionGracePeriodSeconds === undefined) delete m.deletionGracePeriodSeconds;
       delete m.managedFields;
+      s.decodeDefaults?.(next);
       if (s.hasStatus) {
         if (old.status === undefined) delete next.status;
         else next.status = old.status;

@@ -1,5 +1,6 @@
 import type { ResourceDef } from "../resource-table.js";
 import { podStrategy } from "./pod-strategy.js";
+import { limitRangeStrategy, resourceQuotaStrategy } from "./quota-strategies.js";
 import { serviceStrategy } from "./service-strategy.js";
 import {
   configMapStrategy,
@@ -26,6 +27,8 @@ const byResource: Record<string, Strategy> = {
   "/configmaps": configMapStrategy,
   "/nodes": nodeStrategy,
   "/endpoints": endpointsStrategy,
+  "/resourcequotas": resourceQuotaStrategy,
+  "/limitranges": limitRangeStrategy,
   "apps/deployments": deploymentStrategy,
   "apps/replicasets": replicaSetStrategy,
   "apps/statefulsets": statefulSetStrategy,

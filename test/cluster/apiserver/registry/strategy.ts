@@ -22,6 +22,8 @@ export interface Strategy {
   hasStatus?: boolean;
   /** PUT of a missing object creates it. */
   allowCreateOnUpdate?: boolean;
+  /** Defaults of the type applied when a body is decoded: admission sees their effect. */
+  decodeDefaults?(obj: KubeObject): void;
   prepareForCreate?(obj: KubeObject, ctx: StrategyContext): void;
   prepareForUpdate?(obj: KubeObject, old: KubeObject, ctx: StrategyContext): void;
   /** Checks for create and update (`old` is set on update). */

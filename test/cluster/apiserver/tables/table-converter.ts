@@ -14,6 +14,7 @@ import {
   servicePrinter,
 } from "./core-printers.js";
 import { podPrinter } from "./pod-printer.js";
+import { limitRangePrinter, resourceQuotaPrinter } from "./quota-printers.js";
 import {
   crdPrinter,
   persistentVolumeClaimPrinter,
@@ -33,6 +34,8 @@ const printers: Record<string, Printer> = {
   "/serviceaccounts": serviceAccountPrinter,
   "/nodes": nodePrinter,
   "/events": eventPrinter,
+  "/resourcequotas": resourceQuotaPrinter,
+  "/limitranges": limitRangePrinter,
   "apps/deployments": deploymentPrinter,
   "apps/replicasets": replicaSetPrinter,
   "apps/statefulsets": statefulSetPrinter,
