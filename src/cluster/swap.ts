@@ -11,6 +11,7 @@ import { reachStage, Stages } from "../stages.js";
 import type { RemoteEnd, StartOptions } from "../kube/remote-end.js";
 import { deletePod, waitForNoPods, waitForPodGone } from "../kube/pods.js";
 import { createOrRestore, createProxyPod } from "./create-proxy-pod.js";
+import { unschedulableForRoom } from "./wait-for-pod.js";
 import { exceedsQuota } from "./agent-resources.js";
 import { podIdentity, selectorText, type PodIdentity } from "./pod-identity.js";
 import {
@@ -183,6 +184,8 @@ export async function swapWorkload(kube: Kube, options: SwapOptions): Promise<Re
     if (!exclusive) await removeProxy();
     return done;
   };
+  const workloadSelector = () =>
+    selectorText((found.object.spec as { selector?: V1LabelSelector } | undefined)?.selector);
   /** Scale the workload to 0 and wait until its pods (or the one replica) are gone. */
   const stopPods = async (why: string, replicaPod: string | undefined, selector: string) => {
     const ended = options.step?.(
@@ -208,10 +211,7 @@ export async function swapWorkload(kube: Kube, options: SwapOptions): Promise<Re
         `they stop first, and its Service has no ready endpoint until the proxy is Ready`,
     );
     exclusive = true;
-    const selector = selectorText(
-      (found.object.spec as { selector?: V1LabelSelector } | undefined)?.selector,
-    );
-    await stopPods("the quota has no room for both", undefined, selector);
+    await stopPods("the quota has no room for both", undefined, workloadSelector());
     return true;
   };
   const started = await createProxyPod(
@@ -224,6 +224,20 @@ export async function swapWorkload(kube: Kube, options: SwapOptions): Promise<Re
     makeRoom,
   );
   const { ready } = started;
+  // Pods that cannot overlap in ways no spec says (a host port on a node, a node full): the
+  // scheduler finds no room for the proxy beside them, so they go first.
+  if (!exclusive && !hpa)
+    void unschedulableForRoom(kube, namespace, podName, started.running)
+      .then(async (message) => {
+        if (!message || exclusive || restoring || options.signal?.aborted) return;
+        options.warn?.(
+          `the proxy cannot be scheduled beside ${id}'s pods (${message}): they stop first, and its ` +
+            `Service has no ready endpoint until the proxy is Ready`,
+        );
+        exclusive = true;
+        await stopPods("no node has room for both", undefined, workloadSelector());
+      })
+      .catch(() => undefined);
   // The tunnel starts meanwhile; the workload goes to 0 once the proxy is Ready and the session
   // takes over (takeOver): until then its own pods keep serving.
   let takingOver: Promise<void> | undefined;

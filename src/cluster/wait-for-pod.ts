@@ -136,3 +136,38 @@ export async function waitForSelectedPod(
     { timeoutMs, intervalMs: 100 },
   );
 }
+
+/** What the scheduler says when no node has room for a pod beside the others (ports, resources). */
+const noRoom = /didn't have free ports|Insufficient [a-z]|Too many pods|ReadWriteOncePod/i;
+
+/**
+ * The scheduler's message once it finds no node with room for the pod (a host port taken,
+ * not enough cpu or memory…); undefined once `until` settles first (the pod runs, or never will).
+ */
+export async function unschedulableForRoom(
+  kube: Kube,
+  namespace: string,
+  name: string,
+  until: Promise<unknown>,
+): Promise<string | undefined> {
+  let settled = false;
+  void until.then(
+    () => (settled = true),
+    () => (settled = true),
+  );
+  while (!settled) {
+    const pod = await kubeCall(`read pod ${namespace}/${name}`, () =>
+      kube.core.readNamespacedPod({ name, namespace }),
+    ).catch(() => undefined);
+    const scheduled = pod?.status?.conditions?.find((c) => c.type === "PodScheduled");
+    if (scheduled?.status === "True" || pod?.spec?.nodeName) return undefined;
+    if (
+      scheduled?.status === "False" &&
+      scheduled.reason === "Unschedulable" &&
+      noRoom.test(scheduled.message ?? "")
+    )
+      return scheduled.message;
+    await new Promise((r) => setTimeout(r, 250).unref());
+  }
+  return undefined;
+}

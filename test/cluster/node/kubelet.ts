@@ -1,6 +1,5 @@
 import { readdir } from "node:fs/promises";
 import type { V1Pod } from "@kubernetes/client-node";
-import { ApiError } from "./api-client.js";
 import { listPodContainers, removeContainer } from "./docker-runtime.js";
 import type { Informer } from "./informer.js";
 import type { KubeletContext } from "./kubelet-context.js";
@@ -8,14 +7,13 @@ import { labels } from "./labels.js";
 import { PodWorker } from "./pod-worker.js";
 
 /**
- * The kubelet: schedules unbound pods onto this node, runs a worker per pod of this node, wakes it
+ * The kubelet: runs a worker per pod bound to this node (the API server's scheduler binds them), wakes it
  * on pod, Docker and timer events, and on start adopts or removes what a previous run left.
  */
 export class Kubelet {
   readonly workers = new Map<string, PodWorker>();
   private timer: NodeJS.Timeout | undefined;
   private readonly abort = new AbortController();
-  private readonly binding = new Set<string>();
 
   constructor(
     private readonly ctx: KubeletContext,
@@ -53,10 +51,8 @@ export class Kubelet {
       return;
     }
     const nodeName = pod.spec?.nodeName;
-    if (!nodeName) {
-      void this.bind(pod);
-      return;
-    }
+    // Unbound: the API server's scheduler binds it (or leaves it Pending, as for a taken host port).
+    if (!nodeName) return;
     if (nodeName !== this.ctx.nodeName) return;
     const w = this.workers.get(uid);
     if (w) w.update(pod);
@@ -64,30 +60,6 @@ export class Kubelet {
       const nw = new PodWorker(this.ctx, pod);
       this.workers.set(uid, nw);
       nw.kick();
-    }
-  }
-
-  /** The scheduler's part: bind the pod to this node (pods/binding, else a patch of spec.nodeName). */
-  private async bind(pod: V1Pod): Promise<void> {
-    const md = pod.metadata;
-    if (md?.deletionTimestamp || this.binding.has(md?.uid ?? "")) return;
-    this.binding.add(md?.uid ?? "");
-    setTimeout(() => this.binding.delete(md?.uid ?? ""), 5000);
-    const base = `/api/v1/namespaces/${md?.namespace}/pods/${md?.name}`;
-    try {
-      await this.ctx.api.request("POST", `${base}/binding`, {
-        apiVersion: "v1",
-        kind: "Binding",
-        metadata: { name: md?.name, namespace: md?.namespace, uid: md?.uid },
-        target: { apiVersion: "v1", kind: "Node", name: this.ctx.nodeName },
-      });
-    } catch (e) {
-      if (e instanceof ApiError && e.status !== 409) {
-        await this.ctx.api
-          .request("PATCH", base, { spec: { nodeName: this.ctx.nodeName } }, "application/merge-patch+json")
-          .catch((err) => this.ctx.log(`bind ${md?.namespace}/${md?.name}: ${err}`));
-      } else if (!(e instanceof ApiError && e.status === 409))
-        this.ctx.log(`bind ${md?.namespace}/${md?.name}: ${e}`);
     }
   }
 
