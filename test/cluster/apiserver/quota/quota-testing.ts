@@ -1,10 +1,11 @@
 import type { KubeObject } from "../../shared/kube-object.js";
 import { limitRangerAdmission } from "../admission/limit-ranger-admission.js";
 import { resourceQuotaAdmission } from "../admission/resource-quota-admission.js";
-import { ApiError } from "../http/api-error.js";
 import { Registry } from "../registry/registry.js";
 import { resourceByPlural } from "../resource-table.js";
 import { ObjectStore } from "../store/object-store.js";
+
+export { outcome } from "../testing/create-outcome.js";
 
 /** Unit-test helpers: a registry with namespace "ns" and the two plugins, in the server's order. */
 export const defs = {
@@ -35,15 +36,4 @@ type Resources = { requests?: Record<string, string>; limits?: Record<string, st
 /** A pod of one container "c" (or the containers given) with these resources. */
 export function podWith(name: string, resources: Resources = {}, spec: object = {}): KubeObject {
   return { metadata: { name }, spec: { containers: [{ name: "c", image: "i", resources }], ...spec } };
-}
-
-/** "admitted", or the refusal as "CODE message". */
-export function outcome(reg: Registry, obj: KubeObject, def = defs.pods): string {
-  try {
-    reg.create(def, "ns", obj);
-  } catch (err) {
-    if (err instanceof ApiError) return `${err.code} ${err.message}`;
-    throw err;
-  }
-  return "admitted";
 }
