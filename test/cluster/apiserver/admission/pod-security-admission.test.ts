@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import type { KubeObject } from "../../shared/kube-object.js";
-import { ApiError } from "../http/api-error.js";
 import { Registry } from "../registry/registry.js";
 import { resourceByPlural } from "../resource-table.js";
 import { ObjectStore } from "../store/object-store.js";
+import { outcome } from "../testing/create-outcome.js";
 import { podSecurityAdmission } from "./pod-security-admission.js";
 import { uidRangeAdmission } from "./uid-range-admission.js";
 
@@ -29,15 +29,7 @@ function pod(name: string, securityContext?: object, spec: object = {}): KubeObj
   return { metadata: { name }, spec: { containers: [{ name: "c", image: "i", securityContext }], ...spec } };
 }
 
-function rejection(reg: Registry, obj: KubeObject): string {
-  try {
-    reg.create(pods, "ns", obj);
-  } catch (err) {
-    if (err instanceof ApiError) return `${err.code} ${err.message}`;
-    throw err;
-  }
-  return "admitted";
-}
+const rejection = (reg: Registry, obj: KubeObject): string => outcome(reg, obj);
 
 describe("pod security admission", () => {
   it("rejects a plain pod under restricted with the real plugin's message", () => {

@@ -24,10 +24,7 @@ export class ResourceQuotaController {
   }
 
   private hasQuota(ns: string): boolean {
-    return (
-      this.registry.store.filter(quotaDef.group + "/" + quotaDef.plural, (q) => q.metadata.namespace === ns)
-        .length > 0
-    );
+    return this.registry.store.filter(resourceKey(quotaDef), (q) => q.metadata.namespace === ns).length > 0;
   }
 
   onEvent(e: StoreEvent): void {
