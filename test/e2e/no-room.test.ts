@@ -145,7 +145,7 @@ describe("a namespace with a ResourceQuota and a LimitRange", () => {
           30_000,
         );
         // The quota asks for all four (the LimitRange would fill in cpu only); the agent's cpu limit is
-      // cut down to the LimitRange's max.
+        // cut down to the LimitRange's max.
         expect(await resourcesOf("tp.dev/role=warden")).toEqual({
           requests: { cpu: "10m", memory: "64Mi" },
           limits: { cpu: "500m", memory: "256Mi" },
