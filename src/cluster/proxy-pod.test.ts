@@ -13,7 +13,10 @@ const statefulSet = {
             name: "db",
             image: "db:1",
             env: [{ name: "A", value: "1" }],
-            ports: [{ name: "http", containerPort: 8080 }],
+            ports: [
+              { name: "http", containerPort: 8080 },
+              { name: "node", containerPort: 9100, hostPort: 9100, hostIP: "0.0.0.0" },
+            ],
             volumeMounts: [
               { name: "config", mountPath: "/etc/db" },
               { name: "data", mountPath: "/var/lib/db" },
@@ -44,9 +47,12 @@ describe("the proxy pod of an intercept", () => {
     expect(pod.metadata?.annotations?.["note"]).toBe("kept");
   });
 
-  it("keeps the container's env and ports, adds the registration and its own IP", () => {
+  it("keeps the container's env and ports (not the node's host ports), adds the registration and its own IP", () => {
     expect(container?.image).toBe("tp-agent:x");
-    expect(container?.ports).toEqual([{ name: "http", containerPort: 8080 }]);
+    expect(container?.ports).toEqual([
+      { name: "http", containerPort: 8080 },
+      { name: "node", containerPort: 9100 },
+    ]);
     expect(container?.env).toEqual([
       { name: "A", value: "1" },
       registration,

@@ -209,7 +209,13 @@ export function interceptProxyPod(
   // A StatefulSet's claim templates belong to its replicas: the extra pod mounts none of them.
   const volumes = new Set((spec.volumes ?? []).map((v) => v.name));
   const ownMounts = (mounts: V1Container["volumeMounts"]) => mounts?.filter((m) => volumes.has(m.name));
-  spec.containers = spec.containers.map((c) => ({ ...c, volumeMounts: ownMounts(c.volumeMounts) }));
+  // Nor does it take the node's host ports, which the replicas hold: it would never be placed.
+  const ownPorts = (ports: V1Container["ports"]) => ports?.map(({ hostPort: _h, hostIP: _i, ...p }) => p);
+  spec.containers = spec.containers.map((c) => ({
+    ...c,
+    volumeMounts: ownMounts(c.volumeMounts),
+    ports: ownPorts(c.ports),
+  }));
   spec.initContainers = spec.initContainers?.map((c) => ({ ...c, volumeMounts: ownMounts(c.volumeMounts) }));
   spec.containers = spec.containers.map((c) =>
     c.name === containerName
