@@ -1,6 +1,6 @@
 import { agentResourcesIn, withAgentResources } from "./agent-resources.js";
 import { TpError } from "../errors.js";
-import { kubeCreate, kubeGet, madeBySession } from "../kube/kube-call.js";
+import { kubeCreate, kubeGet, limitsHint, madeBySession } from "../kube/kube-call.js";
 import type { Kube } from "../kube/kube.js";
 import { sessionSelector } from "../contract/cluster-labels.js";
 import { newDeploymentObjects, type ExposedPort } from "./proxy-pod.js";
@@ -71,9 +71,26 @@ export async function startNewDeployment(kube: Kube, options: NewDeploymentOptio
       () => madeBySession(() => kube.core.readNamespacedService({ name, namespace }), sessionId),
     );
     const container = deployment.spec?.template.spec?.containers[0]?.name as string;
-    const pod = await waitForSelectedPod(kube, namespace, sessionSelector(sessionId), 120_000, {
-      running: container,
-    });
+    // A pod the API refuses (a quota, a LimitRange, Pod Security) is said in the Deployment's
+    // ReplicaFailure condition: no use waiting for it.
+    const refused = async () => {
+      const d = await kubeGet(`read deployment ${namespace}/${name}`, () =>
+        kube.apps.readNamespacedDeployment({ name, namespace }),
+      );
+      const failure = d?.status?.conditions?.find((c) => c.type === "ReplicaFailure" && c.status === "True");
+      // Only what stays so (a missing ServiceAccount of a new namespace, say, does not).
+      const message = failure?.message ?? "";
+      const lasting = limitsHint(message) !== undefined || /violates PodSecurity/.test(message);
+      return lasting ? `deployment ${namespace}/${name} cannot create its pod: ${message}` : undefined;
+    };
+    const pod = await waitForSelectedPod(
+      kube,
+      namespace,
+      sessionSelector(sessionId),
+      120_000,
+      { running: container },
+      refused,
+    );
     const podName = pod.metadata?.name as string;
     const ready = waitForPodReady(kube, namespace, podName).then(() => end?.(`deployment ${name} ready`));
     ready.catch(() => undefined);

@@ -1,7 +1,7 @@
 import type { V1Pod } from "@kubernetes/client-node";
 import { TpError } from "../errors.js";
 import { waitFor } from "../wait.js";
-import { kubeCall } from "../kube/kube-call.js";
+import { kubeCall, limitsHint } from "../kube/kube-call.js";
 import type { Kube } from "../kube/kube.js";
 
 /** Waiting reasons that will not fix themselves while we wait. */
@@ -122,6 +122,8 @@ export async function waitForSelectedPod(
   selector: string,
   timeoutMs = 120_000,
   condition: PodCondition = "ready",
+  /** Why the pods' controller cannot create one (asked until one is found), or undefined. */
+  refused?: () => Promise<string | undefined>,
 ): Promise<V1Pod> {
   return waitFor(
     `a ready pod with labels ${selector} in ${namespace}`,
@@ -131,7 +133,10 @@ export async function waitForSelectedPod(
       );
       const live = list.items.filter((p) => !p.metadata?.deletionTimestamp);
       live.forEach(throwIfFailed);
-      return live.find((pod) => meets(pod, condition));
+      const found = live.find((pod) => meets(pod, condition));
+      const why = found ? undefined : await refused?.();
+      if (why) throw new TpError("cluster-error", why, { hint: limitsHint(why) });
+      return found;
     },
     { timeoutMs, intervalMs: 100 },
   );

@@ -32,6 +32,13 @@ function isRetryable(err: unknown): boolean {
   return code === "ECONNRESET" || code === "EPIPE";
 }
 
+/** The hint for a refusal by a ResourceQuota or a LimitRange of the namespace, else undefined. */
+export function limitsHint(message: string): string | undefined {
+  return /\b(exceeded quota|failed quota): |usage per (Container|Pod) is /.test(message)
+    ? "the namespace's ResourceQuota or LimitRange refuses it: see kubectl describe resourcequota,limitrange"
+    : undefined;
+}
+
 /** Turn an error of the Kubernetes client into a TpError, using the Status message of the answer. */
 export function toKubernetesError(what: string, err: unknown): TpError {
   if (err instanceof TpError) return err;
@@ -40,12 +47,8 @@ export function toKubernetesError(what: string, err: unknown): TpError {
     const message = `${what}: ${status.message ?? `HTTP ${err.code}`}`;
     if (err.code === 404) return new NotFoundError(message, { cause: err });
     if (err.code === 409) return new TpError("conflict", message, { cause: err });
-    if (err.code === 403 && /\b(exceeded quota|failed quota): |usage per (Container|Pod) is /.test(message)) {
-      return new TpError("cluster-error", message, {
-        cause: err,
-        hint: "the namespace's ResourceQuota or LimitRange refuses it: see kubectl describe resourcequota,limitrange",
-      });
-    }
+    if (err.code === 403 && limitsHint(message))
+      return new TpError("cluster-error", message, { cause: err, hint: limitsHint(message) });
     if (err.code === 401 || err.code === 403) {
       return new TpError("cluster-error", message, {
         cause: err,

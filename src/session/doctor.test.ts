@@ -7,6 +7,7 @@ const docker = { version: () => Promise.resolve({ Version: "27.0.1" }) } as unkn
 
 interface Fake {
   serverTime?: number;
+  quotas?: object[];
   denied?: (resource: string, verb: string) => boolean;
 }
 
@@ -37,6 +38,8 @@ function fakeKube(f: Fake): Kube {
       readNamespace: () =>
         Promise.resolve({ metadata: { labels: { "pod-security.kubernetes.io/enforce": "restricted" } } }),
       createNamespacedPod: vi.fn().mockResolvedValue({}),
+      listNamespacedResourceQuota: () => Promise.resolve({ items: f.quotas ?? [] }),
+      listNamespacedLimitRange: () => Promise.resolve({ items: [] }),
     },
   } as unknown as Kube;
 }
@@ -52,6 +55,7 @@ describe("tp doctor", () => {
       "cluster:ok",
       "rights:ok",
       "pod-security:ok",
+      "quota:ok",
       "agent-image:skipped",
       "clock:ok",
     ]);
@@ -88,5 +92,23 @@ describe("tp doctor", () => {
     const behind = await at(1_700_000_000_000 + 40_000);
     expect(behind?.status).toBe("fail");
     expect(behind?.message).toContain("40 s behind");
+  });
+
+  it("says what a ResourceQuota asks of tp's pods, and when it has no room for a session", async () => {
+    const quota = (pods: string, used: string) => ({
+      metadata: { name: "compute" },
+      spec: { hard: { pods, "requests.cpu": "2" } },
+      status: { hard: { pods, "requests.cpu": "2" }, used: { pods: used, "requests.cpu": "1" } },
+    });
+    const check = (quotas: object[]) =>
+      runDoctor(fakeKube({ quotas }), docker, options).then((r) => r.checks.find((c) => c.name === "quota"));
+    expect(await check([])).toMatchObject({ status: "ok", message: "no ResourceQuota in namespace team" });
+    expect(await check([quota("10", "3")])).toMatchObject({
+      status: "ok",
+      message: "ResourceQuota compute leaves room for a session; tp's pods state requests cpu=10m",
+    });
+    const full = await check([quota("4", "3")]);
+    expect(full?.status).toBe("warn");
+    expect(full?.message).toMatch(/^quota compute has room for 1 more pod: a session adds 2 /);
   });
 });

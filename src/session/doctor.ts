@@ -7,7 +7,9 @@ import {
   runAgentImage,
 } from "../cluster/cluster-checks.js";
 import { lowPortsHint, unprivilegedPortSysctl } from "../cluster/pod-security.js";
+import { agentResourcesIn } from "../cluster/agent-resources.js";
 import { dockerEngineVersion } from "../docker/engine.js";
+import { kubeCall } from "../kube/kube-call.js";
 import { TpError } from "../errors.js";
 import type { Kube } from "../kube/kube.js";
 import { version as tpVersion } from "../version.js";
@@ -15,7 +17,7 @@ import { version as tpVersion } from "../version.js";
 export type CheckStatus = "ok" | "warn" | "fail" | "skipped";
 
 export interface DoctorCheck {
-  name: "docker" | "cluster" | "rights" | "pod-security" | "agent-image" | "clock";
+  name: "docker" | "cluster" | "rights" | "pod-security" | "quota" | "agent-image" | "clock";
   status: CheckStatus;
   message: string;
   /** For rights: each missing right and what it disables. */
@@ -95,6 +97,59 @@ async function podSecurityCheck(kube: Kube, namespace: string, agentImage: strin
     name: "pod-security",
     status: "ok",
     message: `namespace ${namespace} ${level}; tp's pods are admitted (server dry run)${swapNote}`,
+  };
+}
+
+/** The pods a session adds to the namespace: the warden and the proxy (an intercept: its router too). */
+const sessionPods = 2;
+
+async function quotaCheck(kube: Kube, namespace: string): Promise<DoctorCheck> {
+  const quotas = await kubeCall(`list resourcequotas in ${namespace}`, () =>
+    kube.core.listNamespacedResourceQuota({ namespace }),
+  ).then(
+    (l) => l.items,
+    (err: Error) => err.message,
+  );
+  if (typeof quotas === "string")
+    return {
+      name: "quota",
+      status: "warn",
+      message: `the namespace's ResourceQuotas cannot be read: ${quotas}`,
+    };
+  if (!quotas.length)
+    return { name: "quota", status: "ok", message: `no ResourceQuota in namespace ${namespace}` };
+  const resources = await agentResourcesIn(kube, namespace);
+  const stated = resources
+    ? `tp's pods state ${Object.entries(resources)
+        .map(
+          ([side, list]) =>
+            `${side} ${Object.entries(list as Record<string, string>)
+              .map(([k, v]) => `${k}=${v}`)
+              .join(",")}`,
+        )
+        .join(", ")}`
+    : "no quota asks tp's pods to state resources";
+  const full = quotas.flatMap((q) => {
+    const hard = Number(q.status?.hard?.["pods"] ?? q.spec?.hard?.["pods"]);
+    const used = Number(q.status?.used?.["pods"] ?? 0);
+    const room = hard - used;
+    return Number.isFinite(room) && room < sessionPods
+      ? [`quota ${q.metadata?.name} has room for ${Math.max(room, 0)} more pod${room === 1 ? "" : "s"}`]
+      : [];
+  });
+  const names = quotas.map((q) => q.metadata?.name).join(", ");
+  if (full.length)
+    return {
+      name: "quota",
+      status: "warn",
+      message:
+        `${full.join("; ")}: a session adds ${sessionPods} (the warden and the proxy; an intercept's router a third), ` +
+        `so a swap stops the workload's pods before its proxy starts, and other sessions are refused; ${stated}`,
+    };
+  return {
+    name: "quota",
+    status: "ok",
+    message: `ResourceQuota ${names} leaves room for a session; ${stated}`,
   };
 }
 
@@ -178,11 +233,12 @@ export async function runDoctor(
     status: "ok",
     message: `context ${kube.config.getCurrentContext()}, ${server}, Kubernetes ${clock.version}`,
   };
-  const [rights, podSecurity, image] = await Promise.all([
+  const [rights, podSecurity, quota, image] = await Promise.all([
     missingRights(kube, namespace).then((m) => rightsCheck(namespace, m)),
     podSecurityCheck(kube, namespace, options.agentImage),
+    quotaCheck(kube, namespace),
     imageCheck(kube, namespace, options),
   ]);
-  const checks = [dockerResult, cluster, rights, podSecurity, image, clockCheck(clock.skewMs)];
+  const checks = [dockerResult, cluster, rights, podSecurity, quota, image, clockCheck(clock.skewMs)];
   return { ok: checks.every((c) => c.status !== "fail"), namespace, checks };
 }

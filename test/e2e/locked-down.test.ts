@@ -197,6 +197,7 @@ describe("tp doctor", () => {
       "cluster:ok",
       "rights:ok",
       "pod-security:ok",
+      "quota:ok",
       "agent-image:ok",
       "clock:ok",
     ]);

@@ -198,6 +198,41 @@ describe("a namespace with a ResourceQuota and a LimitRange", () => {
       }
     },
   );
+
+  it("says at once why a new deployment gets no pod, and leaves nothing", { timeout: 120_000 }, async () => {
+    // The pods of web and edge, the client and the warden fill it.
+    await apply(ns.name, manifest(5));
+    try {
+      // tp doctor sees it coming: the quota has room for one more pod.
+      const doctor = await runTp(["doctor", "-n", ns.name, "-o", "json", "--skip-image"]);
+      const quota = JSON.parse(doctor.stdout).checks.find((c: { name: string }) => c.name === "quota");
+      expect(quota).toMatchObject({
+        status: "warn",
+        message: expect.stringMatching(/^quota compute has room for 1 more pod/),
+      });
+      const r = await runTp(
+        [
+          ...["docker-run", "-n", ns.name, "--new-deployment", "scratch", "--expose", "8080", "--"],
+          ...["-e", "PORT=8080", "tp-test-echo:local"],
+        ],
+        { timeoutMs: 60_000 },
+      );
+      expect(r.exitCode, r.stderr).toBe(255);
+      expect(r.stderr).toMatch(/deployment .*\/scratch cannot create its pod: .*exceeded quota: compute/);
+      expect(r.stderr).toMatch(/hint: the namespace's ResourceQuota or LimitRange refuses it/);
+      expect(await sessionObjects(ns.name)).toEqual([]);
+      expect(await kubectl(["get", "deployments", "-n", ns.name, "-o", "name"])).not.toContain("scratch");
+      // Its ReplicaSet goes too (collected), before the quota has room again.
+      await until(
+        "the ReplicaSet of scratch to go",
+        async () => !(await kubectl(["get", "replicasets", "-n", ns.name, "-o", "name"])).includes("scratch"),
+        30_000,
+      );
+    } finally {
+      await runTp(["cleanup", "-n", ns.name]);
+      await apply(ns.name, manifest(6));
+    }
+  });
 });
 
 async function stopAndClean(tp: RunningTp, name: string): Promise<void> {
@@ -212,6 +247,8 @@ describe("a Deployment whose pods hold a host port", () => {
     "stops its pod before the proxy, which the scheduler cannot place beside it",
     { timeout: 180_000 },
     async () => {
+      // Room in the quota: what leaves no room here is the node's host port.
+      await apply(ns.name, manifest(10));
       const name = `tp-e2e-host-port-${process.pid}`;
       const tp = new RunningTp([
         ...["docker-run", "-n", ns.name, "--swap-deployment", "edge", "--expose", "8080:80", "--"],
