@@ -196,7 +196,8 @@ export async function swapWorkload(kube: Kube, options: SwapOptions): Promise<Re
     scaling = scaleToZero();
     await scaling;
     if (replicaPod) await waitForPodGone(kube, namespace, replicaPod, replicaGoneMs);
-    else await waitForNoPods(kube, namespace, selector, replicaGoneMs);
+    // (A workload without a selector: none to wait for; the scheduler places the proxy later.)
+    else if (selector) await waitForNoPods(kube, namespace, selector, replicaGoneMs);
     ended?.(replicaPod ? `${replicaPod} stopped` : `${id} stopped`);
   };
   if (exclusive && identity) {

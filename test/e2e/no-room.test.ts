@@ -199,6 +199,49 @@ describe("a namespace with a ResourceQuota and a LimitRange", () => {
     },
   );
 
+  it(
+    "intercepts with the router's resources stated as the quota requires",
+    { timeout: 180_000 },
+    async () => {
+      await apply(ns.name, manifest(10));
+      const name = `tp-e2e-quota-intercept-${process.pid}`;
+      const tp = new RunningTp([
+        ...[
+          "docker-run",
+          "-n",
+          ns.name,
+          "--intercept",
+          "web",
+          "--http-header",
+          "x-dev=me",
+          "--expose",
+          "8080:80",
+        ],
+        ...["--", "--name", name, "-e", "PORT=8080", "-e", "NAME=local", "tp-test-echo:local"],
+      ]);
+      onTestFailed(() => console.log(`tp's stderr:\n${tp.stderr}`));
+      const get = async (headers: Record<string, string>) => {
+        const script = `require("http").get("http://web/i", { headers: ${JSON.stringify(headers)}, timeout: 5000 }, (r) => r.pipe(process.stdout)).on("error", (e) => { console.error(e.message); process.exit(1); })`;
+        return JSON.parse(await kubectl(["exec", "-n", ns.name, "client", "--", "node", "-e", script])).name;
+      };
+      try {
+        await tp.waitFor(/listening on 8080/, 90_000);
+        await until("the intercept routes", async () => (await get({ "x-dev": "me" })) === "local", 30_000);
+        expect(await get({})).toBe("remote");
+        expect(await resourcesOf("tp.dev/router=web")).toEqual({
+          requests: { cpu: "10m", memory: "64Mi" },
+          limits: { cpu: "500m", memory: "256Mi" },
+        });
+        tp.process.kill("SIGINT");
+        await tp.processExited();
+        expect(await sessionObjects(ns.name)).toEqual([]);
+      } finally {
+        await stopAndClean(tp, name);
+        await apply(ns.name, manifest(6));
+      }
+    },
+  );
+
   it("says at once why a new deployment gets no pod, and leaves nothing", { timeout: 120_000 }, async () => {
     // The pods of web and edge, the client and the warden fill it.
     await apply(ns.name, manifest(5));
