@@ -123,3 +123,11 @@ export class RunningTp {
     }
   }
 }
+
+/** Kill tp if it still runs, then undo what it left: tp cleanup, and the named container. */
+export async function endAndClean(tp: RunningTp, namespace: string, container: string): Promise<void> {
+  if (tp.process.exitCode === null || tp.process.exitCode === undefined) tp.process.kill("SIGKILL");
+  await tp.processExited();
+  await runTp(["cleanup", "-n", namespace]);
+  await execa("docker", ["rm", "-f", container], { reject: false });
+}

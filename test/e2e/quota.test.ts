@@ -1,13 +1,12 @@
-import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from "vitest";
 import { apply, createNamespace, kubectl, requireCluster, rolloutStatus } from "./support/cluster.js";
 import { fromClient, replicas, sessionObjects, swap, type Ns } from "./support/locked-down.js";
-import { RunningTp, runTp } from "./support/tp.js";
+import { endAndClean, RunningTp, runTp } from "./support/tp.js";
 import { until } from "./support/workloads.js";
 
-// No room for tp's pods as it would have them. A namespace as shared clusters give them: a
-// ResourceQuota that every pod must state its cpu and memory for, and a LimitRange with bounds;
-// tp's own pods must be admitted there. And pods that cannot overlap on a node (a host port).
+// A namespace as shared clusters give them: a ResourceQuota that every pod must state its cpu and
+// memory for, and a LimitRange with bounds. tp's own pods must be admitted there, and a swap must
+// go on where the quota has no room for the proxy beside the workload's pods.
 
 const manifest = (pods: number) => `
 apiVersion: v1
@@ -50,29 +49,6 @@ spec:
   selector: { app: web }
   ports: [{ name: http, port: 80, targetPort: 80 }]
 ---
-apiVersion: apps/v1
-kind: Deployment
-metadata: { name: edge }
-spec:
-  replicas: 1
-  selector: { matchLabels: { app: edge } }
-  template:
-    metadata: { labels: { app: edge } }
-    spec:
-      containers:
-        - name: app
-          image: tp-test-echo:local
-          env: [{ name: PORT, value: "80" }, { name: NAME, value: remote }]
-          ports: [{ containerPort: 80, hostPort: 18080 }]
-          resources: { requests: { cpu: 100m, memory: 64Mi }, limits: { cpu: 200m, memory: 128Mi } }
----
-apiVersion: v1
-kind: Service
-metadata: { name: edge }
-spec:
-  selector: { app: edge }
-  ports: [{ name: http, port: 80, targetPort: 80 }]
----
 apiVersion: v1
 kind: Pod
 metadata: { name: client }
@@ -92,7 +68,6 @@ beforeAll(async () => {
   await apply(ns.name, manifest(6));
   await apply(ns.name, app);
   await rolloutStatus(ns.name, "web");
-  await rolloutStatus(ns.name, "edge");
   await kubectl(["wait", "-n", ns.name, "--for=condition=Ready", "pod/client", "--timeout=60s"]);
 }, 120_000);
 
@@ -152,7 +127,7 @@ describe("a namespace with a ResourceQuota and a LimitRange", () => {
         });
         await interrupt(tp);
       } finally {
-        await stopAndClean(tp, name);
+        await endAndClean(tp, ns.name, name);
       }
     },
   );
@@ -171,7 +146,7 @@ describe("a namespace with a ResourceQuota and a LimitRange", () => {
       await tp.processExited();
       expect(await sessionObjects(ns.name)).toEqual([]);
     } finally {
-      await stopAndClean(tp, name);
+      await endAndClean(tp, ns.name, name);
     }
   });
 
@@ -179,8 +154,8 @@ describe("a namespace with a ResourceQuota and a LimitRange", () => {
     "stops the workload's pods first where the quota has no room for the proxy beside them",
     { timeout: 180_000 },
     async () => {
-      // The pods of web and edge, the client and the warden fill it.
-      await apply(ns.name, manifest(5));
+      // The pods of web, the client and the warden fill it.
+      await apply(ns.name, manifest(4));
       const name = `tp-e2e-quota-full-${process.pid}`;
       const tp = swap(ns.name, name);
       onTestFailed(() => console.log(`tp's stderr:\n${tp.stderr}`));
@@ -193,7 +168,7 @@ describe("a namespace with a ResourceQuota and a LimitRange", () => {
         });
         await interrupt(tp);
       } finally {
-        await stopAndClean(tp, name);
+        await endAndClean(tp, ns.name, name);
         await apply(ns.name, manifest(6));
       }
     },
@@ -236,15 +211,15 @@ describe("a namespace with a ResourceQuota and a LimitRange", () => {
         await tp.processExited();
         expect(await sessionObjects(ns.name)).toEqual([]);
       } finally {
-        await stopAndClean(tp, name);
+        await endAndClean(tp, ns.name, name);
         await apply(ns.name, manifest(6));
       }
     },
   );
 
   it("says at once why a new deployment gets no pod, and leaves nothing", { timeout: 120_000 }, async () => {
-    // The pods of web and edge, the client and the warden fill it.
-    await apply(ns.name, manifest(5));
+    // The pods of web, the client and the warden fill it.
+    await apply(ns.name, manifest(4));
     try {
       // tp doctor sees it coming: the quota has room for one more pod.
       const doctor = await runTp(["doctor", "-n", ns.name, "-o", "json", "--skip-image"]);
@@ -276,45 +251,4 @@ describe("a namespace with a ResourceQuota and a LimitRange", () => {
       await apply(ns.name, manifest(6));
     }
   });
-});
-
-async function stopAndClean(tp: RunningTp, name: string): Promise<void> {
-  if (tp.process.exitCode === null || tp.process.exitCode === undefined) tp.process.kill("SIGKILL");
-  await tp.processExited();
-  await runTp(["cleanup", "-n", ns.name]);
-  await execa("docker", ["rm", "-f", name], { reject: false });
-}
-
-describe("a Deployment whose pods hold a host port", () => {
-  it(
-    "stops its pod before the proxy, which the scheduler cannot place beside it",
-    { timeout: 180_000 },
-    async () => {
-      // Room in the quota: what leaves no room here is the node's host port.
-      await apply(ns.name, manifest(10));
-      const name = `tp-e2e-host-port-${process.pid}`;
-      const tp = new RunningTp([
-        ...["docker-run", "-n", ns.name, "--swap-deployment", "edge", "--expose", "8080:80", "--"],
-        ...["--name", name, "-e", "PORT=8080", "-e", "NAME=local", "tp-test-echo:local"],
-      ]);
-      onTestFailed(() => console.log(`tp's stderr:\n${tp.stderr}`));
-      try {
-        await tp.waitFor(/listening on 8080/, 90_000);
-        expect(tp.stderr).toMatch(
-          /the proxy cannot be scheduled beside deployment .*\/edge's pods \(.*free ports/,
-        );
-        expect(JSON.parse(await fromClient(ns.name, "http://edge/z"))).toMatchObject({
-          name: "local",
-          url: "/z",
-        });
-        tp.process.kill("SIGINT");
-        await tp.processExited();
-        expect(tp.process.exitCode, tp.stderr).toBe(130);
-        await rolloutStatus(ns.name, "edge");
-        expect(await sessionObjects(ns.name)).toEqual([]);
-      } finally {
-        await stopAndClean(tp, name);
-      }
-    },
-  );
 });

@@ -1,0 +1,88 @@
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from "vitest";
+import { apply, createNamespace, kubectl, requireCluster, rolloutStatus } from "./support/cluster.js";
+import { fromClient, sessionObjects, type Ns } from "./support/locked-down.js";
+import { endAndClean, RunningTp } from "./support/tp.js";
+
+// Pods that cannot overlap on a node: a Deployment whose pods hold a host port. On this one-node
+// cluster the scheduler finds no room for the proxy beside them.
+
+const app = `
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: edge }
+spec:
+  replicas: 1
+  selector: { matchLabels: { app: edge } }
+  template:
+    metadata: { labels: { app: edge } }
+    spec:
+      containers:
+        - name: app
+          image: tp-test-echo:local
+          env: [{ name: PORT, value: "80" }, { name: NAME, value: remote }]
+          ports: [{ containerPort: 80, hostPort: 18080 }]
+          resources: { requests: { cpu: 100m, memory: 64Mi }, limits: { cpu: 200m, memory: 128Mi } }
+---
+apiVersion: v1
+kind: Service
+metadata: { name: edge }
+spec:
+  selector: { app: edge }
+  ports: [{ name: http, port: 80, targetPort: 80 }]
+---
+apiVersion: v1
+kind: Pod
+metadata: { name: client }
+spec:
+  containers:
+    - name: client
+      image: tp-node-base:local
+      command: [sleep, "3600"]
+      resources: { requests: { cpu: 50m, memory: 32Mi }, limits: { cpu: 100m, memory: 64Mi } }
+`;
+
+let ns: Ns;
+
+beforeAll(async () => {
+  requireCluster();
+  ns = await createNamespace("tp-host-port");
+  await apply(ns.name, app);
+  await rolloutStatus(ns.name, "edge");
+  await kubectl(["wait", "-n", ns.name, "--for=condition=Ready", "pod/client", "--timeout=60s"]);
+}, 120_000);
+
+afterAll(async () => {
+  await ns?.remove();
+});
+
+describe("a Deployment whose pods hold a host port", () => {
+  it(
+    "stops its pod before the proxy, which the scheduler cannot place beside it",
+    { timeout: 180_000 },
+    async () => {
+      const name = `tp-e2e-host-port-${process.pid}`;
+      const tp = new RunningTp([
+        ...["docker-run", "-n", ns.name, "--swap-deployment", "edge", "--expose", "8080:80", "--"],
+        ...["--name", name, "-e", "PORT=8080", "-e", "NAME=local", "tp-test-echo:local"],
+      ]);
+      onTestFailed(() => console.log(`tp's stderr:\n${tp.stderr}`));
+      try {
+        await tp.waitFor(/listening on 8080/, 90_000);
+        expect(tp.stderr).toMatch(
+          /the proxy cannot be scheduled beside deployment .*\/edge's pods \(.*free ports/,
+        );
+        expect(JSON.parse(await fromClient(ns.name, "http://edge/z"))).toMatchObject({
+          name: "local",
+          url: "/z",
+        });
+        tp.process.kill("SIGINT");
+        await tp.processExited();
+        expect(tp.process.exitCode, tp.stderr).toBe(130);
+        await rolloutStatus(ns.name, "edge");
+        expect(await sessionObjects(ns.name)).toEqual([]);
+      } finally {
+        await endAndClean(tp, ns.name, name);
+      }
+    },
+  );
+});
