@@ -4,7 +4,7 @@ import type { Kube } from "../kube/kube.js";
 import { Annotations, Labels, sessionSelector } from "../contract/cluster-labels.js";
 import { readSessionInfo } from "../contract/session-info.js";
 import { isLeaseLive, leaseName } from "./session-lease.js";
-import { restoreWorkload, waitForWorkloadReady } from "../kube/restore.js";
+import { proxyFirstRecorded, restoreWorkload, waitForWorkloadReady } from "../kube/restore.js";
 import { deploymentRef, type WorkloadRef } from "../contract/workload-ref.js";
 import { hasOwnIdentity } from "./pod-identity.js";
 import { waitForPodGone } from "../kube/pods.js";
@@ -159,7 +159,7 @@ export async function cleanupClusterSession(kube: Kube, namespace: string, id: s
   const swapped = [lease, ...pods.items].map((o) => recordedWorkload(o?.metadata?.annotations)).find(Boolean);
   let podsDone = false;
   if (swapped) {
-    if (hasOwnIdentity(swapped)) {
+    if (hasOwnIdentity(swapped) || (await proxyFirstRecorded(kube, namespace, swapped, id))) {
       await deletePods();
       podsDone = true;
       for (const p of pods.items)

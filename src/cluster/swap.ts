@@ -11,6 +11,7 @@ import { reachStage, Stages } from "../stages.js";
 import type { RemoteEnd, StartOptions } from "../kube/remote-end.js";
 import { deletePod, waitForNoPods, waitForPodGone } from "../kube/pods.js";
 import { createOrRestore, createProxyPod } from "./create-proxy-pod.js";
+import { watchScale } from "./watch-scale.js";
 import { unschedulableForRoom } from "./wait-for-pod.js";
 import { exceedsQuota } from "./agent-resources.js";
 import { podIdentity, selectorText, type PodIdentity } from "./pod-identity.js";
@@ -155,7 +156,14 @@ export async function swapWorkload(kube: Kube, options: SwapOptions): Promise<Re
       kube,
       namespace,
       ref,
-      { metadata: { annotations: { [Annotations.scaledTo]: "0" } } },
+      {
+        metadata: {
+          annotations: {
+            [Annotations.scaledTo]: "0",
+            ...(exclusive ? { [Annotations.proxyFirst]: "true" } : {}),
+          },
+        },
+      },
       `record the scale of ${id}`,
     );
     await scaleWorkload(kube, namespace, ref, 0);
@@ -263,33 +271,3 @@ export async function swapWorkload(kube: Kube, options: SwapOptions): Promise<Re
     restore,
   };
 }
-
-/**
- * While a workload is swapped, notice a scale someone else makes (its pods then serve part of
- * the traffic): say so once per count; the restore keeps that count.
- */
-function watchScale(
-  kube: Kube,
-  namespace: string,
-  ref: WorkloadRef,
-  warn: ((text: string) => void) | undefined,
-): NodeJS.Timeout {
-  let told = -1;
-  const timer = setInterval(() => {
-    readReplicas(kube, namespace, ref).then(
-      (replicas) => {
-        if (replicas === 0 || replicas === told) return;
-        told = replicas;
-        warn?.(
-          `${describeRef(ref, namespace)} was scaled to ${replicas} during the session: its pods serve part of the traffic, and it keeps ${replicas} replica${replicas === 1 ? "" : "s"} at the end`,
-        );
-      },
-      () => undefined,
-    );
-  }, scaleWatchMs);
-  timer.unref();
-  return timer;
-}
-
-/** How often a swapped workload is checked for a scale made by someone else. */
-const scaleWatchMs = 3_000;

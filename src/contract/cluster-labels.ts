@@ -17,6 +17,11 @@ export const Annotations = {
   originalReplicas: "tp.dev/original-replicas",
   /** On a swapped workload once tp scaled it: the count tp set (a different count is someone else's). */
   scaledTo: "tp.dev/scaled-to",
+  /**
+   * On a swapped workload whose pods and proxy may not overlap (set before it is scaled to 0):
+   * an undo removes the proxy, and waits until it is gone, before the workload is scaled back.
+   */
+  proxyFirst: "tp.dev/proxy-first",
   /** On a swapped workload: when the swap happened (RFC 3339). */
   swappedAt: "tp.dev/swapped-at",
   /** On a swapped workload: its API resource (WorkloadRef as JSON), so any kind can be restored. */

@@ -24,6 +24,21 @@ export interface Restored {
  * Only for the given session when one is named. The annotations go last, so a restore cut short
  * is done again by whoever comes next.
  */
+/**
+ * Whether the session recorded on the workload that its proxy must be gone before the workload
+ * is scaled back (its pods and the proxy may not overlap).
+ */
+export async function proxyFirstRecorded(
+  kube: Kube,
+  namespace: string,
+  ref: WorkloadRef,
+  sessionId: string,
+): Promise<boolean> {
+  const annotations = (await readWorkload(kube, namespace, ref).catch(() => undefined))?.metadata
+    ?.annotations;
+  return annotations?.[Annotations.session] === sessionId && annotations?.[Annotations.proxyFirst] === "true";
+}
+
 export async function restoreWorkload(
   kube: Kube,
   namespace: string,
@@ -53,6 +68,7 @@ export async function restoreWorkload(
           [Annotations.swappedAt]: null,
           [Annotations.workload]: null,
           [Annotations.scaledTo]: null,
+          [Annotations.proxyFirst]: null,
         },
       },
     },

@@ -5,7 +5,7 @@ import { kubeGet } from "./kube-call.js";
 import type { Kube } from "./kube.js";
 import { waitForPodGone } from "./pods.js";
 import { removeIntercept } from "./intercept-undo.js";
-import { restoreReadyMs, restoreWorkload, waitForWorkloadReady } from "./restore.js";
+import { proxyFirstRecorded, restoreReadyMs, restoreWorkload, waitForWorkloadReady } from "./restore.js";
 
 export type UndoPlan = Pick<
   WardenPlan,
@@ -54,7 +54,13 @@ export async function undoPlan(
         ),
       );
   };
-  const restore = plan.restore;
+  const planned = plan.restore;
+  // A swap may have learnt only while it started that the pods and the proxy cannot overlap.
+  const restore = planned && {
+    ...planned,
+    proxyFirst:
+      planned.proxyFirst || (await proxyFirstRecorded(kube, namespace, planned.workload, plan.sessionId)),
+  };
   if (restore?.proxyFirst) {
     await deletePods();
     for (const pod of plan.deletePods)

@@ -1,7 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from "vitest";
 import { apply, createNamespace, kubectl, requireCluster, rolloutStatus } from "./support/cluster.js";
 import { fromClient, sessionObjects, type Ns } from "./support/locked-down.js";
-import { endAndClean, RunningTp } from "./support/tp.js";
+import { endAndClean, RunningTp, runTp } from "./support/tp.js";
+import { until } from "./support/workloads.js";
+
+const replicasOf = async (name: string) =>
+  Number(await kubectl(["get", "deployment", name, "-n", ns.name, "-o", "jsonpath={.spec.replicas}"]));
 
 // Pods that cannot overlap on a node: a Deployment whose pods hold a host port. On this one-node
 // cluster the scheduler finds no room for the proxy beside them.
@@ -81,6 +85,63 @@ describe("a Deployment whose pods hold a host port", () => {
         await rolloutStatus(ns.name, "edge");
         expect(await sessionObjects(ns.name)).toEqual([]);
       } finally {
+        await endAndClean(tp, ns.name, name);
+      }
+    },
+  );
+
+  it.each([
+    ["tp cleanup", true],
+    ["the warden", false],
+  ])(
+    "after kill -9 of tp, %s removes the proxy before the pod comes back",
+    { timeout: 180_000 },
+    async (_who, cleanup) => {
+      const name = `tp-e2e-host-port-kill-${process.pid}`;
+      const tp = new RunningTp([
+        ...["docker-run", "-n", ns.name, "--swap-deployment", "edge", "--expose", "8080:80", "--"],
+        ...["--name", name, "-e", "PORT=8080", "-e", "NAME=local", "tp-test-echo:local"],
+      ]);
+      onTestFailed(() => console.log(`tp's stderr:\n${tp.stderr}`));
+      // A pod of edge while the proxy still holds the port: one that cannot be placed.
+      const overlaps: string[] = [];
+      let sampling = false;
+      let sample: Promise<void> = Promise.resolve();
+      try {
+        await tp.waitFor(/listening on 8080/, 90_000);
+        tp.process.kill("SIGKILL");
+        await tp.processExited();
+        sampling = true;
+        sample = (async () => {
+          while (sampling) {
+            const names = (
+              await kubectl(["get", "pods", "-n", ns.name, "-l", "app=edge", "-o", "name"]).catch(() => "")
+            )
+              .split("\n")
+              .filter(Boolean);
+            const proxy = names.filter((n) => n.includes("-tp-"));
+            if (proxy.length && names.length > proxy.length) overlaps.push(names.join(" "));
+            await new Promise((r) => setTimeout(r, 100));
+          }
+        })();
+        if (cleanup) {
+          const r = await runTp(["cleanup", "-n", ns.name]);
+          expect(r.exitCode, r.stderr).toBe(0);
+        }
+        await until(
+          "edge restored and the session's objects gone",
+          async () =>
+            (await replicasOf("edge")) === 1 &&
+            (await sessionObjects(ns.name)).length === 0 &&
+            /1\/1/.test(await kubectl(["get", "deployment", "edge", "-n", ns.name, "--no-headers"])),
+          90_000,
+        );
+        sampling = false;
+        await sample;
+        expect(overlaps).toEqual([]);
+      } finally {
+        sampling = false;
+        await sample;
         await endAndClean(tp, ns.name, name);
       }
     },
