@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { interceptProxyPod } from "./proxy-pod.js";
+import { interceptProxyPod, toProxyContainer } from "./proxy-pod.js";
 
 const statefulSet = {
   metadata: { name: "db" },
@@ -62,5 +62,25 @@ describe("the proxy pod of an intercept", () => {
 
   it("mounts none of a StatefulSet's claim templates (they belong to its replicas)", () => {
     expect(container?.volumeMounts?.map((m) => m.name)).toEqual(["config"]);
+  });
+});
+
+describe("the proxy container of a swap", () => {
+  it("keeps the container's cpu, memory and storage, not its devices (a GPU)", () => {
+    const c = toProxyContainer(
+      {
+        name: "train",
+        image: "trainer:1",
+        resources: {
+          requests: { cpu: "2", memory: "8Gi", "nvidia.com/gpu": "1", "hugepages-2Mi": "64Mi" },
+          limits: { cpu: "4", memory: "8Gi", "nvidia.com/gpu": "1", "ephemeral-storage": "10Gi" },
+        },
+      },
+      "tp-agent:x",
+    );
+    expect(c.resources).toEqual({
+      requests: { cpu: "2", memory: "8Gi", "hugepages-2Mi": "64Mi" },
+      limits: { cpu: "4", memory: "8Gi", "ephemeral-storage": "10Gi" },
+    });
   });
 });

@@ -6,6 +6,7 @@ import type {
   V1PodTemplateSpec,
   V1Pod,
   V1Deployment,
+  V1ResourceRequirements,
   V1Service,
 } from "@kubernetes/client-node";
 import { Annotations, sessionLabels } from "../contract/cluster-labels.js";
@@ -33,7 +34,7 @@ function agentContainer(agentImage: string): V1Container {
 
 /**
  * The swapped container turned into the agent: its name, env, envFrom, volumeMounts, ports,
- * resources and securityContext stay; image, command and args become the agent's; probes and
+ * resources (not its devices) and securityContext stay; image, command and args become the agent's; probes and
  * lifecycle hooks go (they were written for the user's program, not for the agent). What Pod
  * Security "restricted" requires is added to the securityContext where it is not set.
  */
@@ -59,6 +60,7 @@ export function toProxyContainer(
     name: original.name,
     securityContext: withRestrictedContext(original.securityContext, podSecurity),
   };
+  if (original.resources) container.resources = withoutDevices(original.resources);
   // The agent writes its ready file under /tmp: give it a writable one on a read-only root.
   if (original.securityContext?.readOnlyRootFilesystem) {
     const hasTmp = (original.volumeMounts ?? []).some((m) => m.mountPath === readyFileDir);
@@ -69,6 +71,22 @@ export function toProxyContainer(
       ];
   }
   return container;
+}
+
+/** Resources a node has as such (the Downward API reads them); the rest are devices (GPUs…). */
+const nativeResource = (name: string) => !name.includes("/") || name.includes("kubernetes.io/");
+
+/**
+ * The swapped container's resources without its devices (`nvidia.com/gpu`…): the agent uses none,
+ * and a proxy that asked for one would hold it, or wait for one, while the program runs locally.
+ */
+function withoutDevices(resources: V1ResourceRequirements): V1ResourceRequirements {
+  const out: V1ResourceRequirements = { ...resources };
+  for (const side of ["requests", "limits"] as const) {
+    const list = resources[side];
+    if (list) out[side] = Object.fromEntries(Object.entries(list).filter(([k]) => nativeResource(k)));
+  }
+  return out;
 }
 
 function withSysctls(spec: V1PodSpec, template: V1PodSpec | undefined): V1PodSpec {
