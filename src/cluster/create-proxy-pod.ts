@@ -35,7 +35,12 @@ export async function createProxyPod(
   before?: () => Promise<void>,
   /** Told why the API refused the pod: true once it made room for it (the pod is asked for again). */
   makeRoom?: (refusal: unknown) => Promise<boolean>,
-): Promise<Pick<RemoteEnd, "pod" | "container" | "admitted" | "running" | "listening" | "ready">> {
+): Promise<
+  Pick<RemoteEnd, "pod" | "container" | "admitted" | "running" | "listening" | "ready"> & {
+    /** The scheduler's message if no node has room for the pod (see proxyPodStages). */
+    unschedulable: Promise<string | undefined>;
+  }
+> {
   const { namespace } = options;
   const name = pod.metadata?.name as string;
   const end = options.step?.(`starting proxy pod ${name}`);
@@ -57,11 +62,11 @@ export async function createProxyPod(
     options.signal?.throwIfAborted();
     return made;
   });
-  const { running, listening } = proxyPodStages(kube, namespace, name, container);
+  const { running, listening, unschedulable } = proxyPodStages(kube, namespace, name, container);
   const ready = listening.then(async () => {
     end?.(`proxy pod ${name} ready`);
     await reachStage(Stages.proxyReady);
   });
   ready.catch(() => undefined);
-  return { pod: name, container, admitted, running, listening, ready };
+  return { pod: name, container, admitted, running, listening, ready, unschedulable };
 }

@@ -12,7 +12,6 @@ import type { RemoteEnd, StartOptions } from "../kube/remote-end.js";
 import { deletePod, waitForNoPods, waitForPodGone } from "../kube/pods.js";
 import { createOrRestore, createProxyPod } from "./create-proxy-pod.js";
 import { watchScale } from "./watch-scale.js";
-import { unschedulableForRoom } from "./wait-for-pod.js";
 import { exceedsQuota } from "./agent-resources.js";
 import { podIdentity, selectorText, type PodIdentity } from "./pod-identity.js";
 import {
@@ -236,7 +235,7 @@ export async function swapWorkload(kube: Kube, options: SwapOptions): Promise<Re
   // Pods that cannot overlap in ways no spec says (a host port on a node, a node full): the
   // scheduler finds no room for the proxy beside them, so they go first.
   if (!exclusive && !hpa)
-    void unschedulableForRoom(kube, namespace, podName, started.running)
+    void started.unschedulable
       .then(async (message) => {
         if (!message || exclusive || restoring || options.signal?.aborted) return;
         options.warn?.(
@@ -262,9 +261,10 @@ export async function swapWorkload(kube: Kube, options: SwapOptions): Promise<Re
       watching = watchScale(kube, namespace, ref, options.warn);
       await reachStage(Stages.swapDone);
     })());
+  const { unschedulable: _unschedulable, ...stages } = started;
   return {
     namespace,
-    ...started,
+    ...stages,
     original: container,
     description: `${id} (swapped, ${replicas} replica${replicas === 1 ? "" : "s"} before)`,
     takeOver,

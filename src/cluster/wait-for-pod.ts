@@ -69,6 +69,8 @@ export async function waitForPodReady(
   name: string,
   timeoutMs = 120_000,
   condition: PodCondition = "ready",
+  /** Shown each pod read, before it is judged. */
+  seen?: (pod: V1Pod) => void,
 ): Promise<V1Pod> {
   return waitFor(
     `pod ${namespace}/${name} to ${condition === "ready" ? "become ready" : "start"}`,
@@ -76,6 +78,7 @@ export async function waitForPodReady(
       const pod = await kubeCall(`read pod ${namespace}/${name}`, () =>
         kube.core.readNamespacedPod({ name, namespace }),
       );
+      seen?.(pod);
       if (pod.metadata?.deletionTimestamp)
         throw new TpError("cluster-error", `pod ${namespace}/${name} is being deleted`);
       throwIfFailed(pod);
@@ -96,23 +99,36 @@ function hintFor(failure: string): string | undefined {
 }
 
 /**
- * The start of a proxy pod, as two promises: `running` once its agent's container runs,
- * `listening` once the pod is Ready (its probe checks that the agent listens). Failures are
- * handled by whoever awaits them.
+ * The start of a proxy pod, as promises: `running` once its agent's container runs, `listening`
+ * once the pod is Ready (its probe checks that the agent listens), and `unschedulable` with the
+ * scheduler's message if it finds no node with room for the pod first (a host port taken, not
+ * enough cpu or memory…), else undefined. Failures are handled by whoever awaits them.
  */
 export function proxyPodStages(
   kube: Kube,
   namespace: string,
   name: string,
   container: string,
-): { running: Promise<void>; listening: Promise<void> } {
-  const running = waitForPodReady(kube, namespace, name, 120_000, { running: container }).then(
-    () => undefined,
+): { running: Promise<void>; listening: Promise<void>; unschedulable: Promise<string | undefined> } {
+  let noRoomFound: (message: string | undefined) => void = () => undefined;
+  const unschedulable = new Promise<string | undefined>((resolve) => (noRoomFound = resolve));
+  const running = waitForPodReady(kube, namespace, name, 120_000, { running: container }, (pod) => {
+    const scheduled = pod.status?.conditions?.find((c) => c.type === "PodScheduled");
+    if (
+      scheduled?.status === "False" &&
+      scheduled.reason === "Unschedulable" &&
+      noRoom.test(scheduled.message ?? "")
+    )
+      noRoomFound(scheduled.message);
+  }).then(() => undefined);
+  void running.then(
+    () => noRoomFound(undefined),
+    () => noRoomFound(undefined),
   );
   const listening = running.then(async () => void (await waitForPodReady(kube, namespace, name)));
   running.catch(() => undefined);
   listening.catch(() => undefined);
-  return { running, listening };
+  return { running, listening, unschedulable };
 }
 
 /** Wait until a pod of the given label selector is Ready and return it. */
@@ -144,35 +160,3 @@ export async function waitForSelectedPod(
 
 /** What the scheduler says when no node has room for a pod beside the others (ports, resources). */
 const noRoom = /didn't have free ports|Insufficient [a-z]|Too many pods|ReadWriteOncePod/i;
-
-/**
- * The scheduler's message once it finds no node with room for the pod (a host port taken,
- * not enough cpu or memory…); undefined once `until` settles first (the pod runs, or never will).
- */
-export async function unschedulableForRoom(
-  kube: Kube,
-  namespace: string,
-  name: string,
-  until: Promise<unknown>,
-): Promise<string | undefined> {
-  let settled = false;
-  void until.then(
-    () => (settled = true),
-    () => (settled = true),
-  );
-  while (!settled) {
-    const pod = await kubeCall(`read pod ${namespace}/${name}`, () =>
-      kube.core.readNamespacedPod({ name, namespace }),
-    ).catch(() => undefined);
-    const scheduled = pod?.status?.conditions?.find((c) => c.type === "PodScheduled");
-    if (scheduled?.status === "True" || pod?.spec?.nodeName) return undefined;
-    if (
-      scheduled?.status === "False" &&
-      scheduled.reason === "Unschedulable" &&
-      noRoom.test(scheduled.message ?? "")
-    )
-      return scheduled.message;
-    await new Promise((r) => setTimeout(r, 250).unref());
-  }
-  return undefined;
-}

@@ -34,7 +34,7 @@ export async function removeLocalLeftovers(
     if (program) done.push(`program ${program} of session ${id} ended`);
     // What the program started runs on after it (a shell's jobs, a server's workers): each one
     // that tp run's environment reached is ended too.
-    const others = endStartedUnder(host).filter((pid) => pid !== program);
+    const others = endStartedUnder(host, program);
     if (others.length)
       done.push(`process${others.length > 1 ? "es" : ""} ${others.join(", ")} of session ${id} ended`);
     await rm(host, { recursive: true, force: true });
@@ -52,9 +52,13 @@ export async function removeLocalLeftovers(
   return { done, left };
 }
 
-/** The processes whose environment has LD_PRELOAD of this host folder's library: SIGTERM each. */
-function endStartedUnder(folder: string): number[] {
+/**
+ * The processes whose environment has LD_PRELOAD of this host folder's library, but the program
+ * (ended already): SIGTERM each.
+ */
+function endStartedUnder(folder: string, program: number | undefined): number[] {
   return processesWithEnv("LD_PRELOAD", `${folder}/`).filter((pid) => {
+    if (pid === program) return false;
     try {
       process.kill(pid, "SIGTERM");
       return true;
