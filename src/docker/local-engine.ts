@@ -21,7 +21,8 @@ export interface ExecResult {
  * as the CLI does, which the API alone does not give:
  * - `docker run` of a user's or a service's container (`run`, `start`): the user's own flags
  *   (-v, -p, --health-*, --env-file …) with exactly the meaning `docker run` gives them, and for
- *   the foreground container the CLI's TTY handling, signal forwarding and exit code;
+ *   a foreground container with a TTY or stdin the CLI's terminal handling (one without either
+ *   is followed through the API: see attached-start.ts);
  * - `docker build` (`build`): the user's configured builder (BuildKit, buildx, contexts,
  *   .dockerignore) and its progress output.
  */

@@ -1,4 +1,5 @@
 import type { ChildProcess } from "node:child_process";
+import { startAttached } from "./attached-start.js";
 import { envFlags, labelFlags } from "./cli-env.js";
 import type { DockerRunArgs } from "./docker-run-args.js";
 import type { LocalEngine } from "./local-engine.js";
@@ -60,15 +61,40 @@ export function userContainerName(options: Pick<UserContainerOptions, "sessionId
 
 export interface RunningUserContainer {
   name: string;
-  child: ChildProcess;
+  /** Pass a signal on to the container, as `docker run`'s signal proxy does. */
+  kill(signal: NodeJS.Signals): void;
+  /** Stop following the container (its output, its end), leaving it as it is. */
+  detach(): void;
   /** The container's exit code (docker run's). */
   exited: Promise<number>;
 }
 
-/** Start the user container with the docker CLI, stdio passed through (TTY, signals, exit code). */
-export function runUserContainer(engine: LocalEngine, options: UserContainerOptions): RunningUserContainer {
-  const { argv, env, name } = userContainerCommand(options);
-  return foreground(engine.start(argv, env), name);
+/**
+ * Run the user container in the foreground, stdio passed through (TTY, signals, exit code): with a
+ * TTY or stdin by `docker run`, else made by `docker create` and started through the API (see
+ * startUserContainer). A container that cannot be made ends with 125, as `docker run` does.
+ */
+export function runUserContainer(
+  engine: LocalEngine,
+  options: UserContainerOptions,
+  report: (message: string) => void,
+): RunningUserContainer {
+  const { run } = options;
+  if (run.tty || run.interactive) {
+    const { argv, env, name } = userContainerCommand(options);
+    return foreground(engine.start(argv, env), name);
+  }
+  let started: RunningUserContainer | undefined;
+  const exited = createUserContainer(engine, options).then(
+    (name) => (started = startUserContainer(engine, name, run, report)).exited,
+    (err: Error) => (report(err.message), 125),
+  );
+  return {
+    name: userContainerName(options),
+    kill: (signal) => started?.kill(signal),
+    detach: () => started?.detach(),
+    exited,
+  };
 }
 
 /**
@@ -87,15 +113,19 @@ export async function createUserContainer(
 }
 
 /**
- * Start a container made by createUserContainer in the foreground: `docker start --attach`
- * (with --interactive for -i) passes stdio, forwards signals and exits with the container's code,
- * as `docker run` does.
+ * Start a container made by createUserContainer in the foreground, passing stdio, forwarding
+ * signals and ending with the container's code, as `docker run` does. Without a TTY or stdin,
+ * through the engine's API (startAttached): no docker CLI stays beside tp for the whole session.
+ * With either, `docker start --attach` (with --interactive for -i), whose terminal handling the
+ * API alone does not give.
  */
 export function startUserContainer(
   engine: LocalEngine,
   name: string,
   run: DockerRunArgs,
+  report: (message: string) => void,
 ): RunningUserContainer {
+  if (!run.tty && !run.interactive) return { name, ...startAttached(engine.api, name, report) };
   const argv = ["start", "--attach", ...(run.interactive ? ["--interactive"] : []), name];
   return foreground(engine.start(argv, { ...process.env }), name);
 }
@@ -105,7 +135,7 @@ function foreground(child: ChildProcess, name: string): RunningUserContainer {
     child.on("error", () => resolve(255));
     child.on("exit", (code, signal) => resolve(code ?? (signal ? 128 + (signalNumbers[signal] ?? 1) : 255)));
   });
-  return { name, child, exited };
+  return { name, kill: (signal) => child.kill(signal), detach: () => child.kill("SIGKILL"), exited };
 }
 
 const signalNumbers: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGTERM: 15 };

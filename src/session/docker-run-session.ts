@@ -153,6 +153,7 @@ export async function dockerRunSession(
     // A container with a terminal draws on it from now on.
     if (request.run.tty) progress.handOver?.();
     let user: RunningUserContainer;
+    const report = (message: string) => progress.warn(message);
     if (early?.held && !differs && !failed) {
       watch.close();
       await early.held.hold.release();
@@ -163,12 +164,12 @@ export async function dockerRunSession(
       void watch.started.then(takeOver);
       user =
         early && !differs && !failed
-          ? startUserContainer(engine, early.name, request.run)
-          : runUserContainer(engine, options);
+          ? startUserContainer(engine, early.name, request.run, report)
+          : runUserContainer(engine, options, report);
     }
     userName = user.name;
     interrupt.onSignal((signal) => {
-      user.child.kill(signal);
+      user.kill(signal);
       // A container whose main process ignores the signal is stopped for it.
       setTimeout(() => void removeUser(user.name), 3_000).unref();
     });

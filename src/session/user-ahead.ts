@@ -45,7 +45,7 @@ export async function makeUserAhead(
     );
     progress.debug("user container created");
     if (!hold) return { name, options: o };
-    const user = startUserContainer(engine, name, o.run);
+    const user = startUserContainer(engine, name, o.run, (m) => progress.warn(m));
     let ended = false;
     void user.exited.then(() => (ended = true));
     progress.debug("user container started, its program held");
@@ -78,7 +78,7 @@ export async function discardUserAhead(
   made: UserAhead,
   remove: (name: string) => Promise<unknown>,
 ): Promise<void> {
-  made.held?.user.child.kill("SIGKILL");
+  made.held?.user.detach();
   await remove(made.name);
   await made.held?.hold.close();
 }

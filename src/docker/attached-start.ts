@@ -1,0 +1,109 @@
+import type Dockerode from "dockerode";
+import { Writable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+
+/**
+ * Docker's multiplexed attach stream of a container without a TTY (each frame: a byte naming the
+ * stream, 1 stdout or 2 stderr, three zero bytes, the payload's length as 32 bits big-endian, the
+ * payload) written to `out` and `err`. A chunk is taken only once what it wrote has drained, so
+ * that a program writing faster than tp's own output is read holds the engine back, not tp's
+ * memory (as the docker CLI's copy does).
+ */
+export function demuxInto(out: NodeJS.WritableStream, err: NodeJS.WritableStream): Writable {
+  const header = Buffer.alloc(8);
+  let headerBytes = 0;
+  let left = 0;
+  let target = out;
+  return new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      const waits = new Set<NodeJS.WritableStream>();
+      let at = 0;
+      while (at < chunk.length) {
+        if (left === 0) {
+          const n = Math.min(8 - headerBytes, chunk.length - at);
+          chunk.copy(header, headerBytes, at, at + n);
+          headerBytes += n;
+          at += n;
+          if (headerBytes < 8) break;
+          headerBytes = 0;
+          target = header[0] === 2 ? err : out;
+          left = header.readUInt32BE(4);
+          continue;
+        }
+        const n = Math.min(left, chunk.length - at);
+        if (!target.write(chunk.subarray(at, at + n))) waits.add(target);
+        at += n;
+        left -= n;
+      }
+      let pending = waits.size;
+      if (pending === 0) return done();
+      for (const w of waits) w.once("drain", () => --pending === 0 && done());
+    },
+  });
+}
+
+/** How a start failed, as the docker CLI's exit code says it (126: cannot run, 127: not found). */
+export function startFailureCode(message: string): number {
+  if (/executable file not found|no such file or directory/i.test(message)) return 127;
+  if (/permission denied|exec format error/i.test(message)) return 126;
+  return 125;
+}
+
+/** A container started in the foreground, as `docker start --attach` does. */
+export interface AttachedContainer {
+  /** Its exit code, once its output is written (125–127 when it could not start; 255 when lost). */
+  exited: Promise<number>;
+  /** Pass a signal to its main process (what the docker CLI's signal proxy does). */
+  kill(signal: NodeJS.Signals): void;
+  /** Stop following it (its output and its end), leaving it as it is. */
+  detach(): void;
+}
+
+/**
+ * Start a container made without a TTY or stdin, its output passed through to this process's
+ * stdout and stderr, through the engine's API: attached and waited for before its start, so that
+ * no byte and no exit is missed, as `docker start --attach` does, without a docker CLI process
+ * beside tp for the whole session. `report` gets what went wrong, as the CLI would print it.
+ */
+export function startAttached(
+  api: Dockerode,
+  name: string,
+  report: (message: string) => void,
+  out: NodeJS.WritableStream = process.stdout,
+  err: NodeJS.WritableStream = process.stderr,
+): AttachedContainer {
+  const container = api.getContainer(name);
+  let stream: NodeJS.ReadableStream | undefined;
+  let detached = false;
+  const run = async (): Promise<number> => {
+    stream = (await container.attach({ stream: true, stdout: true, stderr: true })) as NodeJS.ReadableStream;
+    if (detached) (stream as unknown as { destroy(): void }).destroy();
+    const copied = pipeline(stream, demuxInto(out, err)).catch(() => undefined);
+    // Waited for before the start: an --rm container is gone soon after it ends.
+    const ended = container.wait({ condition: "next-exit" }) as Promise<{ StatusCode?: number }>;
+    ended.catch(() => undefined);
+    try {
+      await container.start();
+    } catch (e) {
+      const message = (e as Error).message;
+      report(message);
+      (stream as unknown as { destroy(): void }).destroy();
+      return startFailureCode(message);
+    }
+    const { StatusCode } = await ended;
+    await copied;
+    return StatusCode ?? 255;
+  };
+  const exited = run().catch((e: unknown) => {
+    if (!detached) report((e as Error).message);
+    return 255;
+  });
+  return {
+    exited,
+    kill: (signal) => void container.kill({ signal }).catch(() => undefined),
+    detach: () => {
+      detached = true;
+      (stream as unknown as { destroy(): void } | undefined)?.destroy();
+    },
+  };
+}
