@@ -75,6 +75,17 @@ export function startAttached(
   const container = api.getContainer(name);
   let stream: NodeJS.ReadableStream | undefined;
   let detached = false;
+  // The reader of tp's output went away (`tp … | head -1`): the container ends as a pipe's writer
+  // does, with SIGPIPE's code, and the session with it. Listened to for good: tp's own later
+  // writes to a closed stderr would otherwise end it before its undo.
+  const broken = new Promise<number>((resolve) => {
+    const gone = () => {
+      (stream as unknown as { destroy(): void } | undefined)?.destroy();
+      resolve(128 + 13);
+    };
+    out.on("error", gone);
+    err.on("error", gone);
+  });
   const run = async (): Promise<number> => {
     stream = (await container.attach({ stream: true, stdout: true, stderr: true })) as NodeJS.ReadableStream;
     if (detached) (stream as unknown as { destroy(): void }).destroy();
@@ -94,10 +105,13 @@ export function startAttached(
     await copied;
     return StatusCode ?? 255;
   };
-  const exited = run().catch((e: unknown) => {
-    if (!detached) report((e as Error).message);
-    return 255;
-  });
+  const exited = Promise.race([
+    run().catch((e: unknown) => {
+      if (!detached) report((e as Error).message);
+      return 255;
+    }),
+    broken,
+  ]);
   return {
     exited,
     kill: (signal) => void container.kill({ signal }).catch(() => undefined),

@@ -138,4 +138,11 @@ function foreground(child: ChildProcess, name: string): RunningUserContainer {
   return { name, kill: (signal) => child.kill(signal), detach: () => child.kill("SIGKILL"), exited };
 }
 
-const signalNumbers: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGTERM: 15 };
+const signalNumbers: Record<string, number> = {
+  SIGHUP: 1,
+  SIGINT: 2,
+  SIGQUIT: 3,
+  SIGKILL: 9,
+  SIGPIPE: 13,
+  SIGTERM: 15,
+};

@@ -1,7 +1,17 @@
+import { execa } from "execa";
+import { spawn } from "node:child_process";
 import { readFileSync, readdirSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { apply, createNamespace, requireCluster, rolloutStatus } from "./support/cluster.js";
-import { RunningTp } from "./support/tp.js";
+import {
+  apply,
+  createNamespace,
+  kubeconfig,
+  kubectl,
+  liveTpObjects,
+  requireCluster,
+  rolloutStatus,
+} from "./support/cluster.js";
+import { RunningTp, tpBin } from "./support/tp.js";
 
 let ns: Awaited<ReturnType<typeof createNamespace>>;
 
@@ -100,4 +110,60 @@ describe("the user container in the foreground, without a TTY", () => {
       }
     });
   }
+});
+
+describe("the user container's output read by a program that stops reading", () => {
+  it("ends the session and undoes it, as a pipe's writer ends (tp ... | head -1)", async () => {
+    const tp = spawn(
+      tpBin,
+      [
+        "docker-run",
+        "-n",
+        ns.name,
+        "--swap-deployment",
+        "ahead",
+        "--",
+        "tp-test-busybox:local",
+        "sh",
+        "-c",
+        "echo first; sleep 0.5; while :; do echo more; done",
+      ],
+      { env: { ...process.env, KUBECONFIG: kubeconfig }, stdio: ["ignore", "pipe", "pipe"] },
+    );
+    let stderr = "";
+    tp.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
+    const ended = new Promise<number | null>((r) => tp.on("exit", (code) => r(code)));
+    try {
+      // The reader takes the first line and goes away.
+      await new Promise<void>((resolve) =>
+        tp.stdout.once("data", () => {
+          tp.stdout.destroy();
+          resolve();
+        }),
+      );
+      const code = await Promise.race([
+        ended,
+        new Promise((r) => setTimeout(() => r("still running"), 60_000)),
+      ]);
+      expect(code, stderr).toBe(141);
+      expect(stderr).not.toMatch(/EPIPE|Uncaught|at .*\.cjs/);
+      const session = /web-tp-([0-9a-f]{8})|ahead-tp-([0-9a-f]{8})/.exec(stderr);
+      const id = session?.[1] ?? session?.[2];
+      expect(id, stderr).toBeDefined();
+      const left = await execa("docker", ["ps", "-aq", "--filter", `label=dev.tp.session=${id}`]);
+      expect(left.stdout).toBe("");
+      expect(await liveTpObjects(ns.name, "pods,leases")).toEqual([]);
+      const d = JSON.parse(await kubectl(["get", "deployment", "ahead", "-n", ns.name, "-o", "json"])) as {
+        metadata: { annotations?: Record<string, string> };
+        spec: { replicas: number };
+      };
+      expect(d.spec.replicas).toBe(1);
+      expect(Object.keys(d.metadata.annotations ?? {}).filter((k) => k.startsWith("tp.dev/"))).toEqual([]);
+    } finally {
+      if (tp.exitCode === null) {
+        tp.kill("SIGINT");
+        await ended;
+      }
+    }
+  });
 });
