@@ -34,8 +34,8 @@ spec:
             - { name: PORT, value: "8080" }
 ${
   late
-    ? `            - name: MAYBE
-              valueFrom: { configMapKeyRef: { name: absent, key: k, optional: true } }`
+    ? `            - name: MEMORY_LIMIT
+              valueFrom: { resourceFieldRef: { resource: limits.memory } }`
     : ""
 }
 `;
