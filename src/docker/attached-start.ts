@@ -49,6 +49,42 @@ export function startFailureCode(message: string): number {
   return 125;
 }
 
+/**
+ * Wait for the container's next exit. Resolves once the engine holds the waiter (from API 1.30 on
+ * it sends the response's headers only then), with the exit code to come (`exit`): a start after that
+ * cannot end before the wait sees it, however short the program.
+ */
+function waitRegistered(container: Dockerode.Container): Promise<{ exit: Promise<number | undefined> }> {
+  return new Promise((resolve, reject) => {
+    container.modem.dial(
+      {
+        path: `/containers/${encodeURIComponent(container.id)}/wait?`,
+        method: "POST",
+        options: { condition: "next-exit" },
+        isStream: true,
+        statusCodes: { 200: true, 400: "bad parameter", 404: "no such container", 500: "server error" },
+      },
+      (err: Error | null, res: NodeJS.ReadableStream) => {
+        if (err) return reject(err);
+        const chunks: Buffer[] = [];
+        resolve({
+          exit: new Promise((done, failed) => {
+            res.on("data", (c: Buffer) => chunks.push(c));
+            res.on("error", failed);
+            res.on("end", () => {
+              try {
+                done((JSON.parse(Buffer.concat(chunks).toString()) as { StatusCode?: number }).StatusCode);
+              } catch (e) {
+                failed(e as Error);
+              }
+            });
+          }),
+        });
+      },
+    );
+  });
+}
+
 /** A container started in the foreground, as `docker start --attach` does. */
 export interface AttachedContainer {
   /** Its exit code, once its output is written (125–127 when it could not start; 255 when lost). */
@@ -91,7 +127,7 @@ export function startAttached(
     if (detached) (stream as unknown as { destroy(): void }).destroy();
     const copied = pipeline(stream, demuxInto(out, err)).catch(() => undefined);
     // Waited for before the start: an --rm container is gone soon after it ends.
-    const ended = container.wait({ condition: "next-exit" }) as Promise<{ StatusCode?: number }>;
+    const ended = (await waitRegistered(container)).exit;
     ended.catch(() => undefined);
     try {
       await container.start();
@@ -101,9 +137,9 @@ export function startAttached(
       (stream as unknown as { destroy(): void }).destroy();
       return startFailureCode(message);
     }
-    const { StatusCode } = await ended;
+    const code = await ended;
     await copied;
-    return StatusCode ?? 255;
+    return code ?? 255;
   };
   const exited = Promise.race([
     run().catch((e: unknown) => {
