@@ -124,7 +124,11 @@ export function startAttached(
   });
   const run = async (): Promise<number> => {
     stream = (await container.attach({ stream: true, stdout: true, stderr: true })) as NodeJS.ReadableStream;
-    if (detached) (stream as unknown as { destroy(): void }).destroy();
+    // Let go of before it started: it is not started.
+    if (detached) {
+      (stream as unknown as { destroy(): void }).destroy();
+      return 255;
+    }
     const copied = pipeline(stream, demuxInto(out, err)).catch(() => undefined);
     // Waited for before the start: an --rm container is gone soon after it ends.
     const ended = (await waitRegistered(container)).exit;
@@ -133,7 +137,7 @@ export function startAttached(
       await container.start();
     } catch (e) {
       const message = (e as Error).message;
-      report(message);
+      if (!detached) report(message);
       (stream as unknown as { destroy(): void }).destroy();
       return startFailureCode(message);
     }
