@@ -4,7 +4,7 @@ import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Readable } from "node:stream";
+import { PassThrough, Readable } from "node:stream";
 import * as tarStream from "tar-stream";
 import { afterEach, describe, expect, it } from "vitest";
 import type { LocalEngine } from "../docker/local-engine.js";
@@ -26,20 +26,37 @@ function staticElf(): Buffer {
   return b;
 }
 
-/** A Docker client whose sidecar holds /bin/busybox; and an engine that logs what it is asked. */
+/**
+ * A Docker client whose sidecar holds /bin/busybox and whose containers are attached, waited for
+ * and started through the API; and an engine that logs what it is asked.
+ */
 function fakes() {
   const log: string[] = [];
   const child = Object.assign(new EventEmitter(), {
     kill: (signal: string) => (log.push(`kill ${signal}`), true),
   }) as unknown as ChildProcess;
   const docker = {
-    getContainer: () => ({
+    getContainer: (id: string) => ({
+      id,
       getArchive: async () => {
         const pack = tarStream.pack();
         pack.entry({ name: "busybox", mode: 0o755 }, staticElf());
         pack.finalize();
         return Readable.from(pack);
       },
+      attach: async () => {
+        log.push("attach");
+        return new PassThrough({
+          destroy: (err, done) => (log.push("output closed"), done(err)),
+        });
+      },
+      modem: {
+        dial: (o: { path: string }, done: (err: null, res: Readable) => void) => {
+          log.push(o.path.includes("/wait") ? "wait" : o.path);
+          done(null, new PassThrough());
+        },
+      },
+      start: async () => void log.push("start"),
     }),
   } as unknown as Dockerode;
   const engine = {
@@ -54,6 +71,7 @@ function fakes() {
     ),
     start: (argv: string[]) => (log.push(argv.slice(0, 2).join(" ")), child),
   } as unknown as LocalEngine;
+  (engine as { api: Dockerode }).api = docker;
   return { log, docker, engine };
 }
 
@@ -94,15 +112,18 @@ describe("the user container made ahead", () => {
       ...(localFolder ? { localFolder } : {}),
     });
 
-  it("is started held where the session's folder is shared with the engine, and discarded child first", async () => {
+  it("is started held where the session's folder is shared with the engine, and let go of before it is removed", async () => {
     folder = mkdtempSync(join(tmpdir(), "tp-user-ahead-"));
     const { log, docker, engine } = fakes();
     const made = await makeUserAhead(engine, docker, ahead(folder), () => options(), { cmd: ["sh"] }, quiet);
     expect(made?.held).toBeDefined();
-    expect(log.splice(0)).toEqual(["create held", "start --attach"]);
+    // Without a TTY or stdin: attached, waited for and started through the API, in that order.
+    await new Promise((r) => setImmediate(r));
+    expect(log.splice(0)).toEqual(["create held", "attach", "wait", "start"]);
     const removed: string[] = [];
     await discardUserAhead(made!, async (name) => void removed.push(name, ...log.splice(0)));
-    expect(removed).toEqual(["tp-s1", "kill SIGKILL"]);
+    // Let go of (its output no longer followed) before it is removed.
+    expect(removed).toEqual(["tp-s1", "output closed"]);
   });
 
   it("is only made (its start left for later) with a TTY, or where the folder is not shared", async () => {
