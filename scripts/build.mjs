@@ -66,20 +66,9 @@ await build({
 // --max-semi-space-size=1: V8's young generation stays at 1 MB semi-spaces. By default it grows to
 // 16 MB ones (up to 48 MB of heap, resident once touched) as soon as the tunnel's buffers churn
 // through it; kept small it costs no measurable CPU (buffers die young, each scavenge is short).
-// MALLOC_MMAP_THRESHOLD_ (unless the user set it): glibc gives blocks of 64 KiB and more (a socket
-// read, a WebSocket frame, a chunk of the tunnel) their own mappings, returned to the system when
-// freed. By default it starts at 128 KiB and raises it to the size of each such block freed, up to
-// 32 MB, and then serves the tunnel's buffers from its heap, which stays at its largest: after 64 MiB
-// each way through a session the CLI kept 105–107 MB resident with a fixed 128 KiB, 94–96 with
-// 64 KiB, 91–93 with 32 KiB (idle before: 73). tp.ts takes it out of the environment again, so that
-// no program tp starts inherits it.
-const launcher = [
-  '[ -n "${MALLOC_MMAP_THRESHOLD_+x}" ] || export MALLOC_MMAP_THRESHOLD_=65536 TP_OWN_MALLOC_SETTING=1',
-  'exec node --max-semi-space-size=1 -- "$0" "$@"',
-].join("; ");
 await build({
   ...common,
-  banner: { js: `#!/bin/sh\n':' //; ${launcher}` },
+  banner: { js: '#!/bin/sh\n\':\' //; exec node --max-semi-space-size=1 -- "$0" "$@"' },
   entryPoints: { "cli/tp": "src/cli/tp.ts" },
   outdir: "dist",
   bundle: true,

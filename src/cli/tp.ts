@@ -7,10 +7,4 @@
 import { fileURLToPath } from "node:url";
 import { runWithCodeCache } from "./code-cache.js";
 
-// Set by the launcher for this process alone (see scripts/build.mjs): glibc has read it already.
-if (process.env.TP_OWN_MALLOC_SETTING) {
-  delete process.env.MALLOC_MMAP_THRESHOLD_;
-  delete process.env.TP_OWN_MALLOC_SETTING;
-}
-
 runWithCodeCache(fileURLToPath(new URL("./tp-main.cjs", import.meta.url)));

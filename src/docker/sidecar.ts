@@ -160,10 +160,7 @@ export class StartedSidecar {
 /** Create and start the sidecar: root with NET_ADMIN in its own namespace, which the user container joins. */
 export async function startSidecar(docker: Dockerode, options: SidecarOptions): Promise<StartedSidecar> {
   const name = `tp-${options.sessionId}-sidecar`;
-  // glibc's mapping threshold fixed at 64 KiB, as for tp's own process (see scripts/build.mjs): the
-  // tunnel's buffers are given back when freed instead of keeping its heap at the largest burst.
-  // The sidecar's environment is tp's own: the user container does not share it.
-  const env = { MALLOC_MMAP_THRESHOLD_: "65536", ...sidecarConfigToEnv(options.config), ...options.env };
+  const env = { ...sidecarConfigToEnv(options.config), ...options.env };
   const { exposed, bindings } = portBindings(options.publish);
   let container: Dockerode.Container;
   try {
