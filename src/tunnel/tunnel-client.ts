@@ -3,6 +3,7 @@ import {
   connect,
   type ClientHttp2Session,
   type ClientHttp2Stream,
+  type IncomingHttpHeaders,
   type OutgoingHttpHeaders,
 } from "node:http2";
 import type { Duplex } from "node:stream";
@@ -14,6 +15,8 @@ export interface TunnelClientEvents {
   session: [session: ClientHttp2Session, id: number];
   closed: [id: number, reason: string];
 }
+
+const ignore = (): void => {};
 
 /** The tunnel failed to serve a request (no session in time, an error status, a dropped stream). */
 export class TunnelRequestError extends TpError {
@@ -95,36 +98,35 @@ export class TunnelClient extends EventEmitter<TunnelClientEvents> {
   ): Promise<ClientHttp2Stream> {
     const session = options.session ?? (await this.session());
     const stream = session.request(headers, { endStream: options.endStream ?? false });
-    stream.on("error", () => {
-      // Reported through the promise below or by whoever reads the stream.
-    });
+    // Reported through the promise below or by whoever reads the stream.
+    stream.on("error", ignore);
+    // Nothing of the wait stays on the stream once it is over: a tunnel may hold thousands.
     await new Promise<void>((resolve, reject) => {
+      const settle = (err?: TunnelRequestError): void => {
+        clearTimeout(timer);
+        stream.off("response", onResponse);
+        stream.off("close", onClose);
+        if (err) reject(err);
+        else resolve();
+      };
+      const onResponse = (res: IncomingHttpHeaders): void => {
+        const status = Number(res[":status"] ?? 0);
+        if (status >= 200 && status < 300) return settle();
+        const reason = String(res[errorHeader] ?? "");
+        stream.resume();
+        settle(
+          new TunnelRequestError(`tunnel answered ${status}${reason ? ` (${reason})` : ""}`, status, reason),
+        );
+      };
+      const onClose = (): void => settle(new TunnelRequestError("tunnel stream closed before an answer"));
       const timer = options.timeoutMs
         ? setTimeout(() => {
             stream.close();
-            reject(new TunnelRequestError(`no answer from the tunnel within ${options.timeoutMs} ms`));
+            settle(new TunnelRequestError(`no answer from the tunnel within ${options.timeoutMs} ms`));
           }, options.timeoutMs)
         : undefined;
-      stream.once("response", (res) => {
-        clearTimeout(timer);
-        const status = Number(res[":status"] ?? 0);
-        if (status >= 200 && status < 300) resolve();
-        else {
-          const reason = String(res[errorHeader] ?? "");
-          stream.resume();
-          reject(
-            new TunnelRequestError(
-              `tunnel answered ${status}${reason ? ` (${reason})` : ""}`,
-              status,
-              reason,
-            ),
-          );
-        }
-      });
-      stream.once("close", () => {
-        clearTimeout(timer);
-        reject(new TunnelRequestError("tunnel stream closed before an answer"));
-      });
+      stream.on("response", onResponse);
+      stream.on("close", onClose);
     });
     return stream;
   }
