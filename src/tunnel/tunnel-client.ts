@@ -18,6 +18,11 @@ export interface TunnelClientEvents {
 
 const ignore = (): void => {};
 
+function transportBytes(transport: Duplex | undefined): number {
+  const counted = transport as { bytesRead?: number; bytesWritten?: number } | undefined;
+  return (counted?.bytesRead ?? 0) + (counted?.bytesWritten ?? 0);
+}
+
 /** The tunnel failed to serve a request (no session in time, an error status, a dropped stream). */
 export class TunnelRequestError extends TpError {
   constructor(
@@ -39,6 +44,9 @@ export class TunnelClient extends EventEmitter<TunnelClientEvents> {
   #session: ClientHttp2Session | undefined;
   #nextId = 1;
   #waiters = new Set<() => void>();
+  /** Bytes read and written by the transports of sessions that have closed. */
+  #closedBytes = 0;
+  #transport: Duplex | undefined;
 
   constructor(private readonly waitMs = 4_000) {
     super();
@@ -46,6 +54,11 @@ export class TunnelClient extends EventEmitter<TunnelClientEvents> {
 
   get connected(): boolean {
     return this.#session !== undefined;
+  }
+
+  /** Bytes its transports have read and written so far (those that count them, as sockets do). */
+  get bytesMoved(): number {
+    return this.#closedBytes + transportBytes(this.#transport);
   }
 
   /** Start a session over a new transport (a `tp-agent pipe` connection). */
@@ -58,12 +71,15 @@ export class TunnelClient extends EventEmitter<TunnelClientEvents> {
     });
     superviseSession(session);
     this.#session = session;
+    this.#transport = transport;
     previous?.destroy();
     let reason = "transport closed";
     session.on("error", (err) => (reason = err.message));
     session.on("goaway", () => (reason = "peer went away"));
     session.once("close", () => {
       transport.destroy();
+      this.#closedBytes += transportBytes(transport);
+      if (this.#transport === transport) this.#transport = undefined;
       if (this.#session === session) this.#session = undefined;
       this.emit("closed", id, reason);
     });
