@@ -3,6 +3,7 @@ import {
   connect,
   type ClientHttp2Session,
   type ClientHttp2Stream,
+  type IncomingHttpHeaders,
   type OutgoingHttpHeaders,
 } from "node:http2";
 import type { Duplex } from "node:stream";
@@ -13,6 +14,13 @@ import { clientSessionOptions, errorHeader } from "../contract/tunnel-protocol.j
 export interface TunnelClientEvents {
   session: [session: ClientHttp2Session, id: number];
   closed: [id: number, reason: string];
+}
+
+const ignore = (): void => {};
+
+function transportBytes(transport: Duplex | undefined): number {
+  const counted = transport as { bytesRead?: number; bytesWritten?: number } | undefined;
+  return (counted?.bytesRead ?? 0) + (counted?.bytesWritten ?? 0);
 }
 
 /** The tunnel failed to serve a request (no session in time, an error status, a dropped stream). */
@@ -36,6 +44,9 @@ export class TunnelClient extends EventEmitter<TunnelClientEvents> {
   #session: ClientHttp2Session | undefined;
   #nextId = 1;
   #waiters = new Set<() => void>();
+  /** Bytes read and written by the transports of sessions that have closed. */
+  #closedBytes = 0;
+  #transport: Duplex | undefined;
 
   constructor(private readonly waitMs = 4_000) {
     super();
@@ -43,6 +54,11 @@ export class TunnelClient extends EventEmitter<TunnelClientEvents> {
 
   get connected(): boolean {
     return this.#session !== undefined;
+  }
+
+  /** Bytes its transports have read and written so far (those that count them, as sockets do). */
+  get bytesMoved(): number {
+    return this.#closedBytes + transportBytes(this.#transport);
   }
 
   /** Start a session over a new transport (a `tp-agent pipe` connection). */
@@ -55,12 +71,15 @@ export class TunnelClient extends EventEmitter<TunnelClientEvents> {
     });
     superviseSession(session);
     this.#session = session;
+    this.#transport = transport;
     previous?.destroy();
     let reason = "transport closed";
     session.on("error", (err) => (reason = err.message));
     session.on("goaway", () => (reason = "peer went away"));
     session.once("close", () => {
       transport.destroy();
+      this.#closedBytes += transportBytes(transport);
+      if (this.#transport === transport) this.#transport = undefined;
       if (this.#session === session) this.#session = undefined;
       this.emit("closed", id, reason);
     });
@@ -95,36 +114,35 @@ export class TunnelClient extends EventEmitter<TunnelClientEvents> {
   ): Promise<ClientHttp2Stream> {
     const session = options.session ?? (await this.session());
     const stream = session.request(headers, { endStream: options.endStream ?? false });
-    stream.on("error", () => {
-      // Reported through the promise below or by whoever reads the stream.
-    });
+    // Reported through the promise below or by whoever reads the stream.
+    stream.on("error", ignore);
+    // Nothing of the wait stays on the stream once it is over: a tunnel may hold thousands.
     await new Promise<void>((resolve, reject) => {
+      const settle = (err?: TunnelRequestError): void => {
+        clearTimeout(timer);
+        stream.off("response", onResponse);
+        stream.off("close", onClose);
+        if (err) reject(err);
+        else resolve();
+      };
+      const onResponse = (res: IncomingHttpHeaders): void => {
+        const status = Number(res[":status"] ?? 0);
+        if (status >= 200 && status < 300) return settle();
+        const reason = String(res[errorHeader] ?? "");
+        stream.resume();
+        settle(
+          new TunnelRequestError(`tunnel answered ${status}${reason ? ` (${reason})` : ""}`, status, reason),
+        );
+      };
+      const onClose = (): void => settle(new TunnelRequestError("tunnel stream closed before an answer"));
       const timer = options.timeoutMs
         ? setTimeout(() => {
             stream.close();
-            reject(new TunnelRequestError(`no answer from the tunnel within ${options.timeoutMs} ms`));
+            settle(new TunnelRequestError(`no answer from the tunnel within ${options.timeoutMs} ms`));
           }, options.timeoutMs)
         : undefined;
-      stream.once("response", (res) => {
-        clearTimeout(timer);
-        const status = Number(res[":status"] ?? 0);
-        if (status >= 200 && status < 300) resolve();
-        else {
-          const reason = String(res[errorHeader] ?? "");
-          stream.resume();
-          reject(
-            new TunnelRequestError(
-              `tunnel answered ${status}${reason ? ` (${reason})` : ""}`,
-              status,
-              reason,
-            ),
-          );
-        }
-      });
-      stream.once("close", () => {
-        clearTimeout(timer);
-        reject(new TunnelRequestError("tunnel stream closed before an answer"));
-      });
+      stream.on("response", onResponse);
+      stream.on("close", onClose);
     });
     return stream;
   }

@@ -1,10 +1,16 @@
 /*
+ * The sidecar's native addon.
  * originalDst(fd) -> { address, port } | null
  * The destination a connection had before iptables REDIRECT rewrote it (SO_ORIGINAL_DST for
- * IPv4, IP6T_SO_ORIGINAL_DST for IPv6). Node has no getsockopt, so this is the one native piece.
+ * IPv4, IP6T_SO_ORIGINAL_DST for IPv6). Node has no getsockopt.
+ * trimMemory() -> boolean
+ * glibc's malloc_trim(0): free pages of the C heap go back to the system (false elsewhere).
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <linux/netfilter_ipv4.h>
 #include <netinet/in.h>
 #include <node_api.h>
@@ -53,9 +59,22 @@ static napi_value original_dst(napi_env env, napi_callback_info info) {
   return result;
 }
 
+static napi_value trim_memory(napi_env env, napi_callback_info info) {
+  napi_value result;
+  (void)info;
+#ifdef __GLIBC__
+  napi_get_boolean(env, malloc_trim(0) == 1, &result);
+#else
+  napi_get_boolean(env, false, &result);
+#endif
+  return result;
+}
+
 NAPI_MODULE_INIT() {
   napi_value fn;
   napi_create_function(env, "originalDst", NAPI_AUTO_LENGTH, original_dst, NULL, &fn);
   napi_set_named_property(env, exports, "originalDst", fn);
+  napi_create_function(env, "trimMemory", NAPI_AUTO_LENGTH, trim_memory, NULL, &fn);
+  napi_set_named_property(env, exports, "trimMemory", fn);
   return exports;
 }

@@ -8,15 +8,22 @@ export interface OriginalDst {
   port: number;
 }
 
-type Addon = { originalDst(fd: number): OriginalDst | null };
+type Addon = { originalDst(fd: number): OriginalDst | null; trimMemory?: () => boolean };
+
+/** What the sidecar's native addon offers. */
+export interface SidecarAddon {
+  /** Where a REDIRECTed connection was going. */
+  originalDst(socket: Socket): OriginalDst | null;
+  /** Return the C heap's free pages to the system (glibc's malloc_trim); false where it cannot. */
+  trimMemory(): boolean;
+}
 
 /**
- * Load the SO_ORIGINAL_DST addon: beside the agent bundle (/opt/tp/original-dst.node in the
- * image, dist/agent/original-dst.node in a build), or where TP_ORIGINAL_DST_ADDON says.
+ * Load the sidecar's addon (SO_ORIGINAL_DST, malloc_trim): beside the agent bundle
+ * (/opt/tp/original-dst.node in the image, dist/agent/original-dst.node in a build), or where
+ * TP_ORIGINAL_DST_ADDON says.
  */
-export function loadOriginalDst(
-  env: NodeJS.ProcessEnv = process.env,
-): (socket: Socket) => OriginalDst | null {
+export function loadSidecarAddon(env: NodeJS.ProcessEnv = process.env): SidecarAddon {
   const candidates = [
     env["TP_ORIGINAL_DST_ADDON"],
     new URL("./original-dst.node", import.meta.url).pathname,
@@ -29,8 +36,11 @@ export function loadOriginalDst(
     });
   }
   const addon = createRequire(import.meta.url)(path) as Addon;
-  return (socket) => {
-    const fd = (socket as unknown as { _handle?: { fd?: number } })._handle?.fd;
-    return typeof fd === "number" && fd >= 0 ? addon.originalDst(fd) : null;
+  return {
+    originalDst: (socket) => {
+      const fd = (socket as unknown as { _handle?: { fd?: number } })._handle?.fd;
+      return typeof fd === "number" && fd >= 0 ? addon.originalDst(fd) : null;
+    },
+    trimMemory: () => addon.trimMemory?.() ?? false,
   };
 }

@@ -15,7 +15,8 @@ import { startInbound, type InboundRoute } from "./inbound-client.js";
 import { startLocalProxy } from "./local-proxy.js";
 import { alsoProxyRules, redirectRules } from "./iptables-rules.js";
 import { applyIptables, restoreRules } from "./iptables.js";
-import { loadOriginalDst } from "./original-dst.js";
+import { trimAfterTraffic } from "./memory-trim.js";
+import { loadSidecarAddon } from "./original-dst.js";
 import { forwardThroughTunnel, startFixedForward, startTcpRedirector } from "./tcp-redirector.js";
 import { listenUnix } from "./unix-listener.js";
 import { startUdpInbound } from "./udp-inbound-client.js";
@@ -69,7 +70,9 @@ export async function startSidecarAgent(options: SidecarAgentOptions): Promise<S
   const servers: Server[] = [];
 
   await startDnsServer(tunnel);
-  servers.push(await startTcpRedirector(tunnel, config.redirectPort, loadOriginalDst(), log));
+  const addon = loadSidecarAddon();
+  servers.push(await startTcpRedirector(tunnel, config.redirectPort, addon.originalDst, log));
+  trimAfterTraffic(() => tunnel.bytesMoved + hostTunnel.bytesMoved, addon.trimMemory);
   for (const port of config.toPod) {
     servers.push(
       await startFixedForward(port, (s) => forwardThroughTunnel(tunnel, s, "127.0.0.1", port, log)),

@@ -5,6 +5,9 @@ import type { OriginalDst } from "./original-dst.js";
 
 const openTimeoutMs = 30_000;
 
+/** Errors of a socket before it is bridged: the bridge or the failed open resets it. */
+const ignore = (): void => {};
+
 /** `host:port` as an HTTP/2 :authority (IPv6 in brackets). */
 export function authority(host: string, port: number): string {
   return isIPv6(host) ? `[${host}]:${port}` : `${host}:${port}`;
@@ -22,7 +25,7 @@ export function forwardThroughTunnel(
   port: number,
   log?: (message: string) => void,
 ): void {
-  socket.on("error", () => {});
+  socket.on("error", ignore);
   socket.pause();
   tunnel
     .open({ ":method": "CONNECT", ":authority": authority(host, port) }, { timeoutMs: openTimeoutMs })

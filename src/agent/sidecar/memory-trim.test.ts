@@ -1,0 +1,36 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { trimAfterTraffic } from "./memory-trim.js";
+
+describe("trimAfterTraffic", () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it("trims once at the first quiet interval after a burst, never during one", () => {
+    let bytes = 0;
+    const trim = vi.fn();
+    const stop = trimAfterTraffic(() => bytes, trim, { intervalMs: 100, burstBytes: 1000, quietBytes: 10 });
+    for (let i = 0; i < 5; i++) {
+      bytes += 500;
+      vi.advanceTimersByTime(100);
+    }
+    expect(trim).not.toHaveBeenCalled();
+    vi.advanceTimersByTime(100);
+    expect(trim).toHaveBeenCalledTimes(1);
+    vi.advanceTimersByTime(1000);
+    expect(trim).toHaveBeenCalledTimes(1);
+    stop();
+  });
+
+  it("does not trim after small traffic", () => {
+    let bytes = 0;
+    const trim = vi.fn();
+    const stop = trimAfterTraffic(() => bytes, trim, { intervalMs: 100, burstBytes: 1000, quietBytes: 10 });
+    bytes += 900;
+    vi.advanceTimersByTime(1000);
+    expect(trim).not.toHaveBeenCalled();
+    bytes += 200;
+    vi.advanceTimersByTime(200);
+    expect(trim).toHaveBeenCalledTimes(1);
+    stop();
+  });
+});
