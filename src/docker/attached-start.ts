@@ -1,5 +1,5 @@
 import type Dockerode from "dockerode";
-import { Writable } from "node:stream";
+import { Writable, type Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 
 /**
@@ -109,24 +109,25 @@ export function startAttached(
   err: NodeJS.WritableStream = process.stderr,
 ): AttachedContainer {
   const container = api.getContainer(name);
-  let stream: NodeJS.ReadableStream | undefined;
+  let stream: Readable | undefined;
   let detached = false;
   // The reader of tp's output went away (`tp … | head -1`): the container ends as a pipe's writer
   // does, with SIGPIPE's code, and the session with it. Listened to for good: tp's own later
   // writes to a closed stderr would otherwise end it before its undo.
   const broken = new Promise<number>((resolve) => {
     const gone = () => {
-      (stream as unknown as { destroy(): void } | undefined)?.destroy();
+      stream?.destroy();
       resolve(128 + 13);
     };
     out.on("error", gone);
     err.on("error", gone);
   });
   const run = async (): Promise<number> => {
-    stream = (await container.attach({ stream: true, stdout: true, stderr: true })) as NodeJS.ReadableStream;
+    // dockerode types it as a bare ReadWriteStream; it is the HTTP response, a Readable.
+    stream = (await container.attach({ stream: true, stdout: true, stderr: true })) as unknown as Readable;
     // Let go of before it started: it is not started.
     if (detached) {
-      (stream as unknown as { destroy(): void }).destroy();
+      stream.destroy();
       return 255;
     }
     const copied = pipeline(stream, demuxInto(out, err)).catch(() => undefined);
@@ -138,7 +139,7 @@ export function startAttached(
     } catch (e) {
       const message = (e as Error).message;
       if (!detached) report(message);
-      (stream as unknown as { destroy(): void }).destroy();
+      stream.destroy();
       return startFailureCode(message);
     }
     const code = await ended;
@@ -157,7 +158,7 @@ export function startAttached(
     kill: (signal) => void container.kill({ signal }).catch(() => undefined),
     detach: () => {
       detached = true;
-      (stream as unknown as { destroy(): void } | undefined)?.destroy();
+      stream?.destroy();
     },
   };
 }

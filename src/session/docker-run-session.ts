@@ -153,7 +153,6 @@ export async function dockerRunSession(
     // A container with a terminal draws on it from now on.
     if (request.run.tty) progress.handOver?.();
     let user: RunningUserContainer;
-    const report = (message: string) => progress.warn(message);
     if (early?.held && !differs && !failed) {
       watch.close();
       await early.held.hold.release();
@@ -164,8 +163,8 @@ export async function dockerRunSession(
       void watch.started.then(takeOver);
       user =
         early && !differs && !failed
-          ? startUserContainer(engine, early.name, request.run, report)
-          : runUserContainer(engine, options, report);
+          ? startUserContainer(engine, early.name, request.run, (m) => progress.warn(m))
+          : runUserContainer(engine, options, (m) => progress.warn(m));
     }
     userName = user.name;
     interrupt.onSignal((signal) => {
