@@ -16,6 +16,7 @@ import { createLocalRecord, type MadeLocalRecord } from "./local-record.js";
 import type { Reporter } from "./reporter.js";
 import { TunnelLink } from "./tunnel-link.js";
 import { tunnelEnds } from "./tunnel-ends.js";
+import { loadMemoryTrim } from "../tunnel/index.js";
 import { startRemote, type Workload } from "./workload.js";
 
 /** The session's record in the cluster: a Lease the CLI renews (see SessionLease). */
@@ -75,6 +76,8 @@ export function realEnds(kube: Kube, docker: Dockerode): SessionEnds {
     socketFolder: (sessionId) => SocketFolder.create(docker, sessionId),
     startSidecar: (options) => startSidecar(docker, options),
     tunnel: (remote, sidecar, sockets, progress) =>
-      new TunnelLink(tunnelEnds(kube, docker, remote, sidecar, sockets), remote, sidecar, progress),
+      new TunnelLink(tunnelEnds(kube, docker, remote, sidecar, sockets), remote, sidecar, progress, {
+        trimMemory: loadMemoryTrim(),
+      }),
   };
 }

@@ -1,5 +1,5 @@
 import { Duplex } from "node:stream";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { ManualClock, type Clock } from "../clock.js";
 import type { SidecarStatus } from "../contract/sidecar-status.js";
 import type { Reporter } from "./reporter.js";
@@ -39,17 +39,20 @@ class FakeSidecar implements SidecarStatusLines {
     }
   }
 
+  /** The newest pipe into the sidecar. */
+  last: Duplex | undefined;
+
   /** A new pipe into the sidecar: the agent's first bytes through it bring the tunnel up. */
   pipe(): Duplex {
     let up = false;
-    return new Duplex({
+    return (this.last = new Duplex({
       read() {},
       write: (_chunk, _encoding, callback) => {
         if (!up) this.push("tunnel-up");
         up = true;
         callback();
       },
-    });
+    }));
   }
 }
 
@@ -96,7 +99,7 @@ function recorder(): Reporter & { lines: string[] } {
   };
 }
 
-async function upLink(giveUpMs = 60_000) {
+async function upLink(giveUpMs = 60_000, trimMemory?: () => unknown) {
   const clock = new ManualClock();
   const sidecar = new FakeSidecar(clock);
   const ends = new FakeEnds(clock, sidecar);
@@ -104,6 +107,7 @@ async function upLink(giveUpMs = 60_000) {
   const link = new TunnelLink(ends, { namespace: "ns", pod: "proxy" }, sidecar, progress, {
     clock,
     giveUpMs,
+    trimMemory,
   });
   await link.prepare();
   await link.start(30_000);
@@ -186,5 +190,32 @@ describe("TunnelLink", () => {
     expect(failure?.message).toBe("the proxy pod ns/proxy was deleted");
     expect(ends.attempts).toEqual([]);
     expect(progress.lines).toEqual([]);
+  });
+
+  it("counts the bytes it carries both ways, and trims the C heap once a burst is over", async () => {
+    vi.useFakeTimers({ toFake: ["setInterval", "clearInterval"] });
+    try {
+      const trim = vi.fn();
+      const { sidecar, ends, link } = await upLink(60_000, trim);
+      const settled = () => new Promise((r) => setImmediate(r));
+      await settled();
+      expect(link.bytesMoved).toBe("SETTINGS".length);
+      ends.current?.push(Buffer.alloc(3 * 1024 * 1024));
+      sidecar.last?.push(Buffer.alloc(2 * 1024 * 1024));
+      await settled();
+      expect(link.bytesMoved).toBe("SETTINGS".length + 5 * 1024 * 1024);
+      // The interval that saw the burst does not trim; the first quiet one does.
+      vi.advanceTimersByTime(250);
+      expect(trim).not.toHaveBeenCalled();
+      vi.advanceTimersByTime(250);
+      expect(trim).toHaveBeenCalledTimes(1);
+      await link.stop();
+      ends.current?.push(Buffer.alloc(5 * 1024 * 1024));
+      await settled();
+      vi.advanceTimersByTime(1_000);
+      expect(trim).toHaveBeenCalledTimes(1);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

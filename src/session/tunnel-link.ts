@@ -2,7 +2,7 @@ import type { Duplex } from "node:stream";
 import type { RemoteEnd } from "../kube/remote-end.js";
 import type { StartedSidecar } from "../docker/sidecar.js";
 import { TpError } from "../errors.js";
-import { pipeDuplexes } from "../tunnel/index.js";
+import { pipeDuplexes, trimAfterTraffic } from "../tunnel/index.js";
 import type { Reporter } from "./reporter.js";
 import { systemClock, type Clock } from "../clock.js";
 import type { TunnelEnds } from "./tunnel-ends.js";
@@ -21,6 +21,11 @@ export interface TunnelLinkOptions {
   /** How long reconnecting may fail before the session gives up. */
   giveUpMs?: number;
   clock?: Clock;
+  /**
+   * Return the C heap's free pages to the system (see trimAfterTraffic): called once a burst of
+   * traffic through the link is over.
+   */
+  trimMemory?: () => unknown;
 }
 
 /** How long a new port-forward may stay silent before the attempt is given up. */
@@ -97,6 +102,16 @@ export class TunnelLink {
   private readonly clock: Clock;
   /** Aborted by stop(): ends the waits between attempts. */
   private readonly stopping = new AbortController();
+  private readonly stopTrim: (() => void) | undefined;
+  private moved = 0;
+  private readonly count = (chunk: Buffer): void => {
+    this.moved += chunk.length;
+  };
+
+  /** Bytes carried so far, both ways, over every port-forward. */
+  get bytesMoved(): number {
+    return this.moved;
+  }
 
   constructor(
     private readonly ends: TunnelEnds,
@@ -109,6 +124,8 @@ export class TunnelLink {
     this.clock = options.clock ?? systemClock;
     this.failed = new Promise<never>((_, reject) => (this.failure = reject));
     this.failed.catch(() => undefined);
+    const trim = options.trimMemory;
+    this.stopTrim = trim && trimAfterTraffic(() => this.moved, trim);
   }
 
   /** A pipe opened for an attempt whose port-forward failed: the next attempt uses it. */
@@ -128,14 +145,18 @@ export class TunnelLink {
       this.ends.portForward().then((pf) => agentSpoke(pf, this.clock, giveUp)),
       usable ?? this.ends.sidecarPipe(),
     ]);
-    if (pf.status === "fulfilled" && pipe.status === "fulfilled")
+    if (pf.status === "fulfilled" && pipe.status === "fulfilled") {
+      const done = pipeDuplexes(pf.value, pipe.value);
+      pf.value.on("data", this.count);
+      pipe.value.on("data", this.count);
       return {
-        done: pipeDuplexes(pf.value, pipe.value),
+        done,
         close: () => {
           pf.value.destroy();
           pipe.value.destroy();
         },
       };
+    }
     if (pf.status === "fulfilled") pf.value.destroy();
     if (pipe.status === "fulfilled") this.sparePipe = pipe.value;
     throw pf.status === "rejected" ? pf.reason : (pipe as PromiseRejectedResult).reason;
@@ -270,6 +291,7 @@ export class TunnelLink {
   async stop(): Promise<void> {
     this.stopped = true;
     this.stopping.abort();
+    this.stopTrim?.();
     this.sparePipe?.destroy();
     // Ending the sidecar closes the pipe; the loop then returns.
   }

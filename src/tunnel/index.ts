@@ -3,6 +3,7 @@
  * that the CLI carries (port-forward <-> `docker exec -i <sidecar> tp-agent pipe`).
  */
 export { pipeDuplexes } from "./pipe-duplexes.js";
+export { loadMemoryTrim, trimAfterTraffic } from "./memory-trim.js";
 export { serveHostForward } from "./host-forward.js";
 export { TunnelClient, TunnelRequestError } from "./tunnel-client.js";
 export { TunnelRouter, type StreamHandler } from "./tunnel-router.js";

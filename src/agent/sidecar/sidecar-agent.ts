@@ -15,7 +15,7 @@ import { startInbound, type InboundRoute } from "./inbound-client.js";
 import { startLocalProxy } from "./local-proxy.js";
 import { alsoProxyRules, redirectRules } from "./iptables-rules.js";
 import { applyIptables, restoreRules } from "./iptables.js";
-import { trimAfterTraffic } from "./memory-trim.js";
+import { trimAfterTraffic } from "../../tunnel/memory-trim.js";
 import { loadSidecarAddon } from "./original-dst.js";
 import { forwardThroughTunnel, startFixedForward, startTcpRedirector } from "./tcp-redirector.js";
 import { listenUnix } from "./unix-listener.js";

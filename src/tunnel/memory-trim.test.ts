@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { trimAfterTraffic } from "./memory-trim.js";
+import { existsSync } from "node:fs";
+import { loadMemoryTrim, trimAfterTraffic } from "./memory-trim.js";
 
 describe("trimAfterTraffic", () => {
   beforeEach(() => vi.useFakeTimers());
@@ -33,4 +34,24 @@ describe("trimAfterTraffic", () => {
     expect(trim).toHaveBeenCalledTimes(1);
     stop();
   });
+});
+
+describe("loadMemoryTrim", () => {
+  it("is undefined where the addon is missing", () => {
+    expect(loadMemoryTrim(new URL("file:///nonexistent/original-dst.node"))).toBeUndefined();
+  });
+
+  it("is undefined where the file is not a loadable addon", () => {
+    expect(loadMemoryTrim(new URL(import.meta.url))).toBeUndefined();
+  });
+
+  const built = new URL("../../dist/agent/original-dst.node", import.meta.url);
+  it.runIf(process.platform === "linux" && existsSync(built))(
+    "calls malloc_trim through the built addon",
+    () => {
+      const trim = loadMemoryTrim(built);
+      expect(trim).toBeTypeOf("function");
+      expect(typeof trim?.()).toBe("boolean");
+    },
+  );
 });

@@ -1,0 +1,55 @@
+import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
+
+/**
+ * Give the C library's free memory back to the system once a burst of traffic is over. Bulk
+ * transfers through the tunnel fill glibc's heap with buffers; once they are freed, glibc keeps
+ * most of that memory (it returns only the top of its heap, and live allocations sit above the
+ * freed ones), so a process that has carried a few hundred MiB (the sidecar, the CLI) stays 20 to
+ * 30 MB larger than it needs.
+ * `malloc_trim` returns every free page; it runs at the first quiet interval after at least
+ * `burstBytes` have moved since the last trim, so a steady transfer is never trimmed under way.
+ * Returns a function that stops it.
+ */
+export function trimAfterTraffic(
+  moved: () => number,
+  trim: () => void,
+  options: { intervalMs?: number; burstBytes?: number; quietBytes?: number } = {},
+): () => void {
+  const { intervalMs = 250, burstBytes = 4 * 1024 * 1024, quietBytes = 64 * 1024 } = options;
+  let last = moved();
+  let sinceTrim = 0;
+  const timer = setInterval(() => {
+    const now = moved();
+    const recent = Math.max(0, now - last);
+    last = now;
+    sinceTrim += recent;
+    if (sinceTrim >= burstBytes && recent <= quietBytes) {
+      sinceTrim = 0;
+      trim();
+    }
+  }, intervalMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
+/**
+ * glibc's `malloc_trim` for the CLI, through the agent's native addon that ships beside the CLI's
+ * bundle (dist/agent/original-dst.node). It is a Node-API addon, so one build loads in any Node
+ * version; undefined where it is missing or does not load (another OS, architecture or C
+ * library): the C heap then keeps its free pages, which costs memory and nothing else.
+ */
+export function loadMemoryTrim(
+  addon: URL = new URL("../agent/original-dst.node", import.meta.url),
+): (() => boolean) | undefined {
+  if (process.platform !== "linux" || addon.protocol !== "file:") return undefined;
+  const path = fileURLToPath(addon);
+  if (!existsSync(path)) return undefined;
+  try {
+    const { trimMemory } = createRequire(import.meta.url)(path) as { trimMemory?: () => boolean };
+    return typeof trimMemory === "function" ? () => trimMemory() : undefined;
+  } catch {
+    return undefined;
+  }
+}
