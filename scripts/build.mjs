@@ -66,9 +66,11 @@ await build({
 // --max-semi-space-size=1: V8's young generation stays at 1 MB semi-spaces. By default it grows to
 // 16 MB ones (up to 48 MB of heap, resident once touched) as soon as the tunnel's buffers churn
 // through it; kept small it costs no measurable CPU (buffers die young, each scavenge is short).
+// --expose-gc: once a burst through the tunnel is over, the CLI collects the buffers it left
+// before it gives the C heap's free pages back (src/tunnel/memory-trim.ts).
 await build({
   ...common,
-  banner: { js: '#!/bin/sh\n\':\' //; exec node --max-semi-space-size=1 -- "$0" "$@"' },
+  banner: { js: '#!/bin/sh\n\':\' //; exec node --max-semi-space-size=1 --expose-gc -- "$0" "$@"' },
   entryPoints: { "cli/tp": "src/cli/tp.ts" },
   outdir: "dist",
   bundle: true,

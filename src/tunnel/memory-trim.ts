@@ -35,7 +35,7 @@ export function trimAfterTraffic(
 }
 
 /**
- * glibc's `malloc_trim` for the CLI, through the agent's native addon that ships beside the CLI's
+ * glibc's `malloc_trim` for the CLI, after a garbage collection, through the agent's native addon that ships beside the CLI's
  * bundle (dist/agent/original-dst.node). It is a Node-API addon, so one build loads in any Node
  * version; undefined where it is missing or does not load (another OS, architecture or C
  * library): the C heap then keeps its free pages, which costs memory and nothing else.
@@ -48,7 +48,14 @@ export function loadMemoryTrim(
   if (!existsSync(path)) return undefined;
   try {
     const { trimMemory } = createRequire(import.meta.url)(path) as { trimMemory?: () => boolean };
-    return typeof trimMemory === "function" ? () => trimMemory() : undefined;
+    if (typeof trimMemory !== "function") return undefined;
+    return () => {
+      // Buffers dropped in the burst give their memory back to the C heap only when V8 collects
+      // them: a collection first (where Node runs with --expose-gc, as tp's launcher does) leaves
+      // the trim more to return.
+      (globalThis as { gc?: () => void }).gc?.();
+      return trimMemory();
+    };
   } catch {
     return undefined;
   }
