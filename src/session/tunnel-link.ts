@@ -103,15 +103,11 @@ export class TunnelLink {
   /** Aborted by stop(): ends the waits between attempts. */
   private readonly stopping = new AbortController();
   private readonly stopTrim: (() => void) | undefined;
-  private moved = 0;
-  private readonly count = (chunk: Buffer): void => {
-    this.moved += chunk.length;
-  };
-
   /** Bytes carried so far, both ways, over every port-forward. */
-  get bytesMoved(): number {
-    return this.moved;
-  }
+  bytesMoved = 0;
+  private readonly count = (chunk: Buffer): void => {
+    this.bytesMoved += chunk.length;
+  };
 
   constructor(
     private readonly ends: TunnelEnds,
@@ -125,7 +121,7 @@ export class TunnelLink {
     this.failed = new Promise<never>((_, reject) => (this.failure = reject));
     this.failed.catch(() => undefined);
     const trim = options.trimMemory;
-    this.stopTrim = trim && trimAfterTraffic(() => this.moved, trim);
+    this.stopTrim = trim && trimAfterTraffic(() => this.bytesMoved, trim);
   }
 
   /** A pipe opened for an attempt whose port-forward failed: the next attempt uses it. */

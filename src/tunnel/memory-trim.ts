@@ -35,10 +35,11 @@ export function trimAfterTraffic(
 }
 
 /**
- * glibc's `malloc_trim` for the CLI, after a garbage collection, through the agent's native addon that ships beside the CLI's
- * bundle (dist/agent/original-dst.node). It is a Node-API addon, so one build loads in any Node
- * version; undefined where it is missing or does not load (another OS, architecture or C
- * library): the C heap then keeps its free pages, which costs memory and nothing else.
+ * glibc's `malloc_trim` for the CLI, after a garbage collection, through the agent's native addon
+ * that ships beside the CLI's bundle (dist/agent/original-dst.node). It is a Node-API addon, so
+ * one build loads in any Node version; undefined where it is missing or does not load (another
+ * OS, architecture or C library): the C heap then keeps its free pages, which costs memory and
+ * nothing else.
  */
 export function loadMemoryTrim(
   addon: URL = new URL("../agent/original-dst.node", import.meta.url),
