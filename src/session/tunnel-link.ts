@@ -102,12 +102,11 @@ export class TunnelLink {
   private readonly clock: Clock;
   /** Aborted by stop(): ends the waits between attempts. */
   private readonly stopping = new AbortController();
-  private readonly stopTrim: (() => void) | undefined;
+  private readonly trim: (() => unknown) | undefined;
+  private stopTrim: (() => void) | undefined; // the trim runs from the first tunnel up to the end
   /** Bytes carried so far, both ways, over every port-forward. */
   bytesMoved = 0;
-  private readonly count = (chunk: Buffer): void => {
-    this.bytesMoved += chunk.length;
-  };
+  private readonly count = (chunk: Buffer): number => (this.bytesMoved += chunk.length);
 
   constructor(
     private readonly ends: TunnelEnds,
@@ -120,8 +119,7 @@ export class TunnelLink {
     this.clock = options.clock ?? systemClock;
     this.failed = new Promise<never>((_, reject) => (this.failure = reject));
     this.failed.catch(() => undefined);
-    const trim = options.trimMemory;
-    this.stopTrim = trim && trimAfterTraffic(() => this.bytesMoved, trim);
+    this.trim = options.trimMemory;
   }
 
   /** A pipe opened for an attempt whose port-forward failed: the next attempt uses it. */
@@ -200,6 +198,7 @@ export class TunnelLink {
           throw new ProxyGoing(
             new TpError("cluster-error", going, { hint: "the session ends; tp undoes it" }),
           );
+        this.stopTrim = this.trim && trimAfterTraffic(() => this.bytesMoved, this.trim);
         this.loop = this.run(current);
         return;
       } catch (err) {
@@ -224,6 +223,7 @@ export class TunnelLink {
 
   private fail(err: TpError): void {
     this.stopped = true;
+    this.stopTrim?.();
     this.failure?.(err);
   }
 
@@ -256,7 +256,7 @@ export class TunnelLink {
             return;
           }
           if (this.clock.now() - since > this.giveUpMs) {
-            this.failure?.(
+            this.fail(
               new TpError(
                 "cluster-unreachable",
                 `the tunnel to ${this.remote.namespace}/${this.remote.pod} is lost: ${(err as Error).message}`,

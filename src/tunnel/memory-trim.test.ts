@@ -1,5 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { loadMemoryTrim, trimAfterTraffic } from "./memory-trim.js";
 
 describe("trimAfterTraffic", () => {
@@ -42,7 +45,14 @@ describe("loadMemoryTrim", () => {
   });
 
   it("is undefined where the file is not a loadable addon", () => {
-    expect(loadMemoryTrim(new URL(import.meta.url))).toBeUndefined();
+    const folder = mkdtempSync(join(tmpdir(), "tp-addon-"));
+    try {
+      const junk = join(folder, "original-dst.node");
+      writeFileSync(junk, "not an ELF object");
+      expect(loadMemoryTrim(pathToFileURL(junk))).toBeUndefined();
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 
   const built = new URL("../../dist/agent/original-dst.node", import.meta.url);
