@@ -15,9 +15,13 @@ let port = 0;
 
 beforeAll(async () => {
   requireCluster();
-  hostIp = (
-    await execa("docker", ["network", "inspect", "bridge", "-f", "{{range .IPAM.Config}}{{.Gateway}}{{end}}"])
-  ).stdout.trim();
+  // The default bridge's address on this machine. An engine may list only the subnet in the
+  // bridge's IPAM config; its gateway is then the subnet's first address (docker0's).
+  const ipam = JSON.parse(
+    (await execa("docker", ["network", "inspect", "bridge", "-f", "{{json .IPAM.Config}}"])).stdout,
+  ) as { Subnet?: string; Gateway?: string }[];
+  const v4 = ipam.find((c) => /^\d+\.\d+\.\d+\.\d+\//.test(c.Subnet ?? ""));
+  hostIp = v4?.Gateway ?? (v4?.Subnet ?? "").replace(/\.\d+\/\d+$/, ".1");
   expect(hostIp).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
   server = createServer((q, s) =>
     s.end(JSON.stringify({ from: q.socket.remoteAddress?.replace(/^::ffff:/, "") })),
