@@ -1,4 +1,3 @@
-import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 
@@ -45,10 +44,11 @@ export function loadMemoryTrim(
   addon: URL = new URL("../agent/original-dst.node", import.meta.url),
 ): (() => boolean) | undefined {
   if (process.platform !== "linux" || addon.protocol !== "file:") return undefined;
-  const path = fileURLToPath(addon);
-  if (!existsSync(path)) return undefined;
   try {
-    const { trimMemory } = createRequire(import.meta.url)(path) as { trimMemory?: () => boolean };
+    // A missing file throws here as a foreign one does.
+    const { trimMemory } = createRequire(import.meta.url)(fileURLToPath(addon)) as {
+      trimMemory?: () => boolean;
+    };
     if (typeof trimMemory !== "function") return undefined;
     return () => {
       // Buffers dropped in the burst give their memory back to the C heap only when V8 collects
