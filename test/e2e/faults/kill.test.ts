@@ -2,12 +2,24 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { requireCluster } from "../support/cluster.js";
 import { runTp } from "../support/tp.js";
 import { FaultCase } from "./fault-case.js";
-import { reach, stages } from "./matrix.js";
+import { limitTo, reach, stages, type MatrixStage } from "./matrix.js";
 
 // kill -9 of tp at every stage. The cluster must undo each session by itself (the warden) within
-// 60 s, so the cases run side by side, each in a namespace of its own, to share that wait.
+// 60 s, so the cases run side by side, each in a namespace of its own, to share that wait. Only a
+// few sessions start at once: eleven starting together on two cores made each a minute late.
 const cases = new Map<string, FaultCase>();
 const names = [...stages, "cleanup-at-once", "cleanup-no-docker"];
+const starting = limitTo(2);
+
+/** Start a session in `c`, let it reach `stage` and kill -9 tp there. */
+async function killAt(c: FaultCase, stage: MatrixStage): Promise<string> {
+  return starting(async () => {
+    const { tp, id } = await reach(c, stage);
+    tp.process.kill("SIGKILL");
+    await tp.processExited();
+    return id;
+  });
+}
 
 beforeAll(async () => {
   requireCluster();
@@ -26,12 +38,10 @@ describe.concurrent("kill -9 of tp", () => {
   for (const stage of stages)
     it(
       `at ${stage}: the warden undoes the cluster within 60 s, tp cleanup the local leftovers`,
-      { timeout: 240_000 },
+      { timeout: 420_000 },
       async () => {
         const c = cases.get(stage) as FaultCase;
-        const { tp, id } = await reach(c, stage);
-        tp.process.kill("SIGKILL");
-        await tp.processExited();
+        const id = await killAt(c, stage);
         const killed = stage === "proxy-ready" ? await c.proberNow() : 0;
         const ms = await c.expectClusterRestored();
         process.stderr.write(`kill -9 at ${stage}: cluster as before after ${ms} ms\n`);
@@ -48,9 +58,7 @@ describe.concurrent("kill -9 of tp", () => {
 
   it("with the swap done, then tp cleanup at once: the cluster is undone now, not when the lease runs out", async () => {
     const c = cases.get("cleanup-at-once") as FaultCase;
-    const { tp, id } = await reach(c, "swap-done");
-    tp.process.kill("SIGKILL");
-    await tp.processExited();
+    const id = await killAt(c, "swap-done");
     const r = await runTp(["cleanup", "-n", c.ns], { env: { TMPDIR: c.tmp } });
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/deployment .*web restored to 2 replicas/);
@@ -60,9 +68,7 @@ describe.concurrent("kill -9 of tp", () => {
 
   it("then tp cleanup with Docker not answering: the cluster is still undone, the failure named", async () => {
     const c = cases.get("cleanup-no-docker") as FaultCase;
-    const { tp, id } = await reach(c, "swap-done");
-    tp.process.kill("SIGKILL");
-    await tp.processExited();
+    const id = await killAt(c, "swap-done");
     const noDocker = { TMPDIR: c.tmp, DOCKER_HOST: "unix:///nonexistent/docker.sock" };
     const r = await runTp(["cleanup", "-n", c.ns], { env: noDocker });
     expect(r.exitCode, r.stderr).toBe(255);

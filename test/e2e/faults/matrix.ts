@@ -51,6 +51,26 @@ export async function exitWithin(tp: RunningTp, ms: number): Promise<number> {
 }
 
 /**
+ * At most `n` runs at once, the rest queued in order: for the side-by-side cases' session starts,
+ * which take most of the machine's CPU, while the waits after them still overlap.
+ */
+export function limitTo(n: number): <T>(run: () => Promise<T>) => Promise<T> {
+  let running = 0;
+  const queue: (() => void)[] = [];
+  return async (run) => {
+    if (running >= n) await new Promise<void>((resolve) => queue.push(resolve));
+    else running++;
+    try {
+      return await run();
+    } finally {
+      const next = queue.shift();
+      if (next) next();
+      else running--;
+    }
+  };
+}
+
+/**
  * A pool of FaultCases (each a namespace of its own) for the cases of a file that run side by
  * side: a case takes a free one, and gives it back reset (see FaultCase.reset).
  */
