@@ -168,11 +168,20 @@ export async function dockerRunSession(
     }
     userName = user.name;
     interrupt.onSignal((signal) => {
-      user.kill(signal);
-      // A container whose main process ignores the signal is stopped for it.
-      setTimeout(() => void removeUser(user.name), 3_000).unref();
+      // The workload's traffic goes back to its own pods first, and the user's program answers
+      // what reaches the proxy until they are Ready: nothing is lost on the way back either.
+      progress.info(
+        `${signal}: the cluster takes the traffic back before the container stops (${signal} again: stop it now)`,
+      );
+      void Promise.race([started.handBack(), interrupt.again()]).then(() => {
+        user.kill(signal);
+        // A container whose main process ignores the signal is stopped for it.
+        setTimeout(() => void removeUser(user.name), 3_000).unref();
+      });
     });
-    exitCode = await Promise.race([user.exited, session.lost]).finally(() => watch.close());
+    // Once a signal came, the proxy goes before the container: its loss is not the session's end.
+    const lost = session.lost.catch((err: unknown) => (interrupt.signal ? user.exited : Promise.reject(err)));
+    exitCode = await Promise.race([user.exited, lost]).finally(() => watch.close());
   } finally {
     if (userName) await removeUser(userName);
     await closeHold();

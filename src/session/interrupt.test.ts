@@ -15,6 +15,18 @@ describe("Interrupt", () => {
     expect(interrupt.exitCode).toBe(143);
   });
 
+  it("again() resolves at the next signal after the first, not at the first", async () => {
+    interrupt = new Interrupt();
+    let again = false;
+    const waited = interrupt.again().then(() => (again = true));
+    interrupt.raise("SIGINT");
+    await new Promise((r) => setTimeout(r, 0));
+    expect(again).toBe(false);
+    interrupt.raise("SIGINT");
+    await waited;
+    expect(interrupt.signal).toBe("SIGINT");
+  });
+
   it("tells a listener set after the signal came at once (a late listener is not left deaf)", () => {
     interrupt = new Interrupt();
     interrupt.raise("SIGINT");

@@ -9,12 +9,16 @@ export class Interrupt {
   private readonly listeners: ((s: NodeJS.Signals) => void)[] = [];
   private rejectAll: ((err: TpError) => void)[] = [];
   private readonly leftToChild = new Set<NodeJS.Signals>();
+  private repeated: (() => void)[] = [];
   /** What a signal does (also for tests, which cannot send one to themselves safely). */
   readonly raise = (s: NodeJS.Signals): void => {
     if (this.leftToChild.has(s)) return;
     const first = this.signal === undefined;
     this.signal ??= s;
-    if (!first) return;
+    if (!first) {
+      for (const r of this.repeated.splice(0)) r();
+      return;
+    }
     for (const l of this.listeners) l(s);
     for (const r of this.rejectAll) r(this.error());
   };
@@ -47,6 +51,11 @@ export class Interrupt {
    */
   leaveToChild(s: NodeJS.Signals): void {
     this.leftToChild.add(s);
+  }
+
+  /** Resolves at the next signal after the first (the user insists). */
+  again(): Promise<void> {
+    return new Promise((resolve) => this.repeated.push(resolve));
   }
 
   /** Wait for a promise unless a signal comes first. */

@@ -1,9 +1,14 @@
 import { describe, expect, it } from "vitest";
+import { TpError } from "../errors.js";
 import type { RemoteEnd } from "../kube/remote-end.js";
 import type { StartedSidecar } from "../docker/sidecar.js";
-import { StartedSession } from "./started-session.js";
+import { StartedSession, type UndoStep } from "./started-session.js";
 
-function session(takeOver: () => Promise<void>) {
+function session(
+  takeOver: () => Promise<void>,
+  undo: UndoStep[] = [],
+  lost = new Promise<never>(() => undefined),
+) {
   const lines: string[] = [];
   const progress = {
     debug: (t: string) => lines.push(`debug: ${t}`),
@@ -12,17 +17,7 @@ function session(takeOver: () => Promise<void>) {
     step: () => () => undefined,
   };
   const remote = { takeOver } as unknown as RemoteEnd;
-  const s = new StartedSession(
-    "id",
-    remote,
-    {} as StartedSidecar,
-    {},
-    {},
-    new Promise<never>(() => undefined),
-    [],
-    progress,
-    undefined,
-  );
+  const s = new StartedSession("id", remote, {} as StartedSidecar, {}, {}, lost, undo, progress, undefined);
   return { s, lines };
 }
 
@@ -45,5 +40,65 @@ describe("StartedSession.guard", () => {
     fail(new Error("pod ns/web-tp-1 is being deleted"));
     await Promise.all([guarded, stopped]);
     expect(lines.filter((l) => l.startsWith("warn:"))).toEqual([]);
+  });
+});
+
+describe("StartedSession.handBack", () => {
+  /** Undo steps that log when they run and end when told to. */
+  function steps(log: string[]) {
+    let endCluster: () => void = () => undefined;
+    const undo: UndoStep[] = [
+      { what: "sidecar", run: async () => (log.push("sidecar"), ["sidecar removed"]) },
+      {
+        what: "cluster",
+        cluster: true,
+        early: true,
+        run: () => (
+          log.push("cluster"),
+          new Promise<string[]>((r) => (endCluster = () => r(["web restored"])))
+        ),
+      },
+      { what: "local", run: async () => (log.push("local"), []) },
+    ];
+    return { undo, endCluster: () => endCluster() };
+  }
+
+  it("begins the cluster's undo alone, resolves when it is done, and stop() does the rest without running it again", async () => {
+    const log: string[] = [];
+    const { undo, endCluster } = steps(log);
+    const { s, lines } = session(() => Promise.resolve(), undo);
+    let handedBack = false;
+    const back = s.handBack().then(() => (handedBack = true));
+    await new Promise((r) => setTimeout(r, 10));
+    expect(log).toEqual(["cluster"]);
+    expect(handedBack).toBe(false);
+    endCluster();
+    await back;
+    await s.stop();
+    expect(log).toEqual(["cluster", "local", "sidecar"]);
+    expect(lines.filter((l) => l.startsWith("info:"))).toEqual([
+      "info: web restored",
+      "info: sidecar removed",
+    ]);
+  });
+
+  it("no longer moves the traffic to the proxy once it began", async () => {
+    let tookOver = 0;
+    const { s } = session(async () => void tookOver++);
+    await s.handBack();
+    await s.guard();
+    await s.stop();
+    expect(tookOver).toBe(0);
+  });
+
+  it("begins nothing in a cluster that cannot be reached (the warden's part)", async () => {
+    const log: string[] = [];
+    const { undo } = steps(log);
+    const unreachable = Promise.reject(new TpError("cluster-unreachable", "no answer"));
+    const { s } = session(() => Promise.resolve(), undo, unreachable as Promise<never>);
+    await new Promise((r) => setTimeout(r, 0));
+    await s.handBack();
+    await s.stop();
+    expect(log).toEqual(["local", "sidecar"]);
   });
 });

@@ -48,6 +48,24 @@ export class StartedSession {
   private isLost = false;
   private guarded = false;
   private stopping = false;
+  /** The early undo steps begun by handBack(), which stop() then waits for. */
+  private readonly begun = new Map<UndoStep, Promise<string[]>>();
+
+  /**
+   * Begin the cluster's undo now, before the caller stops its containers: a swapped workload's
+   * pods start again and the proxy leaves its Service once they are Ready, while the user's
+   * program still answers what the proxy sends it. Resolves once that part is done (it gives up
+   * on pods that are not Ready in time); stop() does the rest. Nothing is begun for a session
+   * whose cluster cannot be reached.
+   */
+  async handBack(): Promise<void> {
+    clearTimeout(this.guardTimer);
+    this.guarded = true;
+    this.stopping = true;
+    if (this.isLost) return;
+    const runs = this.undo.filter((s) => s.early).map((s) => beginStep(this.begun, s));
+    await Promise.allSettled(runs);
+  }
 
   /**
    * The session's own containers run: send the workload's traffic to the proxy alone (a swapped
@@ -80,7 +98,7 @@ export class StartedSession {
     if (this.isLost) {
       const local = this.undo.filter((s) => !s.cluster);
       this.undo.splice(0);
-      await undoAll(local, this.progress);
+      await undoAll(local, this.progress, this.begun);
       this.progress.warn(
         this.warden
           ? "the cluster cannot be reached: the session's warden undoes it in the cluster"
@@ -88,7 +106,7 @@ export class StartedSession {
       );
       return;
     }
-    await undoAll(this.undo, this.progress);
+    await undoAll(this.undo, this.progress, this.begun);
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -99,13 +117,28 @@ export class StartedSession {
 /** When the workload's traffic goes to the proxy at the latest, if nobody said so earlier. */
 const guardAfterMs = 5_000;
 
-export async function undoAll(undo: UndoStep[], progress: Reporter): Promise<void> {
+/** Run an early step once: the run begun already, or a new one (recorded in `begun`). */
+function beginStep(begun: Map<UndoStep, Promise<string[]>>, step: UndoStep): Promise<string[]> {
+  let run = begun.get(step);
+  if (!run) {
+    run = step.run();
+    run.catch(() => undefined);
+    begun.set(step, run);
+  }
+  return run;
+}
+
+/** Undo the steps in reverse order; the early ones begin at once (or were begun, in `begun`). */
+export async function undoAll(
+  undo: UndoStep[],
+  progress: Reporter,
+  begun = new Map<UndoStep, Promise<string[]>>(),
+): Promise<void> {
   const steps = undo.splice(0).reverse();
-  const started = new Map(steps.filter((s) => s.early).map((s) => [s, s.run()] as const));
-  for (const p of started.values()) p.catch(() => undefined);
+  for (const s of steps) if (s.early) void beginStep(begun, s);
   for (const step of steps) {
     try {
-      for (const line of await (started.get(step) ?? step.run())) progress.info(line);
+      for (const line of await (begun.get(step) ?? step.run())) progress.info(line);
     } catch (err) {
       progress.warn(`could not undo the ${step.what}: ${(err as Error).message}; run \`tp cleanup\``);
     }

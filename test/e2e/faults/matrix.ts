@@ -108,10 +108,14 @@ export function faultCasePool(
   };
 }
 
-/** The Service's longest outage (s) between two prober times stays below what a restore takes. */
+/**
+ * The Service's longest outage (s) between two prober times: none worth the name. On a signal tp
+ * hands the traffic back (the workload's pods Ready, the proxy gone) before the user's container
+ * stops, so the Service answers throughout; a request may fail while the endpoints catch up. (A
+ * restore that stopped the container first left an outage as long as the pods' start: 7–10 s here.)
+ */
 export async function expectShortOutage(c: FaultCase, from: number): Promise<void> {
   const results = await c.proberResults(from, await c.proberNow());
-  // Nothing may serve from the moment the local container is gone until the restored pods are
-  // Ready (on this cluster a pod of the echo server is Ready within about 3 s).
-  expect(results.longestOutage, `${JSON.stringify(results)}\n${await c.serviceReport()}`).toBeLessThan(6);
+  process.stderr.write(`${c.ns}: longest outage ${results.longestOutage.toFixed(2)} s\n`);
+  expect(results.longestOutage, `${JSON.stringify(results)}\n${await c.serviceReport()}`).toBeLessThan(2);
 }
