@@ -167,12 +167,16 @@ export async function dockerRunSession(
           : runUserContainer(engine, options, (m) => progress.warn(m));
     }
     userName = user.name;
+    let ended = false;
+    const markEnded = () => (ended = true);
+    user.exited.then(markEnded, markEnded);
     interrupt.onSignal((signal) => {
       // The workload's traffic goes back to its own pods first, and the user's program answers
       // what reaches the proxy until they are Ready: nothing is lost on the way back either.
-      progress.info(
-        `${signal}: the cluster takes the traffic back before the container stops (${signal} again: stop it now)`,
-      );
+      if (!ended && !request.run.tty)
+        progress.info(
+          `${signal}: the cluster takes the traffic back before the container stops (${signal} again: stop it now)`,
+        );
       void Promise.race([started.handBack(), interrupt.again()]).then(() => {
         user.kill(signal);
         // A container whose main process ignores the signal is stopped for it.

@@ -25,6 +25,8 @@ describe("Interrupt", () => {
     interrupt.raise("SIGINT");
     await waited;
     expect(interrupt.signal).toBe("SIGINT");
+    // Asked for after the second came: at once.
+    await interrupt.again();
   });
 
   it("tells a listener set after the signal came at once (a late listener is not left deaf)", () => {

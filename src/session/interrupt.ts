@@ -10,12 +10,14 @@ export class Interrupt {
   private rejectAll: ((err: TpError) => void)[] = [];
   private readonly leftToChild = new Set<NodeJS.Signals>();
   private repeated: (() => void)[] = [];
+  private repeats = 0;
   /** What a signal does (also for tests, which cannot send one to themselves safely). */
   readonly raise = (s: NodeJS.Signals): void => {
     if (this.leftToChild.has(s)) return;
     const first = this.signal === undefined;
     this.signal ??= s;
     if (!first) {
+      this.repeats++;
       for (const r of this.repeated.splice(0)) r();
       return;
     }
@@ -53,8 +55,9 @@ export class Interrupt {
     this.leftToChild.add(s);
   }
 
-  /** Resolves at the next signal after the first (the user insists). */
+  /** Resolves at a signal after the first (the user insists); at once if one came already. */
   again(): Promise<void> {
+    if (this.repeats) return Promise.resolve();
     return new Promise((resolve) => this.repeated.push(resolve));
   }
 

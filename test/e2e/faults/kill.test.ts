@@ -56,26 +56,34 @@ describe.concurrent("kill -9 of tp", () => {
       },
     );
 
-  it("with the swap done, then tp cleanup at once: the cluster is undone now, not when the lease runs out", async () => {
-    const c = cases.get("cleanup-at-once") as FaultCase;
-    const id = await killAt(c, "swap-done");
-    const r = await runTp(["cleanup", "-n", c.ns], { env: { TMPDIR: c.tmp } });
-    expect(r.exitCode, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/deployment .*web restored to 2 replicas/);
-    await c.expectClusterRestored(5_000);
-    expect(await c.localLeftovers(id)).toEqual([]);
-  });
+  it(
+    "with the swap done, then tp cleanup at once: the cluster is undone now, not when the lease runs out",
+    { timeout: 420_000 },
+    async () => {
+      const c = cases.get("cleanup-at-once") as FaultCase;
+      const id = await killAt(c, "swap-done");
+      const r = await runTp(["cleanup", "-n", c.ns], { env: { TMPDIR: c.tmp } });
+      expect(r.exitCode, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/deployment .*web restored to 2 replicas/);
+      await c.expectClusterRestored(5_000);
+      expect(await c.localLeftovers(id)).toEqual([]);
+    },
+  );
 
-  it("then tp cleanup with Docker not answering: the cluster is still undone, the failure named", async () => {
-    const c = cases.get("cleanup-no-docker") as FaultCase;
-    const id = await killAt(c, "swap-done");
-    const noDocker = { TMPDIR: c.tmp, DOCKER_HOST: "unix:///nonexistent/docker.sock" };
-    const r = await runTp(["cleanup", "-n", c.ns], { env: noDocker });
-    expect(r.exitCode, r.stderr).toBe(255);
-    expect(r.stdout).toMatch(/deployment .*web restored to 2 replicas/);
-    expect(r.stderr).toMatch(/cleanup step\(s\) failed.*\n.*list the local containers/);
-    await c.expectClusterRestored(5_000);
-    // With Docker back, what is left on this machine goes.
-    await c.expectLocalCleanAfterCleanup(id);
-  });
+  it(
+    "then tp cleanup with Docker not answering: the cluster is still undone, the failure named",
+    { timeout: 420_000 },
+    async () => {
+      const c = cases.get("cleanup-no-docker") as FaultCase;
+      const id = await killAt(c, "swap-done");
+      const noDocker = { TMPDIR: c.tmp, DOCKER_HOST: "unix:///nonexistent/docker.sock" };
+      const r = await runTp(["cleanup", "-n", c.ns], { env: noDocker });
+      expect(r.exitCode, r.stderr).toBe(255);
+      expect(r.stdout).toMatch(/deployment .*web restored to 2 replicas/);
+      expect(r.stderr).toMatch(/cleanup step\(s\) failed.*\n.*list the local containers/);
+      await c.expectClusterRestored(5_000);
+      // With Docker back, what is left on this machine goes.
+      await c.expectLocalCleanAfterCleanup(id);
+    },
+  );
 });

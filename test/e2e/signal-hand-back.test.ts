@@ -1,0 +1,115 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { apply, createNamespace, kubectl, requireCluster, rolloutStatus, until } from "./support/cluster.js";
+import { RunningTp } from "./support/tp.js";
+
+// A Deployment whose pod is Ready only 8 s after it starts: long enough to tell whether tp gave the
+// user's container the signal before or after the workload's pods took the traffic back.
+const manifest = `
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: slow }
+spec:
+  replicas: 1
+  selector: { matchLabels: { app: slow } }
+  template:
+    metadata: { labels: { app: slow } }
+    spec:
+      containers:
+        - name: app
+          image: tp-test-echo:local
+          env: [{ name: PORT, value: "8080" }]
+          readinessProbe: { tcpSocket: { port: 8080 }, initialDelaySeconds: 8, periodSeconds: 1 }
+`;
+
+let ns: Awaited<ReturnType<typeof createNamespace>>;
+
+beforeAll(async () => {
+  requireCluster();
+  ns = await createNamespace("tp-hand-back");
+  await apply(ns.name, manifest);
+  await rolloutStatus(ns.name, "slow");
+}, 120_000);
+
+afterAll(async () => {
+  await ns?.remove();
+});
+
+type Deployment = {
+  spec: { replicas: number };
+  status: { readyReplicas?: number };
+  metadata: { annotations?: Record<string, string> };
+};
+const deployment = async (): Promise<Deployment> =>
+  JSON.parse(await kubectl(["get", "deployment", "slow", "-n", ns.name, "-o", "json"])) as Deployment;
+
+/** A swap of `slow` whose container says when it gets SIGINT; returns once its pod is gone. */
+async function swapped(): Promise<RunningTp> {
+  const tp = new RunningTp([
+    "docker-run",
+    "-n",
+    ns.name,
+    "--swap-deployment",
+    "slow",
+    "--",
+    "tp-test-busybox:local",
+    "sh",
+    "-c",
+    "trap 'echo got INT; exit 130' INT; echo started; while true; do sleep 0.2; done",
+  ]);
+  await tp.waitFor(/started/, 90_000);
+  await until(
+    "the workload's pod to stop",
+    async () => {
+      const d = await deployment();
+      return d.spec.replicas === 0 && !d.status.readyReplicas;
+    },
+    60_000,
+    250,
+  );
+  return tp;
+}
+
+describe("a signal to tp docker-run --swap-deployment", () => {
+  it("reaches the container once the workload's pods are Ready again", { timeout: 240_000 }, async () => {
+    const tp = await swapped();
+    try {
+      const signalled = Date.now();
+      tp.process.kill("SIGINT");
+      await tp.waitFor(/got INT/, 60_000);
+      const after = Date.now() - signalled;
+      // The pod was Ready when the container heard of it, and that took its 8 s.
+      expect((await deployment()).status.readyReplicas).toBe(1);
+      expect(after).toBeGreaterThan(7_000);
+      expect(tp.stderr).toMatch(/SIGINT: the cluster takes the traffic back before the container stops/);
+      expect(await tp.exit()).toBe(130);
+      const d = await deployment();
+      expect(d.spec.replicas).toBe(1);
+      expect(d.metadata.annotations?.["tp.dev/session"]).toBeUndefined();
+    } finally {
+      await tp.kill();
+    }
+  });
+
+  it(
+    "a second one stops the container at once; the cluster is still restored",
+    { timeout: 240_000 },
+    async () => {
+      const tp = await swapped();
+      try {
+        tp.process.kill("SIGINT");
+        await new Promise((r) => setTimeout(r, 500));
+        const again = Date.now();
+        tp.process.kill("SIGINT");
+        await tp.waitFor(/got INT/, 60_000);
+        expect(Date.now() - again).toBeLessThan(4_000);
+        expect(await tp.exit()).toBe(130);
+        const d = await deployment();
+        expect(d.spec.replicas).toBe(1);
+        expect(d.metadata.annotations?.["tp.dev/session"]).toBeUndefined();
+        await rolloutStatus(ns.name, "slow");
+      } finally {
+        await tp.kill();
+      }
+    },
+  );
+});
