@@ -109,6 +109,13 @@ export class FaultCase {
     return id;
   }
 
+  /** Whether the session's warden pod runs (or is gone already, or was never made). */
+  async wardenStarted(id: string): Promise<boolean> {
+    const pod = ["pod", `tp-warden-${id}`, "-n", this.ns, "--ignore-not-found"];
+    const phase = await kubectl(["get", ...pod, "-o", "jsonpath={.status.phase}"]).catch(() => "");
+    return phase !== "Pending";
+  }
+
   /** Let tp go on from the stage it stopped at. */
   resume(): void {
     this.running().process.kill("SIGUSR2");

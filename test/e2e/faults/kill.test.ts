@@ -1,23 +1,31 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { requireCluster } from "../support/cluster.js";
+import { requireCluster, until } from "../support/cluster.js";
 import { runTp } from "../support/tp.js";
 import { FaultCase } from "./fault-case.js";
 import { limitTo, reach, stages, type MatrixStage } from "./matrix.js";
 
 // kill -9 of tp at every stage. The cluster must undo each session by itself (the warden) within
-// 60 s, so the cases run side by side, each in a namespace of its own, to share that wait. Only a
-// few sessions start at once: eleven starting together on two cores made each a minute late.
+// 60 s, so the cases run side by side, each in a namespace of its own, to share that wait. Only two
+// sessions start at once, a session's warden counting until it runs: eleven starting together on
+// two slow cores made the wardens of the earliest stages start late, and their undo 66-73 s late.
 const cases = new Map<string, FaultCase>();
 const names = [...stages, "cleanup-at-once", "cleanup-no-docker"];
 const starting = limitTo(2);
 
-/** Start a session in `c`, let it reach `stage` and kill -9 tp there. */
-async function killAt(c: FaultCase, stage: MatrixStage): Promise<string> {
-  return starting(async () => {
-    const { tp, id } = await reach(c, stage);
-    tp.process.kill("SIGKILL");
-    await tp.processExited();
-    return id;
+/** Start a session in `c`, let it reach `stage` and kill -9 tp there; resolves at the kill. */
+function killAt(c: FaultCase, stage: MatrixStage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    void starting(async () => {
+      try {
+        const { tp, id } = await reach(c, stage);
+        tp.process.kill("SIGKILL");
+        await tp.processExited();
+        resolve(id);
+        await until("the warden to run", () => c.wardenStarted(id), 60_000, 500).catch(() => undefined);
+      } catch (err) {
+        reject(err as Error);
+      }
+    });
   });
 }
 
