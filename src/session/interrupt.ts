@@ -9,18 +9,15 @@ export class Interrupt {
   private readonly listeners: ((s: NodeJS.Signals) => void)[] = [];
   private rejectAll: ((err: TpError) => void)[] = [];
   private readonly leftToChild = new Set<NodeJS.Signals>();
-  private repeated: (() => void)[] = [];
-  private repeats = 0;
+  private repeated: () => void = () => undefined;
+  /** Resolves at a signal after the first. */
+  private readonly second = new Promise<void>((resolve) => (this.repeated = resolve));
   /** What a signal does (also for tests, which cannot send one to themselves safely). */
   readonly raise = (s: NodeJS.Signals): void => {
     if (this.leftToChild.has(s)) return;
     const first = this.signal === undefined;
     this.signal ??= s;
-    if (!first) {
-      this.repeats++;
-      for (const r of this.repeated.splice(0)) r();
-      return;
-    }
+    if (!first) return this.repeated();
     for (const l of this.listeners) l(s);
     for (const r of this.rejectAll) r(this.error());
   };
@@ -57,8 +54,7 @@ export class Interrupt {
 
   /** Resolves at a signal after the first (the user insists); at once if one came already. */
   again(): Promise<void> {
-    if (this.repeats) return Promise.resolve();
-    return new Promise((resolve) => this.repeated.push(resolve));
+    return this.second;
   }
 
   /** Wait for a promise unless a signal comes first. */

@@ -59,9 +59,7 @@ export class StartedSession {
    * whose cluster cannot be reached.
    */
   async handBack(): Promise<void> {
-    clearTimeout(this.guardTimer);
-    this.guarded = true;
-    this.stopping = true;
+    this.beginStopping();
     if (this.isLost) return;
     const runs = this.undo.filter((s) => s.early).map((s) => beginStep(this.begun, s));
     await Promise.allSettled(runs);
@@ -90,11 +88,16 @@ export class StartedSession {
 
   private tookOver: Promise<void> = Promise.resolve();
 
-  /** Undo in reverse order of doing: sidecar, cluster, warden, session record. */
-  async stop(): Promise<void> {
+  /** From now on the session ends: no take-over of the workload's traffic any more. */
+  private beginStopping(): void {
     clearTimeout(this.guardTimer);
     this.guarded = true;
     this.stopping = true;
+  }
+
+  /** Undo in reverse order of doing: sidecar, cluster, warden, session record. */
+  async stop(): Promise<void> {
+    this.beginStopping();
     if (this.isLost) {
       const local = this.undo.filter((s) => !s.cluster);
       this.undo.splice(0);
