@@ -52,8 +52,9 @@ export async function buildPodView(input: PodViewInput): Promise<PodView> {
       ready:
         role === "init"
           ? exited(current) && current?.info.State.ExitCode === 0
-          : running && (p?.ready ?? true),
-      started: running && (p?.started ?? true),
+          : // A container whose probes are not set up yet (started in this sync) has not passed them.
+            running && (p ? p.ready : !c.readinessProbe && !c.startupProbe),
+      started: running && (p ? p.started : !c.startupProbe),
       terminationMessage: await terminationMessage(input.podDir, current),
     };
   };
