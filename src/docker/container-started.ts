@@ -3,6 +3,8 @@ import type Dockerode from "dockerode";
 export interface StartWatch {
   /** Resolves when Docker reports that a container of the watched ones started. */
   started: Promise<void>;
+  /** True once the events are followed (a start from then on is seen); false if they cannot be. */
+  listening: Promise<boolean>;
   close(): void;
 }
 
@@ -16,21 +18,22 @@ export function watchStart(docker: Dockerode, labels: string[]): StartWatch {
   let closed = false;
   let resolve = () => undefined as void;
   const started = new Promise<void>((r) => (resolve = r));
-  docker
+  const listening = docker
     .getEvents({ filters: { type: ["container"], event: ["start"], label: labels } })
     .then((s) => {
       stream = s;
-      if (closed) return close();
+      if (closed) return (close(), false);
       s.on("data", () => {
         resolve();
         close();
       });
       s.on("error", () => undefined);
+      return true;
     })
-    .catch(() => undefined);
+    .catch(() => false);
   const close = () => {
     closed = true;
     (stream as unknown as { destroy?: () => void } | undefined)?.destroy?.();
   };
-  return { started, close };
+  return { started, listening, close };
 }

@@ -38,6 +38,9 @@ async function secretsOwner(
   return uid !== undefined && uid !== 0 && uid !== process.getuid?.() ? uid : undefined;
 }
 
+/** When the traffic moves to a user container whose start Docker's events cannot show. */
+const unseenStartMs = 5_000;
+
 export interface DockerRunRequest extends Omit<SessionRequest, "publish"> {
   envFile?: string;
   envJson?: string;
@@ -126,8 +129,8 @@ export async function dockerRunSession(
     );
 
     progress.info(`${session.remote.description}: starting ${request.run.image}`);
-    // The workload's traffic moves to the session, and its warden starts, once the user's
-    // container has started (its program released, for a held one).
+    // The workload's traffic moves to the session once the user's container has started (its
+    // program released, for a held one); until then the workload's own pods serve.
     const takeOver = async () => {
       await reachStage(Stages.userStarted);
       await started.guard();
@@ -160,7 +163,10 @@ export async function dockerRunSession(
       user = early.held.user;
       void takeOver();
     } else {
-      void watch.started.then(takeOver);
+      // The start is seen only once Docker's events are followed; if they cannot be, the traffic
+      // moves a few seconds after the container is asked to start.
+      if (await watch.listening) void watch.started.then(takeOver);
+      else setTimeout(() => void takeOver(), unseenStartMs).unref();
       user =
         early && !differs && !failed
           ? startUserContainer(engine, early.name, request.run, (m) => progress.warn(m))

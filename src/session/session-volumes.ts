@@ -8,6 +8,7 @@ import type { Kube } from "../kube/kube.js";
 import { kubeCall } from "../kube/kube-call.js";
 import type { RemoteEnd } from "../kube/remote-end.js";
 import type { StartedSidecar } from "../docker/sidecar.js";
+import { proxyGone } from "../cluster/proxy-gone.js";
 import { copyOnHost, writeHostCopyMarker } from "../volumes/host-copy.js";
 import { volumeSpecsOf } from "../volumes/pod-volumes.js";
 import { rootRemover } from "../docker/root-remover.js";
@@ -147,9 +148,13 @@ export class SessionVolumes {
       });
       await writeHostCopyMarker(this.folder, { ok: true, listings, started });
     } catch (err) {
-      const message = (err as Error).message;
+      // A copy cut short by the proxy pod's deletion is reported as that deletion.
+      const gone = this.stopCopy.signal.aborted ? undefined : await proxyGone(this.kube, this.remote);
+      const message = gone ?? (err as Error).message;
       await writeHostCopyMarker(this.folder, { ok: false, message }).catch(() => undefined);
-      throw copyFailed(message);
+      throw gone
+        ? new TpError("cluster-error", gone, { hint: "the session ends; tp undoes it" })
+        : copyFailed(message);
     }
   }
 

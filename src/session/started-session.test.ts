@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { TpError } from "../errors.js";
 import type { RemoteEnd } from "../kube/remote-end.js";
 import type { StartedSidecar } from "../docker/sidecar.js";
@@ -100,5 +100,22 @@ describe("StartedSession.handBack", () => {
     await s.handBack();
     await s.stop();
     expect(log).toEqual(["local", "sidecar"]);
+  });
+});
+
+describe("StartedSession before its caller's program runs", () => {
+  it("leaves the workload's traffic to its own pods however long the program takes to start", async () => {
+    vi.useFakeTimers();
+    try {
+      let tookOver = 0;
+      const { s } = session(async () => void tookOver++);
+      await vi.advanceTimersByTimeAsync(60_000);
+      expect(tookOver).toBe(0);
+      await s.guard();
+      expect(tookOver).toBe(1);
+      await s.stop();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -39,11 +39,7 @@ export class StartedSession {
     // Only a cluster that cannot be reached leaves its part to the warden; a dead sidecar or proxy
     // pod ends the session, which tp undoes in the cluster itself.
     lost.catch((err: unknown) => (this.isLost = (err as TpError).code === "cluster-unreachable"));
-    // A caller that never says its containers started still takes the workload's traffic.
-    this.guardTimer = setTimeout(() => this.guard(), guardAfterMs).unref();
   }
-
-  private readonly guardTimer: NodeJS.Timeout;
 
   private isLost = false;
   private guarded = false;
@@ -68,8 +64,9 @@ export class StartedSession {
   /**
    * The session's own containers run: send the workload's traffic to the proxy alone (a swapped
    * Deployment goes to 0, once the proxy is Ready). Until then the workload's pods keep serving.
-   * Called at the latest guardAfterMs after the session started; resolves once the traffic goes
-   * to the proxy (failures are warnings).
+   * Called by the caller once its program runs, and not before: a container that takes a while
+   * to start leaves the workload serving meanwhile. Resolves once the traffic goes to the proxy
+   * (failures are warnings).
    */
   guard(): Promise<void> {
     if (this.guarded) return this.tookOver;
@@ -90,7 +87,6 @@ export class StartedSession {
 
   /** From now on the session ends: no take-over of the workload's traffic any more. */
   private beginStopping(): void {
-    clearTimeout(this.guardTimer);
     this.guarded = true;
     this.stopping = true;
   }
@@ -116,9 +112,6 @@ export class StartedSession {
     await this.stop();
   }
 }
-
-/** When the workload's traffic goes to the proxy at the latest, if nobody said so earlier. */
-const guardAfterMs = 5_000;
 
 /** Run an early step once: the run begun already, or a new one (recorded in `begun`). */
 function beginStep(begun: Map<UndoStep, Promise<string[]>>, step: UndoStep): Promise<string[]> {

@@ -7,8 +7,7 @@ import { tunnelPort } from "../contract/tunnel-protocol.js";
 import type { StartedSidecar } from "../docker/sidecar.js";
 import type { SocketFolder } from "../docker/socket-folder.js";
 import { openSidecarPipe } from "../docker/open-sidecar-pipe.js";
-import { kubeGet } from "../kube/kube-call.js";
-import { podFailure } from "../cluster/wait-for-pod.js";
+import { proxyGone } from "../cluster/proxy-gone.js";
 
 /** What the tunnel joins: a port-forward to the agent, and a pipe into the sidecar. */
 export interface TunnelEnds {
@@ -30,18 +29,7 @@ export function tunnelEnds(
   return {
     portForward: () => openPortForward(kube, remote.namespace, remote.pod, tunnelPort),
     sidecarPipe: () => openSidecarPipe(docker, sidecar.container.id, sockets),
-    proxyGone: async () => {
-      const { namespace, pod: name } = remote;
-      try {
-        const pod = await kubeGet(`read pod ${namespace}/${name}`, () =>
-          kube.core.readNamespacedPod({ name, namespace }),
-        );
-        if (!pod) return `the proxy pod ${namespace}/${name} was deleted`;
-        if (pod.metadata?.deletionTimestamp) return `the proxy pod ${namespace}/${name} is being deleted`;
-        return podFailure(pod);
-      } catch {
-        return undefined; // The cluster does not answer: reconnecting may still work.
-      }
-    },
+    // The cluster not answering is not a reason: reconnecting may still work.
+    proxyGone: () => proxyGone(kube, remote),
   };
 }

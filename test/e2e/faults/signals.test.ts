@@ -17,6 +17,9 @@ describe.concurrent("an interrupted session is undone by tp before it exits", ()
         withCase(async (c) => {
           const { tp, id } = await reach(c, stage);
           const from = await c.proberNow();
+          // Up, but its container not started yet (as while a slow one is made): the workload's
+          // own pods keep serving however long that takes.
+          if (stage === "session-up") await new Promise((r) => setTimeout(r, 7_000));
           // Straight to tp: execa's kill() adds a SIGKILL 5 s after a SIGTERM, and a restore may
           // take longer than that.
           process.kill(tp.process.pid as number, signal);
