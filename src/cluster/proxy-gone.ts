@@ -1,3 +1,4 @@
+import { TpError } from "../errors.js";
 import type { Kube } from "../kube/kube.js";
 import { kubeGet } from "../kube/kube-call.js";
 import type { RemoteEnd } from "../kube/remote-end.js";
@@ -23,4 +24,9 @@ export async function proxyGone(
   } catch {
     return undefined;
   }
+}
+
+/** The session's end for a proxy pod that is gone (the reason from proxyGone). */
+export function proxyGoneError(reason: string): TpError {
+  return new TpError("cluster-error", reason, { hint: "the session ends; tp undoes it" });
 }

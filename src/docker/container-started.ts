@@ -1,39 +1,59 @@
 import type Dockerode from "dockerode";
+import { systemClock, type Clock } from "../clock.js";
 
-export interface StartWatch {
-  /** Resolves when Docker reports that a container of the watched ones started. */
-  started: Promise<void>;
-  /** True once the events are followed (a start from then on is seen); false if they cannot be. */
-  listening: Promise<boolean>;
-  close(): void;
+/** How often the container is inspected, for a start that Docker's events did not show. */
+const pollMs = 500;
+
+/** Whether an inspected container has started (it may have ended since). */
+function hasStarted(info: Dockerode.ContainerInspectInfo): boolean {
+  const at = info.State.StartedAt;
+  return info.State.Running || (!!at && !at.startsWith("0001-"));
 }
 
 /**
- * Watch Docker's events for the start of a container with the given labels ("key=value"). Opened
- * before the container is created, so that its start is not missed; `started` never rejects (it
- * stays pending if the events cannot be read).
+ * Resolves true once the container `name` has started (made now or later, as by `docker run`):
+ * seen at once through Docker's events, or by inspecting it every half second, so that a start
+ * the events miss (they are followed only some moments after they are asked for, or the stream
+ * drops) is still seen. Resolves false once `signal` aborts first. Never rejects.
  */
-export function watchStart(docker: Dockerode, labels: string[]): StartWatch {
-  let stream: NodeJS.ReadableStream | undefined;
-  let closed = false;
-  let resolve = () => undefined as void;
-  const started = new Promise<void>((r) => (resolve = r));
-  const listening = docker
-    .getEvents({ filters: { type: ["container"], event: ["start"], label: labels } })
-    .then((s) => {
-      stream = s;
-      if (closed) return (close(), false);
-      s.on("data", () => {
-        resolve();
-        close();
-      });
-      s.on("error", () => undefined);
-      return true;
-    })
-    .catch(() => false);
-  const close = () => {
-    closed = true;
-    (stream as unknown as { destroy?: () => void } | undefined)?.destroy?.();
-  };
-  return { started, listening, close };
+export async function containerStarted(
+  docker: Dockerode,
+  name: string,
+  signal: AbortSignal,
+  clock: Clock = systemClock,
+): Promise<boolean> {
+  let stream: { destroy?: () => void } | undefined;
+  const stop = new AbortController();
+  const seen = new Promise<void>((resolve) => {
+    docker
+      .getEvents({ filters: { type: ["container"], event: ["start"], container: [name] } })
+      .then((s) => {
+        stream = s as unknown as { destroy?: () => void };
+        if (stop.signal.aborted) return stream.destroy?.();
+        s.on("data", () => resolve());
+        s.on("error", () => undefined);
+      })
+      .catch(() => undefined);
+  });
+  const onAbort = () => stop.abort();
+  signal.addEventListener("abort", onAbort, { once: true });
+  try {
+    while (!stop.signal.aborted) {
+      const info = await docker
+        .getContainer(name)
+        .inspect()
+        .catch(() => undefined);
+      if (info && hasStarted(info)) return true;
+      const woken = await Promise.race([
+        seen.then(() => "event" as const),
+        clock.sleep(pollMs, { signal: stop.signal, unref: true }).then(() => "tick" as const),
+      ]);
+      if (woken === "event") return true;
+    }
+    return false;
+  } finally {
+    signal.removeEventListener("abort", onAbort);
+    stop.abort();
+    stream?.destroy?.();
+  }
 }

@@ -196,7 +196,7 @@ export class ProjectRunner {
     entry.starting = this.dockerRun(s, cmd);
     entry.starting.catch(() => undefined);
     await options.interrupt.race(entry.starting);
-    // The service's container runs (docker run -d): the workload's traffic to it, and the warden.
+    // The service's container runs (docker run -d): the workload's traffic goes to it.
     await session.guard();
     Object.assign(entry, this.follow(s, name));
     end(`${session.remote.description}, container ${name} at ${address}`);
@@ -243,10 +243,25 @@ export class ProjectRunner {
     return lost.length ? Promise.race(lost) : new Promise<never>(() => undefined);
   }
 
-  /** Stop in reverse order: each container, then its session (the Deployment is restored); the network last. */
+  /**
+   * Hand the workloads' traffic back, then stop in reverse order: each container, then the rest of
+   * its session; the network last.
+   */
   async stop(): Promise<void> {
     this.stopping = true;
-    const { engine, progress } = this.options;
+    const { engine, progress, interrupt } = this.options;
+    // The workloads take their traffic back first, all at once, while the containers still answer
+    // what their proxies send (see StartedSession.handBack); a second signal stops waiting for it.
+    const sessions = this.running.flatMap((r) => (r.session ? [r.session] : []));
+    if (sessions.length && interrupt.signal)
+      progress.info(
+        `${interrupt.signal}: the cluster takes the traffic back before the containers stop (${interrupt.signal} again: stop them now)`,
+      );
+    // A stop for another reason (a failure, every container ended) stops waiting at the first signal.
+    const insist = interrupt.signal
+      ? interrupt.again()
+      : new Promise<void>((resolve) => interrupt.onSignal(() => resolve()));
+    if (sessions.length) await Promise.race([Promise.all(sessions.map((s) => s.handBack())), insist]);
     for (const r of this.running.splice(0).reverse()) {
       await r.starting?.catch(() => undefined);
       await this.removeStale(r.container);

@@ -12,7 +12,7 @@ import {
   type UserContainerOptions,
 } from "../docker/user-container.js";
 import { localEngine } from "../docker/local-engine.js";
-import { watchStart } from "../docker/container-started.js";
+import { containerStarted } from "../docker/container-started.js";
 import { DockerLabels } from "../contract/docker-labels.js";
 import type { Reporter } from "./reporter.js";
 import { writeEnvOutputs } from "./env-output.js";
@@ -37,9 +37,6 @@ async function secretsOwner(
   const uid = await imageUserUid(docker, run.image, run.user ?? image.user ?? "");
   return uid !== undefined && uid !== 0 && uid !== process.getuid?.() ? uid : undefined;
 }
-
-/** When the traffic moves to a user container whose start Docker's events cannot show. */
-const unseenStartMs = 5_000;
 
 export interface DockerRunRequest extends Omit<SessionRequest, "publish"> {
   envFile?: string;
@@ -135,7 +132,6 @@ export async function dockerRunSession(
       await reachStage(Stages.userStarted);
       await started.guard();
     };
-    const watch = watchStart(docker, [`${DockerLabels.session}=${session.id}`, `${DockerLabels.role}=user`]);
     const options = userOptions(session.id, { ...session, sidecar: session.sidecar.name });
     // Not raced with a signal: a container made is removed with the rest.
     const early = await made;
@@ -149,28 +145,27 @@ export async function dockerRunSession(
       await discardUserAhead(early, removeUser);
     }
     // A signal since the session came up: the user's program never starts.
-    if (interrupt.signal) {
-      watch.close();
-      throw interrupt.error();
-    }
+    if (interrupt.signal) throw interrupt.error();
     // A container with a terminal draws on it from now on.
     if (request.run.tty) progress.handOver?.();
     let user: RunningUserContainer;
+    // A container started here is followed until it starts (the traffic moves then), ends, or the
+    // session stops.
+    const following = new AbortController();
     if (early?.held && !differs && !failed) {
-      watch.close();
       await early.held.hold.release();
       progress.debug("user program released");
       user = early.held.user;
       void takeOver();
     } else {
-      // The start is seen only once Docker's events are followed; if they cannot be, the traffic
-      // moves a few seconds after the container is asked to start.
-      if (await watch.listening) void watch.started.then(takeOver);
-      else setTimeout(() => void takeOver(), unseenStartMs).unref();
       user =
         early && !differs && !failed
           ? startUserContainer(engine, early.name, request.run, (m) => progress.warn(m))
           : runUserContainer(engine, options, (m) => progress.warn(m));
+      void containerStarted(docker, user.name, following.signal).then((yes) => {
+        if (yes) void takeOver();
+      });
+      user.exited.finally(() => following.abort()).catch(() => undefined);
     }
     userName = user.name;
     let ended = false;
@@ -191,7 +186,7 @@ export async function dockerRunSession(
     });
     // Once a signal came, the proxy goes before the container: its loss is not the session's end.
     const lost = session.lost.catch((err: unknown) => (interrupt.signal ? user.exited : Promise.reject(err)));
-    exitCode = await Promise.race([user.exited, lost]).finally(() => watch.close());
+    exitCode = await Promise.race([user.exited, lost]).finally(() => following.abort());
   } finally {
     if (userName) await removeUser(userName);
     await closeHold();

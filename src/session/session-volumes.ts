@@ -8,7 +8,8 @@ import type { Kube } from "../kube/kube.js";
 import { kubeCall } from "../kube/kube-call.js";
 import type { RemoteEnd } from "../kube/remote-end.js";
 import type { StartedSidecar } from "../docker/sidecar.js";
-import { proxyGone } from "../cluster/proxy-gone.js";
+import { proxyGone, proxyGoneError } from "../cluster/proxy-gone.js";
+import { systemClock } from "../clock.js";
 import { copyOnHost, writeHostCopyMarker } from "../volumes/host-copy.js";
 import { volumeSpecsOf } from "../volumes/pod-volumes.js";
 import { rootRemover } from "../docker/root-remover.js";
@@ -149,12 +150,16 @@ export class SessionVolumes {
       await writeHostCopyMarker(this.folder, { ok: true, listings, started });
     } catch (err) {
       // A copy cut short by the proxy pod's deletion is reported as that deletion.
-      const gone = this.stopCopy.signal.aborted ? undefined : await proxyGone(this.kube, this.remote);
+      // (Asked for 2 s at most: a cluster that does not answer is no reason.)
+      const gone = this.stopCopy.signal.aborted
+        ? undefined
+        : await Promise.race([
+            proxyGone(this.kube, this.remote),
+            systemClock.sleep(2_000, { signal: this.stopCopy.signal, unref: true }).then(() => undefined),
+          ]);
       const message = gone ?? (err as Error).message;
       await writeHostCopyMarker(this.folder, { ok: false, message }).catch(() => undefined);
-      throw gone
-        ? new TpError("cluster-error", gone, { hint: "the session ends; tp undoes it" })
-        : copyFailed(message);
+      throw gone ? proxyGoneError(gone) : copyFailed(message);
     }
   }
 

@@ -6,6 +6,7 @@ import { pipeDuplexes, trimAfterTraffic } from "../tunnel/index.js";
 import type { Reporter } from "./reporter.js";
 import { systemClock, type Clock } from "../clock.js";
 import type { TunnelEnds } from "./tunnel-ends.js";
+import { proxyGoneError } from "../cluster/proxy-gone.js";
 
 /** The tunnel came up to a proxy pod that is going: not an attempt to make again. */
 class ProxyGoing extends Error {
@@ -194,10 +195,7 @@ export class TunnelLink {
         // session would go on to a proxy that is going. Deleted later, its agent's exit drops
         // the tunnel and run() finds it gone.
         const going = await this.proxyGone();
-        if (going)
-          throw new ProxyGoing(
-            new TpError("cluster-error", going, { hint: "the session ends; tp undoes it" }),
-          );
+        if (going) throw new ProxyGoing(proxyGoneError(going));
         this.stopTrim = this.trim && trimAfterTraffic(() => this.bytesMoved, this.trim);
         this.loop = this.run(current);
         return;
@@ -209,7 +207,7 @@ export class TunnelLink {
         if (this.stopped || clock.now() + 100 > deadline) throw err;
         // Once the agent listened, a failed attempt may mean the proxy pod is gone: no retry then.
         const gone = listens ? await this.proxyGone() : undefined;
-        if (gone) throw new TpError("cluster-error", gone, { hint: "the session ends; tp undoes it" });
+        if (gone) throw proxyGoneError(gone);
         // Once the agent is known to listen, the next attempt is not put off.
         if (listens) await clock.sleep(50);
         else await this.pause(Math.min(100 * 1.5 ** attempt, 1_000), agentListens);
@@ -233,7 +231,7 @@ export class TunnelLink {
       if (this.stopped) return;
       const gone = await this.proxyGone();
       if (gone) {
-        this.fail(new TpError("cluster-error", gone, { hint: "the session ends; tp undoes it" }));
+        this.fail(proxyGoneError(gone));
         return;
       }
       if (this.stopped) return;
@@ -252,7 +250,7 @@ export class TunnelLink {
           if (this.stopped) return;
           const gone = await this.proxyGone();
           if (gone) {
-            this.fail(new TpError("cluster-error", gone, { hint: "the session ends; tp undoes it" }));
+            this.fail(proxyGoneError(gone));
             return;
           }
           if (this.clock.now() - since > this.giveUpMs) {

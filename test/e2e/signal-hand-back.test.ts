@@ -1,6 +1,18 @@
+import { execa } from "execa";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { apply, createNamespace, kubectl, requireCluster, rolloutStatus, until } from "./support/cluster.js";
-import { RunningTp } from "./support/tp.js";
+import {
+  apply,
+  createNamespace,
+  kubectl,
+  requireCluster,
+  rolloutStatus,
+  uniqueName,
+  until,
+} from "./support/cluster.js";
+import { RunningTp, runTp } from "./support/tp.js";
 
 // A Deployment whose pod is Ready only 8 s after it starts: long enough to tell whether tp gave the
 // user's container the signal before or after the workload's pods took the traffic back.
@@ -57,6 +69,18 @@ const readyPods = async (): Promise<number> =>
       p.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True"),
   ).length;
 
+/** Until the workload's pod is gone (the session took the traffic over). */
+const untilSwapped = () =>
+  until(
+    "the workload's pod to stop",
+    async () => {
+      const d = await deployment();
+      return d.spec.replicas === 0 && !d.status.readyReplicas;
+    },
+    60_000,
+    250,
+  );
+
 /** A swap of `slow` whose container says when it gets SIGINT; returns once its pod is gone. */
 async function swapped(): Promise<RunningTp> {
   const tp = new RunningTp([
@@ -72,15 +96,7 @@ async function swapped(): Promise<RunningTp> {
     "trap 'echo got INT; exit 130' INT; echo started; while true; do sleep 0.2; done",
   ]);
   await tp.waitFor(/started/, 90_000);
-  await until(
-    "the workload's pod to stop",
-    async () => {
-      const d = await deployment();
-      return d.spec.replicas === 0 && !d.status.readyReplicas;
-    },
-    60_000,
-    250,
-  );
+  await untilSwapped();
   return tp;
 }
 
@@ -125,6 +141,62 @@ describe("a signal to tp docker-run --swap-deployment", () => {
         await rolloutStatus(ns.name, "slow");
       } finally {
         await tp.kill();
+      }
+    },
+  );
+});
+
+describe("a signal to tp up", () => {
+  it(
+    "stops the project's containers once the swapped workload's pods are Ready again",
+    { timeout: 300_000 },
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), "tp-hand-back-"));
+      const project = uniqueName("tph");
+      const file = join(dir, "tp.yaml");
+      writeFileSync(
+        file,
+        `name: ${project}
+x-tp:
+  namespace: ${ns.name}
+services:
+  slow:
+    image: tp-test-busybox:local
+    command: ["sh", "-c", "exec sleep 600"]
+    x-tp:
+      swap-deployment: slow
+`,
+      );
+      const containers = async () =>
+        (await execa("docker", ["ps", "-q", "--filter", `label=dev.tp.project=${project}`])).stdout
+          .split("\n")
+          .filter(Boolean);
+      const tp = new RunningTp(["up", "-f", file]);
+      try {
+        await tp.waitFor(/is up: slow/, 120_000, "stderr");
+        await untilSwapped();
+        expect(await containers()).toHaveLength(2); // the service's container and its sidecar
+        const signalled = Date.now();
+        tp.process.kill("SIGINT");
+        await until(
+          "the project's containers to stop",
+          async () => (await containers()).length < 2,
+          60_000,
+          100,
+        );
+        const after = Date.now() - signalled;
+        expect(await readyPods()).toBe(1);
+        expect(after).toBeGreaterThan(7_000);
+        expect(tp.stderr).toMatch(/SIGINT: the cluster takes the traffic back before the containers stop/);
+        expect(await tp.exit()).toBe(130);
+        const d = await deployment();
+        expect(d.spec.replicas).toBe(1);
+        expect(d.metadata.annotations?.["tp.dev/session"]).toBeUndefined();
+        await rolloutStatus(ns.name, "slow");
+      } finally {
+        await tp.kill();
+        await runTp(["down", "-f", file, "-p", project], { timeoutMs: 120_000 }).catch(() => undefined);
+        rmSync(dir, { recursive: true, force: true });
       }
     },
   );

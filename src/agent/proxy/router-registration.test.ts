@@ -41,6 +41,8 @@ describe("the proxy's registration with the router", () => {
     client = register(f, logs, false);
     await until(() => f.router.rules.size === 1);
     expect(f.router.rules.route(request).primary).toBeUndefined();
+    // Logged once the router's answer is read, which may come after the rule is in place.
+    await until(() => logs.includes(`registered with router ${hosts.router}:${f.controlPort} (tunnel down)`));
     client.setTunnel(true);
     await until(() => f.router.rules.route(request).primary?.target === hosts.alice);
     client.setTunnel(false);
