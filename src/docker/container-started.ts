@@ -24,21 +24,20 @@ export async function containerStarted(
 ): Promise<boolean> {
   let stream: { destroy?: () => void } | undefined;
   const stop = new AbortController();
+  const done = AbortSignal.any([signal, stop.signal]);
   const seen = new Promise<void>((resolve) => {
     docker
       .getEvents({ filters: { type: ["container"], event: ["start"], container: [name] } })
       .then((s) => {
         stream = s as unknown as { destroy?: () => void };
-        if (stop.signal.aborted) return stream.destroy?.();
+        if (done.aborted) return stream.destroy?.();
         s.on("data", () => resolve());
         s.on("error", () => undefined);
       })
       .catch(() => undefined);
   });
-  const onAbort = () => stop.abort();
-  signal.addEventListener("abort", onAbort, { once: true });
   try {
-    while (!stop.signal.aborted) {
+    while (!done.aborted) {
       const info = await docker
         .getContainer(name)
         .inspect()
@@ -46,13 +45,12 @@ export async function containerStarted(
       if (info && hasStarted(info)) return true;
       const woken = await Promise.race([
         seen.then(() => "event" as const),
-        clock.sleep(pollMs, { signal: stop.signal, unref: true }).then(() => "tick" as const),
+        clock.sleep(pollMs, { signal: done, unref: true }).then(() => "tick" as const),
       ]);
       if (woken === "event") return true;
     }
     return false;
   } finally {
-    signal.removeEventListener("abort", onAbort);
     stop.abort();
     stream?.destroy?.();
   }

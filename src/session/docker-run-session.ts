@@ -149,8 +149,8 @@ export async function dockerRunSession(
     // A container with a terminal draws on it from now on.
     if (request.run.tty) progress.handOver?.();
     let user: RunningUserContainer;
-    // A container started here is followed until it starts (the traffic moves then), ends, or the
-    // session stops.
+    // A container started here is followed until it starts (the traffic moves then), or until
+    // the session ends.
     const following = new AbortController();
     if (early?.held && !differs && !failed) {
       await early.held.hold.release();
@@ -165,7 +165,6 @@ export async function dockerRunSession(
       void containerStarted(docker, user.name, following.signal).then((yes) => {
         if (yes) void takeOver();
       });
-      user.exited.finally(() => following.abort()).catch(() => undefined);
     }
     userName = user.name;
     let ended = false;

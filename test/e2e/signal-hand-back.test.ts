@@ -69,6 +69,14 @@ const readyPods = async (): Promise<number> =>
       p.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True"),
   ).length;
 
+/** tp ended as after Ctrl-C, and the Deployment is as before the session. */
+async function expectEndedRestored(tp: RunningTp): Promise<void> {
+  expect(await tp.exit()).toBe(130);
+  const d = await deployment();
+  expect(d.spec.replicas).toBe(1);
+  expect(d.metadata.annotations?.["tp.dev/session"]).toBeUndefined();
+}
+
 /** Until the workload's pod is gone (the session took the traffic over). */
 const untilSwapped = () =>
   until(
@@ -113,10 +121,7 @@ describe("a signal to tp docker-run --swap-deployment", () => {
       expect(await readyPods()).toBe(1);
       expect(after).toBeGreaterThan(7_000);
       expect(tp.stderr).toMatch(/SIGINT: the cluster takes the traffic back before the container stops/);
-      expect(await tp.exit()).toBe(130);
-      const d = await deployment();
-      expect(d.spec.replicas).toBe(1);
-      expect(d.metadata.annotations?.["tp.dev/session"]).toBeUndefined();
+      await expectEndedRestored(tp);
     } finally {
       await tp.kill();
     }
@@ -134,10 +139,7 @@ describe("a signal to tp docker-run --swap-deployment", () => {
         tp.process.kill("SIGINT");
         await tp.waitFor(/got INT/, 60_000);
         expect(Date.now() - again).toBeLessThan(4_000);
-        expect(await tp.exit()).toBe(130);
-        const d = await deployment();
-        expect(d.spec.replicas).toBe(1);
-        expect(d.metadata.annotations?.["tp.dev/session"]).toBeUndefined();
+        await expectEndedRestored(tp);
         await rolloutStatus(ns.name, "slow");
       } finally {
         await tp.kill();
@@ -188,10 +190,7 @@ services:
         expect(await readyPods()).toBe(1);
         expect(after).toBeGreaterThan(7_000);
         expect(tp.stderr).toMatch(/SIGINT: the cluster takes the traffic back before the containers stop/);
-        expect(await tp.exit()).toBe(130);
-        const d = await deployment();
-        expect(d.spec.replicas).toBe(1);
-        expect(d.metadata.annotations?.["tp.dev/session"]).toBeUndefined();
+        await expectEndedRestored(tp);
         await rolloutStatus(ns.name, "slow");
       } finally {
         await tp.kill();
