@@ -111,11 +111,14 @@ export function faultCasePool(
 /**
  * The Service's longest outage (s) between two prober times: none worth the name. On a signal tp
  * hands the traffic back (the workload's pods Ready, the proxy gone) before the user's container
- * stops, so the Service answers throughout; a request may fail while the endpoints catch up. (A
- * restore that stopped the container first left an outage as long as the pods' start: 7–10 s here.)
+ * stops, so the Service answers throughout; a request may fail while the endpoints catch up: the
+ * proxy's agent exits at its deletion, and until the endpoints drop it a request to it times out
+ * (the prober's 1 s). Under CI's load that was up to three such requests in a row, 2.6 s; the
+ * bound is 4 s. (A restore that stopped the container first left an outage as long as the pods'
+ * start: 7–13 s here; a take-over before the container ran, 5.5 s.)
  */
 export async function expectShortOutage(c: FaultCase, from: number): Promise<void> {
   const results = await c.proberResults(from, await c.proberNow());
   process.stderr.write(`${c.ns}: longest outage ${results.longestOutage.toFixed(2)} s\n`);
-  expect(results.longestOutage, `${JSON.stringify(results)}\n${await c.serviceReport()}`).toBeLessThan(2);
+  expect(results.longestOutage, `${JSON.stringify(results)}\n${await c.serviceReport()}`).toBeLessThan(4);
 }
