@@ -37,6 +37,12 @@ export interface SwapOptions extends StartOptions {
 /** How long a replica's pod may take to go before its identity is reused. */
 const replicaGoneMs = 120_000;
 
+/**
+ * The proxy pod's grace period when the workload's pods have taken the traffic back: room for its
+ * agent's drain (at most 8 s, src/agent/proxy/drain.ts) before the kubelet kills it.
+ */
+const proxyDrainGraceSeconds = 10;
+
 /** The HorizontalPodAutoscaler that scales this workload, if any. */
 async function autoscalerOf(kube: Kube, namespace: string, ref: WorkloadRef): Promise<string | undefined> {
   const list = await kubeGet(`list horizontalpodautoscalers in ${namespace}`, () =>
@@ -174,8 +180,9 @@ export async function swapWorkload(kube: Kube, options: SwapOptions): Promise<Re
     clearInterval(watching);
     await scaling?.catch(() => undefined);
     const done: string[] = [];
-    const removeProxy = async () => {
-      if (await deletePod(kube, namespace, podName)) done.push(`proxy pod ${namespace}/${podName} deleted`);
+    const removeProxy = async (graceSeconds?: number) => {
+      if (await deletePod(kube, namespace, podName, graceSeconds))
+        done.push(`proxy pod ${namespace}/${podName} deleted`);
     };
     // A replica's identity and volumes go back to it only once the proxy has released them.
     if (exclusive) {
@@ -188,7 +195,14 @@ export async function swapWorkload(kube: Kube, options: SwapOptions): Promise<Re
       await reachStage(Stages.restoring);
       if (!exclusive) await waitForWorkloadReady(kube, namespace, ref, restored.replicas);
     }
-    if (!exclusive) await removeProxy();
+    if (!exclusive) {
+      // Its agent serves on while the Service's endpoints still send it connections (its drain,
+      // within the grace period): the session stays up until the pod is gone, so none is lost.
+      await removeProxy(proxyDrainGraceSeconds);
+      await waitForPodGone(kube, namespace, podName, (proxyDrainGraceSeconds + 5) * 1000, 200).catch(
+        () => undefined,
+      );
+    }
     return done;
   };
   const workloadSelector = () =>

@@ -3,9 +3,14 @@ import { kubeGet } from "./kube-call.js";
 import type { Kube } from "./kube.js";
 
 /** Delete a pod without waiting for it to go; false when it was already gone. */
-export async function deletePod(kube: Kube, namespace: string, name: string): Promise<boolean> {
+export async function deletePod(
+  kube: Kube,
+  namespace: string,
+  name: string,
+  gracePeriodSeconds = 2,
+): Promise<boolean> {
   const deleted = await kubeGet(`delete pod ${namespace}/${name}`, () =>
-    kube.core.deleteNamespacedPod({ name, namespace, gracePeriodSeconds: 2 }),
+    kube.core.deleteNamespacedPod({ name, namespace, gracePeriodSeconds }),
   );
   return deleted !== undefined;
 }
@@ -31,6 +36,7 @@ export async function waitForPodGone(
   namespace: string,
   name: string,
   timeoutMs: number,
+  intervalMs = 500,
 ): Promise<void> {
   await waitFor(
     `pod ${namespace}/${name} to be gone`,
@@ -38,6 +44,6 @@ export async function waitForPodGone(
       (await kubeGet(`read pod ${namespace}/${name}`, () => kube.core.readNamespacedPod({ name, namespace })))
         ? undefined
         : true,
-    { timeoutMs, intervalMs: 500 },
+    { timeoutMs, intervalMs },
   );
 }

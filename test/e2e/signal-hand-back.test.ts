@@ -1,5 +1,5 @@
 import { execa } from "execa";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -7,6 +7,7 @@ import {
   apply,
   createNamespace,
   kubectl,
+  kubeconfig,
   requireCluster,
   rolloutStatus,
   uniqueName,
@@ -31,6 +32,13 @@ spec:
           image: tp-test-echo:local
           env: [{ name: PORT, value: "8080" }]
           readinessProbe: { tcpSocket: { port: 8080 }, initialDelaySeconds: 8, periodSeconds: 1 }
+---
+apiVersion: v1
+kind: Pod
+metadata: { name: client }
+spec:
+  containers:
+    - { name: client, image: "tp-test-busybox:local", command: ["sleep", "3600"] }
 `;
 
 let ns: Awaited<ReturnType<typeof createNamespace>>;
@@ -40,6 +48,7 @@ beforeAll(async () => {
   ns = await createNamespace("tp-hand-back");
   await apply(ns.name, manifest);
   await rolloutStatus(ns.name, "slow");
+  await kubectl(["wait", "--for=condition=Ready", "pod/client", "-n", ns.name, "--timeout=60s"]);
 }, 120_000);
 
 afterAll(async () => {
@@ -89,7 +98,10 @@ const untilSwapped = () =>
     250,
   );
 
-/** A swap of `slow` whose container says when it gets SIGINT; returns once its pod is gone. */
+/**
+ * A swap of `slow` whose container says when it gets SIGINT (and serves HTTP on 8080, exposed);
+ * returns once its pod is gone.
+ */
 async function swapped(): Promise<RunningTp> {
   const tp = new RunningTp([
     "docker-run",
@@ -97,11 +109,14 @@ async function swapped(): Promise<RunningTp> {
     ns.name,
     "--swap-deployment",
     "slow",
+    "--expose",
+    "8080",
     "--",
     "tp-test-busybox:local",
     "sh",
     "-c",
-    "trap 'echo got INT; exit 130' INT; echo started; while true; do sleep 0.2; done",
+    "trap 'echo got INT; exit 130' INT; mkdir -p /w && echo hi > /w/index.html && httpd -p 8080 -h /w; " +
+      "echo started; while true; do sleep 0.2; done",
   ]);
   await tp.waitFor(/started/, 90_000);
   await untilSwapped();
@@ -126,6 +141,74 @@ describe("a signal to tp docker-run --swap-deployment", () => {
       await tp.kill();
     }
   });
+
+  it(
+    "leaves the user's program answering its proxy pod until connections stop reaching it",
+    { timeout: 240_000 },
+    async () => {
+      const tp = await swapped();
+      // Connections made straight to the proxy pod, as from a node whose rules still route the
+      // Service to it once it is being deleted (kube-proxy rewrites them at most once a second).
+      const { metadata, status } = JSON.parse(
+        await kubectl([
+          "get",
+          "pods",
+          "-n",
+          ns.name,
+          "-l",
+          "tp.dev/role=proxy",
+          "-o",
+          "jsonpath={.items[0]}",
+        ]),
+      ) as { metadata: { name: string }; status: { podIP: string } };
+      const calls = execa("kubectl", [
+        "--kubeconfig",
+        kubeconfig,
+        "exec",
+        "-n",
+        ns.name,
+        "client",
+        "--",
+        "sh",
+        "-c",
+        `while true; do t=$(cut -d' ' -f1 /proc/uptime); ` +
+          `if printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 1 ${status.podIP} 8080 | grep -q '200 OK'; ` +
+          `then echo "$t ok"; else echo "$t fail"; fi; ` +
+          `sleep 0.1; done`,
+      ]);
+      calls.catch(() => undefined);
+      const uptime = () => Number(readFileSync("/proc/uptime", "utf8").split(" ")[0]);
+      try {
+        tp.process.kill("SIGINT");
+        let deleting = 0;
+        await until(
+          "the proxy pod's deletion",
+          async () => {
+            const pod = await kubectl(["get", "pod", metadata.name, "-n", ns.name, "-o", "json"]).catch(
+              () => "",
+            );
+            if (
+              !pod ||
+              (JSON.parse(pod) as { metadata: { deletionTimestamp?: string } }).metadata.deletionTimestamp
+            )
+              deleting = uptime();
+            return deleting > 0;
+          },
+          60_000,
+          100,
+        );
+        await expectEndedRestored(tp);
+        calls.kill();
+        const lines = ((await calls.catch((e: { stdout?: string }) => e)).stdout ?? "").split("\n");
+        // The agent got its SIGTERM at the deletion; half a second on, it still serves.
+        const answered = lines.filter((l) => l.endsWith(" ok") && Number(l.split(" ")[0]) > deleting + 0.5);
+        expect(answered.length, `deletion at ${deleting}:\n${lines.join("\n")}`).toBeGreaterThan(0);
+      } finally {
+        calls.kill();
+        await tp.kill();
+      }
+    },
+  );
 
   it(
     "a second one stops the container at once; the cluster is still restored",

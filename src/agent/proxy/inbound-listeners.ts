@@ -20,6 +20,8 @@ export class InboundListeners {
   #servers: Server[] = [];
   readonly #pending = new Map<string, Pending>();
   #nextId = 1;
+  /** When the last connection was accepted (ms since the epoch; 0: none yet). */
+  lastAccept = 0;
 
   /** Listen on `ports` for `owner`, calling `announce` for each result and each connection. */
   async open(owner: object, ports: InboundListen[], announce: (event: InboundEvent) => void): Promise<void> {
@@ -28,6 +30,7 @@ export class InboundListeners {
     for (const { port, host } of ports) {
       const server = createServer({ pauseOnConnect: true, allowHalfOpen: true }, (socket) => {
         const id = String(this.#nextId++);
+        this.lastAccept = Date.now();
         socket.on("error", () => {});
         const timer = setTimeout(() => this.#drop(id), inboundClaimTimeoutMs);
         this.#pending.set(id, { socket, timer });

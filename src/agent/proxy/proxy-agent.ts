@@ -26,6 +26,10 @@ export interface ProxyAgentOptions {
 
 export interface StartedProxyAgent {
   router: TunnelRouter;
+  /** Whether a session's tunnel is connected. */
+  serving(): boolean;
+  /** When the pod's last inbound connection was accepted (ms since the epoch; 0: none yet). */
+  lastAccept(): number;
   close(): Promise<void>;
 }
 
@@ -110,6 +114,8 @@ export async function startProxyAgent(options: ProxyAgentOptions): Promise<Start
   options.log(`tunnel listening on 127.0.0.1:${options.tunnelPort}`);
   return {
     router,
+    serving: () => current !== undefined,
+    lastAccept: () => listeners.lastAccept,
     close: async () => {
       current?.destroy();
       await new Promise<void>((resolve) => tcp.close(() => resolve()));

@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError } from "commander";
 import { log, surviveUnexpectedErrors } from "../log.js";
 import { parseRouterRegistration, routerRegistrationEnv } from "../../contract/router-control.js";
+import { drain } from "./drain.js";
 import { startProxyAgent } from "./proxy-agent.js";
 import { podIp, startRouterRegistration } from "./router-registration.js";
 
@@ -16,6 +17,10 @@ function parseFd(value: string): number {
   if (!Number.isInteger(fd) || fd < 3) throw new InvalidArgumentError("not a file descriptor (3 or more)");
   return fd;
 }
+
+/** After the pod's stop signal: ended once no connection came for 1 s, and within 8 s at most. */
+const drainQuietMs = 1_000;
+const drainMaxMs = 8_000;
 
 /** `tp-agent proxy`: the tunnel's server end, in the proxy pod. */
 export const proxyCommand = new Command("proxy")
@@ -55,10 +60,20 @@ export const proxyCommand = new Command("proxy")
         log,
         onTunnel: (up) => routerClient?.setTunnel(up),
       });
+      // The pod's deletion: served on while connections still reach it (see drain), then ended;
+      // a second signal ends it at once.
+      const again = new AbortController();
+      let stopping = false;
       for (const signal of ["SIGTERM", "SIGINT"] as const) {
-        process.once(signal, () => {
-          routerClient?.close();
-          void agent.close().finally(() => process.exit(0));
+        process.on(signal, () => {
+          if (stopping) return again.abort();
+          stopping = true;
+          log(`${signal}: serving on while connections still come`);
+          const { serving, lastAccept } = agent;
+          void drain({ serving, lastAccept, quietMs: drainQuietMs, maxMs: drainMaxMs, signal: again.signal })
+            .then(() => routerClient?.close())
+            .then(() => agent.close())
+            .finally(() => process.exit(0));
         });
       }
     },
