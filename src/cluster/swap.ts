@@ -153,6 +153,8 @@ export async function swapWorkload(kube: Kube, options: SwapOptions): Promise<Re
   let exclusive = identity?.exclusive === true;
   // Set once the session is being undone: a late Ready must not scale the workload back to 0.
   let restoring = false;
+  // Set once the proxy is Ready: from then on the Service sends it connections.
+  let proxyWasReady = false;
   let scaling: Promise<unknown> | undefined;
   let watching: NodeJS.Timeout | undefined;
   /** Scale to 0, the count recorded first: a different count at the end is someone else's. */
@@ -196,12 +198,14 @@ export async function swapWorkload(kube: Kube, options: SwapOptions): Promise<Re
       if (!exclusive) await waitForWorkloadReady(kube, namespace, ref, restored.replicas);
     }
     if (!exclusive) {
-      // Its agent serves on while the Service's endpoints still send it connections (its drain,
-      // within the grace period): the session stays up until the pod is gone, so none is lost.
-      await removeProxy(proxyDrainGraceSeconds);
-      await waitForPodGone(kube, namespace, podName, (proxyDrainGraceSeconds + 5) * 1000, 200).catch(
-        () => undefined,
-      );
+      // A proxy that was Ready took the Service's connections: its agent serves on while they
+      // still come (its drain, within the grace period), and the session stays up until the pod
+      // is gone, so none is lost. One never Ready has none to drain.
+      await removeProxy(proxyWasReady ? proxyDrainGraceSeconds : undefined);
+      if (proxyWasReady)
+        await waitForPodGone(kube, namespace, podName, (proxyDrainGraceSeconds + 5) * 1000, 200).catch(
+          () => undefined,
+        );
     }
     return done;
   };
@@ -246,6 +250,10 @@ export async function swapWorkload(kube: Kube, options: SwapOptions): Promise<Re
     makeRoom,
   );
   const { ready } = started;
+  ready.then(
+    () => (proxyWasReady = true),
+    () => undefined,
+  );
   // Pods that cannot overlap in ways no spec says (a host port on a node, a node full): the
   // scheduler finds no room for the proxy beside them, so they go first.
   if (!exclusive && !hpa)

@@ -224,24 +224,26 @@ export class FaultCase {
   async proberResults(
     from: number,
     to: number,
-  ): Promise<{ requests: number; failures: number; longestOutage: number }> {
+  ): Promise<{ requests: number; failures: number; longestOutage: number; failedAt: string[] }> {
     const lines = (await kubectl(["logs", "-n", this.ns, "prober"])).split("\n");
     let requests = 0;
     let failures = 0;
     let longestOutage = 0;
     let outageStart: number | undefined;
+    const failedAt: string[] = [];
     for (const line of lines) {
-      const [t, result] = line.split(" ");
+      const [t, result, why] = line.split(" ");
       const at = Number(t);
       if (!(at >= from && at <= to)) continue;
       requests++;
       if (result === "fail") {
         failures++;
+        failedAt.push(`${(at - from).toFixed(2)} s ${why ?? ""}`);
         outageStart ??= at;
         longestOutage = Math.max(longestOutage, at - outageStart);
       } else outageStart = undefined;
     }
-    return { requests, failures, longestOutage };
+    return { requests, failures, longestOutage, failedAt };
   }
 
   /**

@@ -32,8 +32,9 @@ spec:
 `;
 
 /**
- * Calls the Service ten times a second and logs "<uptime> ok|fail" (Node's client: busybox's
- * wget fails on the echo server's chunked answers).
+ * Calls the Service ten times a second and logs "<uptime> ok", or "<uptime> fail <why>@<step>"
+ * (the error, and whether it came in the name's lookup, the connect or the answer). Node's
+ * client: busybox's wget fails on the echo server's chunked answers.
  */
 export const proberManifest = `
 ---
@@ -54,19 +55,24 @@ spec:
           function one() {
             const t = uptime();
             let done = false;
-            const end = (ok) => {
+            let step = "lookup";
+            const end = (ok, why) => {
               if (done) return;
               done = true;
-              console.log(t + (ok ? " ok" : " fail"));
+              console.log(t + (ok ? " ok" : " fail " + why));
               setTimeout(one, 100);
             };
             const req = http.get({ host: "web", port: 8080, path: "/", timeout: 1000 }, (res) => {
               res.resume();
-              res.on("end", () => end(res.statusCode === 200));
-              res.on("error", () => end(false));
+              res.on("end", () => end(res.statusCode === 200, "status-" + res.statusCode));
+              res.on("error", (e) => end(false, e.code || "response-error"));
+            });
+            req.on("socket", (s) => {
+              s.on("lookup", () => (step = "connect"));
+              s.on("connect", () => (step = "answer"));
             });
             req.on("timeout", () => req.destroy(new Error("timeout")));
-            req.on("error", () => end(false));
+            req.on("error", (e) => end(false, (e.code || e.message) + "@" + step));
           }
           one();
 `;
