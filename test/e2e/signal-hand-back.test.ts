@@ -200,8 +200,10 @@ describe("a signal to tp docker-run --swap-deployment", () => {
         await expectEndedRestored(tp);
         calls.kill();
         const lines = ((await calls.catch((e: { stdout?: string }) => e)).stdout ?? "").split("\n");
-        // The agent got its SIGTERM at the deletion; half a second on, it still serves.
-        const answered = lines.filter((l) => l.endsWith(" ok") && Number(l.split(" ")[0]) > deleting + 0.5);
+        // The agent got its SIGTERM at the deletion; 2 s on, it still passes connections on to the
+        // user's program (whose container tp stops only once the pod is gone). The pods of the
+        // test cluster share this machine's kernel, and so its uptime clock.
+        const answered = lines.filter((l) => l.endsWith(" ok") && Number(l.split(" ")[0]) > deleting + 2);
         expect(answered.length, `deletion at ${deleting}:\n${lines.join("\n")}`).toBeGreaterThan(0);
       } finally {
         calls.kill();

@@ -11,8 +11,6 @@ export interface DrainOptions {
   /** At most this long after the stop signal, whatever comes. */
   maxMs: number;
   clock?: Clock;
-  /** A second stop signal: end at once. */
-  signal?: AbortSignal;
 }
 
 /**
@@ -26,12 +24,12 @@ export async function drain(o: DrainOptions): Promise<void> {
   const clock = o.clock ?? systemClock;
   const start = clock.now();
   for (;;) {
-    if (o.signal?.aborted || !o.serving()) return;
+    if (!o.serving()) return;
     const now = clock.now();
     // Quiet counts from the signal, or from the last connection since.
     const next = Math.min(Math.max(o.lastAccept(), start) + o.quietMs, start + o.maxMs);
     if (next <= now) return;
     // Looked at again every 100 ms: the session may end meanwhile.
-    await clock.sleep(Math.min(next - now, 100), { signal: o.signal });
+    await clock.sleep(Math.min(next - now, 100));
   }
 }

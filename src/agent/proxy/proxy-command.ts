@@ -61,17 +61,18 @@ export const proxyCommand = new Command("proxy")
         onTunnel: (up) => routerClient?.setTunnel(up),
       });
       // The pod's deletion: served on while connections still reach it (see drain), then ended;
-      // a second signal ends it at once.
-      const again = new AbortController();
+      // a second signal ends it at once. A router's rule for this session lives as long as its
+      // registration, and the router is not behind a node's Service rules: it goes at once, and
+      // the router sends the session's requests to the workload's pods again.
       let stopping = false;
       for (const signal of ["SIGTERM", "SIGINT"] as const) {
         process.on(signal, () => {
-          if (stopping) return again.abort();
+          if (stopping) process.exit(0);
           stopping = true;
+          routerClient?.close();
           log(`${signal}: serving on while connections still come`);
           const { serving, lastAccept } = agent;
-          void drain({ serving, lastAccept, quietMs: drainQuietMs, maxMs: drainMaxMs, signal: again.signal })
-            .then(() => routerClient?.close())
+          void drain({ serving, lastAccept, quietMs: drainQuietMs, maxMs: drainMaxMs })
             .then(() => agent.close())
             .finally(() => process.exit(0));
         });

@@ -33,7 +33,8 @@ spec:
 
 /**
  * Calls the Service ten times a second and logs "<uptime> ok", or "<uptime> fail <why>@<step>"
- * (the error, and whether it came in the name's lookup, the connect or the answer). Node's
+ * (the error, and whether it came in the name's lookup, the connect, the answer, or on a
+ * kept-alive connection: Node's agent keeps them). Node's
  * client: busybox's wget fails on the echo server's chunked answers.
  */
 export const proberManifest = `
@@ -68,6 +69,8 @@ spec:
               res.on("error", (e) => end(false, e.code || "response-error"));
             });
             req.on("socket", (s) => {
+              // A kept-alive connection: no lookup or connect of its own.
+              if (!s.connecting) step = "kept-alive";
               s.on("lookup", () => (step = "connect"));
               s.on("connect", () => (step = "answer"));
             });

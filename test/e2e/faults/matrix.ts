@@ -115,7 +115,8 @@ export function faultCasePool(
  * the Service answers throughout. (Before that drain, a request routed to the proxy once its agent
  * had exited timed out: up to three in a row under CI's load, 2.6 s. A restore that stopped the
  * container first left an outage as long as the pods' start: 7–13 s here; a take-over before the
- * container ran, 5.5 s.) The bound leaves room for one slow request under load.
+ * container ran, 5.5 s.) The outage runs from the first failure of a run to its last: one
+ * failure alone counts 0 s, and 1.5 s leaves room for two timeouts (1 s each) in a row under load.
  */
 export async function expectShortOutage(c: FaultCase, from: number): Promise<void> {
   const results = await c.proberResults(from, await c.proberNow());
