@@ -176,29 +176,49 @@ export function agentResources(
   };
 }
 
-const asked = new WeakMap<Kube, Map<string, Promise<V1ResourceRequirements | undefined>>>();
+/** A namespace's ResourceQuotas (or why they cannot be read) and LimitRanges. */
+export interface NamespaceLimits {
+  quotas: V1ResourceQuota[] | { error: string };
+  ranges: V1LimitRange[];
+}
 
-/**
- * {@link agentResources} for a namespace, read once per Kube. Where the user may not list quotas
- * or limit ranges, tp's pods ask for nothing (admission then says what is missing).
- */
-export function agentResourcesIn(kube: Kube, namespace: string): Promise<V1ResourceRequirements | undefined> {
-  let byNs = asked.get(kube);
-  if (!byNs) asked.set(kube, (byNs = new Map()));
+const read = new WeakMap<Kube, Map<string, Promise<NamespaceLimits>>>();
+
+/** The namespace's quotas and limit ranges, read once per Kube (limit ranges not readable: none). */
+export function namespaceLimits(kube: Kube, namespace: string): Promise<NamespaceLimits> {
+  let byNs = read.get(kube);
+  if (!byNs) read.set(kube, (byNs = new Map()));
   let found = byNs.get(namespace);
   if (!found) {
-    const list = <T>(what: string, call: () => Promise<{ items: T[] }>): Promise<T[]> =>
-      kubeCall(what, call).then(
+    found = Promise.all([
+      kubeCall(`list resourcequotas in ${namespace}`, () =>
+        kube.core.listNamespacedResourceQuota({ namespace }),
+      ).then(
+        (l) => l.items,
+        (err: Error) => ({ error: err.message }),
+      ),
+      kubeCall(`list limitranges in ${namespace}`, () =>
+        kube.core.listNamespacedLimitRange({ namespace }),
+      ).then(
         (l) => l.items,
         () => [],
-      );
-    found = Promise.all([
-      list(`list resourcequotas in ${namespace}`, () => kube.core.listNamespacedResourceQuota({ namespace })),
-      list(`list limitranges in ${namespace}`, () => kube.core.listNamespacedLimitRange({ namespace })),
-    ]).then(([quotas, ranges]) => agentResources(quotas, ranges));
+      ),
+    ]).then(([quotas, ranges]) => ({ quotas, ranges }));
     byNs.set(namespace, found);
   }
   return found;
+}
+
+/**
+ * {@link agentResources} for a namespace. Where the user may not list quotas or limit ranges, tp's
+ * pods ask for nothing (admission then says what is missing).
+ */
+export async function agentResourcesIn(
+  kube: Kube,
+  namespace: string,
+): Promise<V1ResourceRequirements | undefined> {
+  const { quotas, ranges } = await namespaceLimits(kube, namespace);
+  return agentResources(Array.isArray(quotas) ? quotas : [], ranges);
 }
 
 /** Give each container of one of tp's own pod specs these resources (none: left as it is). */

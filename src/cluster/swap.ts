@@ -201,11 +201,13 @@ export async function swapWorkload(kube: Kube, options: SwapOptions): Promise<Re
       // A proxy that was Ready took the Service's connections: its agent serves on while they
       // still come (its drain, within the grace period), and the session stays up until the pod
       // is gone, so none is lost. One never Ready has none to drain.
-      await removeProxy(proxyWasReady ? proxyDrainGraceSeconds : undefined);
-      if (proxyWasReady)
+      if (!proxyWasReady) await removeProxy();
+      else {
+        await removeProxy(proxyDrainGraceSeconds);
         await waitForPodGone(kube, namespace, podName, (proxyDrainGraceSeconds + 5) * 1000, 200).catch(
           () => undefined,
         );
+      }
     }
     return done;
   };

@@ -38,8 +38,8 @@ function fakeKube(f: Fake): Kube {
       readNamespace: () =>
         Promise.resolve({ metadata: { labels: { "pod-security.kubernetes.io/enforce": "restricted" } } }),
       createNamespacedPod: vi.fn().mockResolvedValue({}),
-      listNamespacedResourceQuota: () => Promise.resolve({ items: f.quotas ?? [] }),
-      listNamespacedLimitRange: () => Promise.resolve({ items: [] }),
+      listNamespacedResourceQuota: vi.fn(() => Promise.resolve({ items: f.quotas ?? [] })),
+      listNamespacedLimitRange: vi.fn(() => Promise.resolve({ items: [] })),
     },
   } as unknown as Kube;
 }
@@ -110,5 +110,12 @@ describe("tp doctor", () => {
     const full = await check([quota("4", "3")]);
     expect(full?.status).toBe("warn");
     expect(full?.message).toMatch(/^quota compute has room for 1 more pod: a session adds 2 /);
+  });
+
+  it("reads the namespace's quotas and limit ranges once", async () => {
+    const kube = fakeKube({ quotas: [{ metadata: { name: "compute" }, spec: { hard: { pods: "10" } } }] });
+    await runDoctor(kube, docker, options);
+    expect(kube.core.listNamespacedResourceQuota).toHaveBeenCalledTimes(1);
+    expect(kube.core.listNamespacedLimitRange).toHaveBeenCalledTimes(1);
   });
 });

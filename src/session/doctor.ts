@@ -7,9 +7,8 @@ import {
   runAgentImage,
 } from "../cluster/cluster-checks.js";
 import { lowPortsHint, unprivilegedPortSysctl } from "../cluster/pod-security.js";
-import { agentResourcesIn } from "../cluster/agent-resources.js";
+import { agentResourcesIn, namespaceLimits } from "../cluster/agent-resources.js";
 import { dockerEngineVersion } from "../docker/engine.js";
-import { kubeCall } from "../kube/kube-call.js";
 import { TpError } from "../errors.js";
 import type { Kube } from "../kube/kube.js";
 import { version as tpVersion } from "../version.js";
@@ -104,17 +103,12 @@ async function podSecurityCheck(kube: Kube, namespace: string, agentImage: strin
 const sessionPods = 2;
 
 async function quotaCheck(kube: Kube, namespace: string): Promise<DoctorCheck> {
-  const quotas = await kubeCall(`list resourcequotas in ${namespace}`, () =>
-    kube.core.listNamespacedResourceQuota({ namespace }),
-  ).then(
-    (l) => l.items,
-    (err: Error) => err.message,
-  );
-  if (typeof quotas === "string")
+  const { quotas } = await namespaceLimits(kube, namespace);
+  if (!Array.isArray(quotas))
     return {
       name: "quota",
       status: "warn",
-      message: `the namespace's ResourceQuotas cannot be read: ${quotas}`,
+      message: `the namespace's ResourceQuotas cannot be read: ${quotas.error}`,
     };
   if (!quotas.length)
     return { name: "quota", status: "ok", message: `no ResourceQuota in namespace ${namespace}` };

@@ -70,8 +70,8 @@ export const proxyCommand = new Command("proxy")
           if (stopping) process.exit(0);
           stopping = true;
           routerClient?.close();
-          log(`${signal}: serving on while connections still come`);
           const { serving, lastAccept } = agent;
+          log(serving() ? `${signal}: serving on while connections still come` : `${signal}: ending`);
           void drain({ serving, lastAccept, quietMs: drainQuietMs, maxMs: drainMaxMs })
             .then(() => agent.close())
             .finally(() => process.exit(0));

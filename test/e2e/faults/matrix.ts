@@ -120,7 +120,10 @@ export function faultCasePool(
  */
 export async function expectShortOutage(c: FaultCase, from: number): Promise<void> {
   const results = await c.proberResults(from, await c.proberNow());
-  process.stderr.write(`${c.ns}: longest outage ${results.longestOutage.toFixed(2)} s\n`);
+  // Each failure with its time after `from` and its step, also under the bound: a rare outage over
+  // it then has earlier runs' failures to compare with.
+  const failed = results.failures ? ` (failed at ${results.failedAt.join(", ")})` : "";
+  process.stderr.write(`${c.ns}: longest outage ${results.longestOutage.toFixed(2)} s${failed}\n`);
   // failedAt: seconds after `from`; with tp's words, what it did meanwhile.
   expect(
     results.longestOutage,
