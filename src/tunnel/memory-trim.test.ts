@@ -12,7 +12,12 @@ describe("trimAfterTraffic", () => {
   it("trims once at the first quiet interval after a burst, never during one", () => {
     let bytes = 0;
     const trim = vi.fn();
-    const stop = trimAfterTraffic(() => bytes, trim, { intervalMs: 100, burstBytes: 1000, quietBytes: 10 });
+    const stop = trimAfterTraffic(() => bytes, trim, {
+      intervalMs: 100,
+      burstBytes: 1000,
+      quietBytes: 10,
+      settleMs: 60_000,
+    });
     for (let i = 0; i < 5; i++) {
       bytes += 500;
       vi.advanceTimersByTime(100);
@@ -25,10 +30,32 @@ describe("trimAfterTraffic", () => {
     stop();
   });
 
+  it("trims once, at the first quiet interval, what the process's start left", () => {
+    let bytes = 0;
+    const trim = vi.fn();
+    const options = { intervalMs: 100, burstBytes: 1000, quietBytes: 10, settleMs: 300 };
+    const stop = trimAfterTraffic(() => bytes, trim, options);
+    vi.advanceTimersByTime(200);
+    expect(trim).not.toHaveBeenCalled();
+    bytes += 100; // not quiet: waits
+    vi.advanceTimersByTime(100);
+    expect(trim).not.toHaveBeenCalled();
+    vi.advanceTimersByTime(100);
+    expect(trim).toHaveBeenCalledTimes(1);
+    vi.advanceTimersByTime(2000);
+    expect(trim).toHaveBeenCalledTimes(1);
+    stop();
+  });
+
   it("does not trim after small traffic", () => {
     let bytes = 0;
     const trim = vi.fn();
-    const stop = trimAfterTraffic(() => bytes, trim, { intervalMs: 100, burstBytes: 1000, quietBytes: 10 });
+    const stop = trimAfterTraffic(() => bytes, trim, {
+      intervalMs: 100,
+      burstBytes: 1000,
+      quietBytes: 10,
+      settleMs: 60_000,
+    });
     bytes += 900;
     vi.advanceTimersByTime(1000);
     expect(trim).not.toHaveBeenCalled();

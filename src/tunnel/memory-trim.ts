@@ -9,23 +9,30 @@ import { fileURLToPath } from "node:url";
  * 30 MB larger than it needs.
  * `malloc_trim` returns every free page; it runs at the first quiet interval after at least
  * `burstBytes` have moved since the last trim, so a steady transfer is never trimmed under way.
- * Returns a function that stops it.
+ * The process's own start is such a burst (reading and compiling its code, the session's start: 7
+ * of the CLI's 41 MB of anonymous memory are free pages then): the first quiet interval
+ * `settleMs` after this call trims too. Returns a function that stops it.
  */
 export function trimAfterTraffic(
   moved: () => number,
   trim: () => void,
-  options: { intervalMs?: number; burstBytes?: number; quietBytes?: number } = {},
+  options: { intervalMs?: number; burstBytes?: number; quietBytes?: number; settleMs?: number } = {},
 ): () => void {
-  const { intervalMs = 250, burstBytes = 4 * 1024 * 1024, quietBytes = 64 * 1024 } = options;
+  const { intervalMs = 250, burstBytes = 4 * 1024 * 1024, quietBytes = 64 * 1024, settleMs = 3000 } = options;
   let last = moved();
   let sinceTrim = 0;
+  let started = false;
+  let elapsed = 0;
   const timer = setInterval(() => {
     const now = moved();
     const recent = Math.max(0, now - last);
     last = now;
     sinceTrim += recent;
-    if (sinceTrim >= burstBytes && recent <= quietBytes) {
+    elapsed += intervalMs;
+    const startOver = !started && elapsed >= settleMs;
+    if ((startOver || sinceTrim >= burstBytes) && recent <= quietBytes) {
       sinceTrim = 0;
+      started = true;
       trim();
     }
   }, intervalMs);
