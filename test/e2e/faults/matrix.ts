@@ -127,6 +127,6 @@ export async function expectShortOutage(c: FaultCase, from: number): Promise<voi
   // failedAt: seconds after `from`; with tp's words, what it did meanwhile.
   expect(
     results.longestOutage,
-    `${JSON.stringify(results)}\n${await c.serviceReport()}\ntp:\n${c.tp?.stderr ?? ""}`,
+    `${JSON.stringify(results)}\n${await c.serviceReport()}\ntp (signalled at ${c.tp?.signalledAt} s):\n${c.tp?.stderrTimed ?? ""}`,
   ).toBeLessThan(1.5);
 }

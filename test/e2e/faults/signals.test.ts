@@ -20,9 +20,8 @@ describe.concurrent("an interrupted session is undone by tp before it exits", ()
           // Up, but its container not started yet (as while a slow one is made): the workload's
           // own pods keep serving however long that takes.
           if (stage === "session-up") await new Promise((r) => setTimeout(r, 7_000));
-          // Straight to tp: execa's kill() adds a SIGKILL 5 s after a SIGTERM, and a restore may
-          // take longer than that.
-          process.kill(tp.process.pid as number, signal);
+          // Straight to tp: a restore may take longer than execa's kill() waits before its SIGKILL.
+          tp.signal(signal);
           expect(await exitWithin(tp, 30_000), tp.stderr).toBe(code);
           // Undone by tp itself before it exited: nothing is left for the warden or tp cleanup.
           await c.expectClusterRestored(5_000);

@@ -37,6 +37,10 @@ export class RunningTp {
   readonly process: ResultPromise;
   stdout = "";
   stderr = "";
+  /** stderr with each line's arrival (seconds since the start), to set beside other clocks. */
+  stderrTimed = "";
+  /** When signal() sent a signal (seconds since the start). */
+  signalledAt?: number;
   private readonly waiters = new Set<() => void>();
   readonly started = Date.now();
 
@@ -53,9 +57,17 @@ export class RunningTp {
     });
     this.process.stderr?.on("data", (c: Buffer) => {
       this.stderr += c.toString();
+      const at = ((Date.now() - this.started) / 1000).toFixed(2);
+      this.stderrTimed += c.toString().replace(/^(?=.)/gm, `${at} `);
       this.wake();
     });
     void this.process.then(() => this.wake());
+  }
+
+  /** Send a signal straight to tp (execa's kill() adds a SIGKILL 5 s after a SIGTERM). */
+  signal(signal: NodeJS.Signals): void {
+    this.signalledAt = (Date.now() - this.started) / 1000;
+    process.kill(this.process.pid as number, signal);
   }
 
   private wake(): void {
