@@ -4,7 +4,8 @@ import { kubeGet } from "../kube/kube-call.js";
 import type { Kube } from "../kube/kube.js";
 import { Annotations } from "../contract/cluster-labels.js";
 import { describeRef, type WorkloadRef } from "../contract/workload-ref.js";
-import { restoreWorkload, waitForWorkloadReady } from "../kube/restore.js";
+import { restoreWorkload } from "../kube/restore.js";
+import { handBack } from "./hand-back.js";
 import { patchWorkload, readReplicas, scaleWorkload } from "../kube/workload-api.js";
 import { swapProxyPod } from "./proxy-pod.js";
 import { reachStage, Stages } from "../stages.js";
@@ -36,12 +37,6 @@ export interface SwapOptions extends StartOptions {
 
 /** How long a replica's pod may take to go before its identity is reused. */
 const replicaGoneMs = 120_000;
-
-/**
- * The proxy pod's grace period when the workload's pods have taken the traffic back: room for its
- * agent's drain (at most 8 s, src/agent/proxy/drain.ts) before the kubelet kills it.
- */
-const proxyDrainGraceSeconds = 10;
 
 /** The HorizontalPodAutoscaler that scales this workload, if any. */
 async function autoscalerOf(kube: Kube, namespace: string, ref: WorkloadRef): Promise<string | undefined> {
@@ -182,32 +177,22 @@ export async function swapWorkload(kube: Kube, options: SwapOptions): Promise<Re
     clearInterval(watching);
     await scaling?.catch(() => undefined);
     const done: string[] = [];
-    const removeProxy = async (graceSeconds?: number) => {
-      if (await deletePod(kube, namespace, podName, graceSeconds))
-        done.push(`proxy pod ${namespace}/${podName} deleted`);
-    };
     // A replica's identity and volumes go back to it only once the proxy has released them.
     if (exclusive) {
-      await removeProxy();
+      if (await deletePod(kube, namespace, podName)) done.push(`proxy pod ${namespace}/${podName} deleted`);
       await waitForPodGone(kube, namespace, podName, replicaGoneMs).catch(() => undefined);
     }
     const restored = await restoreWorkload(kube, namespace, ref, sessionId);
     if (restored) {
       done.push(restored.text);
       await reachStage(Stages.restoring);
-      if (!exclusive) await waitForWorkloadReady(kube, namespace, ref, restored.replicas);
     }
     if (!exclusive) {
-      // A proxy that was Ready took the Service's connections: its agent serves on while they
-      // still come (its drain, within the grace period), and the session stays up until the pod
-      // is gone, so none is lost. One never Ready has none to drain.
-      if (!proxyWasReady) await removeProxy();
-      else {
-        await removeProxy(proxyDrainGraceSeconds);
-        await waitForPodGone(kube, namespace, podName, (proxyDrainGraceSeconds + 5) * 1000, 200).catch(
-          () => undefined,
-        );
-      }
+      const { step, warn } = options;
+      const replicas = restored?.replicas;
+      done.push(
+        ...(await handBack({ kube, namespace, ref, proxy: podName, replicas, proxyWasReady, step, warn })),
+      );
     }
     return done;
   };

@@ -1,0 +1,58 @@
+import { describeRef, type WorkloadRef } from "../contract/workload-ref.js";
+import type { Kube } from "../kube/kube.js";
+import { deletePod, waitForPodGone } from "../kube/pods.js";
+import { restoreReadyMs, waitForWorkloadReady } from "../kube/restore.js";
+
+/**
+ * The proxy pod's grace period when the workload's pods have taken the traffic back: room for its
+ * agent's drain (at most 8 s, src/agent/proxy/drain.ts) before the kubelet kills it.
+ */
+export const proxyDrainGraceSeconds = 10;
+
+export interface HandBackOptions {
+  kube: Kube;
+  namespace: string;
+  ref: WorkloadRef;
+  /** The proxy pod's name. */
+  proxy: string;
+  /** The workload's replicas once scaled back (undefined or 0: no pod to wait for). */
+  replicas?: number;
+  /** Whether the proxy was ever Ready, that is whether its Service sent it connections. */
+  proxyWasReady: boolean;
+  step?: (text: string) => (done?: string) => void;
+  warn?: (text: string) => void;
+  /** How long the workload's pods may take to be Ready. */
+  readyMs?: number;
+}
+
+/**
+ * Give a scaled-back workload its Service's traffic back from the proxy beside it: wait until its
+ * pods are Ready, then delete the proxy and, where it was Ready, wait until it is gone (its agent
+ * serves on while connections still come, so none is lost). Both waits are shown as steps: pods can
+ * take long to be Ready. Returns what was done, for the session's summary.
+ */
+export async function handBack(o: HandBackOptions): Promise<string[]> {
+  const { kube, namespace, proxy } = o;
+  if (o.replicas) {
+    const what = describeRef(o.ref, namespace);
+    const readyMs = o.readyMs ?? restoreReadyMs.cli;
+    const ended = o.step?.(`waiting for ${what} to be Ready before its traffic leaves the proxy`);
+    const ready = await waitForWorkloadReady(kube, namespace, o.ref, o.replicas, readyMs);
+    ended?.(ready ? `${what} is Ready` : `${what} is not Ready yet`);
+    if (!ready)
+      o.warn?.(
+        `${what} is not Ready after ${readyMs / 1000} s: the proxy goes now, and its Service has no ready endpoint until the pods are`,
+      );
+  }
+  // One never Ready took no connection: nothing to drain, nothing to wait for.
+  if (!o.proxyWasReady)
+    return (await deletePod(kube, namespace, proxy)) ? [`proxy pod ${namespace}/${proxy} deleted`] : [];
+  if (!(await deletePod(kube, namespace, proxy, proxyDrainGraceSeconds))) return [];
+  const ended = o.step?.(`proxy pod ${proxy} serves on until connections stop reaching it`);
+  const gone = await waitForPodGone(kube, namespace, proxy, (proxyDrainGraceSeconds + 5) * 1000, 200).then(
+    () => true,
+    () => false,
+  );
+  ended?.(gone ? `proxy pod ${proxy} gone` : `proxy pod ${proxy} still terminating`);
+  return [`proxy pod ${namespace}/${proxy} deleted`];
+}
