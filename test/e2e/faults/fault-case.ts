@@ -224,13 +224,20 @@ export class FaultCase {
   async proberResults(
     from: number,
     to: number,
-  ): Promise<{ requests: number; failures: number; longestOutage: number; failedAt: string[] }> {
+  ): Promise<{
+    requests: number;
+    failures: number;
+    longestOutage: number;
+    failedAt: string[];
+    slowAt: string[];
+  }> {
     const lines = (await kubectl(["logs", "-n", this.ns, "prober"])).split("\n");
     let requests = 0;
     let failures = 0;
     let longestOutage = 0;
     let outageStart: number | undefined;
     const failedAt: string[] = [];
+    const slowAt: string[] = [];
     for (const line of lines) {
       const [t, result, why] = line.split(" ");
       const at = Number(t);
@@ -241,9 +248,12 @@ export class FaultCase {
         failedAt.push(`${(at - from).toFixed(2)} s ${why ?? ""}`);
         outageStart ??= at;
         longestOutage = Math.max(longestOutage, at - outageStart);
-      } else outageStart = undefined;
+      } else {
+        outageStart = undefined;
+        if (why) slowAt.push(`${(at - from).toFixed(2)} s ${why}`);
+      }
     }
-    return { requests, failures, longestOutage, failedAt };
+    return { requests, failures, longestOutage, failedAt, slowAt };
   }
 
   /**
