@@ -5,7 +5,7 @@ import type { Kube } from "../kube/kube.js";
 import { Annotations } from "../contract/cluster-labels.js";
 import { describeRef, type WorkloadRef } from "../contract/workload-ref.js";
 import { restoreWorkload } from "../kube/restore.js";
-import { handBack } from "./hand-back.js";
+import { giveTrafficBack } from "./give-traffic-back.js";
 import { patchWorkload, readReplicas, scaleWorkload } from "../kube/workload-api.js";
 import { swapProxyPod } from "./proxy-pod.js";
 import { reachStage, Stages } from "../stages.js";
@@ -31,7 +31,7 @@ export interface SwapTarget extends WorkloadTarget {
 
 export interface SwapOptions extends StartOptions {
   target: SwapTarget;
-  /** Told once when an autoscaler owns the replicas. */
+  /** Told what the user should know: an autoscaler owns the replicas, pods not Ready in time. */
   warn?: (text: string) => void;
 }
 
@@ -191,7 +191,16 @@ export async function swapWorkload(kube: Kube, options: SwapOptions): Promise<Re
       const { step, warn } = options;
       const replicas = restored?.replicas;
       done.push(
-        ...(await handBack({ kube, namespace, ref, proxy: podName, replicas, proxyWasReady, step, warn })),
+        ...(await giveTrafficBack({
+          kube,
+          namespace,
+          ref,
+          proxy: podName,
+          replicas,
+          proxyWasReady,
+          step,
+          warn,
+        })),
       );
     }
     return done;

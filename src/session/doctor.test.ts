@@ -8,6 +8,7 @@ const docker = { version: () => Promise.resolve({ Version: "27.0.1" }) } as unkn
 interface Fake {
   serverTime?: number;
   quotas?: object[];
+  quotasError?: Error;
   denied?: (resource: string, verb: string) => boolean;
 }
 
@@ -38,7 +39,9 @@ function fakeKube(f: Fake): Kube {
       readNamespace: () =>
         Promise.resolve({ metadata: { labels: { "pod-security.kubernetes.io/enforce": "restricted" } } }),
       createNamespacedPod: vi.fn().mockResolvedValue({}),
-      listNamespacedResourceQuota: vi.fn(() => Promise.resolve({ items: f.quotas ?? [] })),
+      listNamespacedResourceQuota: vi.fn(() =>
+        f.quotasError ? Promise.reject(f.quotasError) : Promise.resolve({ items: f.quotas ?? [] }),
+      ),
       listNamespacedLimitRange: vi.fn(() => Promise.resolve({ items: [] })),
     },
   } as unknown as Kube;
@@ -110,6 +113,18 @@ describe("tp doctor", () => {
     const full = await check([quota("4", "3")]);
     expect(full?.status).toBe("warn");
     expect(full?.message).toMatch(/^quota compute has room for 1 more pod: a session adds 2 /);
+  });
+
+  it("warns with the error where the namespace's quotas cannot be read", async () => {
+    const report = await runDoctor(
+      fakeKube({ quotasError: new Error("quota list refused") }),
+      docker,
+      options,
+    );
+    expect(report.checks.find((c) => c.name === "quota")).toMatchObject({
+      status: "warn",
+      message: expect.stringMatching(/^the namespace's ResourceQuotas cannot be read: .*quota list refused/),
+    });
   });
 
   it("reads the namespace's quotas and limit ranges once", async () => {

@@ -196,7 +196,8 @@ export class TunnelLink {
         // the tunnel and run() finds it gone.
         const going = await this.proxyGone();
         if (going) throw new ProxyGoing(proxyGoneError(going));
-        this.stopTrim = this.trim && trimAfterTraffic(() => this.bytesMoved, this.trim);
+        // 10 s on, the session's start is over: what it left is given back too.
+        this.stopTrim = this.trim && trimAfterTraffic(() => this.bytesMoved, this.trim, { settleMs: 10_000 });
         this.loop = this.run(current);
         return;
       } catch (err) {

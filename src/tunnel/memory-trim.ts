@@ -9,16 +9,21 @@ import { fileURLToPath } from "node:url";
  * 30 MB larger than it needs.
  * `malloc_trim` returns every free page; it runs at the first quiet interval after at least
  * `burstBytes` have moved since the last trim, so a steady transfer is never trimmed under way.
- * The process's own start is such a burst (reading and compiling its code, the session's start: 7
- * of the CLI's 41 MB of anonymous memory are free pages then): the first quiet interval
- * `settleMs` after this call trims too. Returns a function that stops it.
+ * With `settleMs`, the process's own start counts as such a burst (reading and compiling its code,
+ * the session's start: 7 of the CLI's 41 MB of anonymous memory are free pages then): the first
+ * quiet interval `settleMs` after this call trims too. Returns a function that stops it.
  */
 export function trimAfterTraffic(
   moved: () => number,
   trim: () => void,
   options: { intervalMs?: number; burstBytes?: number; quietBytes?: number; settleMs?: number } = {},
 ): () => void {
-  const { intervalMs = 250, burstBytes = 4 * 1024 * 1024, quietBytes = 64 * 1024, settleMs = 3000 } = options;
+  const {
+    intervalMs = 250,
+    burstBytes = 4 * 1024 * 1024,
+    quietBytes = 64 * 1024,
+    settleMs = Infinity,
+  } = options;
   let last = moved();
   let sinceTrim = 0;
   let started = false;

@@ -13,6 +13,7 @@ import {
 } from "../support/cluster.js";
 import { RunningTp, runTp } from "../support/tp.js";
 import { faultCaseManifest, proberManifest } from "./manifests.js";
+import { proberResults, type ProberResults } from "./prober-results.js";
 
 /**
  * One case of the fault suite: a namespace with a Deployment `web` (2 replicas behind a Service,
@@ -221,39 +222,8 @@ export class FaultCase {
   }
 
   /** The prober's results between two of its times: the failures and the longest run of them (s). */
-  async proberResults(
-    from: number,
-    to: number,
-  ): Promise<{
-    requests: number;
-    failures: number;
-    longestOutage: number;
-    failedAt: string[];
-    slowAt: string[];
-  }> {
-    const lines = (await kubectl(["logs", "-n", this.ns, "prober"])).split("\n");
-    let requests = 0;
-    let failures = 0;
-    let longestOutage = 0;
-    let outageStart: number | undefined;
-    const failedAt: string[] = [];
-    const slowAt: string[] = [];
-    for (const line of lines) {
-      const [t, result, why] = line.split(" ");
-      const at = Number(t);
-      if (!(at >= from && at <= to)) continue;
-      requests++;
-      if (result === "fail") {
-        failures++;
-        failedAt.push(`${(at - from).toFixed(2)} s ${why ?? ""}`);
-        outageStart ??= at;
-        longestOutage = Math.max(longestOutage, at - outageStart);
-      } else {
-        outageStart = undefined;
-        if (why) slowAt.push(`${(at - from).toFixed(2)} s ${why}`);
-      }
-    }
-    return { requests, failures, longestOutage, failedAt, slowAt };
+  async proberResults(from: number, to: number): Promise<ProberResults> {
+    return proberResults((await kubectl(["logs", "-n", this.ns, "prober"])).split("\n"), from, to);
   }
 
   /**

@@ -116,8 +116,8 @@ export function faultCasePool(
  * had exited timed out: up to three in a row under CI's load, 2.6 s. A restore that stopped the
  * container first left an outage as long as the pods' start: 7–13 s here; a take-over before the
  * container ran, 5.5 s.) The outage runs from the first failure of a run to its last: one
- * failure alone counts 0 s, and a failure right after a timeout (3 s, see the prober) is over
- * the bound.
+ * failure alone counts 0 s, and a failure or a slow answer right after a timeout (3 s, see the
+ * prober) is over the bound (prober-results.ts).
  */
 export async function expectShortOutage(c: FaultCase, from: number): Promise<void> {
   const results = await c.proberResults(from, await c.proberNow());

@@ -58,7 +58,12 @@ export class RunningTp {
     this.process.stderr?.on("data", (c: Buffer) => {
       this.stderr += c.toString();
       const at = ((Date.now() - this.started) / 1000).toFixed(2);
-      this.stderrTimed += c.toString().replace(/^(?=.)/gm, `${at} `);
+      // A line split across chunks is stamped once, where it began.
+      const text = c.toString().replace(/^(?=.)/gm, `${at} `);
+      this.stderrTimed +=
+        this.stderrTimed && !this.stderrTimed.endsWith("\n") && text.startsWith(`${at} `)
+          ? text.slice(at.length + 1)
+          : text;
       this.wake();
     });
     void this.process.then(() => this.wake());

@@ -9,7 +9,7 @@ import { restoreReadyMs, waitForWorkloadReady } from "../kube/restore.js";
  */
 export const proxyDrainGraceSeconds = 10;
 
-export interface HandBackOptions {
+export interface GiveTrafficBackOptions {
   kube: Kube;
   namespace: string;
   ref: WorkloadRef;
@@ -26,22 +26,24 @@ export interface HandBackOptions {
 }
 
 /**
- * Give a scaled-back workload its Service's traffic back from the proxy beside it: wait until its
+ * Give a scaled-back workload its Service's traffic back from the proxy beside it (the cluster half
+ * of StartedSession.handBack): wait until its
  * pods are Ready, then delete the proxy and, where it was Ready, wait until it is gone (its agent
  * serves on while connections still come, so none is lost). Both waits are shown as steps: pods can
  * take long to be Ready. Returns what was done, for the session's summary.
  */
-export async function handBack(o: HandBackOptions): Promise<string[]> {
+export async function giveTrafficBack(o: GiveTrafficBackOptions): Promise<string[]> {
   const { kube, namespace, proxy } = o;
   if (o.replicas) {
     const what = describeRef(o.ref, namespace);
     const readyMs = o.readyMs ?? restoreReadyMs.cli;
-    const ended = o.step?.(`waiting for ${what} to be Ready before its traffic leaves the proxy`);
+    const ended = o.step?.(`waiting for ${what} to be Ready before the proxy goes`);
+    // False also where its status could not be read: the wait gives up on an error.
     const ready = await waitForWorkloadReady(kube, namespace, o.ref, o.replicas, readyMs);
-    ended?.(ready ? `${what} is Ready` : `${what} is not Ready yet`);
+    ended?.(ready ? `${what} is Ready` : `${what}: not all of its pods seen Ready`);
     if (!ready)
       o.warn?.(
-        `${what} is not Ready after ${readyMs / 1000} s: the proxy goes now, and its Service has no ready endpoint until the pods are`,
+        `not all of the ${o.replicas} pods of ${what} were seen Ready (waited up to ${readyMs / 1000} s): the proxy goes now, and its Service may lack ready endpoints until they are`,
       );
   }
   // One never Ready took no connection: nothing to drain, nothing to wait for.
