@@ -21,22 +21,27 @@ export interface GiveTrafficBackOptions {
   proxyWasReady: boolean;
   step?: (text: string) => (done?: string) => void;
   warn?: (text: string) => void;
-  /** How long the workload's pods may take to be Ready. */
-  readyMs?: number;
+}
+
+/** Delete the proxy pod; the summary's line where it was there to delete. */
+export async function deleteProxy(kube: Kube, namespace: string, proxy: string, graceSeconds?: number) {
+  return (await deletePod(kube, namespace, proxy, graceSeconds))
+    ? [`proxy pod ${namespace}/${proxy} deleted`]
+    : [];
 }
 
 /**
  * Give a scaled-back workload its Service's traffic back from the proxy beside it (the cluster half
- * of StartedSession.handBack): wait until its
- * pods are Ready, then delete the proxy and, where it was Ready, wait until it is gone (its agent
- * serves on while connections still come, so none is lost). Both waits are shown as steps: pods can
- * take long to be Ready. Returns what was done, for the session's summary.
+ * of StartedSession.handBack): wait until its pods are Ready, then delete the proxy and, where it
+ * was Ready, wait until it is gone (its agent serves on while connections still come, so none is
+ * lost). Both waits are shown as steps: pods can take long to be Ready. Returns what was done, for
+ * the session's summary.
  */
 export async function giveTrafficBack(o: GiveTrafficBackOptions): Promise<string[]> {
   const { kube, namespace, proxy } = o;
   if (o.replicas) {
     const what = describeRef(o.ref, namespace);
-    const readyMs = o.readyMs ?? restoreReadyMs.cli;
+    const readyMs = restoreReadyMs.cli;
     const ended = o.step?.(`waiting for ${what} to be Ready before the proxy goes`);
     // False also where its status could not be read: the wait gives up on an error.
     const ready = await waitForWorkloadReady(kube, namespace, o.ref, o.replicas, readyMs);
@@ -47,14 +52,14 @@ export async function giveTrafficBack(o: GiveTrafficBackOptions): Promise<string
       );
   }
   // One never Ready took no connection: nothing to drain, nothing to wait for.
-  if (!o.proxyWasReady)
-    return (await deletePod(kube, namespace, proxy)) ? [`proxy pod ${namespace}/${proxy} deleted`] : [];
-  if (!(await deletePod(kube, namespace, proxy, proxyDrainGraceSeconds))) return [];
+  if (!o.proxyWasReady) return deleteProxy(kube, namespace, proxy);
+  const done = await deleteProxy(kube, namespace, proxy, proxyDrainGraceSeconds);
+  if (!done.length) return done;
   const ended = o.step?.(`proxy pod ${proxy} serves on until connections stop reaching it`);
   const gone = await waitForPodGone(kube, namespace, proxy, (proxyDrainGraceSeconds + 5) * 1000, 200).then(
     () => true,
     () => false,
   );
   ended?.(gone ? `proxy pod ${proxy} gone` : `proxy pod ${proxy} still terminating`);
-  return [`proxy pod ${namespace}/${proxy} deleted`];
+  return done;
 }

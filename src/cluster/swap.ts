@@ -5,12 +5,12 @@ import type { Kube } from "../kube/kube.js";
 import { Annotations } from "../contract/cluster-labels.js";
 import { describeRef, type WorkloadRef } from "../contract/workload-ref.js";
 import { restoreWorkload } from "../kube/restore.js";
-import { giveTrafficBack } from "./give-traffic-back.js";
+import { deleteProxy, giveTrafficBack } from "./give-traffic-back.js";
 import { patchWorkload, readReplicas, scaleWorkload } from "../kube/workload-api.js";
 import { swapProxyPod } from "./proxy-pod.js";
 import { reachStage, Stages } from "../stages.js";
 import type { RemoteEnd, StartOptions } from "../kube/remote-end.js";
-import { deletePod, waitForNoPods, waitForPodGone } from "../kube/pods.js";
+import { waitForNoPods, waitForPodGone } from "../kube/pods.js";
 import { createOrRestore, createProxyPod } from "./create-proxy-pod.js";
 import { watchScale } from "./watch-scale.js";
 import { exceedsQuota } from "./agent-resources.js";
@@ -179,7 +179,7 @@ export async function swapWorkload(kube: Kube, options: SwapOptions): Promise<Re
     const done: string[] = [];
     // A replica's identity and volumes go back to it only once the proxy has released them.
     if (exclusive) {
-      if (await deletePod(kube, namespace, podName)) done.push(`proxy pod ${namespace}/${podName} deleted`);
+      done.push(...(await deleteProxy(kube, namespace, podName)));
       await waitForPodGone(kube, namespace, podName, replicaGoneMs).catch(() => undefined);
     }
     const restored = await restoreWorkload(kube, namespace, ref, sessionId);

@@ -26,18 +26,17 @@ export function trimAfterTraffic(
   } = options;
   let last = moved();
   let sinceTrim = 0;
-  let started = false;
-  let elapsed = 0;
+  // Counts down to the start's trim; Infinity once any trim ran.
+  let untilSettled = settleMs;
   const timer = setInterval(() => {
     const now = moved();
     const recent = Math.max(0, now - last);
     last = now;
     sinceTrim += recent;
-    elapsed += intervalMs;
-    const startOver = !started && elapsed >= settleMs;
-    if ((startOver || sinceTrim >= burstBytes) && recent <= quietBytes) {
+    untilSettled -= intervalMs;
+    if ((untilSettled <= 0 || sinceTrim >= burstBytes) && recent <= quietBytes) {
       sinceTrim = 0;
-      started = true;
+      untilSettled = Infinity;
       trim();
     }
   }, intervalMs);

@@ -57,13 +57,12 @@ export class RunningTp {
     });
     this.process.stderr?.on("data", (c: Buffer) => {
       this.stderr += c.toString();
-      const at = ((Date.now() - this.started) / 1000).toFixed(2);
+      const at = `${((Date.now() - this.started) / 1000).toFixed(2)} `;
       // A line split across chunks is stamped once, where it began.
-      const text = c.toString().replace(/^(?=.)/gm, `${at} `);
-      this.stderrTimed +=
-        this.stderrTimed && !this.stderrTimed.endsWith("\n") && text.startsWith(`${at} `)
-          ? text.slice(at.length + 1)
-          : text;
+      const midLine = this.stderrTimed !== "" && !this.stderrTimed.endsWith("\n");
+      this.stderrTimed += c
+        .toString()
+        .replace(/^(?=.)/gm, (_, offset: number) => (offset === 0 && midLine ? "" : at));
       this.wake();
     });
     void this.process.then(() => this.wake());
