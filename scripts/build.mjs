@@ -66,6 +66,9 @@ await build({
 // --max-semi-space-size=1: V8's young generation stays at 1 MB semi-spaces. By default it grows to
 // 16 MB ones (up to 48 MB of heap, resident once touched) as soon as the tunnel's buffers churn
 // through it; kept small it costs no measurable CPU (buffers die young, each scavenge is short).
+// Not --optimize-for-size, as the agent has (it implies this and also grows the old generation by
+// smaller steps): the CLI's heap is four times the sidecar's, and the CLI took twice the CPU per
+// GiB through the tunnel with it (bench:tunnel: 6.1 s against 2.7).
 // --expose-gc: once a burst through the tunnel is over, the CLI collects the buffers it left
 // before it gives the C heap's free pages back (src/tunnel/memory-trim.ts).
 await build({
