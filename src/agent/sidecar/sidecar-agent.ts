@@ -15,7 +15,7 @@ import { startInbound, type InboundRoute } from "./inbound-client.js";
 import { startLocalProxy } from "./local-proxy.js";
 import { alsoProxyRules, redirectRules } from "./iptables-rules.js";
 import { applyIptables, restoreRules } from "./iptables.js";
-import { trimAfterTraffic } from "../../tunnel/memory-trim.js";
+import { collectGarbage, trimAfterTraffic } from "../../tunnel/memory-trim.js";
 import { loadSidecarAddon } from "./original-dst.js";
 import { forwardThroughTunnel, startFixedForward, startTcpRedirector } from "./tcp-redirector.js";
 import { listenUnix } from "./unix-listener.js";
@@ -72,7 +72,10 @@ export async function startSidecarAgent(options: SidecarAgentOptions): Promise<S
   await startDnsServer(tunnel);
   const addon = loadSidecarAddon();
   servers.push(await startTcpRedirector(tunnel, config.redirectPort, addon.originalDst, log));
-  trimAfterTraffic(() => tunnel.bytesMoved + hostTunnel.bytesMoved, addon.trimMemory);
+  trimAfterTraffic(
+    () => tunnel.bytesMoved + hostTunnel.bytesMoved,
+    () => (collectGarbage(), addon.trimMemory()),
+  );
   for (const port of config.toPod) {
     servers.push(
       await startFixedForward(port, (s) => forwardThroughTunnel(tunnel, s, "127.0.0.1", port, log)),
