@@ -9,6 +9,17 @@ const read = (path) => {
   }
 };
 
+/**
+ * The machine's CPU time so far, all CPUs and processes (those that have ended included), in
+ * clock ticks from /proc/stat: [busy, total]. Ticks are 1/100 s (USER_HZ) on Linux.
+ */
+export function machineTicks() {
+  const f = read("/proc/stat").split("\n")[0].trim().split(/\s+/).slice(1).map(Number);
+  const idle = f[3] + (f[4] ?? 0);
+  const total = f.reduce((a, b) => a + b, 0);
+  return [total - idle, total];
+}
+
 /** `pid` and every process below it. */
 export function withDescendants(pid) {
   const parents = new Map();

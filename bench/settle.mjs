@@ -2,14 +2,8 @@
 // such as a restored Deployment's pods starting, has finished), so that each measurement starts
 // from the same state. Linux: CPU use from /proc/stat; elsewhere a fixed pause.
 import { execFileSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
-
-function busyAndTotal() {
-  const f = readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/).slice(1).map(Number);
-  const idle = f[3] + (f[4] ?? 0);
-  const total = f.reduce((a, b) => a + b, 0);
-  return [total - idle, total];
-}
+import { existsSync } from "node:fs";
+import { machineTicks as busyAndTotal } from "./proc-stats.mjs";
 
 /** Wait until one 500 ms window uses under `share` of the CPUs (at most `maxMs`); flush writes first. */
 export async function settle({ share = 0.1, maxMs = 15_000 } = {}) {
