@@ -1,5 +1,6 @@
 import { execa } from "execa";
 import { readFileSync } from "node:fs";
+import { connect, type Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apply, createNamespace, kubectl, requireCluster, rolloutStatus } from "./support/cluster.js";
 import {
@@ -45,6 +46,46 @@ spec:
     - { name: echo, port: 80, targetPort: echo }
     - { name: sink, port: 81, targetPort: 9001 }
 `;
+
+/**
+ * Open `count` connections to `port` at once, each sending its number and holding on until it is
+ * echoed; close them all once every one has been (or has failed). Returns the failures.
+ */
+async function holdOpenEchoes(port: number, count: number): Promise<string[]> {
+  const sockets: Socket[] = [];
+  const failures: string[] = [];
+  await Promise.all(
+    Array.from(
+      { length: count },
+      (_, i) =>
+        new Promise<void>((resolve) => {
+          const line = `connection ${i}\n`;
+          let got = "";
+          const s = connect({ port, host: "127.0.0.1" }, () => s.write(line));
+          sockets.push(s);
+          const fail = (why: string) => {
+            failures.push(`${i}: ${why}`);
+            resolve();
+          };
+          const timer = setTimeout(() => fail("no echo in 60 s"), 60_000);
+          s.on("data", (d: Buffer) => {
+            got += d.toString();
+            if (got === line) {
+              clearTimeout(timer);
+              resolve();
+            }
+          });
+          s.on("error", (e) => (clearTimeout(timer), fail(e.message)));
+          s.on("close", () => {
+            clearTimeout(timer);
+            if (got !== line) fail(`closed after ${JSON.stringify(got)}`);
+          });
+        }),
+    ),
+  );
+  for (const s of sockets) s.destroy();
+  return failures;
+}
 
 /** Switch the API server's PortForwardWebsockets gate (feature-gates.ts reads the file per request). */
 async function websocketsGate(on: boolean): Promise<void> {
@@ -106,6 +147,20 @@ describe("kubectl port-forward against the test cluster", () => {
       echoes.forEach((e, i) => expect(e.got.toString()).toBe(`connection ${i}\n`.repeat(1000 * (i + 1))));
     });
   });
+
+  it(
+    "1,000 connections opened at once through one forward: each is echoed, kubectl reports no error",
+    { timeout: 120_000 },
+    async () => {
+      // A kubelet dials the pod's port for each; the connections arrive faster than one at a time.
+      await withForward(pod, [":9000"], async (f) => {
+        const failures = await holdOpenEchoes(f.local.get(9000)!, 1000);
+        expect(f.output()).not.toContain("an error occurred forwarding");
+        expect(failures).toEqual([]);
+        expect(f.exited()).toBe(false);
+      });
+    },
+  );
 
   it("deployment/NAME and service/NAME (the service port mapped to the pod's)", async () => {
     await withForward("deployment/pfs", [":9000"], async (f) => {

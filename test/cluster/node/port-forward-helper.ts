@@ -75,18 +75,34 @@ export class PortForwardHelpers {
     throw new Error("port-forward helper did not start");
   }
 
-  /** Opens a connection to `port` on the pod's loopback; rejects with the reason when it fails. */
-  dial(sock: string, port: number): Promise<Socket> {
+  /**
+   * Opens a connection to `port` on the pod's loopback; rejects with the reason when it fails.
+   * A helper whose backlog is full refuses a non-blocking connect with EAGAIN where a blocking
+   * one would wait for room: it is tried again until `waitMs` have passed.
+   */
+  async dial(sock: string, port: number, waitMs = 10_000): Promise<Socket> {
+    const deadline = Date.now() + waitMs;
+    for (let pause = 2; ; pause = Math.min(pause * 2, 50)) {
+      try {
+        return await this.dialOnce(sock, port);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== "EAGAIN" || Date.now() + pause > deadline) throw err;
+        await new Promise((r) => setTimeout(r, pause));
+      }
+    }
+  }
+
+  private dialOnce(sock: string, port: number): Promise<Socket> {
     return new Promise((resolve, reject) => {
       const s = connect({ path: sock, allowHalfOpen: true });
       let status: number | undefined;
-      const fail = (why: string) => {
+      const fail = (why: string | Error) => {
         if (status === 0) return;
         status ??= 1;
         s.destroy();
-        reject(new Error(why));
+        reject(typeof why === "string" ? new Error(why) : why);
       };
-      s.on("error", (e) => fail(e.message));
+      s.on("error", (e) => fail(e));
       s.on("connect", () => {
         const h = Buffer.alloc(2);
         h.writeUInt16BE(port);

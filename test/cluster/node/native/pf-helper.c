@@ -5,6 +5,8 @@
  * connect to it on the pod's loopback (127.0.0.1, then ::1), answer one status byte (0
  * connected; 1 and a message otherwise), then copy bytes both ways with half-close. A process
  * per connection; no Node, so a pod costs its node next to nothing until it is port-forwarded.
+ * Its backlog is the system's largest (SOMAXCONN): a forward may open a thousand connections at
+ * once, which a kubelet dials straight into the pod's namespace.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -119,7 +121,7 @@ int main(void) {
   struct sockaddr_un addr = {.sun_family = AF_UNIX};
   strncpy(addr.sun_path, sock_path, sizeof addr.sun_path - 1);
   unlink(sock_path);
-  if (s < 0 || bind(s, (struct sockaddr *)&addr, sizeof addr) < 0 || listen(s, 64) < 0) {
+  if (s < 0 || bind(s, (struct sockaddr *)&addr, sizeof addr) < 0 || listen(s, SOMAXCONN) < 0) {
     /* No shared folder: still hold the namespace, as a pause container does. */
     for (;;) pause();
   }
