@@ -3,8 +3,9 @@
 // output line, against a plain `docker run` of the same image, in the same run. Needs the test
 // cluster (npm run cluster:up) and the images (npm run images). Prints the ratio and writes
 // bench/results/startup.json. With each time, the CPU the whole machine used until that first line
-// (every process, the test cluster's included, those that ended too): on a machine that runs the
-// test cluster as well, a start cannot take less than that CPU over the machine's cores.
+// (every process, the test cluster's included, those that ended too; each run starts on a quiet
+// machine, see settle.mjs) and how busy that kept its cores: near 100 %, a start is bound by the
+// CPU its processes need, and overlapping more of its steps cannot make it shorter here.
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { settle } from "./settle.mjs";
@@ -69,8 +70,13 @@ await withSampleApp("tp-bench", async (ns) => {
     `plain docker run:              median ${result.dockerMedianMs} ms (${result.dockerRunFirstOutputMs.join(", ")})`,
   );
   console.log(`ratio tp / docker run: ${result.ratio} (target <= 3)`);
-  if (hasProc)
+  if (hasProc) {
+    const busy = (cpu, ms) => `${Math.round((100 * cpu) / (result.cpus * (ms / 1000)))} %`;
     console.log(
       `machine CPU seconds to first output (all processes, ${result.cpus} cores): tp median ${result.tpMachineCpuMedianSeconds} (${tpCpu.join(", ")}), docker run ${result.dockerRunMachineCpuMedianSeconds} (${dockerCpu.join(", ")})`,
     );
+    console.log(
+      `cores busy until the first line: tp ${tp.map((ms, i) => busy(tpCpu[i], ms)).join(", ")}; docker run ${docker.map((ms, i) => busy(dockerCpu[i], ms)).join(", ")}`,
+    );
+  }
 });

@@ -63,7 +63,10 @@ async function holdOpenEchoes(port: number, count: number): Promise<string[]> {
           let got = "";
           const s = connect({ port, host: "127.0.0.1" }, () => s.write(line));
           sockets.push(s);
+          let failed = false;
           const fail = (why: string) => {
+            if (failed) return;
+            failed = true;
             failures.push(`${i}: ${why}`);
             resolve();
           };

@@ -74,7 +74,13 @@ export async function startSidecarAgent(options: SidecarAgentOptions): Promise<S
   servers.push(await startTcpRedirector(tunnel, config.redirectPort, addon.originalDst, log));
   trimAfterTraffic(
     () => tunnel.bytesMoved + hostTunnel.bytesMoved,
-    () => (collectGarbage(), addon.trimMemory()),
+    () => {
+      try {
+        collectGarbage();
+      } finally {
+        addon.trimMemory();
+      }
+    },
   );
   for (const port of config.toPod) {
     servers.push(

@@ -116,7 +116,10 @@ export class PortForwardHelpers {
         if (status === 0) return resolve(s);
         const chunks: Buffer[] = [];
         s.on("data", (d: Buffer) => chunks.push(d));
-        s.on("end", () => reject(new Error(Buffer.concat(chunks).toString() || "connection refused")));
+        s.on("end", () => {
+          s.destroy();
+          reject(new Error(Buffer.concat(chunks).toString() || "connection refused"));
+        });
       };
       s.on("readable", onReadable);
       // A helper that closes without a status byte must not leave the port-forward hanging.
