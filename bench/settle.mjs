@@ -3,7 +3,7 @@
 // from the same state. Linux: CPU use from /proc/stat; elsewhere a fixed pause.
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { machineTicks as busyAndTotal } from "./proc-stats.mjs";
+import { machineTicks } from "./proc-stats.mjs";
 
 /** Wait until one 500 ms window uses under `share` of the CPUs (at most `maxMs`); flush writes first. */
 export async function settle({ share = 0.1, maxMs = 15_000 } = {}) {
@@ -11,9 +11,9 @@ export async function settle({ share = 0.1, maxMs = 15_000 } = {}) {
   execFileSync("sync");
   const deadline = Date.now() + maxMs;
   while (Date.now() < deadline) {
-    const [b0, t0] = busyAndTotal();
+    const [b0, t0] = machineTicks();
     await new Promise((r) => setTimeout(r, 500));
-    const [b1, t1] = busyAndTotal();
+    const [b1, t1] = machineTicks();
     if (t1 > t0 && (b1 - b0) / (t1 - t0) < share) return;
   }
 }
