@@ -3,6 +3,7 @@ import { request as httpsRequest } from "node:https";
 import { connect } from "node:net";
 import type { V1Container, V1Probe } from "@kubernetes/client-node";
 import type Docker from "dockerode";
+import { execStateAfterOutput, type ExecState } from "./exec-exit.js";
 
 /** Where a probe runs: the pod's IP and the Docker container for exec probes. */
 export interface ProbeTarget {
@@ -19,28 +20,38 @@ function resolvePort(port: number | string, c: V1Container): number {
   return p.containerPort;
 }
 
-async function execProbe(
+export async function execProbe(
   docker: Docker,
   t: ProbeTarget,
   command: string[],
   timeoutMs: number,
+  reads?: { reads?: number; intervalMs?: number },
 ): Promise<boolean> {
   const exec = await docker
     .getContainer(t.containerId)
     .exec({ Cmd: command, AttachStdout: true, AttachStderr: true });
   const stream = await exec.start({ hijack: true, stdin: false });
   stream.resume();
-  await new Promise<void>((resolve) => {
+  const ended = await new Promise<boolean>((resolve) => {
     const timer = setTimeout(() => {
       stream.destroy();
-      resolve();
+      resolve(false);
     }, timeoutMs);
-    stream.on("end", () => (clearTimeout(timer), resolve()));
-    stream.on("close", () => (clearTimeout(timer), resolve()));
-    stream.on("error", () => (clearTimeout(timer), resolve()));
+    stream.on("end", () => (clearTimeout(timer), resolve(true)));
+    stream.on("close", () => (clearTimeout(timer), resolve(true)));
+    stream.on("error", () => (clearTimeout(timer), resolve(true)));
   });
-  const info = await exec.inspect();
-  return !info.Running && info.ExitCode === 0;
+  // Past its timeout the probe fails, as the kubelet's exec does.
+  if (!ended) return false;
+  return execProbeResult(await execStateAfterOutput(() => exec.inspect(), reads));
+}
+
+/**
+ * An exec probe's result from its state once its output ended: its exit code, or success where
+ * Docker still says it runs after every read, as the kubelet's Docker runtime answers then.
+ */
+export function execProbeResult(state: ExecState): boolean {
+  return state.Running || state.ExitCode === 0;
 }
 
 function tcpProbe(host: string, port: number, timeoutMs: number): Promise<boolean> {

@@ -12,6 +12,7 @@ import {
   rolloutStatus,
 } from "../support/cluster.js";
 import { RunningTp, runTp } from "../support/tp.js";
+import { EndpointsHistory } from "./endpoints-history.js";
 import { faultCaseManifest, proberManifest } from "./manifests.js";
 import { proberResults, type ProberResults } from "./prober-results.js";
 
@@ -26,6 +27,8 @@ export class FaultCase {
   /** tp's temporary directory: every local file of the session is made under it. */
   readonly tmp = mkdtempSync(join(tmpdir(), "tp-fault-"));
   private before = "";
+  /** The Service's endpoints over time, where the case has a prober. */
+  private endpoints: EndpointsHistory | undefined;
 
   private constructor(
     readonly ns: string,
@@ -37,7 +40,10 @@ export class FaultCase {
     const c = new FaultCase(ns.name, ns.remove);
     await apply(c.ns, faultCaseManifest + (options.prober ? proberManifest : ""));
     await rolloutStatus(c.ns, "web");
-    if (options.prober) await c.proberNow(90_000);
+    if (options.prober) {
+      await c.proberNow(90_000);
+      c.endpoints = new EndpointsHistory(c.ns, "web");
+    }
     c.before = await c.state();
     return c;
   }
@@ -218,7 +224,8 @@ export class FaultCase {
       kubectl(["get", "pods", "-n", this.ns, "-o", "wide", "--show-labels"]).catch(String),
       kubectl(["logs", "-n", this.ns, "prober", "--tail", "20"]).catch(String),
     ]);
-    return `endpoints:\n${endpoints}\npods:\n${pods}\nprober:\n${log}`;
+    const history = this.endpoints?.since(this.tp?.started ?? 0) ?? "";
+    return `endpoints:\n${endpoints}\nendpoints over time (s after tp's start, ready, not ready):\n${history}\npods:\n${pods}\nprober:\n${log}`;
   }
 
   /** The prober's results between two of its times: the failures and the longest run of them (s). */
@@ -238,6 +245,7 @@ export class FaultCase {
   }
 
   async dispose(): Promise<void> {
+    this.endpoints?.stop();
     await this.tp?.kill();
     const id = await this.sessionId().catch(() => undefined);
     await runTp(["cleanup", "-n", this.ns], { env: { TMPDIR: this.tmp } }).catch(() => undefined);

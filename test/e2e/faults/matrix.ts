@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, expect } from "vitest";
 import { requireCluster } from "../support/cluster.js";
 import { RunningTp } from "../support/tp.js";
@@ -130,9 +131,16 @@ export async function expectShortOutage(c: FaultCase, from: number): Promise<voi
   process.stderr.write(
     `${c.ns}: longest outage ${results.longestOutage.toFixed(2)} s${failed && ` (${failed})`}\n`,
   );
-  // failedAt: seconds after `from`; with tp's words, what it did meanwhile.
+  // failedAt: seconds after `from`; with tp's words, what it did meanwhile. The prober's clock is
+  // the machine's uptime (a container reads the host's), so `from` is placed on tp's clock too.
+  const fromOnTp = c.tp ? from - (hostUptime() - (Date.now() - c.tp.started) / 1000) : NaN;
   expect(
     results.longestOutage,
-    `${JSON.stringify(results)}\n${await c.serviceReport()}\ntp (signalled at ${c.tp?.signalledAt} s):\n${c.tp?.stderrTimed ?? ""}`,
+    `${JSON.stringify(results)}\n(failedAt and slowAt: s after tp's ${fromOnTp.toFixed(2)} s)\n${await c.serviceReport()}\ntp (signalled at ${c.tp?.signalledAt} s):\n${c.tp?.stderrTimed ?? ""}`,
   ).toBeLessThan(1.5);
+}
+
+/** The machine's uptime (s): the clock of the prober's log. */
+function hostUptime(): number {
+  return Number(readFileSync("/proc/uptime", "utf8").split(" ")[0]);
 }
