@@ -1,11 +1,14 @@
 import { PassThrough } from "node:stream";
 import type Docker from "dockerode";
 import { describe, expect, it } from "vitest";
-import { execStateAfterOutput, type ExecState } from "./exec-exit.js";
-import { execProbe } from "./probe-runner.js";
+import type { ExecState } from "./exec-exit.js";
+import { execProbe, runProbe } from "./probe-runner.js";
 
-/** A Docker whose exec's output ends at once (or never) and whose inspect answers `states` in turn. */
-function fakeDocker(states: ExecState[], output: "ends" | "hangs" = "ends") {
+/**
+ * A Docker whose exec's output ends at once (or never, or breaks) and whose inspect answers
+ * `states` in turn (an Error: that read fails).
+ */
+function fakeDocker(states: (ExecState | Error)[], output: "ends" | "hangs" | "breaks" = "ends") {
   let reads = 0;
   const docker = {
     getContainer: () => ({
@@ -13,9 +16,14 @@ function fakeDocker(states: ExecState[], output: "ends" | "hangs" = "ends") {
         start: async () => {
           const stream = new PassThrough();
           if (output === "ends") setImmediate(() => stream.end());
+          if (output === "breaks") setImmediate(() => stream.destroy(new Error("connection reset")));
           return stream;
         },
-        inspect: async () => states[Math.min(reads++, states.length - 1)],
+        inspect: async () => {
+          const state = states[Math.min(reads++, states.length - 1)];
+          if (state instanceof Error) throw state;
+          return state;
+        },
       }),
     }),
   } as unknown as Docker;
@@ -51,13 +59,16 @@ describe("an exec probe", () => {
     expect(await execProbe(hung.docker, target, ["sleep", "9"], 50, fast)).toBe(false);
     expect(hung.reads()).toBe(0);
   });
-});
 
-describe("execStateAfterOutput", () => {
-  it("returns the first state that is not Running, without waiting", async () => {
-    const started = Date.now();
-    const state = await execStateAfterOutput(async () => ({ Running: false, ExitCode: 3 }));
-    expect(state).toEqual({ Running: false, ExitCode: 3 });
-    expect(Date.now() - started).toBeLessThan(1_000);
+  it("errors, rather than fails, where Docker does: the kubelet then has no result", async () => {
+    const broken = fakeDocker([{ Running: false, ExitCode: 0 }], "breaks");
+    await expect(execProbe(broken.docker, target, ["true"], 1_000, fast)).rejects.toThrow("connection reset");
+    const probe = { exec: { command: ["true"] }, timeoutSeconds: 1 };
+    expect(await runProbe(broken.docker, probe, target)).toBeUndefined();
+    const unreadable = fakeDocker([new Error("no such exec")]);
+    expect(await runProbe(unreadable.docker, probe, target)).toBeUndefined();
+    // A failed command is a failure, not an error.
+    const failed = fakeDocker([{ Running: false, ExitCode: 1 }]);
+    expect(await runProbe(failed.docker, probe, target)).toBe(false);
   });
 });

@@ -20,37 +20,44 @@ function resolvePort(port: number | string, c: V1Container): number {
   return p.containerPort;
 }
 
+/**
+ * An exec probe, as the kubelet runs one through its Docker runtime: false when the command
+ * exits non-zero or outlives the probe's timeout; throws where Docker fails (the exec's stream
+ * breaks, its state cannot be read), which the kubelet counts as no result at all.
+ */
 export async function execProbe(
   docker: Docker,
   t: ProbeTarget,
   command: string[],
   timeoutMs: number,
-  reads?: { reads?: number; intervalMs?: number },
+  options?: { reads?: number; intervalMs?: number },
 ): Promise<boolean> {
   const exec = await docker
     .getContainer(t.containerId)
     .exec({ Cmd: command, AttachStdout: true, AttachStderr: true });
   const stream = await exec.start({ hijack: true, stdin: false });
   stream.resume();
-  const ended = await new Promise<boolean>((resolve) => {
+  const outcome = await new Promise<"ended" | "timeout" | Error>((resolve) => {
     const timer = setTimeout(() => {
+      resolve("timeout");
       stream.destroy();
-      resolve(false);
     }, timeoutMs);
-    stream.on("end", () => (clearTimeout(timer), resolve(true)));
-    stream.on("close", () => (clearTimeout(timer), resolve(true)));
-    stream.on("error", () => (clearTimeout(timer), resolve(true)));
+    const settle = (value: "ended" | Error) => (clearTimeout(timer), resolve(value));
+    stream.on("end", () => settle("ended"));
+    stream.on("close", () => settle("ended"));
+    stream.on("error", (err: Error) => settle(err));
   });
   // Past its timeout the probe fails, as the kubelet's exec does.
-  if (!ended) return false;
-  return execProbeResult(await execStateAfterOutput(() => exec.inspect(), reads));
+  if (outcome === "timeout") return false;
+  if (outcome instanceof Error) throw outcome;
+  return execProbeResult(await execStateAfterOutput(() => exec.inspect(), options));
 }
 
 /**
  * An exec probe's result from its state once its output ended: its exit code, or success where
  * Docker still says it runs after every read, as the kubelet's Docker runtime answers then.
  */
-export function execProbeResult(state: ExecState): boolean {
+function execProbeResult(state: ExecState): boolean {
   return state.Running || state.ExitCode === 0;
 }
 
@@ -85,8 +92,12 @@ function httpProbe(url: URL, headers: Record<string, string>, timeoutMs: number)
   });
 }
 
-/** Runs one probe once, like the kubelet's prober: true for success. */
-export async function runProbe(docker: Docker, probe: V1Probe, t: ProbeTarget): Promise<boolean> {
+/**
+ * Runs one probe once, like the kubelet's prober: true for success, false for failure, undefined
+ * where the probe itself errored (a Docker call failed, a named port is unknown): the kubelet's
+ * prober worker throws such a result away.
+ */
+export async function runProbe(docker: Docker, probe: V1Probe, t: ProbeTarget): Promise<boolean | undefined> {
   const timeoutMs = (probe.timeoutSeconds ?? 1) * 1000;
   try {
     if (probe.exec) return await execProbe(docker, t, probe.exec.command ?? [], timeoutMs);
@@ -109,6 +120,6 @@ export async function runProbe(docker: Docker, probe: V1Probe, t: ProbeTarget): 
     if (probe.grpc) return await tcpProbe(t.podIP, probe.grpc.port, timeoutMs);
     return true;
   } catch {
-    return false;
+    return undefined;
   }
 }

@@ -18,7 +18,8 @@ export class ProbeWorker {
   constructor(
     readonly kind: ProbeKind,
     private readonly probe: V1Probe,
-    private readonly run: () => Promise<boolean>,
+    /** One probe: its result, or undefined where the probe itself errored. */
+    private readonly run: () => Promise<boolean | undefined>,
     private readonly onChange: () => void,
     /** Whether to probe now (startup gates readiness and liveness). */
     private readonly enabled: () => boolean = () => true,
@@ -32,9 +33,13 @@ export class ProbeWorker {
   private async tick(): Promise<void> {
     if (this.stopped) return;
     if (this.enabled()) {
-      const ok = await this.run();
+      // An errored probe is tried again at once, up to 3 times (the kubelet's maxProbeRetries);
+      // one that errors every time leaves the result as it was ("Prober error, throw away the
+      // result").
+      let ok: boolean | undefined;
+      for (let i = 0; i < 3 && ok === undefined && !this.stopped; i++) ok = await this.run();
       if (this.stopped) return;
-      this.record(ok);
+      if (ok !== undefined) this.record(ok);
     }
     this.timer = setTimeout(() => void this.tick(), (this.probe.periodSeconds ?? 10) * 1000);
   }

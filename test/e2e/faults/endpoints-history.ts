@@ -51,7 +51,7 @@ export class EndpointsHistory {
     const after = this.changes.findIndex((c) => c.at >= origin);
     const first = Math.max(0, (after === -1 ? this.changes.length : after) - 1);
     const shown = this.changes.slice(first).map((c) => `${((c.at - origin) / 1000).toFixed(2)} ${c.text}`);
-    const ended = this.watch.exitCode !== null ? ["(the watch ended)"] : [];
+    const ended = this.watch.exitCode !== null || this.watch.signalCode !== null ? ["(the watch ended)"] : [];
     return [...shown, ...ended].join("\n");
   }
 

@@ -40,11 +40,10 @@ export class FaultCase {
     const c = new FaultCase(ns.name, ns.remove);
     await apply(c.ns, faultCaseManifest + (options.prober ? proberManifest : ""));
     await rolloutStatus(c.ns, "web");
-    if (options.prober) {
-      await c.proberNow(90_000);
-      c.endpoints = new EndpointsHistory(c.ns, "web");
-    }
+    if (options.prober) await c.proberNow(90_000);
     c.before = await c.state();
+    // Last: nothing after it can fail and leave its kubectl running.
+    if (options.prober) c.endpoints = new EndpointsHistory(c.ns, "web");
     return c;
   }
 

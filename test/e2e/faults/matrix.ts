@@ -85,11 +85,14 @@ export function faultCasePool(
   const waiting: ((c: FaultCase) => void)[] = [];
   beforeAll(async () => {
     requireCluster();
-    const made = await Promise.all(
+    const made = await Promise.allSettled(
       Array.from({ length: size }, (_, i) => FaultCase.create(`${prefix}-${i}`, options)),
     );
-    all.push(...made);
-    free.push(...made);
+    // Those made are disposed (afterAll) even where another could not be.
+    for (const m of made) if (m.status === "fulfilled") all.push(m.value);
+    const failed = made.find((m) => m.status === "rejected");
+    if (failed) throw failed.reason;
+    free.push(...all);
   }, 180_000);
   afterAll(async () => {
     await Promise.all(all.map((c) => c.dispose()));
