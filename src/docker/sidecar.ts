@@ -45,6 +45,14 @@ export class StartedSidecar {
     this.died.catch(() => undefined);
   }
 
+  /** Whether Docker says the sidecar runs now (false once it has stopped, or cannot be seen). */
+  async running(): Promise<boolean> {
+    return this.container.inspect().then(
+      (info) => info.State?.Running === true,
+      () => false,
+    );
+  }
+
   /** Follow the container's logs and collect its status lines. */
   async follow(): Promise<void> {
     const logs = (await this.container.logs({

@@ -8,6 +8,7 @@ function session(
   takeOver: () => Promise<void>,
   undo: UndoStep[] = [],
   lost = new Promise<never>(() => undefined),
+  sidecarRuns = true,
 ) {
   const lines: string[] = [];
   const progress = {
@@ -17,7 +18,17 @@ function session(
     step: () => () => undefined,
   };
   const remote = { takeOver } as unknown as RemoteEnd;
-  const s = new StartedSession("id", remote, {} as StartedSidecar, {}, {}, lost, undo, progress, undefined);
+  const s = new StartedSession(
+    "id",
+    remote,
+    { running: async () => sidecarRuns } as StartedSidecar,
+    {},
+    {},
+    lost,
+    undo,
+    progress,
+    undefined,
+  );
   return { s, lines };
 }
 
@@ -32,14 +43,36 @@ describe("StartedSession.guard", () => {
   });
 
   it("says nothing of a take-over that the session's own end cut short", async () => {
-    let fail: (err: Error) => void = () => undefined;
+    let fail: ((err: Error) => void) | undefined;
     const { s, lines } = session(() => new Promise((_, reject) => (fail = reject)));
     const guarded = s.guard();
+    await vi.waitFor(() => expect(fail).toBeDefined());
     const stopped = s.stop();
     // The undo deletes the proxy: the take-over then fails on that.
-    fail(new Error("pod ns/web-tp-1 is being deleted"));
+    fail?.(new Error("pod ns/web-tp-1 is being deleted"));
     await Promise.all([guarded, stopped]);
     expect(lines.filter((l) => l.startsWith("warn:"))).toEqual([]);
+  });
+});
+
+describe("StartedSession.guard after the session is lost", () => {
+  it("takes no traffic over: the workload's pods keep it", async () => {
+    const takeOver = vi.fn(async () => undefined);
+    const lost = Promise.reject(new TpError("docker-error", "the sidecar tp-1-sidecar stopped"));
+    const { s } = session(takeOver, [], lost);
+    await lost.catch(() => undefined);
+    await s.guard();
+    expect(takeOver).not.toHaveBeenCalled();
+    await s.stop();
+  });
+
+  it("takes no traffic over once Docker says the sidecar stopped, before tp has heard of it", async () => {
+    const takeOver = vi.fn(async () => undefined);
+    const { s, lines } = session(takeOver, [], undefined, false);
+    await s.guard();
+    expect(takeOver).not.toHaveBeenCalled();
+    expect(lines).toContain("debug: no take-over: the session is ending");
+    await s.stop();
   });
 });
 

@@ -37,8 +37,13 @@ export class StartedSession {
     readonly volumes?: SessionVolumes,
   ) {
     // Only a cluster that cannot be reached leaves its part to the warden; a dead sidecar or proxy
-    // pod ends the session, which tp undoes in the cluster itself.
-    lost.catch((err: unknown) => (this.isLost = (err as TpError).code === "cluster-unreachable"));
+    // pod ends the session, which tp undoes in the cluster itself. A lost session takes no traffic
+    // over any more: its program may start after the loss (a held one released), and sending the
+    // workload's traffic to a proxy with no session behind it would only be undone again.
+    lost.catch((err: unknown) => {
+      this.isLost = (err as TpError).code === "cluster-unreachable";
+      this.beginStopping();
+    });
   }
 
   private isLost = false;
@@ -71,15 +76,20 @@ export class StartedSession {
   guard(): Promise<void> {
     if (this.guarded) return this.tookOver;
     this.guarded = true;
-    this.tookOver = (this.remote.takeOver?.() ?? Promise.resolve()).then(
-      () => this.progress.debug("cluster end in place"),
-      (err: unknown) => {
+    // Asked of Docker itself: a sidecar killed a moment ago may not have been reported yet.
+    this.tookOver = this.sidecar
+      .running()
+      .then(async (runs) => {
+        if (!runs || this.stopping) return this.progress.debug("no take-over: the session is ending");
+        await this.remote.takeOver?.();
+        this.progress.debug("cluster end in place");
+      })
+      .then(undefined, (err: unknown) => {
         const text = `could not send all of the workload's traffic to the proxy (${(err as Error).message}): its own pods keep serving part of it`;
         // Once the session ends, its undo takes the proxy away: a take-over cut short by it is no news.
         if (this.stopping) this.progress.debug(text);
         else this.progress.warn(text);
-      },
-    );
+      });
     return this.tookOver;
   }
 

@@ -3,7 +3,7 @@ import { readdirSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { kubectl } from "../support/cluster.js";
 import { FaultCase } from "./fault-case.js";
-import { exitWithin, faultCasePool, MatrixStage, reach, stagesFrom } from "./matrix.js";
+import { exitWithin, faultCasePool, MatrixStage, reach, stages, stagesFrom } from "./matrix.js";
 
 // A part of the session dies, or someone changes the Deployment, while the session runs. The
 // cases run side by side, each in a namespace of the pool.
@@ -17,9 +17,13 @@ async function partDies(
   stage: MatrixStage,
   kill: (c: FaultCase, id: string) => Promise<unknown>,
   said: (c: FaultCase, id: string) => RegExp,
+  options: { podsKept?: boolean } = {},
 ): Promise<void> {
   await withCase(async (c) => {
     const { tp, id } = await reach(c, stage);
+    const pods = () =>
+      kubectl(["get", "pods", "-n", c.ns, "-l", "app=web,app.kubernetes.io/managed-by!=tp", "-o", "name"]);
+    const before = options.podsKept ? await pods() : "";
     await kill(c, id);
     c.resume();
     const code = await exitWithin(tp, 20_000);
@@ -32,6 +36,8 @@ async function partDies(
     await c.expectClusterRestored(5_000);
     expect(await c.localLeftovers(id)).toEqual([]);
     expect(readdirSync(c.tmp)).toEqual([]);
+    // A session dead before it took the traffic over never takes it: the workload's pods served on.
+    if (options.podsKept) expect(await pods()).toBe(before);
   });
 }
 
@@ -43,6 +49,7 @@ describe.concurrent("a session whose parts die ends at once and is undone by tp"
         // At `restoring` tp may be stopping it already: then there is nothing left to kill.
         (_, id) => execa("docker", ["kill", `tp-${id}-sidecar`], { reject: stage !== "restoring" }),
         (_, id) => new RegExp(`the sidecar tp-${id}-sidecar stopped`),
+        { podsKept: stages.indexOf(stage) < stages.indexOf("swap-done") },
       ),
     );
 
