@@ -45,11 +45,14 @@ export class StartedSidecar {
     this.died.catch(() => undefined);
   }
 
-  /** Whether Docker says the sidecar runs now (false once it has stopped, or cannot be seen). */
+  /**
+   * Whether the sidecar runs now, as Docker says: false once it has stopped or is gone. Where
+   * Docker does not answer, true: the session's own watch of the sidecar decides then.
+   */
   async running(): Promise<boolean> {
     return this.container.inspect().then(
       (info) => info.State?.Running === true,
-      () => false,
+      (err: { statusCode?: number }) => err.statusCode !== 404,
     );
   }
 
