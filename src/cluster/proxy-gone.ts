@@ -3,6 +3,7 @@ import type { Kube } from "../kube/kube.js";
 import { kubeGet } from "../kube/kube-call.js";
 import type { RemoteEnd } from "../kube/remote-end.js";
 import { podFailure } from "./wait-for-pod.js";
+import { watchForLoss, type LossWatch } from "./loss-watch.js";
 
 /**
  * Why the proxy pod will not come back (deleted, being deleted, ended), or undefined while it may,
@@ -29,4 +30,21 @@ export async function proxyGone(
 /** The session's end for a proxy pod that is gone (the reason from proxyGone). */
 export function proxyGoneError(reason: string): TpError {
   return new TpError("cluster-error", reason, { hint: "the session ends; tp undoes it" });
+}
+
+/** How often a session looks at its proxy pod. */
+export const proxyCheckMs = 2_000;
+
+/**
+ * Look at the proxy pod every `everyMs` once its agent runs (`running`), and reject `lost` once it
+ * is gone for good. Its agent serves on through a deletion's grace period while connections come,
+ * so the tunnel alone may not tell of it for a long while: with a swap done, the workload would
+ * have no endpoint meanwhile.
+ */
+export function watchProxy(
+  kube: Kube,
+  remote: Pick<RemoteEnd, "namespace" | "pod" | "running">,
+  everyMs = proxyCheckMs,
+): LossWatch {
+  return watchForLoss(() => proxyGone(kube, remote), proxyGoneError, everyMs, remote.running);
 }

@@ -2,16 +2,13 @@ import { TpError } from "../errors.js";
 import { kubeGet } from "../kube/kube-call.js";
 import type { Kube } from "../kube/kube.js";
 import { podFailure } from "./wait-for-pod.js";
+import { watchForLoss, type LossWatch } from "./loss-watch.js";
 
 /** How often an intercepting session looks at its router pod. */
 export const routerCheckMs = 2_000;
 
-export interface RouterWatch {
-  /** Rejects, naming what happened, once the router pod is gone for good; never resolves. */
-  lost: Promise<never>;
-  /** Stop looking (the session ends, or deletes the router itself): `lost` then never settles. */
-  stop(): void;
-}
+/** Rejects `lost` once the router pod is gone for good (see LossWatch). */
+export type RouterWatch = LossWatch;
 
 /** What a session watches: its router pod and the shadow Service behind it, as they were at its start. */
 export interface WatchedRouter {
@@ -32,11 +29,6 @@ export function watchRouter(
   { pod: { name, uid }, shadow }: WatchedRouter,
   everyMs = routerCheckMs,
 ): RouterWatch {
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  let fail: (err: Error) => void = () => undefined;
-  const lost = new Promise<never>((_, reject) => (fail = reject));
-  lost.catch(() => undefined);
   const why = async (): Promise<string | undefined> => {
     try {
       const pod = await kubeGet(`read pod ${namespace}/${name}`, () =>
@@ -58,29 +50,13 @@ export function watchRouter(
       return undefined;
     }
   };
-  const check = async () => {
-    const reason = await why();
-    if (stopped) return;
-    if (reason) {
-      stopped = true;
-      fail(
-        new TpError(
-          "cluster-error",
-          `${reason}: the intercept ends, so that the Service selects its own pods again`,
-        ),
-      );
-      return;
-    }
-    timer = setTimeout(() => void check(), everyMs);
-    timer.unref();
-  };
-  timer = setTimeout(() => void check(), everyMs);
-  timer.unref();
-  return {
-    lost,
-    stop: () => {
-      stopped = true;
-      clearTimeout(timer);
-    },
-  };
+  return watchForLoss(
+    why,
+    (reason) =>
+      new TpError(
+        "cluster-error",
+        `${reason}: the intercept ends, so that the Service selects its own pods again`,
+      ),
+    everyMs,
+  );
 }

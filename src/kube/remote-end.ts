@@ -32,8 +32,8 @@ export interface RemoteEnd {
    */
   takeOver?: () => Promise<void>;
   /**
-   * Rejects, naming it, when a part of the cluster end other than the proxy pod is gone for good
-   * (an intercept's router): the session then ends at once. Absent: nothing of the kind.
+   * Rejects, naming it, when a part of the cluster end is gone for good (the proxy pod, an
+   * intercept's router): the session then ends at once. Absent: nothing is watched.
    */
   lost?: Promise<never>;
   /** Undo every change of the session in the cluster; returns what was done, one line each. */

@@ -12,6 +12,7 @@ import { checkInterceptable, interceptWorkload } from "../cluster/intercept.js";
 import { findInterceptedService } from "../cluster/intercept-services.js";
 import type { InterceptFilter } from "../contract/router-control.js";
 import { startTemporaryProxy } from "../cluster/temporary-proxy.js";
+import { watchProxy } from "../cluster/proxy-gone.js";
 import type { WardenPlan } from "../contract/warden-plan.js";
 
 /** What a session does in the cluster. */
@@ -73,19 +74,53 @@ export async function preflightWorkload(
   }
 }
 
-export function startRemote(
+export async function startRemote(
   kube: Kube,
   w: Workload,
   exposePorts: ExposedPort[],
   options: StartOptions,
   warn: (t: string) => void,
 ): Promise<RemoteEnd> {
-  options = { ...options, exposePorts: exposePorts.map((p) => p.port), warn };
+  return watchedProxy(
+    kube,
+    await startEnd(kube, w, { ...options, exposePorts: exposePorts.map((p) => p.port), warn }, exposePorts),
+  );
+}
+
+/**
+ * The session ends once its proxy pod is gone for good (see watchProxy), and takes no traffic
+ * over from a proxy pod that is going: it is looked at once more just before, once it is Ready.
+ */
+export function watchedProxy(kube: Kube, remote: RemoteEnd): RemoteEnd {
+  const watch = watchProxy(kube, remote);
+  const { takeOver, restore } = remote;
+  return {
+    ...remote,
+    lost: remote.lost ? Promise.race([remote.lost, watch.lost]) : watch.lost,
+    ...(takeOver && {
+      takeOver: async () => {
+        // Looked at once it is Ready, the moment before the take-over (which waits for that).
+        await remote.ready;
+        if (await watch.checkNow()) return;
+        await takeOver();
+      },
+    }),
+    // The session's own undo deletes the proxy pod: that is no loss to report.
+    restore: () => (watch.stop(), restore()),
+  };
+}
+
+function startEnd(
+  kube: Kube,
+  w: Workload,
+  options: StartOptions & { warn: (t: string) => void },
+  exposePorts: ExposedPort[],
+): Promise<RemoteEnd> {
   switch (w.kind) {
     case "swap":
-      return swapWorkload(kube, { ...options, target: w, warn });
+      return swapWorkload(kube, { ...options, target: w });
     case "intercept":
-      return interceptWorkload(kube, { ...options, target: w, warn });
+      return interceptWorkload(kube, { ...options, target: w });
     case "new":
       return startNewDeployment(kube, { ...options, name: w.name, ports: exposePorts });
     case "existing":
