@@ -91,9 +91,9 @@ export class InterceptCase {
     return c;
   }
 
-  /** Run the client in the cluster pod; its answers. */
-  async client(job: Record<string, unknown>): Promise<Answer[] & Answer> {
-    const r = await execa(
+  /** Run the client in the cluster pod; its answers. `firstAnswer` is called on a watch's first. */
+  async client(job: Record<string, unknown>, firstAnswer?: () => void): Promise<Answer[] & Answer> {
+    const running = execa(
       "kubectl",
       [
         "--kubeconfig",
@@ -109,6 +109,12 @@ export class InterceptCase {
       ],
       { timeout: 120_000, reject: false },
     );
+    let out = "";
+    running.stdout?.on("data", (chunk: Buffer) => {
+      out += chunk.toString("utf8");
+      if (out.includes("FIRST-ANSWER\n")) firstAnswer?.();
+    });
+    const r = await running;
     const line = String(r.stdout)
       .split("\n")
       .find((l) => l.startsWith("RESULT "));
