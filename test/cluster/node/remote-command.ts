@@ -3,6 +3,7 @@ import type Docker from "dockerode";
 import type { WebSocket } from "ws";
 import { demuxDocker } from "./demux.js";
 import { channel, frame } from "./ws-protocol.js";
+import { execStateAfterOutput } from "./exec-exit.js";
 
 export interface RemoteCommandOptions {
   stdin: boolean;
@@ -110,12 +111,8 @@ export async function execInContainer(
     opts,
     (w, h) => void exec.resize({ w, h }).catch(() => undefined),
     async () => {
-      for (let i = 0; i < 50; i++) {
-        const info = await exec.inspect();
-        if (!info.Running) return exitStatus(info.ExitCode ?? 0, command);
-        await new Promise((r) => setTimeout(r, 20));
-      }
-      return undefined;
+      const state = await execStateAfterOutput(() => exec.inspect(), { reads: 50, intervalMs: 20 });
+      return state.Running ? undefined : exitStatus(state.ExitCode ?? 0, command);
     },
   );
 }
