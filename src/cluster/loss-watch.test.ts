@@ -1,14 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { watchForLoss } from "./loss-watch.js";
-
-const settled = (p: Promise<unknown>) => {
-  const seen: { error?: Error } = {};
-  p.catch((err: Error) => (seen.error = err));
-  return seen;
-};
-const until = async (f: () => boolean) => {
-  for (let i = 0; i < 200 && !f(); i++) await new Promise((r) => setTimeout(r, 5));
-};
+import { settled, until } from "./testing.js";
 
 describe("watchForLoss", () => {
   it("asks again and again while there is no reason, and fails once with the first one", async () => {

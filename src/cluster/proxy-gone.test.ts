@@ -39,4 +39,31 @@ describe("proxyGone", () => {
     const down = Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" });
     expect(await proxyGone(cluster(down), remote)).toBe(undefined);
   });
+
+  it("agentOnly: a crash-looping container of the workload's is not the agent's loss; the agent's is", async () => {
+    const crashing = (name: string): V1Pod => ({
+      metadata: { name: "web-tp-1" },
+      status: {
+        phase: "Running",
+        containerStatuses: [
+          {
+            name,
+            ready: false,
+            restartCount: 5,
+            image: "x",
+            imageID: "",
+            state: { waiting: { reason: "CrashLoopBackOff" } },
+          },
+        ],
+      },
+    });
+    const agent = { ...remote, container: "tp-agent" };
+    expect(await proxyGone(cluster(crashing("metrics")), agent, true)).toBe(undefined);
+    expect(await proxyGone(cluster(crashing("metrics")), agent)).toMatch(
+      /container metrics .*CrashLoopBackOff/,
+    );
+    expect(await proxyGone(cluster(crashing("tp-agent")), agent, true)).toMatch(
+      /container tp-agent .*CrashLoopBackOff/,
+    );
+  });
 });

@@ -6,13 +6,16 @@ import { podFailure } from "./wait-for-pod.js";
 import { watchForLoss, type LossWatch } from "./loss-watch.js";
 
 /**
- * Why the proxy pod will not come back (deleted, being deleted, ended), or undefined while it may,
- * including when the cluster does not answer. Asked when a call to the agent fails, so that the
- * session names the cause rather than the call.
+ * Why the proxy pod will not come back (deleted, being deleted, ended, a container that cannot
+ * start), or undefined while it may, including when the cluster does not answer. Asked when a call
+ * to the agent fails, so that the session names the cause rather than the call. With
+ * `agentOnly`, of the containers only the agent's counts (remote.container): the workload's other
+ * containers in a swapped pod may crash without the session being lost.
  */
 export async function proxyGone(
   kube: Kube,
-  remote: Pick<RemoteEnd, "namespace" | "pod">,
+  remote: Pick<RemoteEnd, "namespace" | "pod"> & { container?: string },
+  agentOnly = false,
 ): Promise<string | undefined> {
   const { namespace, pod: name } = remote;
   try {
@@ -21,7 +24,7 @@ export async function proxyGone(
     );
     if (!pod) return `the proxy pod ${namespace}/${name} was deleted`;
     if (pod.metadata?.deletionTimestamp) return `the proxy pod ${namespace}/${name} is being deleted`;
-    return podFailure(pod);
+    return podFailure(pod, agentOnly ? (remote.container ?? "") : undefined);
   } catch {
     return undefined;
   }
@@ -37,14 +40,14 @@ export const proxyCheckMs = 2_000;
 
 /**
  * Look at the proxy pod every `everyMs` once its agent runs (`running`), and reject `lost` once it
- * is gone for good. Its agent serves on through a deletion's grace period while connections come,
- * so the tunnel alone may not tell of it for a long while: with a swap done, the workload would
- * have no endpoint meanwhile.
+ * is gone for good: deleted, being deleted, ended, or its agent unable to start again. Its agent
+ * serves on through a deletion's grace period while connections come, so the tunnel alone may
+ * not tell of it for a long while: with a swap done, the workload would have no endpoint meanwhile.
  */
 export function watchProxy(
   kube: Kube,
-  remote: Pick<RemoteEnd, "namespace" | "pod" | "running">,
+  remote: Pick<RemoteEnd, "namespace" | "pod" | "container" | "running">,
   everyMs = proxyCheckMs,
 ): LossWatch {
-  return watchForLoss(() => proxyGone(kube, remote), proxyGoneError, everyMs, remote.running);
+  return watchForLoss(() => proxyGone(kube, remote, true), proxyGoneError, everyMs, remote.running);
 }

@@ -2,6 +2,7 @@ import { ApiException, type V1Pod } from "@kubernetes/client-node";
 import { describe, expect, it } from "vitest";
 import type { Kube } from "../kube/kube.js";
 import { watchRouter } from "./router-watch.js";
+import { settled, until } from "./testing.js";
 
 /** A cluster whose router pod is whatever `state.pod` says (undefined: 404; an Error: no answer). */
 function fakeCluster(pod: V1Pod | undefined | Error) {
@@ -26,14 +27,6 @@ function fakeCluster(pod: V1Pod | undefined | Error) {
 }
 
 const running: V1Pod = { metadata: { name: "tp-router-web", uid: "u1" }, status: { phase: "Running" } };
-const settled = (p: Promise<unknown>) => {
-  const seen: { error?: Error } = {};
-  p.catch((err: Error) => (seen.error = err));
-  return seen;
-};
-const until = async (f: () => boolean) => {
-  for (let i = 0; i < 200 && !f(); i++) await new Promise((r) => setTimeout(r, 5));
-};
 
 describe("watchRouter", () => {
   it("keeps quiet while the router runs, and fails naming it once it is deleted", async () => {

@@ -16,8 +16,11 @@ const fatalReasons = new Set([
   "RunContainerError",
 ]);
 
-/** Why a pod will never become ready, or undefined while it still may. */
-export function podFailure(pod: V1Pod): string | undefined {
+/**
+ * Why a pod will never become ready, or undefined while it still may. With `only`, the states of
+ * that container alone count (the pod's own end and refusal still do).
+ */
+export function podFailure(pod: V1Pod, only?: string): string | undefined {
   const name = `pod ${pod.metadata?.namespace}/${pod.metadata?.name}`;
   if (pod.status?.phase === "Failed" || pod.status?.phase === "Succeeded") {
     return `${name} ended (${pod.status.phase}${pod.status.reason ? `: ${pod.status.reason}` : ""}${pod.status.message ? `: ${pod.status.message}` : ""})`;
@@ -26,6 +29,7 @@ export function podFailure(pod: V1Pod): string | undefined {
     return `${name} was refused: ${pod.status?.message ?? pod.status?.reason}`;
   }
   for (const cs of [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])]) {
+    if (only !== undefined && cs.name !== only) continue;
     const waiting = cs.state?.waiting;
     if (waiting?.reason && fatalReasons.has(waiting.reason)) {
       return `container ${cs.name} of ${name} cannot start: ${waiting.reason}${waiting.message ? ` (${waiting.message})` : ""}`;

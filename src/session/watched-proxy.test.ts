@@ -77,17 +77,55 @@ describe("watchedProxy", () => {
     expect(await watched.restore()).toEqual(["restored"]);
   });
 
-  it("its own undo's deletion of the pod is no loss: restore stops the watch", async () => {
+  it("its own undo's deletion of the pod is no loss, and nothing is taken over after it", async () => {
     const { kube, state } = cluster(runs);
     const { end, calls } = remote();
-    const watched = watchedProxy(kube, end);
+    const watched = watchedProxy(kube, end, 5);
     let lost: Error | undefined;
     watched.lost?.catch((err: Error) => (lost = err));
+    await new Promise((r) => setTimeout(r, 20));
     await watched.restore();
+    const reads = state.reads;
     state.pod = undefined;
     await watched.takeOver?.();
-    expect(calls).toEqual({ took: 1, restored: 1 });
+    await new Promise((r) => setTimeout(r, 30));
+    expect(calls).toEqual({ took: 0, restored: 1 });
+    expect(reads).toBeGreaterThan(0);
+    expect(state.reads).toBe(reads);
     expect(lost).toBeUndefined();
+  });
+
+  it("a proxy that never got Ready because it is going: no take-over, no error of the take-over", async () => {
+    const { kube } = cluster(going);
+    const { end, calls } = remote();
+    const watched = watchedProxy(kube, {
+      ...end,
+      ready: Promise.reject(new Error("pod ns/web-tp-1 is being deleted")),
+    });
+    const lost = watched.lost?.catch((err: Error) => err.message);
+    await watched.takeOver?.();
+    expect(calls.took).toBe(0);
+    expect(await lost).toBe("the proxy pod ns/web-tp-1 is being deleted");
+    await watched.restore();
+  });
+
+  it("a loss found before anyone races the session's `lost` is no unhandled rejection", async () => {
+    const unhandled: unknown[] = [];
+    const seen = (reason: unknown) => unhandled.push(reason);
+    process.on("unhandledRejection", seen);
+    try {
+      const { kube } = cluster(going);
+      const { end } = remote();
+      // As an intercept's router watch gives it: a rejection its maker handles.
+      const routerLost = Promise.reject(new Error("router deleted"));
+      routerLost.catch(() => undefined);
+      const watched = watchedProxy(kube, { ...end, lost: routerLost }, 5);
+      await new Promise((r) => setTimeout(r, 50));
+      expect(unhandled).toEqual([]);
+      await watched.restore();
+    } finally {
+      process.off("unhandledRejection", seen);
+    }
   });
 
   it("keeps the cluster end's own loss (an intercept's router)", async () => {

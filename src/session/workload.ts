@@ -88,25 +88,35 @@ export async function startRemote(
 }
 
 /**
- * The session ends once its proxy pod is gone for good (see watchProxy), and takes no traffic
- * over from a proxy pod that is going: it is looked at once more just before, once it is Ready.
+ * The session ends once its proxy pod is gone for good (see watchProxy), and a swapped workload
+ * does not go to 0 for a proxy pod that is going: it is looked at once more when it is Ready,
+ * just before. `everyMs`: how often it is looked at (tests).
  */
-export function watchedProxy(kube: Kube, remote: RemoteEnd): RemoteEnd {
-  const watch = watchProxy(kube, remote);
+export function watchedProxy(kube: Kube, remote: RemoteEnd, everyMs?: number): RemoteEnd {
+  const watch = watchProxy(kube, remote, everyMs);
   const { takeOver, restore } = remote;
+  const lost = remote.lost ? Promise.race([remote.lost, watch.lost]) : watch.lost;
+  // Raced by the session only once its start has come that far.
+  lost.catch(() => undefined);
+  let undone = false;
   return {
     ...remote,
-    lost: remote.lost ? Promise.race([remote.lost, watch.lost]) : watch.lost,
+    lost,
     ...(takeOver && {
       takeOver: async () => {
-        // Looked at once it is Ready, the moment before the take-over (which waits for that).
-        await remote.ready;
-        if (await watch.checkNow()) return;
+        // A proxy that never got Ready because it is going: that, not the wait, is the news.
+        await remote.ready.catch(() => undefined);
+        if (undone || (await watch.checkNow()) || undone) return;
         await takeOver();
       },
     }),
-    // The session's own undo deletes the proxy pod: that is no loss to report.
-    restore: () => (watch.stop(), restore()),
+    // The session's own undo deletes the proxy pod: that is no loss to report, and nothing is
+    // taken over any more.
+    restore: () => {
+      undone = true;
+      watch.stop();
+      return restore();
+    },
   };
 }
 
