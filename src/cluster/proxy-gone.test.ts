@@ -40,7 +40,7 @@ describe("proxyGone", () => {
     expect(await proxyGone(cluster(down), remote)).toBe(undefined);
   });
 
-  it("agentOnly: a crash-looping container of the workload's is not the agent's loss; the agent's is", async () => {
+  it("onlyContainer: a crash-looping container of the workload's is not the agent's loss; the agent's is", async () => {
     const crashing = (name: string): V1Pod => ({
       metadata: { name: "web-tp-1" },
       status: {
@@ -57,12 +57,11 @@ describe("proxyGone", () => {
         ],
       },
     });
-    const agent = { ...remote, container: "tp-agent" };
-    expect(await proxyGone(cluster(crashing("metrics")), agent, true)).toBe(undefined);
-    expect(await proxyGone(cluster(crashing("metrics")), agent)).toMatch(
+    expect(await proxyGone(cluster(crashing("metrics")), remote, "tp-agent")).toBe(undefined);
+    expect(await proxyGone(cluster(crashing("metrics")), remote)).toMatch(
       /container metrics .*CrashLoopBackOff/,
     );
-    expect(await proxyGone(cluster(crashing("tp-agent")), agent, true)).toMatch(
+    expect(await proxyGone(cluster(crashing("tp-agent")), remote, "tp-agent")).toMatch(
       /container tp-agent .*CrashLoopBackOff/,
     );
   });

@@ -9,13 +9,13 @@ import { watchForLoss, type LossWatch } from "./loss-watch.js";
  * Why the proxy pod will not come back (deleted, being deleted, ended, a container that cannot
  * start), or undefined while it may, including when the cluster does not answer. Asked when a call
  * to the agent fails, so that the session names the cause rather than the call. With
- * `agentOnly`, of the containers only the agent's counts (remote.container): the workload's other
+ * `onlyContainer` (the agent's), of the containers only that one counts: the workload's other
  * containers in a swapped pod may crash without the session being lost.
  */
 export async function proxyGone(
   kube: Kube,
-  remote: Pick<RemoteEnd, "namespace" | "pod"> & { container?: string },
-  agentOnly = false,
+  remote: Pick<RemoteEnd, "namespace" | "pod">,
+  onlyContainer?: string,
 ): Promise<string | undefined> {
   const { namespace, pod: name } = remote;
   try {
@@ -24,7 +24,7 @@ export async function proxyGone(
     );
     if (!pod) return `the proxy pod ${namespace}/${name} was deleted`;
     if (pod.metadata?.deletionTimestamp) return `the proxy pod ${namespace}/${name} is being deleted`;
-    return podFailure(pod, agentOnly ? (remote.container ?? "") : undefined);
+    return podFailure(pod, onlyContainer);
   } catch {
     return undefined;
   }
@@ -49,5 +49,10 @@ export function watchProxy(
   remote: Pick<RemoteEnd, "namespace" | "pod" | "container" | "running">,
   everyMs = proxyCheckMs,
 ): LossWatch {
-  return watchForLoss(() => proxyGone(kube, remote, true), proxyGoneError, everyMs, remote.running);
+  return watchForLoss(
+    () => proxyGone(kube, remote, remote.container),
+    proxyGoneError,
+    everyMs,
+    remote.running,
+  );
 }

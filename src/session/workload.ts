@@ -106,7 +106,8 @@ export function watchedProxy(kube: Kube, remote: RemoteEnd, everyMs?: number): R
       takeOver: async () => {
         // A proxy that never got Ready because it is going: that, not the wait, is the news.
         await remote.ready.catch(() => undefined);
-        if (undone || (await watch.checkNow()) || undone) return;
+        // A stopped watch (the undo began) answers at once.
+        if ((await watch.checkNow()) || undone) return;
         await takeOver();
       },
     }),
