@@ -1,4 +1,4 @@
-import { tunnelPort } from "../contract/tunnel-protocol.js";
+import { readinessPort, tunnelPort } from "../contract/tunnel-protocol.js";
 import { podIpEnv } from "../contract/router-control.js";
 import type {
   V1Container,
@@ -28,6 +28,9 @@ function agentContainer(agentImage: string): V1Container {
   const [c] = loadTemplate<V1Container>("proxy-container.yaml", {
     agentImage,
     tunnelPort: String(tunnelPort),
+    readinessPort: String(readinessPort),
+    // A number: the probe's port as a string would name a container port.
+    readinessProbePort: readinessPort,
   });
   return c as V1Container;
 }

@@ -71,3 +71,6 @@ export const serverOptions: ServerOptions & SecureServerOptions = {
 
 /** The port the agent's tunnel listens on, on 127.0.0.1 inside the proxy pod (the port-forward's target). */
 export const tunnelPort = 7770;
+
+/** The port the agent answers the proxy pod's readiness probe on (HTTP, every address of the pod). */
+export const readinessPort = 7771;

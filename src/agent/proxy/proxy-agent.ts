@@ -1,4 +1,4 @@
-import { rm, writeFile } from "node:fs/promises";
+import { writeFile } from "node:fs/promises";
 import { createServer as createHttp2Server, type ServerHttp2Session } from "node:http2";
 import { createServer } from "node:net";
 import { superviseSession } from "../../tunnel/keepalive.js";
@@ -9,6 +9,7 @@ import { InboundListeners } from "./inbound-listeners.js";
 import { addProxyRoutes } from "./proxy-routes.js";
 import { addVolumeRoutes } from "../../sync/volume-routes.js";
 import { addUdpRoutes } from "./udp-routes.js";
+import { startReadinessServer } from "./readiness-server.js";
 
 export interface ProxyAgentOptions {
   /** Port of the tunnel, on 127.0.0.1 only: reached through the port-forward, never the network. */
@@ -16,8 +17,13 @@ export interface ProxyAgentOptions {
   /** A socket already listening on that port (inherited from tp-listen), to accept on. */
   tunnelFd?: number;
   readyFile: string;
-  /** Present while a session is connected: a proxy without one must not take a Service's traffic. */
-  servingFile?: string;
+  /**
+   * Where the readiness probe is answered (see startReadinessServer): Ready while a session is
+   * connected, as a proxy without one must not take a Service's traffic.
+   */
+  readinessPort?: number;
+  /** A socket already listening on the readiness port (inherited from tp-listen), to accept on. */
+  readinessFd?: number;
   resolvConfPath: string;
   log: (message: string) => void;
   /** Told when a session's tunnel comes (a session is current) and goes. */
@@ -57,21 +63,7 @@ export async function startProxyAgent(options: ProxyAgentOptions): Promise<Start
   let current: ServerHttp2Session | undefined;
   let sessions = 0;
   const numbers = new WeakMap<ServerHttp2Session, number>();
-  /** Make the serving file say whether a session is connected (writes in order, the last wins). */
-  let marking = Promise.resolve();
-  const markServing = () => {
-    const on = current !== undefined;
-    options.onTunnel?.(on);
-    const file = options.servingFile;
-    if (!file) return;
-    marking = marking
-      .then(() =>
-        on
-          ? writeFile(file, `session ${numbers.get(current as ServerHttp2Session)}\n`)
-          : rm(file, { force: true }),
-      )
-      .catch((err: unknown) => options.log(`serving file: ${String(err)}`));
-  };
+  const markServing = () => options.onTunnel?.(current !== undefined);
   h2.on("session", (session) => {
     const n = ++sessions;
     numbers.set(session, n);
@@ -110,6 +102,18 @@ export async function startProxyAgent(options: ProxyAgentOptions): Promise<Start
     if (options.tunnelFd !== undefined) tcp.listen({ fd: options.tunnelFd }, resolve);
     else tcp.listen({ port: options.tunnelPort, host: "127.0.0.1" }, resolve);
   });
+  const readiness =
+    options.readinessPort !== undefined
+      ? await startReadinessServer(
+          options.readinessFd !== undefined ? { fd: options.readinessFd } : { port: options.readinessPort },
+          () => current !== undefined,
+        ).catch((err: Error) => {
+          tcp.close();
+          throw new Error(
+            `cannot answer the readiness probe on port ${options.readinessPort}: ${err.message}`,
+          );
+        })
+      : undefined;
   await writeFile(options.readyFile, `listening on 127.0.0.1:${options.tunnelPort}\n`);
   options.log(`tunnel listening on 127.0.0.1:${options.tunnelPort}`);
   return {
@@ -118,6 +122,7 @@ export async function startProxyAgent(options: ProxyAgentOptions): Promise<Start
     lastAccept: () => listeners.lastAccept,
     close: async () => {
       current?.destroy();
+      readiness?.close();
       await new Promise<void>((resolve) => tcp.close(() => resolve()));
     },
   };

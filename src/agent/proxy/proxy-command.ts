@@ -33,9 +33,14 @@ export const proxyCommand = new Command("proxy")
   )
   .option("--ready-file <path>", "written once the tunnel listens (readiness probe)", "/tmp/tp-agent-ready")
   .option(
-    "--serving-file <path>",
-    "present while a session is connected (the readiness probe of pods that take a Service's traffic)",
-    "/tmp/tp-agent-serving",
+    "--readiness-port <port>",
+    "answer the readiness probe over HTTP on this port, every address: 200 while a session is connected",
+    parsePort,
+  )
+  .option(
+    "--readiness-fd <fd>",
+    "answer the readiness probe on this inherited listening socket (tp-listen made it)",
+    parseFd,
   )
   .option("--resolv-conf <path>", "the pod's resolver configuration", "/etc/resolv.conf")
   .action(
@@ -43,7 +48,8 @@ export const proxyCommand = new Command("proxy")
       tunnelPort: number;
       tunnelFd?: number;
       readyFile: string;
-      servingFile: string;
+      readinessPort?: number;
+      readinessFd?: number;
       resolvConf: string;
     }) => {
       surviveUnexpectedErrors();
@@ -55,7 +61,8 @@ export const proxyCommand = new Command("proxy")
         tunnelPort: opts.tunnelPort,
         tunnelFd: opts.tunnelFd,
         readyFile: opts.readyFile,
-        servingFile: opts.servingFile,
+        readinessPort: opts.readinessPort,
+        readinessFd: opts.readinessFd,
         resolvConfPath: opts.resolvConf,
         log,
         onTunnel: (up) => routerClient?.setTunnel(up),

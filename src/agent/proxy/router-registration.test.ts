@@ -96,12 +96,14 @@ describe("the proxy's registration with the router", () => {
 });
 
 describe("the proxy agent", () => {
-  it("says when a session's tunnel comes and goes", async () => {
+  it("says when a session's tunnel comes and goes, and its readiness answer follows", async () => {
     const dir = await mkdtemp(join(tmpdir(), "tp-proxy-"));
     const events: boolean[] = [];
     const tunnelPort = await freePort();
+    const readinessPort = await freePort();
     const agent = await startProxyAgent({
       tunnelPort,
+      readinessPort,
       readyFile: join(dir, "ready"),
       resolvConfPath: join(dir, "resolv.conf"),
       log: () => undefined,
@@ -113,9 +115,13 @@ describe("the proxy agent", () => {
       stream.resume();
       await until(() => events.length === 1);
       expect(events).toEqual([true]);
+      // The readiness probe's answer follows the session.
+      const probe = async () => (await fetch(`http://127.0.0.1:${readinessPort}/ready`)).status;
+      expect(await probe()).toBe(200);
       session.destroy();
       await until(() => events.length === 2);
       expect(events).toEqual([true, false]);
+      expect(await probe()).toBe(503);
     } finally {
       await agent.close();
       await rm(dir, { recursive: true, force: true });
