@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { interceptProxyPod, toProxyContainer } from "./proxy-pod.js";
+import { interceptProxyPod, swapProxyPod, toProxyContainer } from "./proxy-pod.js";
+
+const options = { sessionId: "abc12345", agentImage: "tp-agent:x", info: { kind: "swap" } } as never;
 
 const statefulSet = {
   metadata: { name: "db" },
@@ -82,5 +84,31 @@ describe("the proxy container of a swap", () => {
       requests: { cpu: "2", memory: "8Gi", "hugepages-2Mi": "64Mi" },
       limits: { cpu: "4", memory: "8Gi", "ephemeral-storage": "10Gi" },
     });
+  });
+});
+
+describe("the proxy's readiness probe", () => {
+  const probeOf = (pod: ReturnType<typeof interceptProxyPod>, name: string) => {
+    const c = pod.spec?.containers.find((x) => x.name === name);
+    return { port: c?.readinessProbe?.httpGet?.port, args: c?.args ?? [] };
+  };
+  const withPorts = (ports: number[]) => {
+    const w = structuredClone(statefulSet);
+    w.spec.template.spec.containers[0]!.ports = ports.map((containerPort) => ({ containerPort })) as never;
+    w.spec.template.spec.containers.push({
+      name: "side",
+      image: "side:1",
+      ports: [{ containerPort: 7772 }],
+    } as never);
+    return w;
+  };
+
+  it("asks the agent over HTTP, on a port (a number, not a port's name) that no container of the pod declares", () => {
+    const free = probeOf(swapProxyPod(withPorts([8080]), "db", options), "db");
+    expect(free.port).toBe(7771);
+    expect(free.args.join(" ")).toContain("--readiness-port 7771 --readiness-fd 4");
+    const taken = probeOf(swapProxyPod(withPorts([7771, 7773]), "db", options), "db");
+    expect(taken.port).toBe(7774);
+    expect(taken.args.join(" ")).toContain("--readiness-port 7774");
   });
 });

@@ -14,7 +14,7 @@ import type { SessionInfo } from "../contract/session-info.js";
 import { withRestrictedContext } from "./pod-security.js";
 import { loadTemplate } from "./templates.js";
 
-/** The file the agent writes once its tunnel listens; the readiness probe reads it. */
+/** Where the agent writes the file that says its tunnel listens. */
 const readyFileDir = "/tmp";
 
 export interface ProxyOptions {
@@ -24,13 +24,32 @@ export interface ProxyOptions {
   info: SessionInfo;
 }
 
-function agentContainer(agentImage: string): V1Container {
+/**
+ * The port the agent answers the readiness probe on: 7771, or the next one that no container of
+ * the pod declares (the pod's other containers share its network, and the agent takes the swapped
+ * container's ports for the traffic it forwards).
+ */
+export function readinessPortAvoiding(declared: number[]): number {
+  const taken = new Set([tunnelPort, ...declared]);
+  let port = readinessPort;
+  while (taken.has(port)) port++;
+  return port;
+}
+
+/** The ports the containers of a pod spec declare. */
+function declaredPorts(spec: V1PodSpec | undefined): number[] {
+  return [...(spec?.containers ?? []), ...(spec?.initContainers ?? [])].flatMap((c) =>
+    (c.ports ?? []).map((p) => p.containerPort),
+  );
+}
+
+function agentContainer(agentImage: string, probePort = readinessPort): V1Container {
   const [c] = loadTemplate<V1Container>("proxy-container.yaml", {
     agentImage,
     tunnelPort: String(tunnelPort),
-    readinessPort: String(readinessPort),
+    readinessPort: String(probePort),
     // A number: the probe's port as a string would name a container port.
-    readinessProbePort: readinessPort,
+    readinessProbePort: probePort,
   });
   return c as V1Container;
 }
@@ -45,8 +64,9 @@ export function toProxyContainer(
   original: V1Container,
   agentImage: string,
   podSecurity?: V1PodSpec["securityContext"],
+  probePort = readinessPort,
 ): V1Container {
-  const agent = agentContainer(agentImage);
+  const agent = agentContainer(agentImage, probePort);
   const {
     livenessProbe: _l,
     readinessProbe: _r,
@@ -119,8 +139,9 @@ export function swapProxyPod(
   const labels = { ...template.metadata?.labels };
   delete labels["pod-template-hash"];
   const spec = template.spec as V1PodSpec;
+  const probePort = readinessPortAvoiding(declaredPorts(spec));
   spec.containers = spec.containers.map((c) =>
-    c.name === containerName ? toProxyContainer(c, options.agentImage, spec.securityContext) : c,
+    c.name === containerName ? toProxyContainer(c, options.agentImage, spec.securityContext, probePort) : c,
   );
   const target = spec.containers.find((c) => c.name === containerName);
   if (target?.volumeMounts?.some((m) => m.name === "tp-agent-tmp")) {
@@ -187,7 +208,7 @@ export function newDeploymentObjects(
   const podSpec = podTemplate.spec as V1PodSpec;
   podSpec.containers = podSpec.containers.map((c) => ({
     ...c,
-    ...agentContainer(options.agentImage),
+    ...agentContainer(options.agentImage, readinessPortAvoiding(ports.map((p) => p.port))),
     name: c.name,
     securityContext: withRestrictedContext(c.securityContext),
     ports: ports.map((p) => ({ containerPort: p.port, protocol: p.protocol })),

@@ -19,7 +19,7 @@ export interface RemoteEnd {
    */
   running: Promise<void>;
   /**
-   * Resolves once the proxy pod is Ready: its readiness probe checks that the agent listens, so
+   * Resolves once the proxy pod is Ready: its readiness probe is answered by the agent, so
    * a first connection need not wait for the next attempt. Absent: not known.
    */
   listening?: Promise<void>;

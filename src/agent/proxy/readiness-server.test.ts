@@ -7,10 +7,10 @@ let server: Server | undefined;
 const local = (port: number) => ({ port, host: "127.0.0.1" });
 afterEach(() => server?.close());
 
-async function probe(): Promise<{ status: number; ms: number }> {
+async function probe(path = "/ready"): Promise<{ status: number; ms: number }> {
   const { port } = server!.address() as AddressInfo;
   const started = Date.now();
-  const res = await fetch(`http://127.0.0.1:${port}/`);
+  const res = await fetch(`http://127.0.0.1:${port}${path}`);
   await res.text();
   return { status: res.status, ms: Date.now() - started };
 }
@@ -21,6 +21,12 @@ describe("the proxy's readiness server", () => {
     const r = await probe();
     expect(r.status).toBe(200);
     expect(r.ms).toBeLessThan(400);
+  });
+
+  it("answers nothing but the probe's request", async () => {
+    server = await startReadinessServer(local(0), () => true, 800);
+    expect((await probe("/")).status).toBe(404);
+    expect((await probe("/ready?x")).status).toBe(404);
   });
 
   it("says not ready after its wait when no session comes", async () => {

@@ -1,5 +1,8 @@
 import { createServer, type Server } from "node:http";
 
+/** The path the probe asks (templates/proxy-container.yaml). */
+export const readinessPath = "/ready";
+
 /** How long a probe that finds no session waits for one before it answers "no". */
 export const readinessWaitMs = 800;
 
@@ -17,6 +20,9 @@ export async function startReadinessServer(
 ): Promise<Server> {
   const server = createServer((req, res) => {
     req.resume();
+    // Only the probe's request: a program that reaches this port by mistake gets no "yes".
+    if (req.method !== "GET" || req.url !== readinessPath)
+      return void res.writeHead(404, { "content-type": "text/plain" }).end("not found\n");
     const since = Date.now();
     const answer = () => {
       if (res.destroyed) return;
