@@ -29,7 +29,7 @@ export interface ProxyOptions {
  * the pod declares (the pod's other containers share its network, and the agent takes the swapped
  * container's ports for the traffic it forwards).
  */
-export function readinessPortAvoiding(declared: number[]): number {
+function readinessPortAvoiding(declared: number[]): number {
   const taken = new Set([tunnelPort, ...declared]);
   let port = readinessPort;
   while (taken.has(port)) port++;

@@ -63,7 +63,7 @@ export async function startProxyAgent(options: ProxyAgentOptions): Promise<Start
   let current: ServerHttp2Session | undefined;
   let sessions = 0;
   const numbers = new WeakMap<ServerHttp2Session, number>();
-  const markServing = () => options.onTunnel?.(current !== undefined);
+  const tellTunnel = () => options.onTunnel?.(current !== undefined);
   h2.on("session", (session) => {
     const n = ++sessions;
     numbers.set(session, n);
@@ -73,7 +73,7 @@ export async function startProxyAgent(options: ProxyAgentOptions): Promise<Start
     session.once("close", () => {
       if (current === session) {
         current = undefined;
-        markServing();
+        tellTunnel();
       }
       options.log(`tunnel session ${n} closed`);
     });
@@ -87,7 +87,7 @@ export async function startProxyAgent(options: ProxyAgentOptions): Promise<Start
       if (!current || n > (numbers.get(current) ?? 0)) {
         const previous = current;
         current = session;
-        markServing();
+        tellTunnel();
         previous?.destroy();
       }
     }

@@ -31,7 +31,7 @@ export const proxyCommand = new Command("proxy")
     "accept on this inherited listening socket (tp-listen made it) instead of binding the port",
     parseFd,
   )
-  .option("--ready-file <path>", "written once the tunnel listens (readiness probe)", "/tmp/tp-agent-ready")
+  .option("--ready-file <path>", "written once the tunnel listens", "/tmp/tp-agent-ready")
   .option(
     "--readiness-port <port>",
     "answer the readiness probe over HTTP on this port, every address: 200 while a session is connected",
