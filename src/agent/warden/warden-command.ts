@@ -1,5 +1,7 @@
 import { Command } from "commander";
 import { parseWardenPlan, wardenPlanEnv } from "../../contract/warden-plan.js";
+import { inClusterAccess, inClusterLeaseReader } from "./lease-reader.js";
+import { runWarden } from "./warden-loop.js";
 
 /** tp-agent warden: in the cluster, undo a session whose lease stops being renewed. */
 export const wardenCommand = new Command("warden")
@@ -9,12 +11,18 @@ export const wardenCommand = new Command("warden")
     const log = (t: string) => process.stderr.write(`warden ${plan.sessionId}: ${t}\n`);
     // PID 1 has no default signal handling: leave at once when the pod is deleted.
     process.on("SIGTERM", () => process.exit(0));
-    const [{ loadKube }, { runWarden }] = await Promise.all([
-      import("../../kube/kube.js"),
-      import("./warden-loop.js"),
-    ]);
-    const kube = loadKube({ inCluster: true, namespace: plan.namespace });
+    const readLease = inClusterLeaseReader(inClusterAccess(), plan.namespace, plan.lease);
     log(`watching lease ${plan.namespace}/${plan.lease}`);
-    await runWarden(kube, plan, log);
-    // Done: the pod completes (restartPolicy OnFailure) and goes with the lease that owns it.
+    // The Kubernetes client is loaded only to undo (see lease-reader.ts).
+    const undo = async (): Promise<void> => {
+      const [{ loadKube }, { undoPlan }] = await Promise.all([
+        import("../../kube/kube.js"),
+        import("../../kube/undo-plan.js"),
+      ]);
+      await undoPlan(loadKube({ inCluster: true, namespace: plan.namespace }), plan, log);
+    };
+    await runWarden(readLease, undo, log);
+    // Last, the lease went with the undo. The warden's pod, ServiceAccount, Role and RoleBinding
+    // are owned by it, so the garbage collector removes them (and this process) once it is gone;
+    // the pod completes (restartPolicy OnFailure) if it is still here.
   });

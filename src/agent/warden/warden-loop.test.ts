@@ -1,57 +1,40 @@
-import { ApiException } from "@kubernetes/client-node";
 import { describe, expect, it } from "vitest";
 import { ManualClock } from "../../clock.js";
-import type { Kube } from "../../kube/kube.js";
-import type { WardenPlan } from "../../contract/warden-plan.js";
+import type { LeaseSpec } from "./lease-reader.js";
 import { runWarden } from "./warden-loop.js";
 
-const plan: WardenPlan = {
-  sessionId: "abc",
-  namespace: "ns",
-  lease: "tp-session-abc",
-  deleteDeployments: [],
-  deleteServices: [],
-  deletePods: ["tp-abc-proxy"],
-  self: { pod: "w", serviceAccount: "w", role: "w", roleBinding: "w" },
-};
-
-/** A cluster holding the session's Lease (renewTime set by the test) and its proxy pod. */
-function fakeCluster() {
+/** A session's Lease (renewTime set by the test, or gone), and a record of the undo. */
+function fakeLease() {
+  const lease: { renewTime?: string; gone: boolean; failing: boolean } = {
+    renewTime: "t0",
+    gone: false,
+    failing: false,
+  };
   const done: string[] = [];
-  const lease: { renewTime?: string; gone: boolean } = { renewTime: "t0", gone: false };
-  const notFound = () => new ApiException(404, "Not Found", "{}", {});
-  const kube = {
-    namespace: "ns",
-    coordination: {
-      readNamespacedLease: async () => {
-        if (lease.gone) throw notFound();
-        return { spec: { renewTime: lease.renewTime, leaseDurationSeconds: 30 } };
-      },
-      deleteNamespacedLease: async () => (done.push("lease deleted"), {}),
-    },
-    core: {
-      deleteNamespacedPod: async ({ name }: { name: string }) => (done.push(`pod ${name} deleted`), {}),
-    },
-  } as unknown as Kube;
-  return { kube, lease, done };
+  const read = async (): Promise<LeaseSpec | undefined> => {
+    if (lease.failing) throw new Error("HTTP 503");
+    return lease.gone ? undefined : { renewTime: lease.renewTime, leaseDurationSeconds: 30 };
+  };
+  const undo = async () => void done.push("undone");
+  return { lease, done, read, undo };
 }
 
 describe("runWarden", () => {
   it("undoes the session once the lease's renewTime has not moved for its 30 s", async () => {
     const clock = new ManualClock();
-    const { kube, done } = fakeCluster();
-    const finished = runWarden(kube, plan, () => undefined, 2_000, clock);
+    const { read, undo, done } = fakeLease();
+    const finished = runWarden(read, undo, () => undefined, 2_000, clock);
     await clock.advance(30_000);
     expect(done).toEqual([]);
     await clock.advance(2_000);
     await finished;
-    expect(done).toEqual(["pod tp-abc-proxy deleted", "lease deleted"]);
+    expect(done).toEqual(["undone"]);
   });
 
   it("leaves the session alone while the lease is renewed", async () => {
     const clock = new ManualClock();
-    const { kube, lease, done } = fakeCluster();
-    void runWarden(kube, plan, () => undefined, 2_000, clock);
+    const { read, undo, lease, done } = fakeLease();
+    void runWarden(read, undo, () => undefined, 2_000, clock);
     // Renewed every 5 s for two minutes; the warden polls every 2 s.
     for (let i = 1; i <= 24; i++) {
       lease.renewTime = `t${i}`;
@@ -63,14 +46,29 @@ describe("runWarden", () => {
     await clock.advance(26_000);
     expect(done).toEqual([]);
     await clock.advance(2_000);
-    expect(done).toEqual(["pod tp-abc-proxy deleted", "lease deleted"]);
+    expect(done).toEqual(["undone"]);
   });
 
   it("undoes the session at once when the lease is gone", async () => {
     const clock = new ManualClock();
-    const { kube, lease, done } = fakeCluster();
+    const { read, undo, lease, done } = fakeLease();
     lease.gone = true;
-    await runWarden(kube, plan, () => undefined, 2_000, clock);
-    expect(done).toEqual(["pod tp-abc-proxy deleted", "lease deleted"]);
+    await runWarden(read, undo, () => undefined, 2_000, clock);
+    expect(done).toEqual(["undone"]);
+  });
+
+  it("goes on polling while the lease cannot be read, and logs why", async () => {
+    const clock = new ManualClock();
+    const { read, undo, lease, done } = fakeLease();
+    const logged: string[] = [];
+    lease.failing = true;
+    void runWarden(read, undo, (t) => logged.push(t), 2_000, clock);
+    await clock.advance(60_000);
+    expect(done).toEqual([]);
+    expect(logged[0]).toBe("cannot read the lease: HTTP 503");
+    lease.failing = false;
+    lease.gone = true;
+    await clock.advance(2_000);
+    expect(done).toEqual(["undone"]);
   });
 });

@@ -1,0 +1,111 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:https";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { inClusterAccess, inClusterLeaseReader, type InClusterAccess } from "./lease-reader.js";
+
+/** An HTTPS API server on 127.0.0.1 with a self-signed certificate (openssl), and a service account's files. */
+let dir: string;
+let server: Server;
+let access: InClusterAccess;
+const seen: { path?: string; authorization?: string; socket: unknown }[] = [];
+let answer: { code: number; body: unknown } = { code: 200, body: {} };
+
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), "tp-lease-reader-"));
+  execFileSync(
+    "openssl",
+    ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1"]
+      .concat(["-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"])
+      .concat(["-keyout", "key.pem", "-out", "ca.crt"]),
+    { cwd: dir, stdio: "ignore" },
+  );
+  writeFileSync(join(dir, "token"), "token-1\n");
+  seen.length = 0;
+  server = createServer(
+    { key: readFileSync(join(dir, "key.pem")), cert: readFileSync(join(dir, "ca.crt")) },
+    (req, res) => {
+      seen.push({ path: req.url, authorization: req.headers.authorization, socket: req.socket });
+      res.writeHead(answer.code, { "content-type": "application/json" }).end(JSON.stringify(answer.body));
+    },
+  );
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const port = String((server.address() as AddressInfo).port);
+  access = { host: "127.0.0.1", port, tokenFile: join(dir, "token"), caFile: join(dir, "ca.crt") };
+});
+
+afterEach(async () => {
+  server.closeAllConnections();
+  await new Promise((r) => server.close(r));
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe("inClusterLeaseReader", () => {
+  it("reads the Lease's spec with the token as it is on disk at each request, over one connection", async () => {
+    answer = {
+      code: 200,
+      body: { kind: "Lease", spec: { renewTime: "2026-01-01T00:00:00.000000Z", leaseDurationSeconds: 30 } },
+    };
+    const read = inClusterLeaseReader(access, "ns-1", "tp-session-abc");
+    expect(await read()).toEqual({ renewTime: "2026-01-01T00:00:00.000000Z", leaseDurationSeconds: 30 });
+    writeFileSync(access.tokenFile, "token-2");
+    await read();
+    expect(seen.map((s) => [s.path, s.authorization])).toEqual([
+      ["/apis/coordination.k8s.io/v1/namespaces/ns-1/leases/tp-session-abc", "Bearer token-1"],
+      ["/apis/coordination.k8s.io/v1/namespaces/ns-1/leases/tp-session-abc", "Bearer token-2"],
+    ]);
+    expect(seen[0]!.socket).toBe(seen[1]!.socket);
+  });
+
+  it("gives undefined for a Lease that is gone, and the Status's message for another error", async () => {
+    const read = inClusterLeaseReader(access, "ns", "l");
+    answer = { code: 404, body: { kind: "Status", message: 'leases "l" not found' } };
+    expect(await read()).toBeUndefined();
+    answer = { code: 403, body: { kind: "Status", message: "leases is forbidden" } };
+    await expect(read()).rejects.toThrow("HTTP 403: leases is forbidden");
+  });
+
+  it("trusts only the service account's CA", async () => {
+    const other = { ...access, caFile: join(dir, "other.crt") };
+    execFileSync(
+      "openssl",
+      [
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+        "-days",
+        "1",
+      ].concat(["-subj", "/CN=other", "-keyout", "other.key", "-out", "other.crt"]),
+      { cwd: dir, stdio: "ignore" },
+    );
+    await expect(inClusterLeaseReader(other, "ns", "l")()).rejects.toThrow(/self.signed|verify|certificate/i);
+  });
+
+  it("fails on a server that does not answer in time", async () => {
+    server.removeAllListeners("request");
+    const read = inClusterLeaseReader(access, "ns", "l", 200);
+    await expect(read()).rejects.toThrow("no answer in 0.2 s");
+  });
+});
+
+describe("inClusterAccess", () => {
+  it("takes the API server from the pod's environment and the service account's files, and says what is missing", () => {
+    const env = { KUBERNETES_SERVICE_HOST: "fd00::1", KUBERNETES_SERVICE_PORT: "443" };
+    expect(inClusterAccess(env, dir)).toEqual({
+      host: "fd00::1",
+      port: "443",
+      tokenFile: join(dir, "token"),
+      caFile: join(dir, "ca.crt"),
+    });
+    expect(() => inClusterAccess({}, dir)).toThrow("not in a pod");
+    rmSync(join(dir, "token"));
+    expect(() => inClusterAccess(env, dir)).toThrow(`${join(dir, "token")} does not exist`);
+  });
+});
