@@ -84,6 +84,8 @@ export function routerPod(target: InterceptedService, namespace: string, agentIm
           imagePullPolicy: "IfNotPresent",
           args: ["router"],
           env: [config],
+          // A crashed router's last log lines are its termination message (see wait-for-pod.ts).
+          terminationMessagePolicy: "FallbackToLogsOnError",
           ports: [
             ...target.ports.map((p) => ({
               containerPort: p.targetPort,

@@ -32,14 +32,32 @@ export function podFailure(pod: V1Pod, only?: string): string | undefined {
     if (only !== undefined && cs.name !== only) continue;
     const waiting = cs.state?.waiting;
     if (waiting?.reason && fatalReasons.has(waiting.reason)) {
-      return `container ${cs.name} of ${name} cannot start: ${waiting.reason}${waiting.message ? ` (${waiting.message})` : ""}`;
+      const last = cs.lastState?.terminated;
+      return (
+        `container ${cs.name} of ${name} cannot start: ${waiting.reason}${waiting.message ? ` (${waiting.message})` : ""}` +
+        (last ? `; its last run exited with code ${last.exitCode}${lastWords(last.message)}` : "")
+      );
     }
     const terminated = cs.state?.terminated;
     if (terminated && pod.spec?.restartPolicy === "Never") {
-      return `container ${cs.name} of ${name} exited with code ${terminated.exitCode}${terminated.reason ? ` (${terminated.reason})` : ""}`;
+      return `container ${cs.name} of ${name} exited with code ${terminated.exitCode}${terminated.reason ? ` (${terminated.reason})` : ""}${lastWords(terminated.message)}`;
     }
   }
   return undefined;
+}
+
+/**
+ * The last line of a container's termination message (its own, or with FallbackToLogsOnError the
+ * end of its log, as tp's agent containers have it): what a program that failed says last is
+ * nearly always why.
+ */
+function lastWords(message: string | undefined): string {
+  const line = (message ?? "")
+    .split("\n")
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .at(-1);
+  return line ? `: ${line.length > 300 ? `${line.slice(0, 300)}...` : line}` : "";
 }
 
 export function isPodReady(pod: V1Pod): boolean {

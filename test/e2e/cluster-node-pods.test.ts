@@ -5,6 +5,7 @@ import {
   clusterClient,
   deletePod,
   execIn,
+  kubeconfigPath,
   uniqueName,
   waitFor,
   waitPodReady,
@@ -135,6 +136,83 @@ describe("test cluster node: pods", () => {
       expect(cs.lastState?.terminated).toMatchObject({ exitCode: 2, reason: "Error" });
       const log = await core.readNamespacedPodLog({ name, namespace: ns, container: "main", previous: true });
       expect(log).toBe("bye\n");
+    } finally {
+      await deletePod(core, ns, name);
+    }
+  });
+
+  it("makes a failed container's termination message from its file, or from its log's end with FallbackToLogsOnError", async () => {
+    const name = uniqueName("message");
+    // 100 lines, then exit 3: the message keeps the last 80 lines, at most their last 2048 bytes.
+    const many =
+      'i=0; while [ $i -lt 100 ]; do echo "line $i of a long log, padded to make it longer"; i=$((i+1)); done; exit 3';
+    try {
+      await core.createNamespacedPod({
+        namespace: ns,
+        body: podOf(name, {
+          restartPolicy: "Never",
+          containers: [
+            {
+              name: "file",
+              image: "tp-test-busybox:local",
+              command: ["sh", "-c", "echo said; echo written > /dev/termination-log; exit 1"],
+              terminationMessagePolicy: "FallbackToLogsOnError",
+            },
+            {
+              name: "logs",
+              image: "tp-test-busybox:local",
+              command: ["sh", "-c", "echo first; echo last >&2; exit 1"],
+              terminationMessagePolicy: "FallbackToLogsOnError",
+            },
+            {
+              name: "long",
+              image: "tp-test-busybox:local",
+              command: ["sh", "-c", many],
+              terminationMessagePolicy: "FallbackToLogsOnError",
+            },
+            {
+              name: "ok",
+              image: "tp-test-busybox:local",
+              command: ["sh", "-c", "echo fine"],
+              terminationMessagePolicy: "FallbackToLogsOnError",
+            },
+            {
+              name: "policy-file",
+              image: "tp-test-busybox:local",
+              command: ["sh", "-c", "echo nothing written; exit 1"],
+            },
+          ],
+        }),
+      });
+      const statuses = await waitFor("every container to end", async () => {
+        const pod = await core.readNamespacedPod({ name, namespace: ns });
+        const all = pod.status?.containerStatuses ?? [];
+        return all.length === 5 && all.every((c) => c.state?.terminated) ? all : undefined;
+      });
+      const message = (n: string) => statuses.find((c) => c.name === n)?.state?.terminated?.message;
+      expect(message("file")).toBe("written\n");
+      expect(message("logs")).toBe("first\nlast\n");
+      const long = message("long") ?? "";
+      expect(long.length).toBe(2048);
+      expect(long.endsWith("line 99 of a long log, padded to make it longer\n")).toBe(true);
+      // Success, or the File policy: no message from the log.
+      expect(message("ok")).toBeUndefined();
+      expect(message("policy-file")).toBeUndefined();
+      // As a real cluster shows it to kubectl.
+      const shown = execFileSync(
+        "kubectl",
+        [
+          "get",
+          "pod",
+          name,
+          "-n",
+          ns,
+          "-o",
+          'jsonpath={.status.containerStatuses[?(@.name=="logs")].state.terminated.message}',
+        ],
+        { env: { ...process.env, KUBECONFIG: kubeconfigPath }, encoding: "utf8" },
+      );
+      expect(shown).toBe("first\nlast\n");
     } finally {
       await deletePod(core, ns, name);
     }

@@ -31,6 +31,23 @@ spec:
         - { name: second, image: tp-test-busybox:local, command: [sleep, "3600"] }
 `;
 
+// "side" serves on 7771, the port the proxy's readiness probe takes, without declaring it: tp
+// cannot know, and the proxy container of a swap of "web" cannot listen. It is started first.
+const undeclaredPort = `
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: clash }
+spec:
+  replicas: 1
+  selector: { matchLabels: { app: clash } }
+  template:
+    metadata: { labels: { app: clash } }
+    spec:
+      containers:
+        - { name: side, image: tp-test-busybox:local, command: [httpd, -f, -p, "7771"] }
+        - { name: web, image: tp-test-busybox:local, command: [sleep, "3600"] }
+`;
+
 /** The cluster's state that bad input must not change: its objects, and the Deployments' specs. */
 async function snapshot(): Promise<string> {
   const out = await kubectl([
@@ -59,7 +76,9 @@ beforeAll(async () => {
   requireCluster();
   ns = await createNamespace("tp-errors");
   await apply(ns.name, twoContainers);
+  await apply(ns.name, undeclaredPort);
   await rolloutStatus(ns.name, "pair");
+  await rolloutStatus(ns.name, "clash");
 }, 60_000);
 
 afterAll(async () => {
@@ -98,7 +117,7 @@ describe("tp docker-run with bad input", () => {
       ["--swap-deployment", "nope", "--", "tp-test-busybox:local", "true"],
       /deployment "nope" not found/,
     );
-    expect(err).toMatch(/deployments in .*: pair/);
+    expect(err).toMatch(/deployments in .*: clash, pair\b/);
   });
 
   it("lists the containers when the one asked for does not exist or none is named", async () => {
@@ -201,5 +220,30 @@ describe("tp docker-run with bad input", () => {
     } finally {
       await execa("docker", ["rm", "-f", taken], { reject: false });
     }
+  });
+
+  it("says why the proxy container cannot run: the end of its log, with its CrashLoopBackOff", async () => {
+    const r = await runTp([
+      "docker-run",
+      "-n",
+      ns.name,
+      "--swap-deployment",
+      "clash:web",
+      "--",
+      "tp-test-busybox:local",
+      "true",
+    ]);
+    expect(r.exitCode).not.toBe(0);
+    expect(r.stderr).toMatch(
+      /container web of pod .* cannot start: CrashLoopBackOff.*; its last run exited with code \d+: tp-listen: listen on any:7771: Address (already )?in use/,
+    );
+    expect(r.stderr).not.toMatch(/\bat .*\.js:\d+/);
+    expect(await liveTpObjects(ns.name, "pods,leases,services,serviceaccounts,roles,rolebindings")).toEqual(
+      [],
+    );
+    const clash = JSON.parse(await kubectl(["get", "deployment", "clash", "-n", ns.name, "-o", "json"])) as {
+      spec: { replicas: number };
+    };
+    expect(clash.spec.replicas).toBe(1);
   });
 });

@@ -1,7 +1,7 @@
 import type { ServerResponse } from "node:http";
 import { Readable } from "node:stream";
 import type Docker from "dockerode";
-import { demuxDocker } from "./demux.js";
+import { demuxBuffer, demuxDocker } from "./demux.js";
 
 export interface LogOptions {
   follow: boolean;
@@ -54,4 +54,40 @@ export async function streamLogs(
     stream.on("error", resolve);
   });
   if (!res.writableEnded) res.end();
+}
+
+/** How much of its log a crashed container's FallbackToLogsOnError message keeps (the kubelet's limits). */
+export const fallbackLogLines = 80;
+export const fallbackLogBytes = 2048;
+
+/**
+ * The termination message of a container whose terminationMessagePolicy is FallbackToLogsOnError
+ * and whose message file is empty: its last 80 log lines (stdout and stderr as they came), at most
+ * their last 2048 bytes, as the kubelet's readLastStringFromContainerLogs makes it.
+ */
+export async function terminationLogTail(docker: Docker, containerId: string, tty: boolean): Promise<string> {
+  const out: unknown = await docker
+    .getContainer(containerId)
+    .logs({ follow: false, stdout: true, stderr: true, tail: fallbackLogLines });
+  const raw = Buffer.isBuffer(out) ? out : Buffer.from(String(out));
+  const text = tty ? raw : Buffer.concat(demuxBuffer(raw));
+  return text.subarray(Math.max(0, text.length - fallbackLogBytes)).toString("utf8");
+}
+
+/** FallbackToLogsOnError messages of a pod's exited containers, read once each (their logs are final). */
+export class TerminationLogTails {
+  private readonly tails = new Map<string, Promise<string>>();
+
+  constructor(private readonly docker: Docker) {}
+
+  of(c: { id: string; info: { Config?: { Tty?: boolean } } }): Promise<string> {
+    let tail = this.tails.get(c.id);
+    if (!tail) {
+      tail = terminationLogTail(this.docker, c.id, !!c.info.Config?.Tty);
+      this.tails.set(c.id, tail);
+      // The kubelet keeps two containers of each pod container: a few messages at most are needed.
+      if (this.tails.size > 16) this.tails.delete(this.tails.keys().next().value ?? "");
+    }
+    return tail;
+  }
 }

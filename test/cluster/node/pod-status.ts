@@ -12,6 +12,7 @@ export interface ContainerView {
   ready: boolean;
   started: boolean;
   terminationMessage?: string;
+  previousTerminationMessage?: string;
 }
 
 export interface PodView {
@@ -61,13 +62,13 @@ export function containerStatus(v: ContainerView): Record<string, unknown> {
       waiting: { reason: v.waiting.reason, ...(v.waiting.message ? { message: v.waiting.message } : {}) },
     };
     if (isExited(cur) && cur) lastState = terminatedOf(cur, v.terminationMessage);
-    else if (v.previous) lastState = terminatedOf(v.previous);
+    else if (v.previous) lastState = terminatedOf(v.previous, v.previousTerminationMessage);
   } else if (cur?.info.State.Running) {
     state = { running: { startedAt: isoSeconds(cur.info.State.StartedAt) } };
-    if (v.previous) lastState = terminatedOf(v.previous);
+    if (v.previous) lastState = terminatedOf(v.previous, v.previousTerminationMessage);
   } else if (isExited(cur) && cur) {
     state = terminatedOf(cur, v.terminationMessage);
-    if (v.previous) lastState = terminatedOf(v.previous);
+    if (v.previous) lastState = terminatedOf(v.previous, v.previousTerminationMessage);
   } else {
     state = { waiting: { reason: "ContainerCreating" } };
   }

@@ -12,14 +12,30 @@ export function exited(c: PodContainer | undefined): boolean {
   return !!c && !c.info.State.Running && (c.info.State.Status !== "created" || !!c.info.State.Error);
 }
 
-async function terminationMessage(podDir: string, c: PodContainer | undefined): Promise<string | undefined> {
+/**
+ * A container's termination message, as the kubelet makes it: the last 4096 bytes of the file at
+ * its terminationMessagePath; when that is empty, the container ran and failed, and its policy is
+ * FallbackToLogsOnError, the tail of its log instead.
+ */
+async function terminationMessage(
+  podDir: string,
+  spec: V1Container,
+  c: PodContainer | undefined,
+  logTail: ((c: PodContainer) => Promise<string>) | undefined,
+): Promise<string | undefined> {
   if (!exited(c) || !c) return undefined;
+  let text = "";
   try {
-    const text = await readFile(terminationLogPath(podDir, c.name, c.attempt), "utf8");
-    return text ? text.slice(0, 4096) : undefined;
+    text = (await readFile(terminationLogPath(podDir, c.name, c.attempt), "utf8")).slice(-4096);
   } catch {
-    return undefined;
+    // No file: as an empty one.
   }
+  const ranAndFailed = c.info.State.ExitCode !== 0 && !c.info.State.Error;
+  if (!text && ranAndFailed && spec.terminationMessagePolicy === "FallbackToLogsOnError" && logTail)
+    text = await logTail(c).catch(
+      (err: Error) => `Error on reading termination message from logs: ${err.message}`,
+    );
+  return text || undefined;
 }
 
 export interface PodViewInput {
@@ -32,6 +48,8 @@ export interface PodViewInput {
   podIP: string;
   hostIP: string;
   podDir: string;
+  /** The tail of an exited container's log, for FallbackToLogsOnError. */
+  logTail?: (c: PodContainer) => Promise<string>;
 }
 
 /** What the status is made from: each spec container with its Docker containers, probes and waiting reason. */
@@ -55,7 +73,8 @@ export async function buildPodView(input: PodViewInput): Promise<PodView> {
           : // A container whose probes are not set up yet (started in this sync) has not passed them.
             running && (p ? p.ready : !c.readinessProbe && !c.startupProbe),
       started: running && (p ? p.started : !c.startupProbe),
-      terminationMessage: await terminationMessage(input.podDir, current),
+      terminationMessage: await terminationMessage(input.podDir, c, current, input.logTail),
+      previousTerminationMessage: await terminationMessage(input.podDir, c, previous, input.logTail),
     };
   };
   return {

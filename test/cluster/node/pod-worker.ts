@@ -15,6 +15,7 @@ import { deletePodObject, removePodContainers } from "./pod-teardown.js";
 import type { KubeletContext } from "./kubelet-context.js";
 import type { PodView } from "./pod-status.js";
 import { buildPodView, exited, type Waiting } from "./pod-view.js";
+import { TerminationLogTails } from "./container-logs.js";
 import { RestartBackoff } from "./restart-backoff.js";
 import { startSandbox } from "./sandbox.js";
 import { PodStatusWriter } from "./pod-status-writer.js";
@@ -35,6 +36,7 @@ export class PodWorker {
   );
   private readonly backoff = new RestartBackoff();
   private readonly probes = new Map<string, ContainerProbes>();
+  private readonly logTails: TerminationLogTails;
   private readonly status: PodStatusWriter;
   private retryTimer: NodeJS.Timeout | undefined;
   /** Milestones of the pod's start (ms since the worker saw it), logged once when it is Ready. */
@@ -46,6 +48,7 @@ export class PodWorker {
     public pod: V1Pod,
   ) {
     this.status = new PodStatusWriter(ctx, pod);
+    this.logTails = new TerminationLogTails(ctx.docker);
   }
 
   get uid(): string {
@@ -263,6 +266,7 @@ export class PodWorker {
       podIP: this.podIP,
       hostIP: this.ctx.hostIP,
       podDir: this.podDir,
+      logTail: (c) => this.logTails.of(c),
     });
   }
 
