@@ -29,7 +29,8 @@ ${allCommands(tree).map(branch).join("\n")}
 }
 
 _${bin}() {
-  local cur="\${COMP_WORDS[COMP_CWORD]}" prev="" path="" i w cmds opts valued workload choices
+  # Not "path": zsh (which runs this script through bashcompinit) ties that name to PATH.
+  local cur="\${COMP_WORDS[COMP_CWORD]}" prev="" at="" i w cmds opts valued workload choices
   local -a kube=()
   COMPREPLY=()
   _${bin}_spec ""
@@ -41,7 +42,7 @@ _${bin}() {
       prev="$w"; ((i++)); continue
     fi
     if [[ $w != -* && " $cmds " == *" $w "* ]]; then
-      path="\${path:+$path }$w"; _${bin}_spec "$path"
+      at="\${at:+$at }$w"; _${bin}_spec "$at"
     fi
   done
   prev="\${COMP_WORDS[COMP_CWORD-1]}"

@@ -10,9 +10,34 @@ function at(c: CommandSpec): string {
   return subs ? `${seen}; and not __fish_seen_subcommand_from ${subs}` : seen;
 }
 
+/**
+ * A fish function that prints the command line's -n/--namespace, --context and --kubeconfig (with
+ * their values), so that workloads are those of the namespace the command will use.
+ */
+const kubeArgs = (bin: string) => `function __${bin}_kube_args
+    set -l words (commandline -opc)
+    set -e words[1]
+    while set -q words[1]
+        switch $words[1]
+            case --
+                return
+            case -n --namespace --context --kubeconfig
+                set -q words[2]; and printf '%s\\n' $words[1] $words[2]
+                set -e words[1]
+            case '--namespace=*' '--context=*' '--kubeconfig=*'
+                printf '%s\\n' $words[1]
+        end
+        set -e words[1]
+    end
+end`;
+
 /** A fish completion script for the tree; workloads come from `tp __complete workloads`. */
 export function fishScript(tree: CommandSpec, bin = "tp"): string {
-  const lines = [`# ${bin} completion for fish: ${bin} completion fish | source`, `complete -c ${bin} -f`];
+  const lines = [
+    `# ${bin} completion for fish: ${bin} completion fish | source`,
+    kubeArgs(bin),
+    `complete -c ${bin} -f`,
+  ];
   for (const c of allCommands(tree)) {
     const cond = `-n ${q(at(c))}`;
     for (const s of c.commands)
@@ -25,7 +50,7 @@ export function fishScript(tree: CommandSpec, bin = "tp"): string {
         .map((f) => (f.startsWith("--") ? `-l ${f.slice(2)}` : `-s ${f.slice(1)}`))
         .join(" ");
       const value = o.workload
-        ? ` -x -a ${q(`(${bin} __complete workloads)`)}`
+        ? ` -x -a ${q(`(${bin} __complete workloads (__${bin}_kube_args))`)}`
         : o.choices.length
           ? ` -x -a ${q(o.choices.join(" "))}`
           : o.takesValue
