@@ -1,7 +1,12 @@
 import type { V1Pod, V1Service } from "@kubernetes/client-node";
 import { agentResourcesIn, withAgentResources } from "./agent-resources.js";
 import { Labels, managedByValue } from "../contract/cluster-labels.js";
-import { InterceptKeys, routerPodName, shadowServiceName } from "../contract/intercept-record.js";
+import {
+  InterceptKeys,
+  routerContainer,
+  routerPodName,
+  shadowServiceName,
+} from "../contract/intercept-record.js";
 import { defaultRouterControlPort, routerConfigToEnv } from "../contract/router-config.js";
 import { TpError } from "../errors.js";
 import { kubeCall, kubeGet } from "../kube/kube-call.js";
@@ -79,7 +84,7 @@ export function routerPod(target: InterceptedService, namespace: string, agentIm
       ...(low ? { securityContext: { sysctls: [{ name: unprivilegedPortSysctl, value: "0" }] } } : {}),
       containers: [
         {
-          name: "router",
+          name: routerContainer,
           image: agentImage,
           imagePullPolicy: "IfNotPresent",
           args: ["router"],
@@ -154,5 +159,5 @@ export async function ensureRouter(
     }
   }
   signal?.throwIfAborted();
-  return waitForPodReady(kube, namespace, name, 120_000);
+  return waitForPodReady(kube, namespace, name, 120_000, "ready", undefined, routerContainer);
 }

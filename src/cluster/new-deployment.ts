@@ -92,7 +92,9 @@ export async function startNewDeployment(kube: Kube, options: NewDeploymentOptio
       refused,
     );
     const podName = pod.metadata?.name as string;
-    const ready = waitForPodReady(kube, namespace, podName).then(() => end?.(`deployment ${name} ready`));
+    const ready = waitForPodReady(kube, namespace, podName, 120_000, "ready", undefined, container).then(() =>
+      end?.(`deployment ${name} ready`),
+    );
     ready.catch(() => undefined);
     return {
       namespace,

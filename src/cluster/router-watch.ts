@@ -1,3 +1,4 @@
+import { routerContainer } from "../contract/intercept-record.js";
 import { TpError } from "../errors.js";
 import { kubeGet } from "../kube/kube-call.js";
 import type { Kube } from "../kube/kube.js";
@@ -37,7 +38,7 @@ export function watchRouter(
       if (!pod) return `the router pod ${namespace}/${name} was deleted`;
       if (uid && pod.metadata?.uid !== uid) return `the router pod ${namespace}/${name} was replaced`;
       if (pod.metadata?.deletionTimestamp) return `the router pod ${namespace}/${name} is being deleted`;
-      const failed = podFailure(pod);
+      const failed = podFailure(pod, undefined, routerContainer);
       if (failed || !shadow) return failed;
       const svc = await kubeGet(`read service ${namespace}/${shadow.name}`, () =>
         kube.core.readNamespacedService({ name: shadow.name, namespace }),

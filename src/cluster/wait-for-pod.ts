@@ -18,9 +18,11 @@ const fatalReasons = new Set([
 
 /**
  * Why a pod will never become ready, or undefined while it still may. With `only`, the states of
- * that container alone count (the pod's own end and refusal still do).
+ * that container alone count (the pod's own end and refusal still do). For `agent`, tp's own
+ * container, the reason ends with what it said last: another container's termination message is
+ * the user's program's, which tp does not print (it may hold anything).
  */
-export function podFailure(pod: V1Pod, only?: string): string | undefined {
+export function podFailure(pod: V1Pod, only?: string, agent: string | undefined = only): string | undefined {
   const name = `pod ${pod.metadata?.namespace}/${pod.metadata?.name}`;
   if (pod.status?.phase === "Failed" || pod.status?.phase === "Succeeded") {
     return `${name} ended (${pod.status.phase}${pod.status.reason ? `: ${pod.status.reason}` : ""}${pod.status.message ? `: ${pod.status.message}` : ""})`;
@@ -31,31 +33,33 @@ export function podFailure(pod: V1Pod, only?: string): string | undefined {
   for (const cs of [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])]) {
     if (only !== undefined && cs.name !== only) continue;
     const waiting = cs.state?.waiting;
+    const said = (message: string | undefined) => (cs.name === agent ? lastWords(message) : "");
     if (waiting?.reason && fatalReasons.has(waiting.reason)) {
-      const last = cs.lastState?.terminated;
+      const last = waiting.reason === "CrashLoopBackOff" ? cs.lastState?.terminated : undefined;
       return (
         `container ${cs.name} of ${name} cannot start: ${waiting.reason}${waiting.message ? ` (${waiting.message})` : ""}` +
-        (last ? `; its last run exited with code ${last.exitCode}${lastWords(last.message)}` : "")
+        (last ? `; its last run exited with code ${last.exitCode}${said(last.message)}` : "")
       );
     }
     const terminated = cs.state?.terminated;
     if (terminated && pod.spec?.restartPolicy === "Never") {
-      return `container ${cs.name} of ${name} exited with code ${terminated.exitCode}${terminated.reason ? ` (${terminated.reason})` : ""}${lastWords(terminated.message)}`;
+      return `container ${cs.name} of ${name} exited with code ${terminated.exitCode}${terminated.reason ? ` (${terminated.reason})` : ""}${said(terminated.message)}`;
     }
   }
   return undefined;
 }
 
 /**
- * The last line of a container's termination message (its own, or with FallbackToLogsOnError the
- * end of its log, as tp's agent containers have it): what a program that failed says last is
- * nearly always why.
+ * What tp's agent said last, from its termination message (the end of its log, with
+ * FallbackToLogsOnError): the last line that is not a hint, a stack frame or Node's version line,
+ * without control characters. What a program that failed says last is nearly always why.
  */
 function lastWords(message: string | undefined): string {
   const line = (message ?? "")
     .split("\n")
-    .map((l) => l.trim())
-    .filter(Boolean)
+    // eslint-disable-next-line no-control-regex
+    .map((l) => l.replace(/[\u0000-\u001f\u007f-\u009f]/g, "").trim())
+    .filter((l) => l && !/^(at |hint: |Node\.js v\d)/.test(l))
     .at(-1);
   return line ? `: ${line.length > 300 ? `${line.slice(0, 300)}...` : line}` : "";
 }
@@ -79,8 +83,8 @@ function meets(pod: V1Pod, condition: PodCondition): boolean {
 }
 
 /** Throw, with a hint, when a pod will never get there. */
-function throwIfFailed(pod: V1Pod): void {
-  const failure = podFailure(pod);
+function throwIfFailed(pod: V1Pod, agent: string | undefined): void {
+  const failure = podFailure(pod, undefined, agent);
   if (failure) throw new TpError("cluster-error", failure, { hint: hintFor(failure) });
 }
 
@@ -93,6 +97,8 @@ export async function waitForPodReady(
   condition: PodCondition = "ready",
   /** Shown each pod read, before it is judged. */
   seen?: (pod: V1Pod) => void,
+  /** tp's container in the pod, whose last words a failure shows (see podFailure). */
+  agent: string | undefined = typeof condition === "object" ? condition.running : undefined,
 ): Promise<V1Pod> {
   return waitFor(
     `pod ${namespace}/${name} to ${condition === "ready" ? "become ready" : "start"}`,
@@ -103,7 +109,7 @@ export async function waitForPodReady(
       seen?.(pod);
       if (pod.metadata?.deletionTimestamp)
         throw new TpError("cluster-error", `pod ${namespace}/${name} is being deleted`);
-      throwIfFailed(pod);
+      throwIfFailed(pod, agent);
       return meets(pod, condition) ? pod : undefined;
     },
     { timeoutMs, intervalMs: 50, hint: `kubectl describe pod -n ${namespace} ${name}` },
@@ -147,7 +153,9 @@ export function proxyPodStages(
     () => noRoomFound(undefined),
     () => noRoomFound(undefined),
   );
-  const listening = running.then(async () => void (await waitForPodReady(kube, namespace, name)));
+  const listening = running.then(
+    async () => void (await waitForPodReady(kube, namespace, name, 120_000, "ready", undefined, container)),
+  );
   running.catch(() => undefined);
   listening.catch(() => undefined);
   return { running, listening, unschedulable };
@@ -162,6 +170,8 @@ export async function waitForSelectedPod(
   condition: PodCondition = "ready",
   /** Why the pods' controller cannot create one (asked until one is found), or undefined. */
   refused?: () => Promise<string | undefined>,
+  /** tp's container in the pods (see podFailure). */
+  agent: string | undefined = typeof condition === "object" ? condition.running : undefined,
 ): Promise<V1Pod> {
   return waitFor(
     `a ready pod with labels ${selector} in ${namespace}`,
@@ -170,7 +180,7 @@ export async function waitForSelectedPod(
         kube.core.listNamespacedPod({ namespace, labelSelector: selector }),
       );
       const live = list.items.filter((p) => !p.metadata?.deletionTimestamp);
-      live.forEach(throwIfFailed);
+      for (const pod of live) throwIfFailed(pod, agent);
       const found = live.find((pod) => meets(pod, condition));
       const why = found ? undefined : await refused?.();
       if (why) throw new TpError("cluster-error", why, { hint: limitsHint(why) });

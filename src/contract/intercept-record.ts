@@ -91,6 +91,9 @@ export function shadowServiceName(service: string): string {
 }
 
 /** The router pod of an intercepted Service. */
+/** The router pod's one container (tp-agent router). */
+export const routerContainer = "router";
+
 export function routerPodName(service: string): string {
   return derivedName("tp-router-", service);
 }

@@ -144,6 +144,8 @@ describe("test cluster node: pods", () => {
   it("makes a failed container's termination message from its file, or from its log's end with FallbackToLogsOnError", async () => {
     const name = uniqueName("message");
     // 100 lines, then exit 3: the message keeps the last 80 lines, at most their last 2048 bytes.
+    // stdout and stderr reach the log by two pipes, so lines written at once may swap: "logs"
+    // writes its stderr line a moment after its stdout one.
     const many =
       'i=0; while [ $i -lt 100 ]; do echo "line $i of a long log, padded to make it longer"; i=$((i+1)); done; exit 3';
     try {
@@ -161,7 +163,7 @@ describe("test cluster node: pods", () => {
             {
               name: "logs",
               image: "tp-test-busybox:local",
-              command: ["sh", "-c", "echo first; echo last >&2; exit 1"],
+              command: ["sh", "-c", "echo first; sleep 0.5; echo last >&2; exit 1"],
               terminationMessagePolicy: "FallbackToLogsOnError",
             },
             {

@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:https";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -13,6 +13,9 @@ let server: Server;
 let access: InClusterAccess;
 const seen: { path?: string; authorization?: string; socket: unknown }[] = [];
 let answer: { code: number; body: unknown } = { code: 200, body: {} };
+/** Requests on which the server resets the connection instead of answering. */
+let resets = new Set<number>();
+const connections: Socket[] = [];
 
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), "tp-lease-reader-"));
@@ -25,13 +28,18 @@ beforeEach(async () => {
   );
   writeFileSync(join(dir, "token"), "token-1\n");
   seen.length = 0;
+  resets = new Set();
   server = createServer(
     { key: readFileSync(join(dir, "key.pem")), cert: readFileSync(join(dir, "ca.crt")) },
     (req, res) => {
       seen.push({ path: req.url, authorization: req.headers.authorization, socket: req.socket });
+      // The TCP connection under the TLS one (the connections come one at a time here).
+      if (resets.has(seen.length)) return void connections.at(-1)?.resetAndDestroy();
       res.writeHead(answer.code, { "content-type": "application/json" }).end(JSON.stringify(answer.body));
     },
   );
+  connections.length = 0;
+  server.on("connection", (c: Socket) => connections.push(c));
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   const port = String((server.address() as AddressInfo).port);
   access = { host: "127.0.0.1", port, tokenFile: join(dir, "token"), caFile: join(dir, "ca.crt") };
@@ -58,6 +66,21 @@ describe("inClusterLeaseReader", () => {
       ["/apis/coordination.k8s.io/v1/namespaces/ns-1/leases/tp-session-abc", "Bearer token-2"],
     ]);
     expect(seen[0]!.socket).toBe(seen[1]!.socket);
+  });
+
+  it("asks again on a new connection when the kept one is reset, and only then", async () => {
+    answer = { code: 200, body: { spec: { renewTime: "t1" } } };
+    const read = inClusterLeaseReader(access, "ns", "l");
+    await read();
+    resets = new Set([2]);
+    expect(await read()).toEqual({ renewTime: "t1" });
+    expect(seen).toHaveLength(3);
+    expect(seen[2]!.socket).not.toBe(seen[0]!.socket);
+    // A reset of a new connection is the poll's failure.
+    resets = new Set([4]);
+    const fresh = inClusterLeaseReader(access, "ns", "l");
+    await expect(fresh()).rejects.toThrow(/ECONNRESET|socket hang up/);
+    expect(seen).toHaveLength(4);
   });
 
   it("gives undefined for a Lease that is gone, and the Status's message for another error", async () => {

@@ -69,7 +69,10 @@ export async function terminationLogTail(docker: Docker, containerId: string, tt
   const out: unknown = await docker
     .getContainer(containerId)
     .logs({ follow: false, stdout: true, stderr: true, tail: fallbackLogLines });
-  const raw = Buffer.isBuffer(out) ? out : Buffer.from(String(out));
+  // Docker's client hands back a body it can parse as JSON (a TTY log of one JSON line) parsed.
+  const raw = Buffer.isBuffer(out)
+    ? out
+    : Buffer.from(typeof out === "string" ? out : `${JSON.stringify(out)}\n`);
   const text = tty ? raw : Buffer.concat(demuxBuffer(raw));
   return text.subarray(Math.max(0, text.length - fallbackLogBytes)).toString("utf8");
 }
@@ -85,8 +88,10 @@ export class TerminationLogTails {
     if (!tail) {
       tail = terminationLogTail(this.docker, c.id, !!c.info.Config?.Tty);
       this.tails.set(c.id, tail);
+      // Read again at the next sync after a failure, as the kubelet reads at each.
+      tail.catch(() => this.tails.delete(c.id));
       // The kubelet keeps two containers of each pod container: a few messages at most are needed.
-      if (this.tails.size > 16) this.tails.delete(this.tails.keys().next().value ?? "");
+      if (this.tails.size > 32) this.tails.delete(this.tails.keys().next().value ?? "");
     }
     return tail;
   }

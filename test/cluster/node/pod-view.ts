@@ -1,4 +1,4 @@
-import { readFile } from "node:fs/promises";
+import { open } from "node:fs/promises";
 import type { V1Container, V1Pod } from "@kubernetes/client-node";
 import type { ContainerProbes } from "./container-probes.js";
 import { terminationLogPath } from "./container-starter.js";
@@ -12,10 +12,29 @@ export function exited(c: PodContainer | undefined): boolean {
   return !!c && !c.info.State.Running && (c.info.State.Status !== "created" || !!c.info.State.Error);
 }
 
+/** The last 4096 bytes of a container's message file (the kubelet's tail.ReadAtMost); undefined when there is none. */
+async function messageFile(path: string): Promise<string | undefined> {
+  let file;
+  try {
+    file = await open(path, "r");
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    return `Error on reading termination log ${path}: ${(err as Error).message}`;
+  }
+  try {
+    const { size } = await file.stat();
+    const length = Math.min(size, 4096);
+    const { buffer } = await file.read(Buffer.alloc(length), 0, length, size - length);
+    return buffer.toString("utf8");
+  } finally {
+    await file.close();
+  }
+}
+
 /**
- * A container's termination message, as the kubelet makes it: the last 4096 bytes of the file at
- * its terminationMessagePath; when that is empty, the container ran and failed, and its policy is
- * FallbackToLogsOnError, the tail of its log instead.
+ * A container's termination message, as the kubelet makes it: the end of the file at its
+ * terminationMessagePath; when there is no such file or it is empty, the container ran and
+ * failed, and its policy is FallbackToLogsOnError, the tail of its log instead.
  */
 async function terminationMessage(
   podDir: string,
@@ -24,12 +43,7 @@ async function terminationMessage(
   logTail: ((c: PodContainer) => Promise<string>) | undefined,
 ): Promise<string | undefined> {
   if (!exited(c) || !c) return undefined;
-  let text = "";
-  try {
-    text = (await readFile(terminationLogPath(podDir, c.name, c.attempt), "utf8")).slice(-4096);
-  } catch {
-    // No file: as an empty one.
-  }
+  let text = await messageFile(terminationLogPath(podDir, c.name, c.attempt));
   const ranAndFailed = c.info.State.ExitCode !== 0 && !c.info.State.Error;
   if (!text && ranAndFailed && spec.terminationMessagePolicy === "FallbackToLogsOnError" && logTail)
     text = await logTail(c).catch(
