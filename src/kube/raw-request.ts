@@ -3,6 +3,7 @@ import { request as httpRequest } from "node:http";
 import { request as httpsRequest, type RequestOptions } from "node:https";
 import type { Kube } from "./kube.js";
 import { currentCallSignal } from "./kube-call.js";
+import { responseText } from "./response-text.js";
 
 export interface RawRequest {
   method?: "GET" | "PATCH" | "POST" | "DELETE";
@@ -41,23 +42,13 @@ export async function rawJson<T>(kube: Kube, req: RawRequest): Promise<T> {
   const send = url.protocol === "http:" ? httpRequest : httpsRequest;
   return new Promise<T>((resolve, reject) => {
     const r = send(url, options, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("error", reject);
-      res.on("end", () => {
-        const text = Buffer.concat(chunks).toString("utf8");
-        const code = res.statusCode ?? 0;
-        if (code >= 200 && code < 300) {
-          try {
-            resolve(JSON.parse(text) as T);
-          } catch (err) {
-            reject(err as Error);
-          }
-          return;
-        }
-        const headers = Object.fromEntries(Object.entries(res.headers).map(([k, v]) => [k, String(v)]));
-        reject(new ApiException(code, `HTTP ${code}`, text, headers));
-      });
+      responseText(res)
+        .then(({ code, text }) => {
+          if (code >= 200 && code < 300) return resolve(JSON.parse(text) as T);
+          const headers = Object.fromEntries(Object.entries(res.headers).map(([k, v]) => [k, String(v)]));
+          reject(new ApiException(code, `HTTP ${code}`, text, headers));
+        })
+        .catch(reject);
     });
     r.on("error", reject);
     r.end(body);

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { Agent, request } from "node:https";
 import { TpError } from "../../errors.js";
+import { responseText } from "../../kube/response-text.js";
 
 /** What the warden reads of its session's Lease. */
 export interface LeaseSpec {
@@ -69,23 +70,14 @@ export function inClusterLeaseReader(
           headers: { accept: "application/json", authorization: `Bearer ${token}` },
           timeout: timeoutMs,
         },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on("data", (c: Buffer) => chunks.push(c));
-          res.on("error", reject);
-          res.on("end", () => {
-            const text = Buffer.concat(chunks).toString("utf8");
-            const code = res.statusCode ?? 0;
-            if (code === 404) return resolve(undefined);
-            if (code < 200 || code >= 300) return reject(new Error(`HTTP ${code}: ${statusMessage(text)}`));
-            try {
-              const lease = JSON.parse(text) as { spec?: LeaseSpec };
-              resolve(lease.spec ?? {});
-            } catch (err) {
-              reject(err as Error);
-            }
-          });
-        },
+        (res) =>
+          void responseText(res)
+            .then(({ code, text }) => {
+              if (code === 404) return resolve(undefined);
+              if (code < 200 || code >= 300) return reject(new Error(`HTTP ${code}: ${statusMessage(text)}`));
+              resolve((JSON.parse(text) as { spec?: LeaseSpec }).spec ?? {});
+            })
+            .catch(reject),
       );
       req.on("timeout", () => req.destroy(new Error(`no answer in ${timeoutMs / 1000} s`)));
       req.on("error", (err: NodeJS.ErrnoException) =>
