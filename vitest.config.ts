@@ -6,7 +6,15 @@ export default defineConfig({
     outputFile: { json: ".test-results.json" },
     projects: [
       {
-        test: { name: "unit", include: ["src/**/*.test.ts", "test/cluster/**/*.test.ts"] },
+        test: {
+          name: "unit",
+          include: ["src/**/*.test.ts", "test/cluster/**/*.test.ts"],
+          // Unit files run side by side on two cores; those that wait for something (a sync over
+          // a local tunnel, a server) give their waits deadlines of their own (15 s) and say what
+          // they waited for: Vitest's 5 s must not cut them short first (a CI run saw a sync test
+          // that takes 0.2-0.4 s alone stopped at 5 s, mid-wait).
+          testTimeout: 30_000,
+        },
       },
       {
         test: {
