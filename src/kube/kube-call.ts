@@ -2,28 +2,15 @@ import { ApiException, type KubeConfig } from "@kubernetes/client-node";
 import { AsyncLocalStorage } from "node:async_hooks";
 import { NotFoundError, TpError } from "../errors.js";
 import { Labels } from "../contract/cluster-labels.js";
+import { statusBody, type StatusBody } from "./response-text.js";
 
 const sessionLabel = Labels.session;
 
 /** How long one API call may take before the cluster counts as unreachable. */
 export const callTimeoutMs = 10_000;
 
-interface StatusBody {
-  kind?: string;
-  message?: string;
-  reason?: string;
-}
-
 function statusOf(err: ApiException<unknown>): StatusBody {
-  let body: unknown = err.body;
-  if (typeof body === "string") {
-    try {
-      body = JSON.parse(body);
-    } catch {
-      return { message: body as string };
-    }
-  }
-  return body && typeof body === "object" ? (body as StatusBody) : {};
+  return statusBody(err.body);
 }
 
 function isRetryable(err: unknown): boolean {

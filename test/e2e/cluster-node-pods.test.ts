@@ -146,6 +146,15 @@ describe("test cluster node: pods", () => {
     // 100 lines, then exit 3: the message keeps the last 80 lines, at most their last 2048 bytes.
     // stdout and stderr reach the log by two pipes, so lines written at once may swap: "logs"
     // writes its stderr line a moment after its stdout one.
+    const container = (n: string, script: string) => ({
+      name: n,
+      image: "tp-test-busybox:local",
+      command: ["sh", "-c", script],
+    });
+    const fallback = (n: string, script: string) => ({
+      ...container(n, script),
+      terminationMessagePolicy: "FallbackToLogsOnError",
+    });
     const many =
       'i=0; while [ $i -lt 100 ]; do echo "line $i of a long log, padded to make it longer"; i=$((i+1)); done; exit 3';
     try {
@@ -154,35 +163,11 @@ describe("test cluster node: pods", () => {
         body: podOf(name, {
           restartPolicy: "Never",
           containers: [
-            {
-              name: "file",
-              image: "tp-test-busybox:local",
-              command: ["sh", "-c", "echo said; echo written > /dev/termination-log; exit 1"],
-              terminationMessagePolicy: "FallbackToLogsOnError",
-            },
-            {
-              name: "logs",
-              image: "tp-test-busybox:local",
-              command: ["sh", "-c", "echo first; sleep 0.5; echo last >&2; exit 1"],
-              terminationMessagePolicy: "FallbackToLogsOnError",
-            },
-            {
-              name: "long",
-              image: "tp-test-busybox:local",
-              command: ["sh", "-c", many],
-              terminationMessagePolicy: "FallbackToLogsOnError",
-            },
-            {
-              name: "ok",
-              image: "tp-test-busybox:local",
-              command: ["sh", "-c", "echo fine"],
-              terminationMessagePolicy: "FallbackToLogsOnError",
-            },
-            {
-              name: "policy-file",
-              image: "tp-test-busybox:local",
-              command: ["sh", "-c", "echo nothing written; exit 1"],
-            },
+            fallback("file", "echo said; echo written > /dev/termination-log; exit 1"),
+            fallback("logs", "echo first; sleep 0.5; echo last >&2; exit 1"),
+            fallback("long", many),
+            fallback("ok", "echo fine"),
+            container("policy-file", "echo nothing written; exit 1"),
           ],
         }),
       });

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { Agent, request } from "node:https";
 import { TpError } from "../../errors.js";
-import { responseText } from "../../kube/response-text.js";
+import { responseText, statusBody } from "../../kube/response-text.js";
 
 /** What the warden reads of its session's Lease. */
 export interface LeaseSpec {
@@ -92,11 +92,6 @@ export function inClusterLeaseReader(
 
 /** The message of a Kubernetes Status body, else the body's start. */
 function statusMessage(text: string): string {
-  try {
-    const status = JSON.parse(text) as { message?: unknown };
-    if (typeof status.message === "string") return status.message;
-  } catch {
-    // Not JSON.
-  }
-  return text.slice(0, 200);
+  const { message } = statusBody(text);
+  return typeof message !== "string" || message === text ? text.slice(0, 200) : message;
 }

@@ -57,8 +57,8 @@ export async function streamLogs(
 }
 
 /** How much of its log a crashed container's FallbackToLogsOnError message keeps (the kubelet's limits). */
-export const fallbackLogLines = 80;
-export const fallbackLogBytes = 2048;
+const fallbackLogLines = 80;
+const fallbackLogBytes = 2048;
 
 /**
  * The termination message of a container whose terminationMessagePolicy is FallbackToLogsOnError
