@@ -116,6 +116,24 @@ describe("inClusterLeaseReader", () => {
     const read = inClusterLeaseReader(access, "ns", "l", 200);
     await expect(read()).rejects.toThrow("no answer in 0.2 s");
   });
+
+  it("fails on an answer that is still coming when its time is up, however often bytes come", async () => {
+    server.removeAllListeners("request");
+    const trickles: NodeJS.Timeout[] = [];
+    server.on("request", (_req, res) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.write("{");
+      trickles.push(setInterval(() => res.write(" "), 50));
+    });
+    try {
+      const read = inClusterLeaseReader(access, "ns", "l", 300);
+      const started = Date.now();
+      await expect(read()).rejects.toThrow("no answer in 0.3 s");
+      expect(Date.now() - started).toBeLessThan(2_000);
+    } finally {
+      trickles.forEach(clearInterval);
+    }
+  });
 });
 
 describe("inClusterAccess", () => {

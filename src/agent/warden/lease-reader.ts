@@ -61,27 +61,31 @@ export function inClusterLeaseReader(
   const url = `https://${host}:${access.port}/apis/coordination.k8s.io/v1/namespaces/${encodeURIComponent(namespace)}/leases/${encodeURIComponent(name)}`;
   /** One GET; `stale` when it failed on a kept connection the server had closed meanwhile. */
   const once = (): Promise<LeaseSpec | undefined> =>
-    new Promise((resolve, reject) => {
+    new Promise<LeaseSpec | undefined>((resolve, reject) => {
       const token = readFileSync(access.tokenFile, "utf8").trim();
+      // A deadline for the whole answer, not for a silence: bytes that keep coming slowly do not
+      // hold a poll (and so the warden's next look at the lease) for ever.
+      const deadline = setTimeout(() => {
+        const err = new Error(`no answer in ${timeoutMs / 1000} s`);
+        reject(err);
+        req.destroy(err);
+      }, timeoutMs);
+      const done = (settle: () => void) => (clearTimeout(deadline), settle());
       const req = request(
         url,
-        {
-          agent,
-          headers: { accept: "application/json", authorization: `Bearer ${token}` },
-          timeout: timeoutMs,
-        },
+        { agent, headers: { accept: "application/json", authorization: `Bearer ${token}` } },
         (res) =>
           void responseText(res)
             .then(({ code, text }) => {
-              if (code === 404) return resolve(undefined);
-              if (code < 200 || code >= 300) return reject(new Error(`HTTP ${code}: ${statusMessage(text)}`));
-              resolve((JSON.parse(text) as { spec?: LeaseSpec }).spec ?? {});
+              if (code === 404) return done(() => resolve(undefined));
+              if (code < 200 || code >= 300) throw new Error(`HTTP ${code}: ${statusMessage(text)}`);
+              const spec = (JSON.parse(text) as { spec?: LeaseSpec }).spec ?? {};
+              done(() => resolve(spec));
             })
-            .catch(reject),
+            .catch((err: unknown) => done(() => reject(err as Error))),
       );
-      req.on("timeout", () => req.destroy(new Error(`no answer in ${timeoutMs / 1000} s`)));
       req.on("error", (err: NodeJS.ErrnoException) =>
-        reject(Object.assign(err, { stale: req.reusedSocket && err.code === "ECONNRESET" })),
+        done(() => reject(Object.assign(err, { stale: req.reusedSocket && err.code === "ECONNRESET" }))),
       );
       req.end();
     });
