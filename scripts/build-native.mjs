@@ -26,12 +26,14 @@ function buildAddon() {
  * The preload library of `tp run` (src/agent/native/tp-preload.c), for the host's C library: the
  * CLI copies it out of the image, so the host needs no compiler.
  */
-function buildPreload() {
-  const src = "src/agent/native/tp-preload.c";
-  const out = "dist/agent/libtp-preload.so";
-  if (existsSync(out) && statSync(out).mtimeMs >= statSync(src).mtimeMs) return out;
+export function buildPreload(out = "dist/agent/libtp-preload.so") {
+  const srcs = ["tp-preload.c", "tp-preload-names.c", "tp-preload.h"].map((f) => `src/agent/native/${f}`);
+  if (existsSync(out) && srcs.every((src) => statSync(out).mtimeMs >= statSync(src).mtimeMs)) return out;
   mkdirSync(dirname(out), { recursive: true });
-  execFileSync("cc", ["-shared", "-fPIC", "-O2", "-Wall", "-o", out, src, "-ldl"], { stdio: "inherit" });
+  const c = srcs.filter((f) => f.endsWith(".c"));
+  execFileSync("cc", ["-shared", "-fPIC", "-O2", "-Wall", "-Wextra", "-o", out, ...c, "-ldl"], {
+    stdio: "inherit",
+  });
   return out;
 }
 

@@ -82,9 +82,22 @@ describe("tp run: the host process's network", () => {
       resolve("test/e2e/fixtures/host-net-check.mjs"),
       JSON.stringify(targets),
       "http://late:81/late",
+      "peer",
     ]);
     try {
       const [line] = await tp.waitFor(/^RESULT .*$/m, 120_000);
+      // A C program that looks the name up with the gethostbyname family gets the Service's address.
+      const [getent] = await tp.waitFor(/^GETENT .*$/m);
+      const serviceIp = await kubectl([
+        "get",
+        "service",
+        "peer",
+        "-n",
+        ns.name,
+        "-o",
+        "jsonpath={.spec.clusterIP}",
+      ]);
+      expect(getent.split(/\s+/)).toEqual(["GETENT", serviceIp.trim(), "peer"]);
       await tp.waitFor(/^WAITING$/m);
       // Nothing reached the host's resolver: a process tp did not start cannot resolve the names.
       const outside = await execa("getent", ["hosts", `peer.${ns.name}.svc.cluster.local`], {

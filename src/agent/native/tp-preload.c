@@ -7,14 +7,15 @@
  *   the proxy pod; the SOCKS5 handshake is done before connect() returns (also for non-blocking
  *   sockets, which are made blocking for its duration), so the program sees a connected socket or
  *   the cluster's error (ECONNREFUSED, EHOSTUNREACH, ETIMEDOUT);
- * - getaddrinfo() of a name asks the proxy (Tor's RESOLVE, SOCKS5 command 0xF0), which resolves it
- *   with the cluster's DNS and the pod's search list; a name the cluster does not know is asked of
- *   the host's resolver as usual. Numeric addresses and localhost never leave the host.
+ * - a name looked up (getaddrinfo(), the gethostbyname family: tp-preload-names.c) is asked of the
+ *   proxy (Tor's RESOLVE, SOCKS5 command 0xF0), which resolves it with the cluster's DNS and the
+ *   pod's search list; a name the cluster does not know is asked of the host's resolver as usual.
+ *   Numeric addresses and localhost never leave the host.
  * - in the program tp started itself (its parent's pid is TP_PRELOAD_PARENT's), the kernel is asked
  *   for a signal when tp dies (PR_SET_PDEATHSIG), so that it does not outlive a tp killed with -9.
  * Settings (contract/host-proxy.ts): TP_PRELOAD_PROXY=127.0.0.1:PORT, TP_PRELOAD_NEVER_PROXY and
  * TP_PRELOAD_ALSO_PROXY (comma-separated IPv4 CIDRs), TP_PRELOAD_PARENT=PID:SIGNAL. Without
- * TP_PRELOAD_PROXY the connect() and getaddrinfo() of the process are left as they are.
+ * TP_PRELOAD_PROXY the connect() and the lookups of the process are left as they are.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -33,18 +34,11 @@
 #include <sys/time.h>
 #include <unistd.h>
 
-/* Bind dlsym to its oldest version, so the library loads with a glibc older than the builder's. */
-#if defined(__x86_64__)
-__asm__(".symver dlsym,dlsym@GLIBC_2.2.5");
-#elif defined(__aarch64__)
-__asm__(".symver dlsym,dlsym@GLIBC_2.17");
-#endif
+#include "tp-preload.h"
 
 typedef int (*connect_fn)(int, const struct sockaddr *, socklen_t);
-typedef int (*getaddrinfo_fn)(const char *, const char *, const struct addrinfo *, struct addrinfo **);
 
 static connect_fn real_connect;
-static getaddrinfo_fn real_getaddrinfo;
 
 struct cidr {
   uint32_t net, mask;
@@ -52,7 +46,7 @@ struct cidr {
 
 #define MAX_CIDRS 64
 static struct sockaddr_in proxy;
-static int have_proxy;
+int tp_have_proxy;
 static struct cidr never_proxy[MAX_CIDRS], also_proxy[MAX_CIDRS];
 static int n_never, n_also;
 
@@ -102,10 +96,12 @@ static void end_with_parent(void) {
   if (getppid() != (pid_t)pid) raise((int)sig);
 }
 
-__attribute__((constructor)) static void tp_preload_init(void) {
+__attribute__((constructor)) void tp_preload_init(void) {
+  static int done;
+  if (done) return;
+  done = 1;
   end_with_parent();
   real_connect = (connect_fn)dlsym(RTLD_NEXT, "connect");
-  real_getaddrinfo = (getaddrinfo_fn)dlsym(RTLD_NEXT, "getaddrinfo");
   const char *p = getenv("TP_PRELOAD_PROXY");
   if (p) {
     char host[64];
@@ -116,7 +112,7 @@ __attribute__((constructor)) static void tp_preload_init(void) {
       int port = atoi(colon + 1);
       proxy.sin_family = AF_INET;
       proxy.sin_port = htons((uint16_t)port);
-      have_proxy = port > 0 && port < 65536 && inet_pton(AF_INET, host, &proxy.sin_addr) == 1;
+      tp_have_proxy = port > 0 && port < 65536 && inet_pton(AF_INET, host, &proxy.sin_addr) == 1;
     }
   }
   n_never = parse_cidrs(getenv("TP_PRELOAD_NEVER_PROXY"), never_proxy);
@@ -145,7 +141,7 @@ static int mapped_v4(const struct in6_addr *a, uint32_t *out) {
 }
 
 static int proxied(int fd, const struct sockaddr *addr) {
-  if (!have_proxy || !addr) return 0;
+  if (!tp_have_proxy || !addr) return 0;
   int type = 0;
   socklen_t tl = sizeof type;
   if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tl) != 0 || type != SOCK_STREAM) return 0;
@@ -288,8 +284,7 @@ int connect(int fd, const struct sockaddr *addr, socklen_t len) {
   return socks_connect(fd, addr);
 }
 
-/* Ask the proxy for a name's address in the cluster: 0 found, 1 not found, -1 no answer. */
-static int socks_resolve(const char *name, struct in_addr *out) {
+int tp_socks_resolve(const char *name, struct in_addr *out) {
   size_t len = strlen(name);
   if (len == 0 || len > 255) return 1;
   unsigned char req[262] = {5, 0xf0, 0, 3, (unsigned char)len};
@@ -312,98 +307,4 @@ static int socks_resolve(const char *name, struct in_addr *out) {
   }
   close(fd);
   return result;
-}
-
-/* Names that never go to the cluster: numeric addresses and localhost. */
-static int host_only(const char *node, const struct addrinfo *hints) {
-  struct in6_addr a6;
-  struct in_addr a4;
-  if (hints && (hints->ai_flags & AI_NUMERICHOST)) return 1;
-  if (inet_pton(AF_INET6, node, &a6) == 1 || inet_aton(node, &a4) != 0) return 1;
-  size_t n = strlen(node);
-  if (n > 0 && node[n - 1] == '.') n--;
-  if (n == 9 && strncasecmp(node, "localhost", 9) == 0) return 1;
-  if (n > 10 && strncasecmp(node + n - 10, ".localhost", 10) == 0) return 1;
-  return 0;
-}
-
-static int service_port(const char *service, const struct addrinfo *hints, int socktype, uint16_t *port) {
-  *port = 0;
-  if (!service) return 0;
-  char *end;
-  long v = strtol(service, &end, 10);
-  if (*service && !*end && v >= 0 && v < 65536) {
-    *port = htons((uint16_t)v);
-    return 0;
-  }
-  if (hints && (hints->ai_flags & AI_NUMERICSERV)) return EAI_NONAME;
-  struct servent result, *found = NULL;
-  char buf[1024];
-  if (getservbyname_r(service, socktype == SOCK_DGRAM ? "udp" : "tcp", &result, buf, sizeof buf, &found) ||
-      !found)
-    return EAI_SERVICE;
-  *port = (uint16_t)found->s_port;
-  return 0;
-}
-
-int getaddrinfo(const char *node, const char *service, const struct addrinfo *hints, struct addrinfo **res) {
-  if (!real_getaddrinfo) tp_preload_init();
-  int family = hints ? hints->ai_family : AF_UNSPEC;
-  int mapped = family == AF_INET6 && hints && (hints->ai_flags & AI_V4MAPPED);
-  if (!have_proxy || !node || host_only(node, hints) ||
-      (family != AF_UNSPEC && family != AF_INET && !mapped))
-    return real_getaddrinfo(node, service, hints, res);
-  struct in_addr ip;
-  int found = socks_resolve(node, &ip);
-  if (found == 1) return real_getaddrinfo(node, service, hints, res);
-  if (found < 0) return EAI_AGAIN;
-
-  int socktypes[3] = {SOCK_STREAM, SOCK_DGRAM, SOCK_RAW};
-  int protocols[3] = {IPPROTO_TCP, IPPROTO_UDP, 0};
-  int count = 3;
-  if (hints && hints->ai_socktype) {
-    socktypes[0] = hints->ai_socktype;
-    protocols[0] = hints->ai_protocol ? hints->ai_protocol
-                   : hints->ai_socktype == SOCK_STREAM ? IPPROTO_TCP
-                   : hints->ai_socktype == SOCK_DGRAM  ? IPPROTO_UDP
-                                                       : 0;
-    count = 1;
-  }
-  uint16_t port;
-  int err = service_port(service, hints, socktypes[0], &port);
-  if (err) return err;
-  struct addrinfo *head = NULL, **tail = &head;
-  for (int i = 0; i < count; i++) {
-    /* One block per entry, as glibc allocates them: its freeaddrinfo() frees them. */
-    struct addrinfo *ai = calloc(1, sizeof *ai + sizeof(struct sockaddr_in6));
-    if (!ai) {
-      freeaddrinfo(head);
-      return EAI_MEMORY;
-    }
-    ai->ai_socktype = socktypes[i];
-    ai->ai_protocol = protocols[i];
-    ai->ai_addr = (struct sockaddr *)(ai + 1);
-    if (mapped) {
-      struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ai->ai_addr;
-      s6->sin6_family = AF_INET6;
-      s6->sin6_port = port;
-      s6->sin6_addr.s6_addr[10] = 0xff;
-      s6->sin6_addr.s6_addr[11] = 0xff;
-      memcpy(&s6->sin6_addr.s6_addr[12], &ip, 4);
-      ai->ai_family = AF_INET6;
-      ai->ai_addrlen = sizeof *s6;
-    } else {
-      struct sockaddr_in *s4 = (struct sockaddr_in *)ai->ai_addr;
-      s4->sin_family = AF_INET;
-      s4->sin_port = port;
-      s4->sin_addr = ip;
-      ai->ai_family = AF_INET;
-      ai->ai_addrlen = sizeof *s4;
-    }
-    if (i == 0 && hints && (hints->ai_flags & AI_CANONNAME)) ai->ai_canonname = strdup(node);
-    *tail = ai;
-    tail = &ai->ai_next;
-  }
-  *res = head;
-  return 0;
 }

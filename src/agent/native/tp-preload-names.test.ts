@@ -1,0 +1,155 @@
+import { execFile, execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:net";
+import { hostname, tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseGreeting, parseRequest, SocksReply, socksReply } from "../sidecar/socks5.js";
+
+const run = promisify(execFile);
+
+/**
+ * The preload library of `tp run`, built from its sources here as scripts/build-native.mjs builds
+ * it, against a SOCKS5 proxy that answers RESOLVE (0xF0) as the session's does: the cluster's
+ * names below, "not found" for any other.
+ */
+const cluster: Record<string, string> = { "peer.test": "10.9.8.7", peer: "10.9.8.6" };
+let dir: string;
+let library: string;
+let lookups: string;
+let proxy: Server;
+const asked: string[] = [];
+
+/** Calls each form of the gethostbyname family and prints what it gave. */
+const lookupsSource = `
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <string.h>
+static void show(const char *form, struct hostent *h, int err) {
+  char ip[16] = "-";
+  if (h && h->h_addr_list[0]) inet_ntop(AF_INET, h->h_addr_list[0], ip, sizeof ip);
+  printf("%s %s %s %d\\n", form, h ? h->h_name : "-", ip, h ? 0 : err);
+}
+int main(int argc, char **argv) {
+  struct hostent he, *r;
+  char buf[1024], small[8];
+  int err;
+  for (int i = 1; i < argc; i++) {
+    const char *n = argv[i];
+    r = gethostbyname(n);
+    show("gethostbyname", r, h_errno);
+    r = gethostbyname2(n, AF_INET6);
+    show("gethostbyname2/6", r, h_errno);
+    gethostbyname_r(n, &he, buf, sizeof buf, &r, &err);
+    show("gethostbyname_r", r, err);
+    gethostbyname2_r(n, AF_INET, &he, buf, sizeof buf, &r, &err);
+    show("gethostbyname2_r", r, err);
+    int code = gethostbyname_r(n, &he, small, sizeof small, &r, &err);
+    printf("small %s\\n", code == ERANGE ? "ERANGE" : r ? "found" : "none");
+  }
+  return 0;
+}
+`;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), "tp-preload-names-"));
+  library = join(dir, "libtp-preload.so");
+  execFileSync(
+    process.execPath,
+    [
+      "--input-type=module",
+      "-e",
+      `import { buildPreload } from ${JSON.stringify(resolve("scripts/build-native.mjs"))}; buildPreload(process.argv[1]);`,
+      library,
+    ],
+    { stdio: "inherit" },
+  );
+  writeFileSync(join(dir, "lookups.c"), lookupsSource);
+  lookups = join(dir, "lookups");
+  execFileSync("cc", ["-O1", "-o", lookups, join(dir, "lookups.c")]);
+  proxy = createServer((socket) => {
+    let buf = Buffer.alloc(0);
+    let greeted = false;
+    socket.on("data", (d: Buffer) => {
+      buf = Buffer.concat([buf, d]);
+      if (!greeted) {
+        const g = parseGreeting(buf);
+        if (typeof g === "string") return;
+        greeted = true;
+        buf = buf.subarray(g.length);
+        socket.write(Buffer.from([5, 0]));
+      }
+      const req = parseRequest(buf);
+      if (typeof req === "string") return;
+      asked.push(req.host);
+      const ip = req.command === 0xf0 ? cluster[req.host] : undefined;
+      socket.end(ip ? socksReply(SocksReply.succeeded, ip) : socksReply(SocksReply.hostUnreachable));
+    });
+  });
+  await new Promise<void>((r) => proxy.listen(0, "127.0.0.1", r));
+}, 60_000);
+
+afterAll(async () => {
+  await new Promise((r) => proxy?.close(r));
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** A program run with the library and the proxy, as `tp run` runs one. */
+async function preloaded(file: string, args: string[], withProxy = true): Promise<string> {
+  const port = (proxy.address() as { port: number }).port;
+  const env = {
+    PATH: process.env.PATH,
+    LD_PRELOAD: library,
+    // A name the host's resolver is asked about fails fast where no DNS server answers.
+    RES_OPTIONS: "timeout:1 attempts:1",
+    ...(withProxy ? { TP_PRELOAD_PROXY: `127.0.0.1:${port}` } : {}),
+  };
+  const { stdout } = await run(file, args, { env, timeout: 20_000 }).catch(
+    (err: { stdout?: string; code?: number }) => ({ stdout: `${err.stdout ?? ""}exit ${err.code}` }),
+  );
+  return stdout;
+}
+
+describe("the preload library's gethostbyname family", () => {
+  it("answers the cluster's names from the proxy in every form, IPv4 only, and says when a buffer is too small", async () => {
+    asked.length = 0;
+    const out = await preloaded(lookups, ["peer.test", "peer"]);
+    expect(out.trim().split("\n")).toEqual([
+      "gethostbyname peer.test 10.9.8.7 0",
+      // A name the cluster knows has no IPv6 address: no data (4), as its DNS answers for AAAA.
+      `gethostbyname2/6 - - ${4}`,
+      "gethostbyname_r peer.test 10.9.8.7 0",
+      "gethostbyname2_r peer.test 10.9.8.7 0",
+      "small ERANGE",
+      "gethostbyname peer 10.9.8.6 0",
+      "gethostbyname2/6 - - 4",
+      "gethostbyname_r peer 10.9.8.6 0",
+      "gethostbyname2_r peer 10.9.8.6 0",
+      "small ERANGE",
+    ]);
+    expect(new Set(asked)).toEqual(new Set(["peer.test", "peer"]));
+  });
+
+  it("gives `getent hosts` the cluster's address, and the host's lookup a name the cluster does not know", async () => {
+    asked.length = 0;
+    expect(await preloaded("getent", ["hosts", "peer.test"])).toBe("10.9.8.7        peer.test\n");
+    const own = hostname();
+    const host = execFileSync("getent", ["hosts", own], { encoding: "utf8" });
+    expect(await preloaded("getent", ["hosts", own])).toBe(host);
+    expect(asked).toContain(own);
+  });
+
+  it("leaves numeric addresses and localhost to the host, and every lookup when there is no proxy", async () => {
+    asked.length = 0;
+    const local = await preloaded(lookups, ["localhost", "127.0.0.2"]);
+    expect(local).toContain("gethostbyname_r localhost 127.0.0.1 0");
+    expect(local).toContain("gethostbyname 127.0.0.2 127.0.0.2 0");
+    expect(asked).toEqual([]);
+    const without = await preloaded("getent", ["hosts", "peer.test"], false);
+    expect(without).toMatch(/^exit 2/);
+    expect(asked).toEqual([]);
+  });
+});
