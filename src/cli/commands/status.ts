@@ -38,7 +38,15 @@ export function mergeSessions(
     });
   }
   for (const l of local) {
-    const s = out.get(l.id) ?? { id: l.id, state: l.live ? "live" : "orphaned", containers: [], objects: [] };
+    // A session whose cluster end is in a namespace not listed: its namespace from the sidecar's
+    // label (NAMESPACE/POD), so that the row says where to look.
+    const s = out.get(l.id) ?? {
+      id: l.id,
+      ...(l.remote?.includes("/") ? { namespace: l.remote.split("/")[0] } : {}),
+      state: l.live ? "live" : "orphaned",
+      containers: [],
+      objects: [],
+    };
     s.containers = l.containers.map((c) => `${c.name} (${c.state})`);
     if (!l.live) s.state = "orphaned";
     out.set(l.id, s);
