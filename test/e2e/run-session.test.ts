@@ -174,7 +174,9 @@ describe("tp run and tp shell", () => {
       "exit 7",
     ].join("\n");
     const r = await execa("node", [resolve("dist/cli/tp.js"), "shell", "-n", ns.name, "--mount", "false"], {
-      env: { KUBECONFIG: kubeconfig, SHELL: "/bin/sh" },
+      // bash, the usual login shell, keeps its own copy of the environment (the commands it runs
+      // once ended at once, the parent signal meant for bash alone passed on to them).
+      env: { KUBECONFIG: kubeconfig, SHELL: "/bin/bash" },
       input: script,
       reject: false,
       timeout: 150_000,

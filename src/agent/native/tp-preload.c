@@ -74,6 +74,29 @@ static int parse_cidrs(const char *text, struct cidr *out) {
 }
 
 /*
+ * Take NAME=VALUE out of the environment, with the value copied into `value`: straight from the
+ * array `environ` points at, which is main()'s envp as the program starts. Not with getenv() and
+ * unsetenv(): bash defines its own, which at this point neither see nor change what it will read
+ * its variables from (so bash passed the variable on to every command it ran).
+ */
+static int take_env(const char *name, char *value, size_t size) {
+  size_t n = strlen(name);
+  int found = 0;
+  for (char **ep = environ; ep && *ep;) {
+    if (strncmp(*ep, name, n) != 0 || (*ep)[n] != '=') {
+      ep++;
+      continue;
+    }
+    if (!found && strlen(*ep + n + 1) < size) {
+      strcpy(value, *ep + n + 1);
+      found = 1;
+    }
+    for (char **dp = ep; *dp; dp++) dp[0] = dp[1];
+  }
+  return found;
+}
+
+/*
  * TP_PRELOAD_PARENT=PID:SIGNAL: end with the parent PID. Taken out of the environment at once, so
  * that only the program tp started has it (its own children keep their usual lives, and a daemon
  * it starts cannot tie its children to a pid used again later). The death signal survives exec;
@@ -82,8 +105,8 @@ static int parse_cidrs(const char *text, struct cidr *out) {
  * getppid() being another process: the signal is raised here then.
  */
 static void end_with_parent(void) {
-  const char *p = getenv("TP_PRELOAD_PARENT");
-  if (!p) return;
+  char p[64];
+  if (!take_env("TP_PRELOAD_PARENT", p, sizeof p)) return;
   char *end;
   long pid = strtol(p, &end, 10), sig = 0;
   int valid = *end == ':' && pid > 1;
@@ -91,7 +114,6 @@ static void end_with_parent(void) {
     sig = strtol(end + 1, &end, 10);
     valid = !*end && sig > 0 && sig < NSIG;
   }
-  unsetenv("TP_PRELOAD_PARENT");
   if (!valid || prctl(PR_SET_PDEATHSIG, (unsigned long)sig) != 0) return;
   if (getppid() != (pid_t)pid) raise((int)sig);
 }

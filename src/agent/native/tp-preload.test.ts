@@ -98,9 +98,15 @@ afterAll(async () => {
 });
 
 /** A program run with the library and the proxy, as `tp run` runs one. */
-async function preloaded(file: string, args: string[], withProxy = true): Promise<string> {
+async function preloaded(
+  file: string,
+  args: string[],
+  withProxy = true,
+  extra: Record<string, string> = {},
+): Promise<string> {
   const port = (proxy.address() as { port: number }).port;
   const env = {
+    ...extra,
     PATH: process.env.PATH,
     LD_PRELOAD: library,
     // A name the host's resolver is asked about fails fast where no DNS server answers.
@@ -151,5 +157,28 @@ describe("the preload library's gethostbyname family", () => {
     const without = await preloaded("getent", ["hosts", "peer.test"], false);
     expect(without).toMatch(/^exit 2/);
     expect(asked).toEqual([]);
+  });
+});
+
+describe("the preload library's parent signal", () => {
+  // The program tp starts gets TP_PRELOAD_PARENT=PID:SIGNAL; its children must not: they would take
+  // their parent (the program) for a tp that is gone and end at once.
+  const parent = () => ({ TP_PRELOAD_PARENT: `${process.pid}:15` });
+
+  it("is taken out of the environment of a shell that keeps its own copy of it (bash), and of sh", async () => {
+    for (const shell of ["bash", "sh"]) {
+      const out = await preloaded(
+        shell,
+        ["-c", 'echo "[${TP_PRELOAD_PARENT-}]"; /bin/true; echo "child $?"'],
+        false,
+        parent(),
+      );
+      expect(out, shell).toBe("[]\nchild 0\n");
+    }
+  });
+
+  it("still ends a program whose parent is already gone", async () => {
+    const out = await preloaded("sh", ["-c", "echo ran"], false, { TP_PRELOAD_PARENT: "2:15" });
+    expect(out).toMatch(/^exit (null|143)/);
   });
 });
