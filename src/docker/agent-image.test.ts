@@ -14,3 +14,15 @@ describe("agent image entry", () => {
     expect(script).toContain(`require("/opt/tp/tp-agent-launch.cjs")`);
   });
 });
+
+describe("the registry image's Dockerfile", () => {
+  it("builds the native parts with the one recipe the local image and the package use", () => {
+    // A compile line of its own once built the preload library from one of its two sources: the
+    // image it made answered no name lookups.
+    const dockerfile = readFileSync(join(packageRoot, "sidecar-image/Dockerfile"), "utf8");
+    expect(dockerfile).toContain("node scripts/build-native.mjs");
+    expect(dockerfile).not.toMatch(/^\s*(RUN|&&)?\s*.*\bcc\s/m);
+    for (const file of ["original-dst.node", "tp-listen", "tp-udp", "libtp-preload.so"])
+      expect(dockerfile, file).toContain(`/src/dist/agent/${file}`);
+  });
+});

@@ -34,9 +34,7 @@ static gethostbyname2_fn real_gethostbyname2;
 static gethostbyname_r_fn real_gethostbyname_r;
 static gethostbyname2_r_fn real_gethostbyname2_r;
 
-static void names_init(void) {
-  if (real_getaddrinfo) return;
-  tp_preload_init();
+void tp_names_init(void) {
   real_gethostbyname = (gethostbyname_fn)dlsym(RTLD_NEXT, "gethostbyname");
   real_gethostbyname2 = (gethostbyname2_fn)dlsym(RTLD_NEXT, "gethostbyname2");
   real_gethostbyname_r = (gethostbyname_r_fn)dlsym(RTLD_NEXT, "gethostbyname_r");
@@ -77,7 +75,7 @@ static int service_port(const char *service, const struct addrinfo *hints, int s
 }
 
 int getaddrinfo(const char *node, const char *service, const struct addrinfo *hints, struct addrinfo **res) {
-  names_init();
+  tp_preload_init();
   int family = hints ? hints->ai_family : AF_UNSPEC;
   int mapped = family == AF_INET6 && hints && (hints->ai_flags & AI_V4MAPPED);
   if (!tp_have_proxy || !node || host_only(node, hints) ||
@@ -165,7 +163,7 @@ static int fill_hostent(const char *name, const struct in_addr *ip, struct hoste
 /* gethostbyname2_r() as the cluster answers it, or NOT_OURS. */
 static int cluster_hostent(const char *name, int af, struct hostent *ret, char *buf, size_t buflen,
                            struct hostent **result, int *h_errnop) {
-  names_init();
+  tp_preload_init();
   if (!tp_have_proxy || !name || host_only(name, NULL) || (af != AF_INET && af != AF_INET6)) return NOT_OURS;
   struct in_addr ip;
   int found = tp_socks_resolve(name, &ip);
@@ -173,7 +171,7 @@ static int cluster_hostent(const char *name, int af, struct hostent *ret, char *
   *result = NULL;
   if (found < 0) {
     *h_errnop = TRY_AGAIN;
-    return EAGAIN;
+    return errno = EAGAIN;
   }
   if (af == AF_INET6) {
     *h_errnop = NO_DATA;
@@ -182,7 +180,7 @@ static int cluster_hostent(const char *name, int af, struct hostent *ret, char *
   int err = fill_hostent(name, &ip, ret, buf, buflen);
   if (err) {
     *h_errnop = NETDB_INTERNAL;
-    return err;
+    return errno = err;
   }
   *h_errnop = 0;
   *result = ret;
@@ -201,11 +199,12 @@ int gethostbyname_r(const char *name, struct hostent *ret, char *buf, size_t buf
   return r != NOT_OURS ? r : real_gethostbyname_r(name, ret, buf, buflen, result, h_errnop);
 }
 
-/* The non-reentrant forms answer in one static hostent, as the C library's do: 1 when the
- * lookup is not the cluster's. */
+/* The non-reentrant forms answer in a static hostent, as the C library's do (one per thread here,
+ * so that lookups at once in two threads cannot mix their answers): 1 when the lookup is not the
+ * cluster's. */
 static int static_hostent(const char *name, int af, struct hostent **result) {
-  static struct hostent he;
-  static char buf[512];
+  static __thread struct hostent he;
+  static __thread char buf[512];
   int err = 0;
   if (cluster_hostent(name, af, &he, buf, sizeof buf, result, &err) == NOT_OURS) return 1;
   h_errno = err;

@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -118,10 +119,8 @@ static void end_with_parent(void) {
   if (getppid() != (pid_t)pid) raise((int)sig);
 }
 
-__attribute__((constructor)) void tp_preload_init(void) {
-  static int done;
-  if (done) return;
-  done = 1;
+/* The settings, read once. */
+static void read_settings(void) {
   end_with_parent();
   real_connect = (connect_fn)dlsym(RTLD_NEXT, "connect");
   const char *p = getenv("TP_PRELOAD_PROXY");
@@ -139,6 +138,28 @@ __attribute__((constructor)) void tp_preload_init(void) {
   }
   n_never = parse_cidrs(getenv("TP_PRELOAD_NEVER_PROXY"), never_proxy);
   n_also = parse_cidrs(getenv("TP_PRELOAD_ALSO_PROXY"), also_proxy);
+  tp_names_init();
+}
+
+/*
+ * Once, by whichever thread comes first (the loader, as a rule; a call from another library's
+ * constructor before it); a thread that comes meanwhile waits until it is done. Atomics rather
+ * than pthread_once, whose newest symbol version an older glibc lacks.
+ */
+void tp_preload_init(void) {
+  static int state; /* 0 not begun, 1 under way, 2 done */
+  if (__atomic_load_n(&state, __ATOMIC_ACQUIRE) == 2) return;
+  int expected = 0;
+  if (__atomic_compare_exchange_n(&state, &expected, 1, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+    read_settings();
+    __atomic_store_n(&state, 2, __ATOMIC_RELEASE);
+    return;
+  }
+  while (__atomic_load_n(&state, __ATOMIC_ACQUIRE) != 2) sched_yield();
+}
+
+__attribute__((constructor)) static void tp_preload_load(void) {
+  tp_preload_init();
 }
 
 static int in_cidrs(uint32_t ip, const struct cidr *list, int n) {
@@ -301,7 +322,7 @@ static int socks_connect(int fd, const struct sockaddr *addr) {
 }
 
 int connect(int fd, const struct sockaddr *addr, socklen_t len) {
-  if (!real_connect) tp_preload_init();
+  tp_preload_init();
   if (!proxied(fd, addr)) return real_connect(fd, addr, len);
   return socks_connect(fd, addr);
 }

@@ -17,6 +17,8 @@ __asm__(".symver dlsym,dlsym@GLIBC_2.17");
 extern int tp_have_proxy;
 /* Read the settings, once; run as the library loads, and by any call that comes before that. */
 void tp_preload_init(void);
+/* Look up the C library's own name lookups (called once, by tp_preload_init). */
+void tp_names_init(void);
 /* Ask the proxy for a name's address in the cluster: 0 found, 1 not found, -1 no answer. */
 int tp_socks_resolve(const char *name, struct in_addr *out);
 #pragma GCC visibility pop

@@ -117,6 +117,15 @@ describe("inClusterLeaseReader", () => {
     await expect(read()).rejects.toThrow("no answer in 0.2 s");
   });
 
+  it("fails on a token it cannot send, and nothing of that poll fires later", async () => {
+    writeFileSync(access.tokenFile, "bad\u0001token");
+    const read = inClusterLeaseReader(access, "ns", "l", 100);
+    await expect(read()).rejects.toThrow(/invalid character/i);
+    // A timer left behind would throw out of the event loop after 100 ms (the warden would die).
+    await new Promise((r) => setTimeout(r, 300));
+    expect(seen).toHaveLength(0);
+  });
+
   it("fails on an answer that is still coming when its time is up, however often bytes come", async () => {
     server.removeAllListeners("request");
     const trickles: NodeJS.Timeout[] = [];
@@ -133,7 +142,7 @@ describe("inClusterLeaseReader", () => {
     } finally {
       trickles.forEach(clearInterval);
     }
-  });
+  }, 5_000);
 });
 
 describe("inClusterAccess", () => {

@@ -63,14 +63,7 @@ export function inClusterLeaseReader(
   const once = (): Promise<LeaseSpec | undefined> =>
     new Promise<LeaseSpec | undefined>((resolve, reject) => {
       const token = readFileSync(access.tokenFile, "utf8").trim();
-      // A deadline for the whole answer, not for a silence: bytes that keep coming slowly do not
-      // hold a poll (and so the warden's next look at the lease) for ever.
-      const deadline = setTimeout(() => {
-        const err = new Error(`no answer in ${timeoutMs / 1000} s`);
-        reject(err);
-        req.destroy(err);
-      }, timeoutMs);
-      const done = (settle: () => void) => (clearTimeout(deadline), settle());
+      // Throws at once on what it cannot send (a control character in the token, a bad host).
       const req = request(
         url,
         { agent, headers: { accept: "application/json", authorization: `Bearer ${token}` } },
@@ -84,6 +77,14 @@ export function inClusterLeaseReader(
             })
             .catch((err: unknown) => done(() => reject(err as Error))),
       );
+      // A deadline for the whole answer, not for a silence: bytes that keep coming slowly do not
+      // hold a poll (and so the warden's next look at the lease) for ever.
+      const deadline = setTimeout(() => {
+        const err = new Error(`no answer in ${timeoutMs / 1000} s`);
+        reject(err);
+        req.destroy(err);
+      }, timeoutMs);
+      const done = (settle: () => void) => (clearTimeout(deadline), settle());
       req.on("error", (err: NodeJS.ErrnoException) =>
         done(() => reject(Object.assign(err, { stale: req.reusedSocket && err.code === "ECONNRESET" }))),
       );
