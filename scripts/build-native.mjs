@@ -27,7 +27,9 @@ function buildAddon() {
  * CLI copies it out of the image, so the host needs no compiler.
  */
 export function buildPreload(out = "dist/agent/libtp-preload.so") {
-  const srcs = ["tp-preload.c", "tp-preload-names.c", "tp-preload.h"].map((f) => `src/agent/native/${f}`);
+  const srcs = ["tp-preload.c", "tp-preload-names.c", "tp-preload-socks.c", "tp-preload.h"].map(
+    (f) => `src/agent/native/${f}`,
+  );
   if (existsSync(out) && srcs.every((src) => statSync(out).mtimeMs >= statSync(src).mtimeMs)) return out;
   mkdirSync(dirname(out), { recursive: true });
   const c = srcs.filter((f) => f.endsWith(".c"));
