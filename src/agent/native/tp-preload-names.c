@@ -3,8 +3,8 @@
  * or with the older gethostbyname family (gethostbyname, gethostbyname2 and their _r forms, which
  * `getent hosts`, Python's gethostbyname_ex, Perl's and PHP's gethostbyname use) is asked of the
  * session's proxy first, as torsocks did for Telepresence 1. The cluster's answer is IPv4:
- * gethostbyname2() for AF_INET6 finds no address (NO_DATA) for a name the cluster knows, as its DNS
- * answers AAAA queries; getaddrinfo() gives it as IPv4-mapped where asked for that. A name the
+ * asked for IPv6 alone, a lookup finds no address (EAI_NODATA, NO_DATA) for a name the cluster
+ * knows, as its DNS answers AAAA queries; getaddrinfo() gives it as IPv4-mapped where asked for that. A name the
  * cluster does not know, a numeric address and localhost go to the C library's own lookup.
  */
 #define _GNU_SOURCE
@@ -79,12 +79,14 @@ int getaddrinfo(const char *node, const char *service, const struct addrinfo *hi
   int family = hints ? hints->ai_family : AF_UNSPEC;
   int mapped = family == AF_INET6 && hints && (hints->ai_flags & AI_V4MAPPED);
   if (!tp_have_proxy || !node || host_only(node, hints) ||
-      (family != AF_UNSPEC && family != AF_INET && !mapped))
+      (family != AF_UNSPEC && family != AF_INET && family != AF_INET6))
     return real_getaddrinfo(node, service, hints, res);
   struct in_addr ip;
   int found = tp_socks_resolve(node, &ip);
   if (found == 1) return real_getaddrinfo(node, service, hints, res);
   if (found < 0) return EAI_AGAIN;
+  /* IPv6 alone: the name is the cluster's, with no IPv6 address (as gethostbyname2 below). */
+  if (family == AF_INET6 && !mapped) return EAI_NODATA;
 
   int socktypes[3] = {SOCK_STREAM, SOCK_DGRAM, SOCK_RAW};
   int protocols[3] = {IPPROTO_TCP, IPPROTO_UDP, 0};

@@ -23,6 +23,7 @@ const asked: string[] = [];
 
 /** Calls each form of the gethostbyname family and prints what it gave. */
 const lookupsSource = `
+#define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netdb.h>
@@ -51,6 +52,10 @@ int main(int argc, char **argv) {
     int code = gethostbyname_r(n, &he, small, sizeof small, &r, &err);
     printf("small %s %s errno=%s h_errno=%d\\n", code == ERANGE ? "ERANGE" : "other", r ? "found" : "none",
            errno == ERANGE ? "ERANGE" : "other", err);
+    struct addrinfo hints = {.ai_family = AF_INET6, .ai_socktype = SOCK_STREAM}, *ai = NULL;
+    int v6 = getaddrinfo(n, "80", &hints, &ai);
+    printf("getaddrinfo/6 %s\\n", v6 == EAI_NODATA ? "EAI_NODATA" : v6 == EAI_AGAIN ? "EAI_AGAIN" : v6 ? "error" : "found");
+    if (ai) freeaddrinfo(ai);
   }
   return 0;
 }
@@ -132,11 +137,13 @@ describe("the preload library's gethostbyname family", () => {
       "gethostbyname_r peer.test 10.9.8.7 0",
       "gethostbyname2_r peer.test 10.9.8.7 0",
       "small ERANGE none errno=ERANGE h_errno=-1",
+      "getaddrinfo/6 EAI_NODATA",
       "gethostbyname peer 10.9.8.6 0",
       "gethostbyname2/6 - - 4",
       "gethostbyname_r peer 10.9.8.6 0",
       "gethostbyname2_r peer 10.9.8.6 0",
       "small ERANGE none errno=ERANGE h_errno=-1",
+      "getaddrinfo/6 EAI_NODATA",
     ]);
     expect(new Set(asked)).toEqual(new Set(["peer.test", "peer"]));
   });
@@ -178,6 +185,7 @@ describe("the preload library with a proxy that does not answer", () => {
       "gethostbyname_r - - 2",
       "gethostbyname2_r - - 2",
       "small other none errno=other h_errno=2",
+      "getaddrinfo/6 EAI_AGAIN",
     ]);
   });
 });
