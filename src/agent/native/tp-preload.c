@@ -99,9 +99,10 @@ static int take_env(const char *name, char *value, size_t size) {
  * TP_PRELOAD_PARENT=PID:SIGNAL: end with the parent PID. Taken out of the environment at once, so
  * that only the program tp started has it (its own children keep their usual lives, and a daemon
  * it starts cannot tie its children to a pid used again later). The death signal survives exec;
- * the kernel drops it on a setuid or setgid exec, and when the effective user or group changes. A
- * parent already gone when it is asked for (tp killed between its fork and this) shows as
- * getppid() being another process: the signal is raised here then.
+ * the kernel drops it on a setuid or setgid exec, and when the effective user or group changes.
+ * A process whose parent is not PID was not started by tp itself: either tp is gone already (killed
+ * between its fork and this: the signal is raised here then), or a program tp started that the
+ * library cannot reach (a static one) passed the variable on, and this child of it keeps its life.
  */
 static void end_with_parent(void) {
   char p[64];
@@ -113,7 +114,13 @@ static void end_with_parent(void) {
     sig = strtol(end + 1, &end, 10);
     valid = !*end && sig > 0 && sig < NSIG;
   }
-  if (!valid || prctl(PR_SET_PDEATHSIG, (unsigned long)sig) != 0) return;
+  if (!valid) return;
+  if (getppid() != (pid_t)pid) {
+    if (kill((pid_t)pid, 0) != 0 && errno == ESRCH) raise((int)sig);
+    return;
+  }
+  if (prctl(PR_SET_PDEATHSIG, (unsigned long)sig) != 0) return;
+  /* Gone between the look and the request. */
   if (getppid() != (pid_t)pid) raise((int)sig);
 }
 

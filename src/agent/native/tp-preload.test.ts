@@ -61,6 +61,26 @@ int main(int argc, char **argv) {
 }
 `;
 
+/** A static program (the library never loads in it) that runs argv[1..] and says how it ended. */
+const spawnerSource = `
+#include <stdio.h>
+#include <sys/wait.h>
+#include <unistd.h>
+int main(int argc, char **argv) {
+  if (argc < 2) return 2;
+  pid_t p = fork();
+  if (p == 0) {
+    execv(argv[1], argv + 1);
+    _exit(127);
+  }
+  int st;
+  waitpid(p, &st, 0);
+  printf("child %s %d\\n", WIFSIGNALED(st) ? "signal" : "exit", WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
+  return 0;
+}
+`;
+let spawner: string;
+
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "tp-preload-names-"));
   library = join(dir, "libtp-preload.so");
@@ -77,6 +97,9 @@ beforeAll(async () => {
   writeFileSync(join(dir, "lookups.c"), lookupsSource);
   lookups = join(dir, "lookups");
   execFileSync("cc", ["-O1", "-o", lookups, join(dir, "lookups.c")]);
+  writeFileSync(join(dir, "spawner.c"), spawnerSource);
+  spawner = join(dir, "spawner");
+  execFileSync("cc", ["-O1", "-static", "-o", spawner, join(dir, "spawner.c")]);
   proxy = createServer((socket) => {
     let buf = Buffer.alloc(0);
     let greeted = false;
@@ -207,8 +230,15 @@ describe("the preload library's parent signal", () => {
     }
   });
 
+  it("leaves alone the child of a program tp started that the library cannot reach (a static one)", async () => {
+    // The variable stays in the static program's environment: its child is not tp's.
+    expect(await preloaded(spawner, ["/bin/true"], false, parent())).toBe("child exit 0\n");
+  });
+
   it("still ends a program whose parent is already gone", async () => {
-    const out = await preloaded("sh", ["-c", "echo ran"], false, { TP_PRELOAD_PARENT: "2:15" });
+    // A process id that was in use a moment ago, and is not any more.
+    const gone = execFileSync("sh", ["-c", "sh -c 'echo $$'"], { encoding: "utf8" }).trim();
+    const out = await preloaded("sh", ["-c", "echo ran"], false, { TP_PRELOAD_PARENT: `${gone}:15` });
     expect(out).toMatch(/^exit (null|143)/);
   });
 });
