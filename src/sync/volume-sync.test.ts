@@ -22,7 +22,8 @@ import { serverOptions } from "../contract/tunnel-protocol.js";
 import { TunnelClient } from "../tunnel/tunnel-client.js";
 import { TunnelRouter } from "../tunnel/tunnel-router.js";
 import { tarName } from "../contract/volume-protocol.js";
-import { hostCopyMarker, type HostCopyMarker, type VolumeStatus } from "../contract/volume-status.js";
+import { type HostCopyMarker, type VolumeStatus } from "../contract/volume-status.js";
+import { writeHostCopyMarker } from "../volumes/host-copy.js";
 import { nestedPaths, type VolumeSpec } from "../contract/volume-config.js";
 import { VolumeSync } from "./volume-sync.js";
 import { VolumeClient } from "./volume-client.js";
@@ -100,8 +101,10 @@ describe.each([true, false])("volume sync over the tunnel (hostCopy: %s)", (host
       });
       for (const v of volumes) await mkdir(dirname(join(local, tarName(v.path))), { recursive: true });
       await extractTar(local, tar, { chown: false });
+      // Written whole, then renamed, as the CLI does: the sidecar polls for it (a marker read while
+      // half written once failed the first copy here, and the test waited for volumes-ready).
       const marker: HostCopyMarker = { ok: true, listings, started };
-      await writeFile(join(local, hostCopyMarker), JSON.stringify(marker), { mode: 0o600 });
+      await writeHostCopyMarker(local, marker);
     } finally {
       cli.close();
     }
@@ -134,12 +137,21 @@ describe.each([true, false])("volume sync over the tunnel (hostCopy: %s)", (host
 
   const here = (p: string) => join(local, tarName(join(pod, p)));
 
+  /** The first copy's end: volumes-ready, or at once the reason it failed. */
+  const volumesReady = async () => {
+    const end = await until("volumes-ready", async () =>
+      events.find((e) => e.event === "volumes-ready" || e.event === "volumes-failed"),
+    );
+    if (end.event === "volumes-failed") throw new Error(`the first copy failed: ${end.message}`);
+    return end;
+  };
+
   it("copies every volume with its layout, then keeps both sides in step", async () => {
     // Over a megabyte in all: the first copy runs the system's tar on both sides.
     const big = Buffer.alloc(2 * 1024 * 1024, "tp");
     await writeFile(join(pod, "data/big.bin"), big);
     await startSync(1024 ** 3);
-    await until("volumes-ready", async () => events.find((e) => e.event === "volumes-ready"));
+    await volumesReady();
     expect(await read(here("etc/config/app.conf"))).toBe("v=1\n");
     expect(await readlink(here("etc/config/..data"))).toBe("..2024_01_01");
     expect(await readlink(here("etc/config/app.conf"))).toBe("..data/app.conf");
@@ -185,7 +197,7 @@ describe.each([true, false])("volume sync over the tunnel (hostCopy: %s)", (host
 
   it("does not write a read-only volume back to the pod", async () => {
     await startSync(1024 ** 3);
-    await until("volumes-ready", async () => events.find((e) => e.event === "volumes-ready"));
+    await volumesReady();
     await writeFile(here("secrets/db/password"), "changed locally");
     // A change in the pod brings the volume in step (a round in which local changes could go out).
     await writeFile(join(pod, "secrets/db/rotated"), "new secret");
@@ -202,7 +214,7 @@ describe.each([true, false])("volume sync over the tunnel (hostCopy: %s)", (host
   it("skips a volume over the limit and names it", async () => {
     await writeFile(join(pod, "data/big"), Buffer.alloc(4096));
     await startSync(1024);
-    const ready = await until("volumes-ready", async () => events.find((e) => e.event === "volumes-ready"));
+    const ready = await volumesReady();
     expect(ready.event === "volumes-ready" && ready.skipped).toEqual([
       { path: join(pod, "data"), reason: "too-large", bytes: 4096 + 18 },
     ]);
@@ -212,7 +224,7 @@ describe.each([true, false])("volume sync over the tunnel (hostCopy: %s)", (host
 
   it("hands the last local writes to the pod when flushed, without waiting for the watcher", async () => {
     const sync = await startSync(1024 ** 3);
-    await until("volumes-ready", async () => events.find((e) => e.event === "volumes-ready"));
+    await volumesReady();
     await writeFile(here("data/last.txt"), "written just before the end");
     await unlink(here("data/sub/from-pod.txt"));
     await sync.flush();
@@ -222,7 +234,7 @@ describe.each([true, false])("volume sync over the tunnel (hostCopy: %s)", (host
 
   it("keeps the newer write when both sides changed while apart, and reports it", async () => {
     await startSync(1024 ** 3);
-    await until("volumes-ready", async () => events.find((e) => e.event === "volumes-ready"));
+    await volumesReady();
     // No session: both sides change the same file, the local write the later one.
     tunnel?.close();
     await until("the session closed", async () => (tunnel?.connected ? undefined : true));
