@@ -33,9 +33,17 @@ export function buildPreload(out = "dist/agent/libtp-preload.so") {
   if (existsSync(out) && srcs.every((src) => statSync(out).mtimeMs >= statSync(src).mtimeMs)) return out;
   mkdirSync(dirname(out), { recursive: true });
   const c = srcs.filter((f) => f.endsWith(".c"));
-  execFileSync("cc", ["-shared", "-fPIC", "-O2", "-Wall", "-Wextra", "-o", out, ...c, "-ldl"], {
-    stdio: "inherit",
-  });
+  // dlsym lives in libdl.so.2 before glibc 2.34 and in libc after: libdl.so.2 is named as needed
+  // (it exists in both, a stub in the newer), so that the library loads on an older glibc too.
+  const cc = (libdl) =>
+    execFileSync("cc", ["-shared", "-fPIC", "-O2", "-Wall", "-Wextra", "-o", out, ...c, ...libdl], {
+      stdio: "inherit",
+    });
+  try {
+    cc(["-Wl,--no-as-needed", "-l:libdl.so.2"]);
+  } catch {
+    cc(["-ldl"]);
+  }
   return out;
 }
 

@@ -2,9 +2,10 @@
  * The lookups of libtp-preload.so (see tp-preload.c): a name a program looks up with getaddrinfo()
  * or with the older gethostbyname family (gethostbyname, gethostbyname2 and their _r forms, which
  * `getent hosts`, Python's gethostbyname_ex, Perl's and PHP's gethostbyname use) is asked of the
- * session's proxy first, as torsocks did for Telepresence 1. The cluster's answer is IPv4:
+ * session's proxy first, as torsocks did for Telepresence 1. The proxy's answer is IPv4 only:
  * asked for IPv6 alone, a lookup finds no address (EAI_NODATA, NO_DATA) for a name the cluster
- * knows, as its DNS answers AAAA queries; getaddrinfo() gives it as IPv4-mapped where asked for that. A name the
+ * resolves (as its DNS answers AAAA queries for a Service); getaddrinfo() gives it as
+ * IPv4-mapped where asked for that. A name the
  * cluster does not know, a numeric address and localhost go to the C library's own lookup.
  */
 #define _GNU_SOURCE

@@ -22,17 +22,15 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <netdb.h>
 #include <netinet/in.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdio.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
-#include <sys/time.h>
 #include <unistd.h>
 
 #include "tp-preload.h"
@@ -96,6 +94,26 @@ static int take_env(const char *name, char *value, size_t size) {
 }
 
 /*
+ * Whether process `pid` has ended: there is no such process, or it is a zombie its own parent has
+ * not reaped yet (kill() still finds those). A pid used again by another process is taken as
+ * running: that needs tp to die and its pid to be reused between its fork and this.
+ */
+static int gone(pid_t pid) {
+  if (kill(pid, 0) != 0) return errno == ESRCH;
+  char path[32], stat[256];
+  snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return 0;
+  ssize_t n = read(fd, stat, sizeof stat - 1);
+  close(fd);
+  if (n <= 0) return 0;
+  stat[n] = 0;
+  /* "PID (COMMAND) STATE ...": the command may hold spaces and parentheses. */
+  const char *end = strrchr(stat, ')');
+  return end && end[1] == ' ' && (end[2] == 'Z' || end[2] == 'X');
+}
+
+/*
  * TP_PRELOAD_PARENT=PID:SIGNAL: end with the parent PID. Taken out of the environment at once, so
  * that only the program tp started has it (its own children keep their usual lives, and a daemon
  * it starts cannot tie its children to a pid used again later). The death signal survives exec;
@@ -116,7 +134,7 @@ static void end_with_parent(void) {
   }
   if (!valid) return;
   if (getppid() != (pid_t)pid) {
-    if (kill((pid_t)pid, 0) != 0 && errno == ESRCH) raise((int)sig);
+    if (gone((pid_t)pid)) raise((int)sig);
     return;
   }
   if (prctl(PR_SET_PDEATHSIG, (unsigned long)sig) != 0) return;

@@ -61,25 +61,37 @@ int main(int argc, char **argv) {
 }
 `;
 
-/** A static program (the library never loads in it) that runs argv[1..] and says how it ended. */
-const spawnerSource = `
+/**
+ * Runs argv[2..] with the library (argv[1]) and TP_PRELOAD_PARENT naming a child of its own that
+ * has ended and is not reaped (a zombie: a tp killed whose parent has not waited for it yet), and
+ * says how the program ended.
+ */
+const zombieParentSource = `
 #include <stdio.h>
 #include <sys/wait.h>
 #include <unistd.h>
 int main(int argc, char **argv) {
-  if (argc < 2) return 2;
+  if (argc < 3) return 2;
+  pid_t t = fork();
+  if (t == 0) _exit(0);
+  usleep(100000);
+  char var[64], pre[4096];
+  snprintf(var, sizeof var, "TP_PRELOAD_PARENT=%d:15", (int)t);
+  snprintf(pre, sizeof pre, "LD_PRELOAD=%s", argv[1]);
+  char *env[] = {var, pre, "PATH=/usr/bin:/bin", 0};
   pid_t p = fork();
   if (p == 0) {
-    execv(argv[1], argv + 1);
+    execve(argv[2], argv + 2, env);
     _exit(127);
   }
   int st;
   waitpid(p, &st, 0);
-  printf("child %s %d\\n", WIFSIGNALED(st) ? "signal" : "exit", WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
+  printf("program %s %d\\n", WIFSIGNALED(st) ? "signal" : "exit", WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
+  waitpid(t, 0, 0);
   return 0;
 }
 `;
-let spawner: string;
+let zombieParent: string;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "tp-preload-names-"));
@@ -97,9 +109,9 @@ beforeAll(async () => {
   writeFileSync(join(dir, "lookups.c"), lookupsSource);
   lookups = join(dir, "lookups");
   execFileSync("cc", ["-O1", "-o", lookups, join(dir, "lookups.c")]);
-  writeFileSync(join(dir, "spawner.c"), spawnerSource);
-  spawner = join(dir, "spawner");
-  execFileSync("cc", ["-O1", "-static", "-o", spawner, join(dir, "spawner.c")]);
+  writeFileSync(join(dir, "zombie-parent.c"), zombieParentSource);
+  zombieParent = join(dir, "zombie-parent");
+  execFileSync("cc", ["-O1", "-o", zombieParent, join(dir, "zombie-parent.c")]);
   proxy = createServer((socket) => {
     let buf = Buffer.alloc(0);
     let greeted = false;
@@ -194,6 +206,24 @@ describe("the preload library's gethostbyname family", () => {
   });
 });
 
+describe("the preload library's linking", () => {
+  it("exports only the calls it answers, and names libdl.so.2 as needed (dlsym's home before glibc 2.34)", () => {
+    const symbols = execFileSync("nm", ["-D", "--defined-only", library], { encoding: "utf8" })
+      .split("\n")
+      .map((l) => l.split(" ").at(-1) ?? "")
+      .filter((name) => name && !name.startsWith("_"));
+    expect(symbols.sort()).toEqual([
+      "connect",
+      "getaddrinfo",
+      "gethostbyname",
+      "gethostbyname2",
+      "gethostbyname2_r",
+      "gethostbyname_r",
+    ]);
+    expect(execFileSync("readelf", ["-d", library], { encoding: "utf8" })).toContain("[libdl.so.2]");
+  });
+});
+
 describe("the preload library with a proxy that does not answer", () => {
   it("says to try again, and never asks the host for the name", async () => {
     const closed = createServer();
@@ -231,8 +261,17 @@ describe("the preload library's parent signal", () => {
   });
 
   it("leaves alone the child of a program tp started that the library cannot reach (a static one)", async () => {
-    // The variable stays in the static program's environment: its child is not tp's.
-    expect(await preloaded(spawner, ["/bin/true"], false, parent())).toBe("child exit 0\n");
+    // sh runs without the library here, as a static program does: the variable stays in its
+    // environment, and its child, which has the library, is not tp's.
+    const out = await run("sh", ["-c", `LD_PRELOAD=${library} /bin/true; echo "child $?"`], {
+      env: { PATH: process.env.PATH, ...parent() },
+    });
+    expect(out.stdout).toBe("child 0\n");
+  });
+
+  it("ends a program whose tp has ended, also while tp's own parent has not reaped it yet", async () => {
+    const out = await run(zombieParent, [library, "/bin/sh", "-c", "echo ran"]);
+    expect(out.stdout).toBe("program signal 15\n");
   });
 
   it("still ends a program whose parent is already gone", async () => {
