@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -42,12 +42,16 @@ describe("parseDockerRunArgs", () => {
 
   it("reads --env-file entries in order", () => {
     const dir = mkdtempSync(join(tmpdir(), "tp-"));
-    writeFileSync(join(dir, "e"), "# comment\nX=1\n\n  Y\n");
-    expect(parseDockerRunArgs(["--env-file", join(dir, "e"), "-e", "Z=2", "img"]).env).toEqual([
-      "X=1",
-      "Y",
-      "Z=2",
-    ]);
+    try {
+      writeFileSync(join(dir, "e"), "# comment\nX=1\n\n  Y\n");
+      expect(parseDockerRunArgs(["--env-file", join(dir, "e"), "-e", "Z=2", "img"]).env).toEqual([
+        "X=1",
+        "Y",
+        "Z=2",
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("passes flags about the container alone through to docker, in order", () => {

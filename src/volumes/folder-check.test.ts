@@ -1,12 +1,13 @@
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { checkMountFolder } from "./folder-check.js";
 
 describe("checkMountFolder", () => {
   const dir = mkdtempSync(join(tmpdir(), "tp-folder-check-"));
   afterEach(() => rmSync(join(dir, "x"), { recursive: true, force: true }));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it("accepts a new folder under a writable one and leaves nothing behind", async () => {
     await checkMountFolder(join(dir, "x", "y"));

@@ -1,12 +1,13 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { featureEnabled } from "./feature-gates.js";
 
 const dir = mkdtempSync(join(tmpdir(), "gates-"));
 const file = join(dir, "feature-gates");
 afterEach(() => rmSync(file, { force: true }));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("feature gates", () => {
   it("default on for PortForwardWebsockets, off for gates nobody named", () => {
