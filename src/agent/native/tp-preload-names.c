@@ -5,8 +5,8 @@
  * session's proxy first, as torsocks did for Telepresence 1. The proxy's answer is IPv4 only:
  * asked for IPv6 alone, a lookup finds no address (EAI_NODATA, NO_DATA) for a name the cluster
  * resolves (as its DNS answers AAAA queries for a Service); getaddrinfo() gives it as
- * IPv4-mapped where asked for that. A name the
- * cluster does not know, a numeric address and localhost go to the C library's own lookup.
+ * IPv4-mapped where asked for that. A name the cluster does not know, a numeric address and
+ * localhost go to the C library's own lookup.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -118,9 +118,7 @@ int getaddrinfo(const char *node, const char *service, const struct addrinfo *hi
       struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ai->ai_addr;
       s6->sin6_family = AF_INET6;
       s6->sin6_port = port;
-      s6->sin6_addr.s6_addr[10] = 0xff;
-      s6->sin6_addr.s6_addr[11] = 0xff;
-      memcpy(&s6->sin6_addr.s6_addr[12], &ip, 4);
+      map_v4(&s6->sin6_addr, &ip);
       ai->ai_family = AF_INET6;
       ai->ai_addrlen = sizeof *s6;
     } else {

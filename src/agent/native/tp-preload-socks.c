@@ -112,9 +112,7 @@ int tp_socks_connect(int fd, const struct sockaddr *addr) {
   int r;
   if (addr->sa_family == AF_INET6) {
     struct sockaddr_in6 p6 = {.sin6_family = AF_INET6, .sin6_port = tp_proxy.sin_port};
-    p6.sin6_addr.s6_addr[10] = 0xff;
-    p6.sin6_addr.s6_addr[11] = 0xff;
-    memcpy(&p6.sin6_addr.s6_addr[12], &tp_proxy.sin_addr, 4);
+    map_v4(&p6.sin6_addr, &tp_proxy.sin_addr);
     r = tp_real_connect(fd, (struct sockaddr *)&p6, sizeof p6);
   } else {
     r = tp_real_connect(fd, (struct sockaddr *)&tp_proxy, sizeof tp_proxy);

@@ -34,6 +34,13 @@ int tp_socks_resolve(const char *name, struct in_addr *out);
 int tp_socks_connect(int fd, const struct sockaddr *addr);
 #pragma GCC visibility pop
 
+/* The IPv4-mapped IPv6 address (::ffff:a.b.c.d) of an IPv4 address, into a zeroed `out`. */
+static inline void map_v4(struct in6_addr *out, const struct in_addr *v4) {
+  out->s6_addr[10] = 0xff;
+  out->s6_addr[11] = 0xff;
+  memcpy(&out->s6_addr[12], v4, 4);
+}
+
 /* The IPv4 address inside an IPv4-mapped IPv6 address. */
 static inline int mapped_v4(const struct in6_addr *a, uint32_t *out) {
   if (!IN6_IS_ADDR_V4MAPPED(a)) return 0;
