@@ -190,5 +190,10 @@ export async function waitForSelectedPod(
   );
 }
 
-/** What the scheduler says when no node has room for a pod beside the others (ports, resources). */
-const noRoom = /didn't have free ports|Insufficient [a-z]|Too many pods|ReadWriteOncePod/i;
+/**
+ * What the scheduler says when no node has room for a pod beside the others: ports, resources, a
+ * volume one pod may use, or a required pod anti-affinity (the pod's own, or the others', which a
+ * copy of their template meets either way).
+ */
+const noRoom =
+  /didn't have free ports|Insufficient [a-z]|Too many pods|ReadWriteOncePod|didn't match pod anti-affinity rules|didn't satisfy existing pods anti-affinity rules/i;

@@ -80,3 +80,45 @@ describe("the scheduler's host ports (NodePorts)", () => {
     expect(scheduled(reg, "c").node).toBeUndefined();
   });
 });
+
+describe("the scheduler's inter-pod anti-affinity", () => {
+  const antiWeb = (name: string, labels = { app: "web" }): KubeObject => ({
+    metadata: { name, labels },
+    spec: {
+      containers: [{ name: "c", image: "i" }],
+      affinity: {
+        podAntiAffinity: {
+          requiredDuringSchedulingIgnoredDuringExecution: [
+            { labelSelector: { matchLabels: { app: "web" } }, topologyKey: "kubernetes.io/hostname" },
+          ],
+        },
+      },
+    },
+  });
+
+  it("leaves a pod that the node's pods keep away unschedulable, with the scheduler's reason, until they are gone", async () => {
+    const reg = cluster();
+    reg.mutate(resourceByPlural("", "nodes"), undefined, "node-1", (n) => {
+      n.metadata.labels = { "kubernetes.io/hostname": "node-1" };
+    });
+    reg.create(pods, "ns", antiWeb("web-1"));
+    await settle();
+    // A copy of the pod without its affinity: the first pod's anti-affinity keeps it away.
+    reg.create(pods, "ns", { ...pod("copy"), metadata: { name: "copy", labels: { app: "web" } } });
+    reg.create(pods, "ns", antiWeb("web-2"));
+    await settle();
+    expect(scheduled(reg, "web-1").node).toBe("node-1");
+    expect(scheduled(reg, "copy").condition?.message).toBe(
+      "0/1 nodes are available: 1 node(s) didn't satisfy existing pods anti-affinity rules. " +
+        "preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod.",
+    );
+    expect(scheduled(reg, "web-2").condition?.message).toContain(
+      "1 node(s) didn't match pod anti-affinity rules",
+    );
+    reg.store.remove("/pods", "ns", "web-1");
+    await settle();
+    // The first of the two bound: the other stays kept away, by whichever rule holds.
+    const bound = ["copy", "web-2"].filter((n) => scheduled(reg, n).node === "node-1");
+    expect(bound).toHaveLength(1);
+  });
+});

@@ -3,11 +3,13 @@ import { resourceByPlural } from "../resource-table.js";
 import type { Registry } from "../registry/registry.js";
 import type { StoreEvent } from "../store/object-store.js";
 import { conditions } from "./pod-conditions.js";
+import { AffinityReasons, affinityRefusal, type PlacedPod } from "./pod-affinity.js";
 import { WorkQueue, nsKey, splitKey } from "./work-queue.js";
 
 const podDef = resourceByPlural("", "pods");
 const nodeDef = resourceByPlural("", "nodes");
 const leaseDef = resourceByPlural("coordination.k8s.io", "leases");
+const namespaceDef = resourceByPlural("", "namespaces");
 
 /** Binds pods without a node to the cluster's node (there is one), as the default scheduler would. */
 export class Scheduler {
@@ -22,8 +24,13 @@ export class Scheduler {
       const spec = isJsonObject(e.object.spec) ? e.object.spec : {};
       if (!spec.nodeName) this.queue.add(nsKey(e.object.metadata.namespace, e.object.metadata.name ?? ""));
     }
-    // A pod that goes frees its host ports: the pods waiting for them are tried again.
-    const freed = e.resource === "/pods" && (e.type === "DELETED" || terminal(e.object));
+    // A pod that goes frees its host ports and its anti-affinity's domain, and a pod bound (or
+    // relabelled) may be what another's affinity waits for: the pods waiting are tried again.
+    const freed =
+      e.resource === "/pods" &&
+      (e.type === "DELETED" ||
+        terminal(e.object) ||
+        (isJsonObject(e.object.spec) && !!e.object.spec.nodeName));
     const nodeUp =
       e.type === "ADDED" &&
       (e.resource === "/nodes" ||
@@ -61,6 +68,15 @@ export class Scheduler {
         "0/1 nodes are available: 1 node(s) didn't have free ports for the requested pod ports. " +
           "preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod.",
       );
+    const refusal = this.affinityRefusal(pod, node);
+    if (refusal)
+      return this.unschedulable(
+        pod,
+        `0/1 nodes are available: 1 ${refusal}. preemption: 0/1 nodes are available: 1 ` +
+          (refusal === AffinityReasons.affinity
+            ? "Preemption is not helpful for scheduling."
+            : "No preemption victims found for incoming pod."),
+      );
     spec.nodeName = node;
     const stored = this.registry.store.update("/pods", pod);
     this.registry.mutate(
@@ -79,6 +95,21 @@ export class Scheduler {
       "status",
     );
     void stored;
+  }
+
+  /** The InterPodAffinity filter for `node`, against every pod bound to a node (terminating too). */
+  private affinityRefusal(pod: KubeObject, node: string): string | undefined {
+    const nodeLabels = (name: string) =>
+      (this.registry.find(nodeDef, undefined, name)?.metadata.labels ?? {}) as Record<string, string>;
+    const placed: PlacedPod[] = this.registry
+      .list(podDef, undefined)
+      .filter(
+        (p) => isJsonObject(p.spec) && typeof p.spec.nodeName === "string" && p.spec.nodeName && !terminal(p),
+      )
+      .map((p) => ({ pod: p, nodeLabels: nodeLabels((p.spec as JsonObject).nodeName as string) }));
+    const namespaceLabels = (ns: string) =>
+      (this.registry.find(namespaceDef, undefined, ns)?.metadata.labels ?? {}) as Record<string, string>;
+    return affinityRefusal(pod, nodeLabels(node), placed, namespaceLabels);
   }
 
   private unschedulable(pod: KubeObject, message: string): void {
