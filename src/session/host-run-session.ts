@@ -10,7 +10,7 @@ import { writeEnvOutputs } from "./env-output.js";
 import { commandNotFound, findExecutable } from "./host-command.js";
 import { hostProcessEnv, podEnvOnHost } from "./host-env.js";
 import { Interrupt } from "./interrupt.js";
-import { hostFolder, recordProgram } from "./local-leftovers.js";
+import { endStartedUnder, hostFolder, recordProgram } from "./local-leftovers.js";
 import { checkBeforeStart } from "./preflight.js";
 import type { Reporter } from "./reporter.js";
 import { Session, type SessionRequest } from "./session.js";
@@ -111,6 +111,15 @@ export async function hostRunSession(
   } finally {
     stopChild();
     if (exited) await Promise.race([exited, new Promise((r) => setTimeout(r, 3_000).unref())]);
+    // What the program left running ends with the session, as a container's processes end with it:
+    // it would run on with the pod's env and Secrets, its connections to the cluster failing.
+    if (folder) {
+      const left = await endStartedUnder(folder);
+      if (left.length)
+        progress.info(
+          `${left.length} process${left.length > 1 ? "es" : ""} the program left running ended: ${left.join(", ")}`,
+        );
+    }
     removeEnvFiles();
     // Before the session's record goes (the last of its undo steps), which names this folder.
     if (folder) await rm(folder, { recursive: true, force: true });

@@ -34,7 +34,7 @@ export async function removeLocalLeftovers(
     if (program) done.push(`program ${program} of session ${id} ended`);
     // What the program started runs on after it (a shell's jobs, a server's workers): each one
     // that tp run's environment reached is ended too.
-    const others = endStartedUnder(host, program);
+    const others = await endStartedUnder(host, program);
     if (others.length)
       done.push(`process${others.length > 1 ? "es" : ""} ${others.join(", ")} of session ${id} ended`);
     await rm(host, { recursive: true, force: true });
@@ -53,19 +53,31 @@ export async function removeLocalLeftovers(
 }
 
 /**
- * The processes whose environment has LD_PRELOAD of this host folder's library, but the program
- * (ended already): SIGTERM each.
+ * End the processes tp run's environment reached (their LD_PRELOAD names this host folder's
+ * library), but `program`: what the program started and left running (a shell's jobs, a server's
+ * workers), as a container's end ends every process in it. SIGTERM each, SIGKILL those still
+ * running after `graceMs`. Returns the ids signalled (none where /proc is not there).
  */
-function endStartedUnder(folder: string, program: number | undefined): number[] {
-  return processesWithEnv("LD_PRELOAD", `${folder}/`).filter((pid) => {
-    if (pid === program) return false;
+export async function endStartedUnder(folder: string, program?: number, graceMs = 2_000): Promise<number[]> {
+  const signal = (pid: number, name: NodeJS.Signals) => {
     try {
-      process.kill(pid, "SIGTERM");
+      process.kill(pid, name);
       return true;
     } catch {
       return false;
     }
-  });
+  };
+  const ended = processesWithEnv("LD_PRELOAD", `${folder}/`).filter(
+    (pid) => pid !== program && signal(pid, "SIGTERM"),
+  );
+  const deadline = Date.now() + graceMs;
+  let running = ended;
+  while (running.length && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 50));
+    running = running.filter((pid) => processAlive(pid));
+  }
+  for (const pid of running) signal(pid, "SIGKILL");
+  return ended;
 }
 
 /** Record the program `tp run` started in its host folder (owner-only). */

@@ -166,11 +166,15 @@ describe("tp run and tp shell", () => {
     }
   }, 240_000);
 
-  it("tp shell runs a script from standard input with the pod's env and network; its exit code is tp's", async () => {
+  it("tp shell runs a script from standard input with the pod's env and network; its exit code is tp's; what it left running ends with it", async () => {
     const script = [
       'echo "pod=$TELEPRESENCE_POD method=$TELEPRESENCE_METHOD"',
       `node -e "require('http').get('http://app:8080/from-shell', r => r.pipe(process.stdout))"`,
       "echo",
+      // Left running when the script ends, as a container's end would not leave them: one that
+      // ends on SIGTERM, one that ignores it.
+      "sleep 300 & echo left=$!",
+      `sh -c "trap '' TERM; exec sleep 301" & echo stubborn=$!`,
       "exit 7",
     ].join("\n");
     const r = await execa("node", [resolve("dist/cli/tp.js"), "shell", "-n", ns.name, "--mount", "false"], {
@@ -185,6 +189,19 @@ describe("tp run and tp shell", () => {
     expect(r.stdout).toMatch(/pod=tp-\S+ method=inject-tcp/);
     expect(r.stdout).toContain('"url":"/from-shell"');
     expect(await sessionObjects()).toEqual([]);
+    const left = [...r.stdout.matchAll(/(?:left|stubborn)=(\d+)/g)].map((m) => Number(m[1]));
+    expect(left).toHaveLength(2);
+    // Ended: gone, or a zombie its new parent has not reaped yet.
+    const state = (pid: number) => {
+      try {
+        return readFileSync(`/proc/${pid}/stat`, "utf8").replace(/^.*\) /s, "")[0];
+      } catch {
+        return "gone";
+      }
+    };
+    const running = left.filter((pid) => !["gone", "Z"].includes(state(pid) ?? "gone"));
+    for (const pid of running) process.kill(pid, "SIGKILL");
+    expect(running, r.stderr).toEqual([]);
   }, 180_000);
 
   it("refuses bad input before anything is made in the cluster", async () => {
