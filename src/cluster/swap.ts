@@ -2,7 +2,7 @@ import type { V1Container, V1LabelSelector } from "@kubernetes/client-node";
 import { TpError } from "../errors.js";
 import { kubeGet } from "../kube/kube-call.js";
 import type { Kube } from "../kube/kube.js";
-import { Annotations } from "../contract/cluster-labels.js";
+import { Annotations, Labels } from "../contract/cluster-labels.js";
 import { describeRef, type WorkloadRef } from "../contract/workload-ref.js";
 import { restoreWorkload } from "../kube/restore.js";
 import { deleteProxy, giveTrafficBack } from "./give-traffic-back.js";
@@ -205,8 +205,11 @@ export async function swapWorkload(kube: Kube, options: SwapOptions): Promise<Re
     }
     return done;
   };
-  const workloadSelector = () =>
-    selectorText((found.object.spec as { selector?: V1LabelSelector } | undefined)?.selector);
+  /** The workload's own pods: its selector, but not a session's proxy, which has their labels. */
+  const workloadSelector = () => {
+    const own = selectorText((found.object.spec as { selector?: V1LabelSelector } | undefined)?.selector);
+    return own && `${own},!${Labels.session}`;
+  };
   /** Scale the workload to 0 and wait until its pods (or the one replica) are gone. */
   const stopPods = async (why: string, replicaPod: string | undefined, selector: string) => {
     const ended = options.step?.(

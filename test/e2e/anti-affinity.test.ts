@@ -76,6 +76,8 @@ describe("a Deployment whose pods' anti-affinity keeps a copy off their node", (
         expect(tp.stderr).toMatch(
           /the proxy cannot be scheduled beside deployment .*\/spread's pods \(.*anti-affinity rules/,
         );
+        // Its pods' stop ends once they are gone (not waiting for the proxy, which has their labels).
+        await tp.waitFor(/✔ deployment .*\/spread stopped/, 30_000, "stderr");
         expect(JSON.parse(await fromClient(ns.name, "http://spread/a"))).toMatchObject({
           name: "local",
           url: "/a",
