@@ -47,6 +47,8 @@ export async function hostRunSession(
   let folder: string | undefined;
   let exited: Promise<number> | undefined;
   let stopChild = (): void => undefined;
+  /** The interactive shell tp started, left out of the end's sweep. */
+  let shell: number | undefined;
   let removeEnvFiles = () => undefined as void;
   try {
     // Bad input fails before anything is created.
@@ -91,9 +93,13 @@ export async function hostRunSession(
       child.once("exit", (code, signal) => resolve(code ?? signalCode(signal)));
     });
     child.once("spawn", () => void started.guard());
+    // As when tp dies: an interactive shell ends on a hangup (it ignores SIGTERM).
     stopChild = () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+      if (child.exitCode === null && child.signalCode === null)
+        child.kill(request.interactive ? "SIGHUP" : "SIGTERM");
     };
+    // A shell on the terminal is left to its hangup: killed, it could leave the terminal raw.
+    if (request.interactive) shell = child.pid;
     // An interactive shell's Ctrl-C is its own (it runs in the terminal's foreground, as tp does).
     if (request.interactive) interrupt.leaveToChild("SIGINT");
     interrupt.onSignal((signal) => {
@@ -114,7 +120,10 @@ export async function hostRunSession(
     // What the program left running ends with the session, as a container's processes end with it:
     // it would run on with the pod's env and Secrets, its connections to the cluster failing.
     if (folder) {
-      const left = await endStartedUnder(folder);
+      const left = await endStartedUnder(folder, shell).catch((err: Error) => {
+        progress.warn(`could not look for the processes the program left running: ${err.message}`);
+        return [];
+      });
       if (left.length)
         progress.info(
           `${left.length} process${left.length > 1 ? "es" : ""} the program left running ended: ${left.join(", ")}`,

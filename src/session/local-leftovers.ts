@@ -67,17 +67,21 @@ export async function endStartedUnder(folder: string, program?: number, graceMs 
       return false;
     }
   };
-  const ended = processesWithEnv("LD_PRELOAD", `${folder}/`).filter(
-    (pid) => pid !== program && signal(pid, "SIGTERM"),
-  );
+  // Each with its start time: an id taken by another process meanwhile is not signalled again.
+  const found = processesWithEnv("LD_PRELOAD", `${folder}/`)
+    .filter((pid) => pid !== program)
+    .map((pid) => ({ pid, started: processStartTime(pid) }))
+    .filter(({ pid }) => signal(pid, "SIGTERM"));
+  // A stopped process (Ctrl-Z) acts on SIGTERM only once continued.
+  for (const { pid, started } of found) if (processAlive(pid, started)) signal(pid, "SIGCONT");
   const deadline = Date.now() + graceMs;
-  let running = ended;
+  let running = found;
   while (running.length && Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, 50));
-    running = running.filter((pid) => processAlive(pid));
+    running = running.filter(({ pid, started }) => processAlive(pid, started));
   }
-  for (const pid of running) signal(pid, "SIGKILL");
-  return ended;
+  for (const { pid } of running) signal(pid, "SIGKILL");
+  return found.map(({ pid }) => pid);
 }
 
 /** Record the program `tp run` started in its host folder (owner-only). */
