@@ -188,6 +188,20 @@ export const resources: ResourceDef[] = [
     subresources: [statusSubresource],
     storage: { version: "v2", toStorage: hpaV1ToV2, fromStorage: hpaV2ToV1 },
   }),
+  // Kept as a real server keeps them, for manifests that carry them beside their workloads; the
+  // test cluster enforces none of them (no network plugin, ingress controller or eviction API).
+  def("networking.k8s.io", "v1", "NetworkPolicy", "networkpolicies", true, { shortNames: ["netpol"] }),
+  def("networking.k8s.io", "v1", "Ingress", "ingresses", true, {
+    shortNames: ["ing"],
+    subresources: [statusSubresource],
+  }),
+  def("networking.k8s.io", "v1", "IngressClass", "ingressclasses", false),
+  def("policy", "v1", "PodDisruptionBudget", "poddisruptionbudgets", true, {
+    shortNames: ["pdb"],
+    subresources: [statusSubresource],
+  }),
+  def("scheduling.k8s.io", "v1", "PriorityClass", "priorityclasses", false, { shortNames: ["pc"] }),
+  def("storage.k8s.io", "v1", "StorageClass", "storageclasses", false, { shortNames: ["sc"] }),
   def("rbac.authorization.k8s.io", "v1", "Role", "roles", true),
   def("rbac.authorization.k8s.io", "v1", "RoleBinding", "rolebindings", true),
   def("rbac.authorization.k8s.io", "v1", "ClusterRole", "clusterroles", false),

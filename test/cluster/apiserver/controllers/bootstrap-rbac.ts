@@ -70,6 +70,8 @@ const workloadResources = [
     ],
   },
   { apiGroups: ["autoscaling"], resources: ["horizontalpodautoscalers"] },
+  { apiGroups: ["networking.k8s.io"], resources: ["ingresses", "ingresses/status", "networkpolicies"] },
+  { apiGroups: ["policy"], resources: ["poddisruptionbudgets", "poddisruptionbudgets/status"] },
   { apiGroups: ["coordination.k8s.io"], resources: ["leases"] },
   { apiGroups: ["discovery.k8s.io"], resources: ["endpointslices"] },
 ];

@@ -1,6 +1,7 @@
 import { resourceByPlural } from "../resource-table.js";
 import type { Registry } from "../registry/registry.js";
 import { DeploymentController } from "./deployment-controller.js";
+import { DisruptionController } from "./disruption-controller.js";
 import { EndpointsController } from "./endpoints-controller.js";
 import { EventRecorder } from "./event-recorder.js";
 import { GarbageCollector } from "./garbage-collector.js";
@@ -27,7 +28,9 @@ export function startControllers(registry: Registry, caCert: string): () => void
   const scheduler = new Scheduler(registry);
   const workloads = startWorkloadControllers(registry);
   const quotas = new ResourceQuotaController(registry);
+  const disruption = new DisruptionController(registry);
   const all = [
+    disruption,
     deployments,
     replicaSets,
     endpoints,
@@ -50,6 +53,8 @@ export function startControllers(registry: Registry, caCert: string): () => void
     for (const s of registry.list(resourceByPlural("", "services"), undefined))
       endpoints.queue.add(nsKey(s.metadata.namespace, s.metadata.name ?? ""));
     for (const ns of quotas.namespaces()) quotas.queue.add(ns);
+    for (const p of registry.list(resourceByPlural("policy", "poddisruptionbudgets"), undefined))
+      disruption.queue.add(nsKey(p.metadata.namespace, p.metadata.name ?? ""));
     workloads.resync();
   };
   resync();

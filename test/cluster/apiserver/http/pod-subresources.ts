@@ -5,6 +5,7 @@ import { groupResource } from "../registry/registry.js";
 import type { ApiContext } from "./api-context.js";
 import { badRequest, methodNotSupported, ApiError } from "./api-error.js";
 import { proxyStream } from "./kubelet-proxy.js";
+import { evictPod } from "./pod-eviction.js";
 import { resolveContainer } from "./pod-container.js";
 import { readObject } from "./request-body.js";
 import type { RequestInfo } from "./request-info.js";
@@ -80,7 +81,7 @@ export async function handlePodSubresource(
     case "binding":
       return bind(ctx, req, res, info);
     case "eviction": {
-      ctx.registry.delete(def, info.namespace, info.name, {});
+      evictPod(ctx.registry, def, info.namespace, info.name);
       return writeJson(res, 201, {
         kind: "Status",
         apiVersion: "v1",

@@ -18,6 +18,13 @@ import {
   statefulSetStrategy,
 } from "./statefulset-strategy.js";
 import { deploymentStrategy, hpaStrategy, replicaSetStrategy } from "./workload-strategy.js";
+import {
+  ingressStrategy,
+  networkPolicyStrategy,
+  podDisruptionBudgetStrategy,
+  priorityClassStrategy,
+  storageClassStrategy,
+} from "./network-strategies.js";
 
 const byResource: Record<string, Strategy> = {
   "/pods": podStrategy,
@@ -41,6 +48,11 @@ const byResource: Record<string, Strategy> = {
     validate: (o) => validateCrd(o),
   },
   "autoscaling/horizontalpodautoscalers": hpaStrategy,
+  "networking.k8s.io/networkpolicies": networkPolicyStrategy,
+  "networking.k8s.io/ingresses": ingressStrategy,
+  "policy/poddisruptionbudgets": podDisruptionBudgetStrategy,
+  "scheduling.k8s.io/priorityclasses": priorityClassStrategy,
+  "storage.k8s.io/storageclasses": storageClassStrategy,
 };
 
 export function strategyFor(def: ResourceDef): Strategy {

@@ -22,6 +22,14 @@ import {
   statefulSetPrinter,
 } from "./storage-printers.js";
 import type { Printer } from "./table-types.js";
+import {
+  ingressClassPrinter,
+  ingressPrinter,
+  networkPolicyPrinter,
+  podDisruptionBudgetPrinter,
+  priorityClassPrinter,
+  storageClassPrinter,
+} from "./network-printers.js";
 import { deploymentPrinter, hpaPrinter, replicaSetPrinter } from "./workload-printers.js";
 
 const printers: Record<string, Printer> = {
@@ -45,6 +53,12 @@ const printers: Record<string, Printer> = {
   "coordination.k8s.io/leases": leasePrinter,
   "discovery.k8s.io/endpointslices": endpointSlicePrinter,
   "autoscaling/horizontalpodautoscalers": hpaPrinter,
+  "networking.k8s.io/networkpolicies": networkPolicyPrinter,
+  "networking.k8s.io/ingresses": ingressPrinter,
+  "networking.k8s.io/ingressclasses": ingressClassPrinter,
+  "policy/poddisruptionbudgets": podDisruptionBudgetPrinter,
+  "scheduling.k8s.io/priorityclasses": priorityClassPrinter,
+  "storage.k8s.io/storageclasses": storageClassPrinter,
 };
 
 export type IncludeObject = "None" | "Metadata" | "Object";
