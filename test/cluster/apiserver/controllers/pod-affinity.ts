@@ -81,8 +81,9 @@ export function affinityRefusal(
     for (const p of placed)
       if (affinity.every((t) => termMatches(t, p.pod, namespaceLabels)))
         for (const t of affinity)
-          if (t.topologyKey in p.nodeLabels) counts.add(pairKey(t.topologyKey, p.nodeLabels[t.topologyKey]!));
-    if (affinity.some((t) => !(t.topologyKey in nodeLabels))) return AffinityReasons.affinity;
+          if (Object.hasOwn(p.nodeLabels, t.topologyKey))
+            counts.add(pairKey(t.topologyKey, p.nodeLabels[t.topologyKey]!));
+    if (affinity.some((t) => !Object.hasOwn(nodeLabels, t.topologyKey))) return AffinityReasons.affinity;
     const found = affinity.every((t) => counts.has(pairKey(t.topologyKey, nodeLabels[t.topologyKey]!)));
     // The first pod of a series with affinity to itself may go where nothing matches yet.
     const first = counts.size === 0 && affinity.every((t) => termMatches(t, pod, namespaceLabels));
@@ -90,14 +91,17 @@ export function affinityRefusal(
   }
   const anti = requiredTerms(pod, "podAntiAffinity");
   for (const t of anti) {
-    if (!(t.topologyKey in nodeLabels)) continue;
+    if (!Object.hasOwn(nodeLabels, t.topologyKey)) continue;
     const value = nodeLabels[t.topologyKey];
     if (placed.some((p) => p.nodeLabels[t.topologyKey] === value && termMatches(t, p.pod, namespaceLabels)))
       return AffinityReasons.antiAffinity;
   }
   for (const p of placed)
     for (const t of requiredTerms(p.pod, "podAntiAffinity")) {
-      if (!(t.topologyKey in p.nodeLabels) || nodeLabels[t.topologyKey] !== p.nodeLabels[t.topologyKey])
+      if (
+        !Object.hasOwn(p.nodeLabels, t.topologyKey) ||
+        nodeLabels[t.topologyKey] !== p.nodeLabels[t.topologyKey]
+      )
         continue;
       if (termMatches(t, pod, namespaceLabels)) return AffinityReasons.existingAntiAffinity;
     }

@@ -24,17 +24,23 @@ export class Scheduler {
       const spec = isJsonObject(e.object.spec) ? e.object.spec : {};
       if (!spec.nodeName) this.queue.add(nsKey(e.object.metadata.namespace, e.object.metadata.name ?? ""));
     }
-    // A pod that goes frees its host ports and its anti-affinity's domain, and a pod bound (or
-    // relabelled) may be what another's affinity waits for: the pods waiting are tried again.
+    // A pod that goes frees its host ports and its anti-affinity's domain, and a pod bound or
+    // relabelled may be what another's affinity waits for (not a bound pod's status updates): the
+    // pods waiting are tried again; so they are when a node comes or its labels change.
+    const nodeName = (o: KubeObject | undefined) => (isJsonObject(o?.spec) ? o.spec.nodeName : undefined);
+    const labelsChanged =
+      JSON.stringify(e.old?.metadata.labels ?? {}) !== JSON.stringify(e.object.metadata.labels ?? {});
     const freed =
       e.resource === "/pods" &&
       (e.type === "DELETED" ||
-        terminal(e.object) ||
-        (isJsonObject(e.object.spec) && !!e.object.spec.nodeName));
+        (terminal(e.object) && !(e.old && terminal(e.old))) ||
+        (!!nodeName(e.object) && (!nodeName(e.old) || labelsChanged)));
     const nodeUp =
-      e.type === "ADDED" &&
-      (e.resource === "/nodes" ||
-        (e.resource === "coordination.k8s.io/leases" && e.object.metadata.namespace === "kube-node-lease"));
+      (e.type === "ADDED" &&
+        (e.resource === "/nodes" ||
+          (e.resource === "coordination.k8s.io/leases" &&
+            e.object.metadata.namespace === "kube-node-lease"))) ||
+      (e.type === "MODIFIED" && e.resource === "/nodes" && labelsChanged);
     if (freed || nodeUp)
       for (const p of this.registry.list(podDef, undefined, { fieldSelector: "spec.nodeName=" }))
         this.queue.add(nsKey(p.metadata.namespace, p.metadata.name ?? ""));
