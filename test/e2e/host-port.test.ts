@@ -7,8 +7,10 @@ import { until } from "./support/workloads.js";
 const replicasOf = async (name: string) =>
   Number(await kubectl(["get", "deployment", name, "-n", ns.name, "-o", "jsonpath={.spec.replicas}"]));
 
-// Pods that cannot overlap on a node: a Deployment whose pods hold a host port. On this one-node
-// cluster the scheduler finds no room for the proxy beside them.
+// Pods that cannot overlap on a node: a Deployment whose pods hold a host port, and one whose
+// template has a required pod anti-affinity on its own label per host, as many do to spread their
+// replicas. On this one-node cluster the scheduler finds no room for the proxy (a copy of the
+// template) beside them, and their pods cannot come back while the proxy runs.
 
 const app = `
 apiVersion: apps/v1
@@ -34,6 +36,33 @@ spec:
   selector: { app: edge }
   ports: [{ name: http, port: 80, targetPort: 80 }]
 ---
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: spread }
+spec:
+  replicas: 1
+  selector: { matchLabels: { app: spread } }
+  template:
+    metadata: { labels: { app: spread } }
+    spec:
+      affinity:
+        podAntiAffinity:
+          requiredDuringSchedulingIgnoredDuringExecution:
+            - labelSelector: { matchExpressions: [{ key: app, operator: In, values: [spread] }] }
+              topologyKey: kubernetes.io/hostname
+      containers:
+        - name: app
+          image: tp-test-echo:local
+          env: [{ name: PORT, value: "8080" }, { name: NAME, value: remote }]
+          ports: [{ containerPort: 8080 }]
+---
+apiVersion: v1
+kind: Service
+metadata: { name: spread }
+spec:
+  selector: { app: spread }
+  ports: [{ name: http, port: 80, targetPort: 8080 }]
+---
 apiVersion: v1
 kind: Pod
 metadata: { name: client }
@@ -52,6 +81,7 @@ beforeAll(async () => {
   ns = await createNamespace("tp-host-port");
   await apply(ns.name, app);
   await rolloutStatus(ns.name, "edge");
+  await rolloutStatus(ns.name, "spread");
   await kubectl(["wait", "-n", ns.name, "--for=condition=Ready", "pod/client", "--timeout=60s"]);
 }, 120_000);
 
@@ -142,6 +172,41 @@ describe("a Deployment whose pods hold a host port", () => {
       } finally {
         sampling = false;
         await sample;
+        await endAndClean(tp, ns.name, name);
+      }
+    },
+  );
+});
+
+describe("a Deployment whose pods' anti-affinity keeps a copy off their node", () => {
+  it(
+    "stops its pods before the proxy, and removes the proxy before they come back",
+    { timeout: 180_000 },
+    async () => {
+      const name = `tp-e2e-anti-affinity-${process.pid}`;
+      const tp = new RunningTp([
+        ...["docker-run", "-n", ns.name, "--swap-deployment", "spread", "--"],
+        ...["--name", name, "-e", "PORT=8080", "-e", "NAME=local", "tp-test-echo:local"],
+      ]);
+      onTestFailed(() => console.log(`tp's stderr:\n${tp.stderr}`));
+      try {
+        await tp.waitFor(/listening on 8080/, 60_000);
+        expect(tp.stderr).toMatch(
+          /the proxy cannot be scheduled beside deployment .*\/spread's pods \(.*anti-affinity rules/,
+        );
+        // Its pods' stop ends once they are gone (not waiting for the proxy, which has their labels).
+        await tp.waitFor(/✔ deployment .*\/spread stopped/, 30_000, "stderr");
+        expect(JSON.parse(await fromClient(ns.name, "http://spread/a"))).toMatchObject({
+          name: "local",
+          url: "/a",
+        });
+        tp.process.kill("SIGINT");
+        await tp.processExited();
+        expect(tp.process.exitCode, tp.stderr).toBe(130);
+        await rolloutStatus(ns.name, "spread");
+        expect(JSON.parse(await fromClient(ns.name, "http://spread/b"))).toMatchObject({ name: "remote" });
+        expect(await sessionObjects(ns.name)).toEqual([]);
+      } finally {
         await endAndClean(tp, ns.name, name);
       }
     },
