@@ -162,7 +162,7 @@ describe("NetworkPolicy, Ingress, PodDisruptionBudget, PriorityClass, StorageCla
       .filter(Boolean)
       .map((p) => p.replace("pod/", ""));
     expect(pods).toHaveLength(2);
-    const evict = (pod: string) =>
+    const evict = (pod: string, query = "") =>
       kubectlIn(
         JSON.stringify({
           apiVersion: "policy/v1",
@@ -171,7 +171,7 @@ describe("NetworkPolicy, Ingress, PodDisruptionBudget, PriorityClass, StorageCla
         }),
         "create",
         "--raw",
-        `/api/v1/namespaces/${ns.name}/pods/${pod}/eviction`,
+        `/api/v1/namespaces/${ns.name}/pods/${pod}/eviction${query}`,
         "-f",
         "-",
       );
@@ -179,6 +179,12 @@ describe("NetworkPolicy, Ingress, PodDisruptionBudget, PriorityClass, StorageCla
     expect(two.exitCode).not.toBe(0);
     expect(two.stderr).toContain("more than one PodDisruptionBudget");
     await kubectl(["delete", "pdb", "web-max", "-n", ns.name]);
+    // A dry run changes nothing: the pod stays, the budget still allows one.
+    const dry = await evict(pods[0]!, "?dryRun=All");
+    expect(dry.exitCode, dry.stderr).toBe(0);
+    expect(await kubectl(["get", "pod", pods[0]!, "-n", ns.name, "-o", "name"])).toContain(pods[0]);
+    const min = JSON.parse(await kubectl(["get", "pdb", "web-min", "-n", ns.name, "-o", "json"]));
+    expect(min.status.disruptionsAllowed).toBe(1);
     const allowed = await evict(pods[0]!);
     expect(allowed.exitCode, allowed.stderr).toBe(0);
     const refused = await evict(pods[1]!);
@@ -211,6 +217,20 @@ spec: { minAvailable: 1, maxUnavailable: 1, selector: { matchLabels: { app: web 
       "spec.rules[0].http.paths[0].pathType: Required value: pathType must be specified",
     );
     expect(bad.stderr).toContain("minAvailable and maxUnavailable cannot be both set");
+    const provisioner = await execa(
+      "kubectl",
+      [
+        "--kubeconfig",
+        kubeconfig,
+        "patch",
+        "sc",
+        `tp-e2e-fast-${suffix}`,
+        "-p",
+        '{"provisioner":"example.com/other"}',
+      ],
+      { reject: false },
+    );
+    expect(provisioner.stderr).toContain("provisioner: Forbidden: updates to provisioner are forbidden.");
 
     await kubectl(["delete", "namespace", ns.name, "--timeout=60s"]);
     expect(await kubectl(["get", "netpol,ing,pdb", "-A", "-o", "name"])).not.toMatch(new RegExp(ns.name));

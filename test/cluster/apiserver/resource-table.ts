@@ -189,7 +189,8 @@ export const resources: ResourceDef[] = [
     storage: { version: "v2", toStorage: hpaV1ToV2, fromStorage: hpaV2ToV1 },
   }),
   // Kept as a real server keeps them, for manifests that carry them beside their workloads; the
-  // test cluster enforces none of them (no network plugin, ingress controller or eviction API).
+  // test cluster enforces no policy and routes no Ingress (a budget is kept by its controller and
+  // read by evictions).
   def("networking.k8s.io", "v1", "NetworkPolicy", "networkpolicies", true, { shortNames: ["netpol"] }),
   def("networking.k8s.io", "v1", "Ingress", "ingresses", true, {
     shortNames: ["ing"],

@@ -70,18 +70,22 @@ const workloadResources = [
     ],
   },
   { apiGroups: ["autoscaling"], resources: ["horizontalpodautoscalers"] },
-  { apiGroups: ["networking.k8s.io"], resources: ["ingresses", "ingresses/status", "networkpolicies"] },
-  { apiGroups: ["policy"], resources: ["poddisruptionbudgets", "poddisruptionbudgets/status"] },
+  { apiGroups: ["networking.k8s.io"], resources: ["ingresses", "networkpolicies"] },
+  { apiGroups: ["policy"], resources: ["poddisruptionbudgets"] },
   { apiGroups: ["coordination.k8s.io"], resources: ["leases"] },
   { apiGroups: ["discovery.k8s.io"], resources: ["endpointslices"] },
 ];
 
 /** What admin, edit and view may only read (the view role's rules the others aggregate). */
-const readOnlyResources = {
-  apiGroups: [""],
-  resources: ["limitranges", "resourcequotas", "resourcequotas/status"],
-  verbs: readVerbs,
-};
+const readOnlyResources = [
+  {
+    apiGroups: [""],
+    resources: ["limitranges", "resourcequotas", "resourcequotas/status"],
+    verbs: readVerbs,
+  },
+  { apiGroups: ["networking.k8s.io"], resources: ["ingresses/status"], verbs: readVerbs },
+  { apiGroups: ["policy"], resources: ["poddisruptionbudgets/status"], verbs: readVerbs },
+];
 
 /** The default roles a real cluster bootstraps (a subset of plugin/pkg/auth/authorizer/rbac/bootstrappolicy). */
 export function bootstrapRbac(): { clusterRoles: KubeObject[]; bindings: KubeObject[] } {
@@ -92,18 +96,18 @@ export function bootstrapRbac(): { clusterRoles: KubeObject[]; bindings: KubeObj
     ]),
     clusterRole("admin", [
       ...workloadResources.map((r) => ({ ...r, verbs: [...readVerbs, ...writeVerbs] })),
-      readOnlyResources,
+      ...readOnlyResources,
       {
         apiGroups: ["rbac.authorization.k8s.io"],
         resources: ["roles", "rolebindings"],
         verbs: [...readVerbs, ...writeVerbs],
       },
-      { apiGroups: [""], resources: ["serviceaccounts/token"], verbs: ["create"] },
+      { apiGroups: [""], resources: ["serviceaccounts/token", "pods/eviction"], verbs: ["create"] },
     ]),
     clusterRole("edit", [
       ...workloadResources.map((r) => ({ ...r, verbs: [...readVerbs, ...writeVerbs] })),
-      readOnlyResources,
-      { apiGroups: [""], resources: ["serviceaccounts/token"], verbs: ["create"] },
+      ...readOnlyResources,
+      { apiGroups: [""], resources: ["serviceaccounts/token", "pods/eviction"], verbs: ["create"] },
     ]),
     clusterRole("view", [
       ...workloadResources.map((r) => ({
@@ -111,7 +115,7 @@ export function bootstrapRbac(): { clusterRoles: KubeObject[]; bindings: KubeObj
         resources: r.resources.filter((x) => x !== "secrets" && !/exec|attach|portforward|proxy/.test(x)),
         verbs: readVerbs,
       })),
-      readOnlyResources,
+      ...readOnlyResources,
     ]),
     clusterRole("system:discovery", [
       {

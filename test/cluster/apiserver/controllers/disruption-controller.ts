@@ -1,7 +1,6 @@
 // The status of PodDisruptionBudgets, as kube-controller-manager's disruption controller keeps it
 // (pkg/controller/disruption): the pods the budget selects, how many of them must stay healthy,
-// how many are, and so how many may be disrupted. The test cluster has no eviction API: the
-// status is what kubectl get pdb shows.
+// how many are, and so how many may be disrupted, which the eviction subresource reads.
 import { isJsonObject, kubeNow, type JsonObject, type KubeObject } from "../../shared/kube-object.js";
 import { resourceByPlural } from "../resource-table.js";
 import type { Registry } from "../registry/registry.js";
@@ -40,26 +39,29 @@ export class DisruptionController {
       for (const pdb of this.registry.list(pdbDef, ns)) this.queue.add(nsKey(ns, pdb.metadata.name ?? ""));
   }
 
-  /** The replicas of a pod's controller, and its key (a Deployment's for its ReplicaSets' pods). */
-  private scaleOf(pod: KubeObject): [string, number] | undefined {
+  /**
+   * The replicas of a pod's controller, keyed by it (a Deployment's for its ReplicaSets' pods); an
+   * error text for a pod without a controller or whose controller has no scale found (the real
+   * controller's, which make the budget fail safe).
+   */
+  private scaleOf(pod: KubeObject): [string, number] | string {
     const ns = pod.metadata.namespace;
+    const name = pod.metadata.name ?? "";
     const ref = (pod.metadata.ownerReferences ?? []).find((r) => r.controller);
-    if (!ref) return undefined;
-    const replicas = (o: KubeObject | undefined) => Number(obj(o?.spec).replicas ?? 1);
+    if (!ref) return `found no controller ref for pod "${name}"`;
+    const replicas = (o: KubeObject) => Number(obj(o.spec).replicas ?? 1);
     if (ref.kind === "ReplicaSet") {
       const rs = this.registry.find(rsDef, ns, ref.name);
       const owner = (rs?.metadata.ownerReferences ?? []).find((r) => r.controller && r.kind === "Deployment");
-      if (owner) {
-        const d = this.registry.find(deploymentDef, ns, owner.name);
-        return d ? [`Deployment/${owner.name}`, replicas(d)] : undefined;
-      }
-      return rs ? [`ReplicaSet/${ref.name}`, replicas(rs)] : undefined;
+      const d = owner && this.registry.find(deploymentDef, ns, owner.name);
+      if (d) return [`Deployment/${owner.name}`, replicas(d)];
+      if (rs && !owner) return [`ReplicaSet/${ref.name}`, replicas(rs)];
     }
     if (ref.kind === "StatefulSet") {
       const sts = this.registry.find(stsDef, ns, ref.name);
-      return sts ? [`StatefulSet/${ref.name}`, replicas(sts)] : undefined;
+      if (sts) return [`StatefulSet/${ref.name}`, replicas(sts)];
     }
-    return undefined;
+    return `found no controllers for pod "${name}"`;
   }
 
   sync(key: string): void {
@@ -75,26 +77,43 @@ export class DisruptionController {
       : [];
     let expected = pods.length;
     let desired = 0;
+    let failed: string | undefined;
     if (
       spec.maxUnavailable !== undefined ||
       (typeof spec.minAvailable === "string" && spec.minAvailable.endsWith("%"))
     ) {
       // Against the scale of the pods' controllers (each counted once).
-      const scales = new Map(pods.map((p) => this.scaleOf(p)).filter((s): s is [string, number] => !!s));
+      const scales = new Map<string, number>();
+      for (const p of pods) {
+        const scale = this.scaleOf(p);
+        if (typeof scale === "string") failed ??= scale;
+        else scales.set(...scale);
+      }
       expected = [...scales.values()].reduce((a, b) => a + b, 0);
       desired =
         spec.maxUnavailable !== undefined
           ? Math.max(0, expected - scaled(spec.maxUnavailable, expected))
           : scaled(spec.minAvailable, expected);
     } else if (spec.minAvailable !== undefined) desired = scaled(spec.minAvailable, expected);
-    const healthy = pods.filter((p) => !p.metadata.deletionTimestamp && isPodReady(p)).length;
-    const allowed = expected > 0 ? Math.max(0, healthy - desired) : 0;
+    // Pods an eviction took lately stay out of the healthy count until they are being deleted, for
+    // at most 2 minutes (the real controller's DeletionTimeout).
+    const disrupted: JsonObject = {};
+    for (const [pod, at] of Object.entries(obj(obj(pdb.status).disruptedPods))) {
+      const p = pods.find((x) => x.metadata.name === pod);
+      if (p && !p.metadata.deletionTimestamp && Date.parse(String(at)) + 120_000 > Date.now())
+        disrupted[pod] = at;
+    }
+    const healthy = pods.filter(
+      (p) =>
+        !p.metadata.deletionTimestamp && !Object.hasOwn(disrupted, p.metadata.name ?? "") && isPodReady(p),
+    ).length;
+    const allowed = failed || expected <= 0 ? 0 : Math.max(0, healthy - desired);
     const old = obj(pdb.status);
     const condition = {
       type: "DisruptionAllowed",
       status: allowed > 0 ? "True" : "False",
-      reason: allowed > 0 ? "SufficientPods" : "InsufficientPods",
-      message: "",
+      reason: failed ? "SyncFailed" : allowed > 0 ? "SufficientPods" : "InsufficientPods",
+      message: failed ?? "",
       observedGeneration: pdb.metadata.generation ?? 1,
     };
     const was = (Array.isArray(old.conditions) ? old.conditions.filter(isJsonObject) : []).find(
@@ -106,7 +125,9 @@ export class DisruptionController {
       old.desiredHealthy === desired &&
       old.currentHealthy === healthy &&
       old.disruptionsAllowed === allowed &&
-      was?.status === condition.status;
+      JSON.stringify(obj(old.disruptedPods)) === JSON.stringify(disrupted) &&
+      was?.status === condition.status &&
+      was?.reason === condition.reason;
     if (same) return;
     this.registry.mutate(
       pdbDef,
@@ -119,6 +140,7 @@ export class DisruptionController {
           currentHealthy: healthy,
           desiredHealthy: desired,
           expectedPods: expected,
+          ...(Object.keys(disrupted).length ? { disruptedPods: disrupted } : {}),
           conditions: [
             {
               ...condition,

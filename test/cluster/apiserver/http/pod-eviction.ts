@@ -1,11 +1,16 @@
 // The eviction subresource, as the real one (pkg/registry/core/pod/storage/eviction.go): a pod a
 // PodDisruptionBudget covers is deleted only while the budget allows a disruption, which the
-// eviction uses up; otherwise 429, as `kubectl drain` expects.
+// eviction uses up; otherwise 429, as `kubectl drain` expects. Dry runs change nothing.
 import { isJsonObject, kubeNow, type JsonObject, type KubeObject } from "../../shared/kube-object.js";
 import { isPodReady } from "../controllers/pod-conditions.js";
 import { findResource, type ResourceDef } from "../resource-table.js";
 import type { Registry } from "../registry/registry.js";
-import { matchesSelector, type LabelSelectorObject } from "../selectors/label-selector.js";
+import type { DeleteOptions } from "../registry/strategy.js";
+import {
+  matchesSelector,
+  selectorRequirements,
+  type LabelSelectorObject,
+} from "../selectors/label-selector.js";
 import { ApiError } from "./api-error.js";
 
 const obj = (v: unknown): JsonObject => (isJsonObject(v) ? v : {});
@@ -16,6 +21,7 @@ export function evictPod(
   podDef: ResourceDef,
   ns: string | undefined,
   name: string,
+  options: DeleteOptions = {},
 ): void {
   const pod = registry.get(podDef, ns, name);
   const phase = obj(pod.status).phase;
@@ -25,22 +31,25 @@ export function evictPod(
   const pdbDef = findResource("policy", "v1", "poddisruptionbudgets")!;
   const budgets = ignoresBudgets
     ? []
-    : registry
-        .list(pdbDef, ns)
-        .filter(
-          (b) =>
-            isJsonObject(obj(b.spec).selector) &&
-            matchesSelector(obj(b.spec).selector as LabelSelectorObject, pod.metadata.labels),
+    : registry.list(pdbDef, ns).filter((b) => {
+        // An empty selector covers no pod here (getPodDisruptionBudgets), though the budget's
+        // status counts every pod of the namespace.
+        const sel = obj(b.spec).selector;
+        return (
+          isJsonObject(sel) &&
+          selectorRequirements(sel as LabelSelectorObject).length > 0 &&
+          matchesSelector(sel as LabelSelectorObject, pod.metadata.labels)
         );
+      });
   if (budgets.length > 1)
     throw new ApiError(
       500,
-      "InternalError",
+      "",
       "This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.",
     );
   const budget = budgets[0];
-  if (budget) checkAndDecrement(registry, pdbDef, budget, pod);
-  registry.delete(podDef, ns, name, {});
+  if (budget) checkAndDecrement(registry, pdbDef, budget, pod, options.dryRun === true);
+  registry.delete(podDef, ns, name, options);
 }
 
 function checkAndDecrement(
@@ -48,6 +57,7 @@ function checkAndDecrement(
   pdbDef: ResourceDef,
   budget: KubeObject,
   pod: KubeObject,
+  dryRun: boolean,
 ): void {
   const status = obj(budget.status);
   const healthy = Number(status.currentHealthy ?? 0);
@@ -58,23 +68,24 @@ function checkAndDecrement(
     const policy = obj(budget.spec).unhealthyPodEvictionPolicy;
     if (policy === "AlwaysAllow" || (desired > 0 && healthy >= desired)) return;
   }
-  const refuse = (message: string): never => {
+  const refuse = (message: string, retryAfterSeconds = 0): never => {
     throw new ApiError(
       429,
       "TooManyRequests",
       "Cannot evict pod as it would violate the pod's disruption budget.",
       {
         causes: [{ reason: "DisruptionBudget", message }],
-        retryAfterSeconds: 0,
+        ...(retryAfterSeconds ? { retryAfterSeconds } : {}),
       },
     );
   };
   const name = budget.metadata.name ?? "";
   if (Number(status.observedGeneration ?? 0) < Number(budget.metadata.generation ?? 1))
-    refuse(`The disruption budget ${name} is still being processed by the server.`);
+    refuse(`The disruption budget ${name} is still being processed by the server.`, 10);
   const allowed = Number(status.disruptionsAllowed ?? 0);
   if (allowed <= 0)
     refuse(`The disruption budget ${name} needs ${desired} healthy pods and has ${healthy} currently`);
+  if (dryRun) return;
   registry.mutate(
     pdbDef,
     budget.metadata.namespace,

@@ -7,6 +7,7 @@ import { badRequest, methodNotSupported, ApiError } from "./api-error.js";
 import { proxyStream } from "./kubelet-proxy.js";
 import { evictPod } from "./pod-eviction.js";
 import { resolveContainer } from "./pod-container.js";
+import { deleteOptions } from "./query-options.js";
 import { readObject } from "./request-body.js";
 import type { RequestInfo } from "./request-info.js";
 import { writeJson } from "./respond.js";
@@ -81,7 +82,13 @@ export async function handlePodSubresource(
     case "binding":
       return bind(ctx, req, res, info);
     case "eviction": {
-      evictPod(ctx.registry, def, info.namespace, info.name);
+      // The Eviction's deleteOptions, and a dryRun in the query, as for a delete.
+      const eviction = await readObject(req);
+      const meta = isJsonObject(eviction) && isJsonObject(eviction.metadata) ? eviction.metadata : {};
+      if (meta.name !== undefined && meta.name !== info.name)
+        throw badRequest(`name in URL does not match name in Eviction object`);
+      const options = deleteOptions(url, isJsonObject(eviction) ? eviction.deleteOptions : undefined);
+      evictPod(ctx.registry, def, info.namespace, info.name, options);
       return writeJson(res, 201, {
         kind: "Status",
         apiVersion: "v1",

@@ -68,10 +68,27 @@ export const podDisruptionBudgetStrategy: Strategy = {
   },
 };
 
+const forbidden = (field: string, detail: string): FieldError => ({
+  type: "FieldValueForbidden",
+  field,
+  detail,
+});
+const immutable = (field: string, value: unknown): FieldError => ({
+  type: "FieldValueInvalid",
+  field,
+  value,
+  detail: "field is immutable",
+});
+const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+
 export const priorityClassStrategy: Strategy = {
   decodeDefaults: (o) => void (o.preemptionPolicy ??= "PreemptLowerPriority"),
-  validate: (o) =>
-    typeof o.value === "number" ? [] : [{ type: "FieldValueRequired", field: "value", detail: "" }],
+  validateUpdate: (o, old) => [
+    ...(same(o.value ?? 0, old.value ?? 0) ? [] : [forbidden("value", "may not be changed in an update.")]),
+    ...(same(o.preemptionPolicy, old.preemptionPolicy)
+      ? []
+      : [immutable("preemptionPolicy", o.preemptionPolicy)]),
+  ],
 };
 
 export const storageClassStrategy: Strategy = {
@@ -83,4 +100,26 @@ export const storageClassStrategy: Strategy = {
     typeof o.provisioner === "string" && o.provisioner
       ? []
       : [{ type: "FieldValueRequired", field: "provisioner", detail: "" }],
+  validateUpdate: (o, old) => [
+    ...(same(o.parameters, old.parameters)
+      ? []
+      : [forbidden("parameters", "updates to parameters are forbidden.")]),
+    ...(same(o.provisioner, old.provisioner)
+      ? []
+      : [forbidden("provisioner", "updates to provisioner are forbidden.")]),
+    ...(same(o.reclaimPolicy, old.reclaimPolicy)
+      ? []
+      : [forbidden("reclaimPolicy", "updates to reclaimPolicy are forbidden.")]),
+    ...(same(o.volumeBindingMode, old.volumeBindingMode)
+      ? []
+      : [immutable("volumeBindingMode", o.volumeBindingMode)]),
+  ],
+};
+
+export const ingressClassStrategy: Strategy = {
+  tracksGeneration: true,
+  decodeDefaults(o) {
+    const parameters = obj(o.spec).parameters;
+    if (isJsonObject(parameters)) parameters.scope ??= "Cluster";
+  },
 };

@@ -19,6 +19,7 @@ import {
 } from "./statefulset-strategy.js";
 import { deploymentStrategy, hpaStrategy, replicaSetStrategy } from "./workload-strategy.js";
 import {
+  ingressClassStrategy,
   ingressStrategy,
   networkPolicyStrategy,
   podDisruptionBudgetStrategy,
@@ -50,6 +51,7 @@ const byResource: Record<string, Strategy> = {
   "autoscaling/horizontalpodautoscalers": hpaStrategy,
   "networking.k8s.io/networkpolicies": networkPolicyStrategy,
   "networking.k8s.io/ingresses": ingressStrategy,
+  "networking.k8s.io/ingressclasses": ingressClassStrategy,
   "policy/poddisruptionbudgets": podDisruptionBudgetStrategy,
   "scheduling.k8s.io/priorityclasses": priorityClassStrategy,
   "storage.k8s.io/storageclasses": storageClassStrategy,
