@@ -89,17 +89,23 @@ afterAll(async () => {
   await ns?.remove();
 });
 
+/** tp docker-run swapping `deployment` for a local echo server on 8080 (its stderr shown on failure). */
+function swap(deployment: string, name: string, flags: string[] = []): RunningTp {
+  const tp = new RunningTp([
+    ...["docker-run", "-n", ns.name, "--swap-deployment", deployment, ...flags, "--"],
+    ...["--name", name, "-e", "PORT=8080", "-e", "NAME=local", "tp-test-echo:local"],
+  ]);
+  onTestFailed(() => console.log(`tp's stderr:\n${tp.stderr}`));
+  return tp;
+}
+
 describe("a Deployment whose pods hold a host port", () => {
   it(
     "stops its pod before the proxy, which the scheduler cannot place beside it",
     { timeout: 180_000 },
     async () => {
       const name = `tp-e2e-host-port-${process.pid}`;
-      const tp = new RunningTp([
-        ...["docker-run", "-n", ns.name, "--swap-deployment", "edge", "--expose", "8080:80", "--"],
-        ...["--name", name, "-e", "PORT=8080", "-e", "NAME=local", "tp-test-echo:local"],
-      ]);
-      onTestFailed(() => console.log(`tp's stderr:\n${tp.stderr}`));
+      const tp = swap("edge", name, ["--expose", "8080:80"]);
       try {
         await tp.waitFor(/listening on 8080/, 90_000);
         expect(tp.stderr).toMatch(
@@ -128,11 +134,7 @@ describe("a Deployment whose pods hold a host port", () => {
     { timeout: 180_000 },
     async (_who, cleanup) => {
       const name = `tp-e2e-host-port-kill-${process.pid}`;
-      const tp = new RunningTp([
-        ...["docker-run", "-n", ns.name, "--swap-deployment", "edge", "--expose", "8080:80", "--"],
-        ...["--name", name, "-e", "PORT=8080", "-e", "NAME=local", "tp-test-echo:local"],
-      ]);
-      onTestFailed(() => console.log(`tp's stderr:\n${tp.stderr}`));
+      const tp = swap("edge", name, ["--expose", "8080:80"]);
       // A pod of edge while the proxy still holds the port: one that cannot be placed.
       const overlaps: string[] = [];
       let sampling = false;
@@ -184,11 +186,7 @@ describe("a Deployment whose pods' anti-affinity keeps a copy off their node", (
     { timeout: 180_000 },
     async () => {
       const name = `tp-e2e-anti-affinity-${process.pid}`;
-      const tp = new RunningTp([
-        ...["docker-run", "-n", ns.name, "--swap-deployment", "spread", "--"],
-        ...["--name", name, "-e", "PORT=8080", "-e", "NAME=local", "tp-test-echo:local"],
-      ]);
-      onTestFailed(() => console.log(`tp's stderr:\n${tp.stderr}`));
+      const tp = swap("spread", name);
       try {
         await tp.waitFor(/listening on 8080/, 60_000);
         expect(tp.stderr).toMatch(

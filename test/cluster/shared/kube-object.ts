@@ -38,6 +38,16 @@ export function isJsonObject(v: unknown): v is JsonObject {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
+/** A field as an object: an empty one when it is absent or of another type. */
+export function asObject(v: unknown): JsonObject {
+  return isJsonObject(v) ? v : {};
+}
+
+/** A list field's objects: none when it is absent or not a list. */
+export function asObjects(v: unknown): JsonObject[] {
+  return Array.isArray(v) ? v.filter(isJsonObject) : [];
+}
+
 /** Kubernetes timestamps: RFC 3339 in UTC with whole seconds. */
 export function kubeNow(date = new Date()): string {
   return date.toISOString().replace(/\.\d{3}Z$/, "Z");

@@ -1,7 +1,14 @@
 // The status of PodDisruptionBudgets, as kube-controller-manager's disruption controller keeps it
 // (pkg/controller/disruption): the pods the budget selects, how many of them must stay healthy,
 // how many are, and so how many may be disrupted, which the eviction subresource reads.
-import { isJsonObject, kubeNow, type JsonObject, type KubeObject } from "../../shared/kube-object.js";
+import { isDeepStrictEqual } from "node:util";
+import {
+  isJsonObject,
+  kubeNow,
+  type JsonObject,
+  type KubeObject,
+  asObject as obj,
+} from "../../shared/kube-object.js";
 import { resourceByPlural } from "../resource-table.js";
 import type { Registry } from "../registry/registry.js";
 import { matchesSelector, type LabelSelectorObject } from "../selectors/label-selector.js";
@@ -14,8 +21,6 @@ const podDef = resourceByPlural("", "pods");
 const rsDef = resourceByPlural("apps", "replicasets");
 const deploymentDef = resourceByPlural("apps", "deployments");
 const stsDef = resourceByPlural("apps", "statefulsets");
-
-const obj = (v: unknown): JsonObject => (isJsonObject(v) ? v : {});
 
 /** An int-or-percent against a total, rounded up (intstr.GetScaledValueFromIntOrPercent). */
 function scaled(v: unknown, total: number): number {
@@ -125,7 +130,7 @@ export class DisruptionController {
       old.desiredHealthy === desired &&
       old.currentHealthy === healthy &&
       old.disruptionsAllowed === allowed &&
-      JSON.stringify(obj(old.disruptedPods)) === JSON.stringify(disrupted) &&
+      isDeepStrictEqual(obj(old.disruptedPods), disrupted) &&
       was?.status === condition.status &&
       was?.reason === condition.reason;
     if (same) return;

@@ -1,4 +1,10 @@
-import { isJsonObject, kubeNow, type JsonObject, type KubeObject } from "../../shared/kube-object.js";
+import {
+  isJsonObject,
+  kubeNow,
+  type JsonObject,
+  type KubeObject,
+  asObjects as arr,
+} from "../../shared/kube-object.js";
 import { resourceByPlural } from "../resource-table.js";
 import { canonical } from "../registry/canonical.js";
 import type { Registry } from "../registry/registry.js";
@@ -11,10 +17,6 @@ import { WorkQueue, nsKey, splitKey } from "./work-queue.js";
 const svcDef = resourceByPlural("", "services");
 const epDef = resourceByPlural("", "endpoints");
 const podDef = resourceByPlural("", "pods");
-
-function arr(v: unknown): JsonObject[] {
-  return Array.isArray(v) ? v.filter(isJsonObject) : [];
-}
 
 /** The pod's port for a service port: a number, or a named container port (podutil.FindPort). */
 function findPort(pod: KubeObject, sp: JsonObject): number | undefined {

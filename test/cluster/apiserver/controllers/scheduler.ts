@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from "node:util";
 import { isJsonObject, kubeNow, type JsonObject, type KubeObject } from "../../shared/kube-object.js";
 import { resourceByPlural } from "../resource-table.js";
 import type { Registry } from "../registry/registry.js";
@@ -27,9 +28,7 @@ export class Scheduler {
     // A pod that goes frees its host ports and its anti-affinity's domain, and a pod bound or
     // relabelled may be what another's affinity waits for (not a bound pod's status updates): the
     // pods waiting are tried again; so they are when a node comes or its labels change.
-    const nodeName = (o: KubeObject | undefined) => (isJsonObject(o?.spec) ? o.spec.nodeName : undefined);
-    const labelsChanged =
-      JSON.stringify(e.old?.metadata.labels ?? {}) !== JSON.stringify(e.object.metadata.labels ?? {});
+    const labelsChanged = !isDeepStrictEqual(e.old?.metadata.labels ?? {}, e.object.metadata.labels ?? {});
     const freed =
       e.resource === "/pods" &&
       (e.type === "DELETED" ||
@@ -105,17 +104,14 @@ export class Scheduler {
 
   /** The InterPodAffinity filter for `node`, against every pod bound to a node (terminating too). */
   private affinityRefusal(pod: KubeObject, node: string): string | undefined {
-    const nodeLabels = (name: string) =>
-      (this.registry.find(nodeDef, undefined, name)?.metadata.labels ?? {}) as Record<string, string>;
+    const labels = (o: KubeObject | undefined) => (o?.metadata.labels ?? {}) as Record<string, string>;
+    const nodes = new Map(this.registry.list(nodeDef, undefined).map((n) => [n.metadata.name, labels(n)]));
     const placed: PlacedPod[] = this.registry
       .list(podDef, undefined)
-      .filter(
-        (p) => isJsonObject(p.spec) && typeof p.spec.nodeName === "string" && p.spec.nodeName && !terminal(p),
-      )
-      .map((p) => ({ pod: p, nodeLabels: nodeLabels((p.spec as JsonObject).nodeName as string) }));
-    const namespaceLabels = (ns: string) =>
-      (this.registry.find(namespaceDef, undefined, ns)?.metadata.labels ?? {}) as Record<string, string>;
-    return affinityRefusal(pod, nodeLabels(node), placed, namespaceLabels);
+      .filter((p) => typeof nodeName(p) === "string" && nodeName(p) && !terminal(p))
+      .map((p) => ({ pod: p, nodeLabels: nodes.get(nodeName(p) as string) ?? {} }));
+    const namespaceLabels = (ns: string) => labels(this.registry.find(namespaceDef, undefined, ns));
+    return affinityRefusal(pod, nodes.get(node) ?? {}, placed, namespaceLabels);
   }
 
   private unschedulable(pod: KubeObject, message: string): void {
@@ -143,6 +139,9 @@ export class Scheduler {
     );
   }
 }
+
+const nodeName = (pod: KubeObject | undefined): unknown =>
+  isJsonObject(pod?.spec) ? pod.spec.nodeName : undefined;
 
 const terminal = (pod: KubeObject): boolean => {
   const phase = isJsonObject(pod.status) ? pod.status.phase : undefined;

@@ -1,7 +1,7 @@
 // The eviction subresource, as the real one (pkg/registry/core/pod/storage/eviction.go): a pod a
 // PodDisruptionBudget covers is deleted only while the budget allows a disruption, which the
 // eviction uses up; otherwise 429, as `kubectl drain` expects. Dry runs change nothing.
-import { isJsonObject, kubeNow, type JsonObject, type KubeObject } from "../../shared/kube-object.js";
+import { isJsonObject, kubeNow, type KubeObject, asObject as obj } from "../../shared/kube-object.js";
 import { isPodReady } from "../controllers/pod-conditions.js";
 import { findResource, type ResourceDef } from "../resource-table.js";
 import type { Registry } from "../registry/registry.js";
@@ -12,8 +12,6 @@ import {
   type LabelSelectorObject,
 } from "../selectors/label-selector.js";
 import { ApiError } from "./api-error.js";
-
-const obj = (v: unknown): JsonObject => (isJsonObject(v) ? v : {});
 
 /** Evict (delete) a pod if its disruption budget allows; throws the API's refusal otherwise. */
 export function evictPod(

@@ -2,12 +2,15 @@
 // PodDisruptionBudget, PriorityClass, StorageClass): the defaults and the checks of their types in
 // k8s.io/kubernetes (pkg/apis/*/v1/defaults.go, pkg/registry), so that what kubectl reads back is
 // what a real server stores.
-import { isJsonObject, type JsonObject } from "../../shared/kube-object.js";
+import { isDeepStrictEqual } from "node:util";
+import {
+  isJsonObject,
+  type JsonObject,
+  asObject as obj,
+  asObjects as list,
+} from "../../shared/kube-object.js";
 import type { FieldError } from "../http/api-error.js";
 import type { Strategy } from "./strategy.js";
-
-const obj = (v: unknown): JsonObject => (isJsonObject(v) ? v : {});
-const list = (v: unknown): JsonObject[] => (Array.isArray(v) ? v.filter(isJsonObject) : []);
 
 function defaultNetworkPolicy(o: JsonObject): void {
   const spec = obj(o.spec);
@@ -79,7 +82,7 @@ const immutable = (field: string, value: unknown): FieldError => ({
   value,
   detail: "field is immutable",
 });
-const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+const same = (a: unknown, b: unknown) => isDeepStrictEqual(a ?? null, b ?? null);
 
 export const priorityClassStrategy: Strategy = {
   decodeDefaults: (o) => void (o.preemptionPolicy ??= "PreemptLowerPriority"),

@@ -1,14 +1,6 @@
-import { isJsonObject, type JsonObject, type KubeObject } from "../../shared/kube-object.js";
+import { type KubeObject, asObject as obj, asObjects as arr } from "../../shared/kube-object.js";
 import { age } from "./human-duration.js";
 import { col, type Printer } from "./table-types.js";
-
-function obj(v: unknown): JsonObject {
-  return isJsonObject(v) ? v : {};
-}
-
-function arr(v: unknown): JsonObject[] {
-  return Array.isArray(v) ? v.filter(isJsonObject) : [];
-}
 
 const name = (o: KubeObject): string => o.metadata.name ?? "";
 

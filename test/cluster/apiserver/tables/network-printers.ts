@@ -1,12 +1,15 @@
 // kubectl get's columns for the kinds the test cluster keeps without acting on them, as the
 // server-side printers of k8s.io/kubernetes (pkg/printers/internalversion) make them.
-import { isJsonObject, type JsonObject, type KubeObject } from "../../shared/kube-object.js";
+import {
+  type JsonObject,
+  type KubeObject,
+  asObject as obj,
+  asObjects as list,
+} from "../../shared/kube-object.js";
 import { selectorString, type LabelSelectorObject } from "../selectors/label-selector.js";
 import { age } from "./human-duration.js";
 import { col, type Printer } from "./table-types.js";
 
-const obj = (v: unknown): JsonObject => (isJsonObject(v) ? v : {});
-const list = (v: unknown): JsonObject[] => (Array.isArray(v) ? v.filter(isJsonObject) : []);
 const name = (o: KubeObject) => o.metadata.name ?? "";
 const created = (o: KubeObject) => age(o.metadata.creationTimestamp);
 

@@ -1,14 +1,6 @@
-import { isJsonObject, type JsonObject, type KubeObject } from "../../shared/kube-object.js";
+import { type KubeObject, asObject as obj, asObjects as arr } from "../../shared/kube-object.js";
 import { age, humanDuration } from "./human-duration.js";
 import { col, type Printer } from "./table-types.js";
-
-function arr(v: unknown): JsonObject[] {
-  return Array.isArray(v) ? v.filter(isJsonObject) : [];
-}
-
-function obj(v: unknown): JsonObject {
-  return isJsonObject(v) ? v : {};
-}
 
 /** The STATUS, READY and RESTARTS cells as printPod in k8s.io/kubernetes/pkg/printers/internalversion computes them. */
 export function podStatusCells(pod: KubeObject): { ready: string; reason: string; restarts: string } {

@@ -1,10 +1,6 @@
-import { isJsonObject, type JsonObject } from "../../shared/kube-object.js";
+import { isJsonObject, type JsonObject, asObject as obj } from "../../shared/kube-object.js";
 import { age } from "./human-duration.js";
 import { col, type Printer } from "./table-types.js";
-
-function obj(v: unknown): JsonObject {
-  return isJsonObject(v) ? v : {};
-}
 
 const num = (v: unknown): number => (typeof v === "number" ? v : 0);
 

@@ -1,11 +1,7 @@
-import { isJsonObject, type JsonObject, type KubeObject } from "../../shared/kube-object.js";
+import { isJsonObject, type KubeObject, asObject as obj } from "../../shared/kube-object.js";
 import { selectorString, type LabelSelectorObject } from "../selectors/label-selector.js";
 import { age } from "./human-duration.js";
 import { col, type Printer } from "./table-types.js";
-
-function obj(v: unknown): JsonObject {
-  return isJsonObject(v) ? v : {};
-}
 
 function containerCells(o: KubeObject): [string, string] {
   const cs = obj(obj(obj(o.spec).template).spec).containers;
