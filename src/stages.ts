@@ -19,6 +19,8 @@ export const Stages = {
   sidecarUp: "sidecar-up",
   /** The first copy of the pod's volumes is under way (its folders exist). */
   volumeCopy: "volume-copy",
+  /** The CLI's first copy of the volumes is written; the sidecar has not taken it over yet. */
+  volumesCopied: "volumes-copied",
   /** The session is up (proxy, sidecar, tunnel, volumes); the user's program has not started. */
   sessionUp: "session-up",
   /** The user's container started. */

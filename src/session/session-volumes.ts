@@ -10,6 +10,7 @@ import type { RemoteEnd } from "../kube/remote-end.js";
 import type { StartedSidecar } from "../docker/sidecar.js";
 import { proxyGone, proxyGoneError } from "../cluster/proxy-gone.js";
 import { systemClock } from "../clock.js";
+import { reachStage, Stages } from "../stages.js";
 import { copyOnHost, writeHostCopyMarker } from "../volumes/host-copy.js";
 import { volumeSpecsOf } from "../volumes/pod-volumes.js";
 import { rootRemover } from "../docker/root-remover.js";
@@ -147,6 +148,7 @@ export class SessionVolumes {
         agent,
         signal: this.stopCopy.signal,
       });
+      await reachStage(Stages.volumesCopied, this.stopCopy.signal);
       await writeHostCopyMarker(this.folder, { ok: true, listings, started });
     } catch (err) {
       // A copy cut short by the proxy pod's deletion is reported as that deletion.

@@ -45,25 +45,40 @@ export async function copyFirst(c: FirstCopy): Promise<void> {
   const system = small ? undefined : systemTar();
   let bytes = 0;
   const progress = setInterval(() => c.emit({ event: "volumes-progress", bytes, total }), 250);
+  // In process: a few files, and Secrets (written owner-only from the start, which the system's
+  // tar would not do).
+  const inProcess = async (paths: string[], packInProcess = true) => {
+    const tar = await client.snapshot({ paths, skip, inProcess: packInProcess });
+    tar.on("data", (chunk: Buffer) => (bytes += chunk.length));
+    await extractTar(config.root, tar, { chown: true, map: localHeaderMap(config) });
+  };
   try {
-    if (!system) {
-      const tar = await client.snapshot({ paths: volumes.map((v) => v.spec.path), skip, inProcess: small });
-      tar.on("data", (chunk: Buffer) => (bytes += chunk.length));
-      await extractTar(config.root, tar, { chown: true, map: localHeaderMap(config) });
-      return;
-    }
+    if (!system)
+      return await inProcess(
+        volumes.map((v) => v.spec.path),
+        small,
+      );
     // Each volume's own folder first: the streams would otherwise race to create it.
+    // (A Secret's folder comes owner-only in its own stream.)
     for (const v of volumes)
-      if (rootOf(listings, v.spec)?.[0] === "dir") await mkdir(v.io.localPath, { recursive: true });
+      if (rootOf(listings, v.spec)?.[0] === "dir" && !v.spec.ownerOnly)
+        await mkdir(v.io.localPath, { recursive: true });
     const ways = Math.max(1, Math.min(4, availableParallelism()));
-    const shares = shareOut(volumes, listings, new Set(skip), ways);
-    await Promise.all(
-      shares.map(async (paths) => {
+    const privately = volumes.filter((v) => v.spec.ownerOnly);
+    const shares = shareOut(
+      volumes.filter((v) => !v.spec.ownerOnly),
+      listings,
+      new Set(skip),
+      ways,
+    );
+    await Promise.all([
+      ...shares.map(async (paths) => {
         const tar = await client.snapshot({ paths, skip });
         tar.on("data", (chunk: Buffer) => (bytes += chunk.length));
         await extractWithTar(system, config.root, tar);
       }),
-    );
+      ...(privately.length ? [inProcess(privately.map((v) => v.spec.path))] : []),
+    ]);
     // The volumes' own folders are in no share: their modes come from the listing.
     await fixCopied(config, volumes, listings);
   } finally {
@@ -153,7 +168,8 @@ export async function fixCopied(
 ): Promise<void> {
   for (const v of volumes) {
     const root = rootOf(listings, v.spec);
-    if (root?.[0] === "dir") await chmod(v.io.localPath, root[1] & 0o7777);
+    // (A Secret's folder stays owner-only: fixOwnership makes it 0700.)
+    if (root?.[0] === "dir" && !v.spec.ownerOnly) await chmod(v.io.localPath, root[1] & 0o7777);
     const { uid, gid } = volumeOwner(config, v.spec);
     fixOwnership(v.io.localPath, uid, gid, v.spec.ownerOnly);
   }

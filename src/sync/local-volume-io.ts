@@ -8,21 +8,45 @@ import { nestedPaths, volumeOwner, type VolumeSpec, type VolumesConfig } from ".
 import type { MirrorIo } from "./volume-mirror.js";
 import { joinPath, tarName } from "../contract/volume-protocol.js";
 
+/** The volume each tar header from the pod belongs to (the innermost), or undefined. */
+function volumeOfHeader(specs: readonly VolumeSpec[]): (h: TarHeader) => VolumeSpec | undefined {
+  const byDepth = [...specs].sort((a, b) => b.path.length - a.path.length);
+  return (header) => {
+    const abs = `/${header.name.replace(/\/+$/, "")}`;
+    return byDepth.find((v) => abs === v.path || abs.startsWith(v.path.replace(/\/+$/, "") + "/"));
+  };
+}
+
+/** A header of a Secret's volume made owner-only: 0600 files (the owner's x bit kept), 0700 folders. */
+function ownerOnlyMode(spec: VolumeSpec, header: TarHeader): TarHeader {
+  if (!spec.ownerOnly) return header;
+  if (header.type === "directory") return { ...header, mode: 0o700 };
+  if (header.type === "file") return { ...header, mode: 0o600 | (header.mode & 0o100) };
+  return header;
+}
+
 /**
  * How tar headers from the pod are written locally: owned by the host user (see volumeOwner), and owner-only
  * (0600 files, 0700 directories; the owner's x bit kept) for Secret contents.
  * Returns undefined for entries outside every volume (they are not written).
  */
 export function localHeaderMap(config: VolumesConfig): (h: TarHeader) => TarHeader | undefined {
-  const specs = [...config.volumes].sort((a, b) => b.path.length - a.path.length);
+  const volumeOf = volumeOfHeader(config.volumes);
   return (header) => {
-    const abs = `/${header.name.replace(/\/+$/, "")}`;
-    const spec = specs.find((v) => abs === v.path || abs.startsWith(v.path.replace(/\/+$/, "") + "/"));
-    if (!spec) return undefined;
-    const mapped = { ...header, ...volumeOwner(config, spec) };
-    if (spec.ownerOnly && header.type === "directory") mapped.mode = 0o700;
-    else if (spec.ownerOnly && header.type === "file") mapped.mode = 0o600 | (header.mode & 0o100);
-    return mapped;
+    const spec = volumeOf(header);
+    return spec && ownerOnlyMode(spec, { ...header, ...volumeOwner(config, spec) });
+  };
+}
+
+/**
+ * How the CLI writes the pod's tar headers (owners as the user running it): Secret contents are
+ * written owner-only from the start, never opened to others until the sidecar puts modes right.
+ */
+export function hostHeaderMap(specs: readonly VolumeSpec[]): (h: TarHeader) => TarHeader {
+  const volumeOf = volumeOfHeader(specs);
+  return (header) => {
+    const spec = volumeOf(header);
+    return spec ? ownerOnlyMode(spec, header) : header;
   };
 }
 

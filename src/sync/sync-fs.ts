@@ -54,7 +54,8 @@ export const syncFs = {
     }
   },
   createWriteStream: (p: string) => {
-    const fd = fs.openSync(p, "w");
+    // Owner-only until tar-fs gives it the header's mode: a Secret's file is never more open.
+    const fd = fs.openSync(p, "w", 0o600);
     return new Writable({
       write(chunk: Buffer, _enc, cb) {
         try {

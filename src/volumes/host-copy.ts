@@ -9,6 +9,7 @@ import { execStream } from "../kube/pod-exec.js";
 import type { RemoteEnd } from "../kube/remote-end.js";
 import { rootOf, shareOut, smallCopyBytes } from "../sync/first-copy.js";
 import { extractWithTar, systemTar } from "../sync/system-tar.js";
+import { hostHeaderMap } from "../sync/local-volume-io.js";
 import { extractTar } from "../sync/tar-io.js";
 import { VolumeClient } from "../sync/volume-client.js";
 import { nestedPaths, type VolumeSpec } from "../contract/volume-config.js";
@@ -86,7 +87,7 @@ export async function copyOnHost(
       signal?.throwIfAborted();
       const { listings, tar } = await volumes.copy(plan);
       tar.on("data", (c: Buffer) => request.onBytes?.(c.length));
-      await extractTar(folder, tar, { chown: false });
+      await extractTar(folder, tar, { chown: false, map: hostHeaderMap(specs) });
       return listings;
     }
     const { listings } = await volumes.list(plan);
@@ -109,17 +110,20 @@ export async function copyOnHost(
     signal?.throwIfAborted();
     const tar = total <= smallCopyBytes ? undefined : systemTar();
     const ways = tar ? Math.max(1, Math.min(4, availableParallelism())) : 1;
+    // Secrets (small: API objects) come in a stream of their own, written owner-only from the
+    // start in process; the system's tar would write them with the pod's modes.
+    const privately = tar ? copied.filter((v) => v.ownerOnly) : [];
     const shares = shareOut(
-      copied.map((spec) => ({ spec })),
+      copied.filter((v) => !privately.includes(v)).map((spec) => ({ spec })),
       byPath,
       skip,
       ways,
     );
-    const viaAgent = async (paths: string[]) => {
-      const stream = await volumes.snapshot({ paths, skip: [...skip], inProcess: !tar });
+    const viaAgent = async (paths: string[], inProcess = !tar) => {
+      const stream = await volumes.snapshot({ paths, skip: [...skip], inProcess });
       stream.on("data", (c: Buffer) => request.onBytes?.(c.length));
-      if (tar) await extractWithTar(tar, folder, stream);
-      else await extractTar(folder, stream, { chown: false });
+      if (tar && !inProcess) await extractWithTar(tar, folder, stream);
+      else await extractTar(folder, stream, { chown: false, map: hostHeaderMap(specs) });
     };
     // Large copies without paths to leave out: `tar -c` in the pod by exec, as `kubectl exec`
     // would (busybox tar has no exclude list). Its bytes pass fewer processes than the agent's
@@ -148,7 +152,17 @@ export async function copyOnHost(
       signal?.throwIfAborted();
       await viaAgent(paths);
     };
-    await Promise.all(shares.map((paths) => (tar && !skip.size ? viaExec(tar, paths) : viaAgent(paths))));
+    await Promise.all([
+      ...shares.map((paths) => (tar && !skip.size ? viaExec(tar, paths) : viaAgent(paths))),
+      ...(privately.length
+        ? [
+            viaAgent(
+              privately.map((v) => v.path),
+              true,
+            ),
+          ]
+        : []),
+    ]);
     return listings;
   }
 }

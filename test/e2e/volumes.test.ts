@@ -1,5 +1,7 @@
 import { execa } from "execa";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apply, createNamespace, kubectl, requireCluster, rolloutStatus } from "./support/cluster.js";
 import { RunningTp, runTp } from "./support/tp.js";
@@ -150,6 +152,61 @@ describe("tp docker-run with the pod's volumes", () => {
       expect(tp.stderr).toContain(`session folder ${folder} removed`);
     } finally {
       await tp.kill();
+    }
+  });
+
+  it("writes the Secrets owner-only from the first copy on, before the sidecar takes it over", async () => {
+    const base = mkdtempSync(join(tmpdir(), "tp-vol-private-"));
+    const folder = join(base, "volumes");
+    const name = `tp-vol-private-${ns.name}`;
+    const tp = new RunningTp(
+      [
+        "docker-run",
+        "-n",
+        ns.name,
+        "--swap-deployment",
+        "volapp:app",
+        "--mount",
+        folder,
+        "--",
+        "--name",
+        name,
+        "tp-test-busybox:local",
+        "sh",
+        "-c",
+        waitScript,
+      ],
+      { TP_TEST_PAUSE_AT: "volumes-copied" },
+    );
+    try {
+      await tp.waitFor(/tp-test-stage: volumes-copied\n/, 90_000, "stderr");
+      // The CLI's copy is all there (the emptyDir's large file too: the system's tar wrote it).
+      expect(statSync(join(folder, "data/big.bin")).size).toBeGreaterThan(1024 * 1024);
+      const wide: string[] = [];
+      const walk = (dir: string) => {
+        for (const entry of readdirSync(dir, { withFileTypes: true })) {
+          const path = join(dir, entry.name);
+          if (entry.isSymbolicLink()) continue;
+          const mode = lstatSync(path).mode & 0o777;
+          if (mode & 0o077) wide.push(`${mode.toString(8)} ${path.slice(folder.length)}`);
+          if (entry.isDirectory()) walk(path);
+        }
+      };
+      for (const secret of ["etc/secret", "var/run/secrets/kubernetes.io/serviceaccount"]) {
+        expect(existsSync(join(folder, secret, "..data")), secret).toBe(true);
+        wide.push(...(lstatSync(join(folder, secret)).mode & 0o077 ? [secret] : []));
+        walk(join(folder, secret));
+      }
+      expect(wide, "Secret files others may read").toEqual([]);
+      tp.signal("SIGUSR2");
+      await tp.waitFor(/== ready/, 90_000);
+      expect(await dockerExec(name, ["cat", "/etc/secret/password"])).toBe("s3cr3t-password");
+      await dockerExec(name, ["touch", "/tmp/stop"]);
+      expect(await tp.exit()).toBe(0);
+      expect(existsSync(folder)).toBe(false);
+    } finally {
+      await tp.kill();
+      rmSync(base, { recursive: true, force: true });
     }
   });
 

@@ -1,0 +1,25 @@
+import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { syncFs } from "./sync-fs.js";
+
+describe("syncFs", () => {
+  const dirs: string[] = [];
+  afterEach(() => {
+    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+  });
+
+  it("creates a file owner-only, before anything is written to it", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "tp-syncfs-"));
+    dirs.push(dir);
+    const path = join(dir, "password");
+    const ws = syncFs.createWriteStream(path);
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    await new Promise<void>((resolve, reject) =>
+      ws.end(Buffer.from("s3cr3t"), () => resolve()).on("error", reject),
+    );
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    expect(statSync(path).size).toBe(6);
+  });
+});
