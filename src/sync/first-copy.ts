@@ -47,16 +47,16 @@ export async function copyFirst(c: FirstCopy): Promise<void> {
   const progress = setInterval(() => c.emit({ event: "volumes-progress", bytes, total }), 250);
   // In process: a few files, and Secrets (written owner-only from the start, which the system's
   // tar would not do).
-  const inProcess = async (paths: string[], packInProcess = true) => {
-    const tar = await client.snapshot({ paths, skip, inProcess: packInProcess });
+  const inProcess = async (paths: string[], secrets: boolean) => {
+    const tar = await client.snapshot({ paths, skip, inProcess: small || secrets });
     tar.on("data", (chunk: Buffer) => (bytes += chunk.length));
-    await extractTar(config.root, tar, { chown: true, map: localHeaderMap(config) });
+    await extractTar(config.root, tar, { chown: true, map: localHeaderMap(config), ownerOnly: secrets });
   };
   try {
     if (!system)
       return await inProcess(
         volumes.map((v) => v.spec.path),
-        small,
+        volumes.every((v) => v.spec.ownerOnly),
       );
     // Each volume's own folder first: the streams would otherwise race to create it.
     // (A Secret's folder comes owner-only in its own stream.)
@@ -77,7 +77,14 @@ export async function copyFirst(c: FirstCopy): Promise<void> {
         tar.on("data", (chunk: Buffer) => (bytes += chunk.length));
         await extractWithTar(system, config.root, tar);
       }),
-      ...(privately.length ? [inProcess(privately.map((v) => v.spec.path))] : []),
+      ...(privately.length
+        ? [
+            inProcess(
+              privately.map((v) => v.spec.path),
+              true,
+            ),
+          ]
+        : []),
     ]);
     // The volumes' own folders are in no share: their modes come from the listing.
     await fixCopied(config, volumes, listings);

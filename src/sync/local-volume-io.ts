@@ -92,7 +92,11 @@ export class LocalVolumeIo implements MirrorIo {
 
   async fetch(paths: string[]): Promise<void> {
     const tar = await this.client().fetch(paths.map((p) => this.abs(p)));
-    await extractTar(this.config.root, tar, { chown: true, map: localHeaderMap(this.config) });
+    await extractTar(this.config.root, tar, {
+      chown: true,
+      map: localHeaderMap(this.config),
+      ownerOnly: this.spec.ownerOnly,
+    });
     this.counts.fromPod += paths.length;
   }
 

@@ -10,6 +10,7 @@ describe("syncFs", () => {
     for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
   });
 
+  // (Under the usual umask 022 a file opened with the default mode would be 0644.)
   it("creates a file owner-only, before anything is written to it", async () => {
     const dir = mkdtempSync(join(tmpdir(), "tp-syncfs-"));
     dirs.push(dir);

@@ -1,3 +1,4 @@
+import type { MakeDirectoryOptions } from "node:fs";
 import { lstat } from "node:fs/promises";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
@@ -62,11 +63,23 @@ export async function packPaths(cwd: string, entries: string[], options: PackOpt
   return packOne(0) as unknown as Readable;
 }
 
+/** syncFs whose new folders, parents made on the way included, are the owner's alone. */
+const ownerOnlyFs = {
+  ...syncFs,
+  mkdir: (p: string, o: MakeDirectoryOptions, cb: Parameters<typeof syncFs.mkdir>[2]) =>
+    syncFs.mkdir(p, { ...o, mode: Number(o.mode ?? 0o777) & 0o700 }, cb),
+};
+
 export interface ExtractOptions {
   /** Adjust a header before it is written (owner, owner-only modes); return undefined to skip it. */
   map?: (header: TarHeader) => TarHeader | undefined;
   /** chown to the header's uid/gid (only root can). */
   chown: boolean;
+  /**
+   * Nothing written is open to others, folders tar-fs makes for entries whose own folder is not
+   * in the stream included (a stream of Secrets).
+   */
+  ownerOnly?: boolean;
 }
 
 /**
@@ -78,8 +91,8 @@ export async function extractTar(cwd: string, source: Readable, options: Extract
   const names: string[] = [];
   const skipped = new Set<string>();
   const extract = tarFs.extract(cwd, {
-    fs: syncFs,
-    umask: 0,
+    fs: options.ownerOnly ? ownerOnlyFs : syncFs,
+    umask: options.ownerOnly ? 0o077 : 0,
     validateSymlinks: false,
     chown: options.chown,
     strict: false,

@@ -87,7 +87,11 @@ export async function copyOnHost(
       signal?.throwIfAborted();
       const { listings, tar } = await volumes.copy(plan);
       tar.on("data", (c: Buffer) => request.onBytes?.(c.length));
-      await extractTar(folder, tar, { chown: false, map: hostHeaderMap(specs) });
+      await extractTar(folder, tar, {
+        chown: false,
+        map: hostHeaderMap(specs),
+        ownerOnly: specs.every((v) => v.ownerOnly),
+      });
       return listings;
     }
     const { listings } = await volumes.list(plan);
@@ -119,11 +123,12 @@ export async function copyOnHost(
       skip,
       ways,
     );
-    const viaAgent = async (paths: string[], inProcess = !tar) => {
+    const viaAgent = async (paths: string[], secrets = false) => {
+      const inProcess = !tar || secrets;
       const stream = await volumes.snapshot({ paths, skip: [...skip], inProcess });
       stream.on("data", (c: Buffer) => request.onBytes?.(c.length));
-      if (tar && !inProcess) await extractWithTar(tar, folder, stream);
-      else await extractTar(folder, stream, { chown: false, map: hostHeaderMap(specs) });
+      if (!inProcess) await extractWithTar(tar, folder, stream);
+      else await extractTar(folder, stream, { chown: false, map: hostHeaderMap(specs), ownerOnly: secrets });
     };
     // Large copies without paths to leave out: `tar -c` in the pod by exec, as `kubectl exec`
     // would (busybox tar has no exclude list). Its bytes pass fewer processes than the agent's

@@ -180,8 +180,9 @@ describe("tp docker-run with the pod's volumes", () => {
     );
     try {
       await tp.waitFor(/tp-test-stage: volumes-copied\n/, 90_000, "stderr");
-      // The CLI's copy is all there (the emptyDir's large file too: the system's tar wrote it).
+      // The CLI's copy is all there (the emptyDir's large file too), the ConfigMap's with its modes.
       expect(statSync(join(folder, "data/big.bin")).size).toBeGreaterThan(1024 * 1024);
+      expect(statSync(join(folder, "etc/app/..data/app.conf")).mode & 0o777).toBe(0o644);
       const wide: string[] = [];
       const walk = (dir: string) => {
         for (const entry of readdirSync(dir, { withFileTypes: true })) {
