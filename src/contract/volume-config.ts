@@ -33,14 +33,15 @@ const volumesConfig = versioned(
     /** The session folder, as the sidecar sees it. */
     root: z._default(z.string(), sidecarVolumesRoot),
     volumes: z.array(volumeSpec),
-    /** Owner of everything written into the session folder: the host user running tp. */
+    /** Owner of what is written into the session folder: the host user running tp (see containerUid). */
     uid: z.int().check(z.nonnegative()),
     gid: z.int().check(z.nonnegative()),
     /**
-     * Owner of the owner-only volumes instead (Secrets, the token): the user the user's container
-     * runs as, where it is neither root nor the host user, so that it reads them as a pod's would.
+     * Owner of the volumes' files instead (the Secrets and the token included): the user the
+     * user's container runs as, where it is neither root nor the host user, so that the program
+     * reads and writes its volumes as a pod's container does.
      */
-    secretsUid: z.optional(z.int().check(z.nonnegative())),
+    containerUid: z.optional(z.int().check(z.nonnegative())),
     limitBytes: z.number().check(z.nonnegative()),
     /** How often volumes are listed again without a change notification. */
     rescanMs: z._default(z.number().check(z.positive()), 2_000),
@@ -62,9 +63,9 @@ export function volumesConfigToEnv(config: z.input<typeof volumesConfig>): Recor
   return { [volumesConfigEnv]: JSON.stringify({ v: volumesConfigVersion, ...checked }) };
 }
 
-/** Who owns a volume's files in the session folder. */
-export function volumeOwner(config: VolumesConfig, spec: VolumeSpec): { uid: number; gid: number } {
-  return { uid: spec.ownerOnly ? (config.secretsUid ?? config.uid) : config.uid, gid: config.gid };
+/** Who owns the volumes' files in the session folder (the folders above them stay the host user's). */
+export function volumeOwner(config: VolumesConfig): { uid: number; gid: number } {
+  return { uid: config.containerUid ?? config.uid, gid: config.gid };
 }
 
 /** Paths (relative to `spec.path`) of the other volumes mounted inside it. */

@@ -34,6 +34,29 @@ export async function imageUserUid(
   return passwd === undefined ? undefined : passwdUid(passwd, name);
 }
 
+/**
+ * Who must own the copy of the pod's volumes for a container of `image` run as `user` (-u; when
+ * not given, the image's USER): that user where it is neither root nor tp's own user, so that the
+ * program reads and writes its files (the owner-only Secrets too) as a pod's container does;
+ * else undefined (tp's user). An image or name that cannot be read gives undefined.
+ */
+export async function volumesOwnerFor(
+  docker: Dockerode,
+  image: string,
+  user: string | undefined,
+): Promise<number | undefined> {
+  const as =
+    user ??
+    (await docker
+      .getImage(image)
+      .inspect()
+      .then((i) => i.Config?.User ?? "")
+      .catch(() => undefined));
+  if (as === undefined) return undefined;
+  const uid = await imageUserUid(docker, image, as).catch(() => undefined);
+  return uid !== undefined && uid !== 0 && uid !== process.getuid?.() ? uid : undefined;
+}
+
 async function readImageFile(docker: Dockerode, image: string, path: string): Promise<string | undefined> {
   let container: Dockerode.Container | undefined;
   const folder = await mkdtemp(join(tmpdir(), "tp-image-file-"));

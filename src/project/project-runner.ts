@@ -5,6 +5,7 @@ import type { Kube } from "../kube/kube.js";
 import type { Reporter } from "../session/reporter.js";
 import type { Interrupt } from "../session/interrupt.js";
 import { Session } from "../session/session.js";
+import { volumesOwnerFor } from "../docker/image-user.js";
 import type { StartedSession } from "../session/started-session.js";
 import { TpError } from "../errors.js";
 import { defaultMountLimit } from "../volumes/index.js";
@@ -144,6 +145,7 @@ export class ProjectRunner {
     const extraHosts = plan.project.services.map((o) => `${o.name}:${this.address(o, network)}`);
     const kube = options.kubeFor(spec.namespace);
     const progress = new ServiceProgress(options.progress, s.name);
+    const containerUid = spec.mount ? await volumesOwnerFor(options.engine.api, s.image, s.user) : undefined;
     const session = await new Session(
       kube,
       options.engine.api,
@@ -162,7 +164,14 @@ export class ProjectRunner {
         publish: s.ports,
         sidecarExtra: { extraHosts, labels: projectLabels(plan.project, s.name) },
         ...(spec.mount
-          ? { volumes: { ...spec.mount, limitBytes: defaultMountLimit, originalMounts: true } }
+          ? {
+              volumes: {
+                ...spec.mount,
+                limitBytes: defaultMountLimit,
+                originalMounts: true,
+                ...(containerUid !== undefined ? { containerUid } : {}),
+              },
+            }
           : {}),
       },
       progress,

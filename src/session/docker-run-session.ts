@@ -2,8 +2,7 @@ import type Dockerode from "dockerode";
 import type { Kube } from "../kube/kube.js";
 import type { DockerRunArgs } from "../docker/docker-run-args.js";
 import { localImageCommand } from "../docker/images.js";
-import { imageUserUid } from "../docker/image-user.js";
-import type { ImageCommand } from "../docker/held-start.js";
+import { volumesOwnerFor } from "../docker/image-user.js";
 import { checkHostPortsFree } from "../docker/published-ports.js";
 import {
   runUserContainer,
@@ -23,20 +22,6 @@ import { discardUserAhead, makeUserAhead } from "./user-ahead.js";
 import { checkBeforeStart } from "./preflight.js";
 import type { StartedSession } from "./started-session.js";
 import { reachStage, Stages } from "../stages.js";
-
-/**
- * Who owns the copy of the pod's Secrets and token: the user the container runs as (-u, else the
- * image's USER) where it is neither root nor tp's own user; else undefined (tp's user). Owner-only
- * files are then readable by the program, as a pod's container reads them.
- */
-async function secretsOwner(
-  docker: Dockerode,
-  run: DockerRunArgs,
-  image: ImageCommand,
-): Promise<number | undefined> {
-  const uid = await imageUserUid(docker, run.image, run.user ?? image.user ?? "");
-  return uid !== undefined && uid !== 0 && uid !== process.getuid?.() ? uid : undefined;
-}
 
 export interface DockerRunRequest extends Omit<SessionRequest, "publish"> {
   envFile?: string;
@@ -74,12 +59,14 @@ export async function dockerRunSession(
       request.run.image,
       "build or pull it first: tp docker-run does not pull images",
     );
-    const [, , image, secretsUid] = await interrupt.race(
+    const [, , image, containerUid] = await interrupt.race(
       Promise.all([
         checkBeforeStart(kube, docker, request, progress),
         checkHostPortsFree(request.run.publish, docker),
         imageChecked,
-        imageChecked.then((img) => secretsOwner(docker, request.run, img)),
+        imageChecked.then((img) =>
+          volumesOwnerFor(docker, request.run.image, request.run.user ?? img.user ?? ""),
+        ),
       ]),
     );
     progress.debug("checks done");
@@ -87,7 +74,9 @@ export async function dockerRunSession(
       ...request,
       publish: request.run.publish,
       envAhead: true,
-      ...(request.volumes && secretsUid !== undefined ? { volumes: { ...request.volumes, secretsUid } } : {}),
+      ...(request.volumes && containerUid !== undefined
+        ? { volumes: { ...request.volumes, containerUid } }
+        : {}),
     };
     const starting = new Session(kube, docker, sessionRequest, progress);
     sessionId = starting.id;

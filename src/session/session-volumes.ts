@@ -25,8 +25,8 @@ export interface VolumeRequest {
   folder?: string;
   limitBytes: number;
   originalMounts: boolean;
-  /** The owner of the copy of Secrets and the token, where not tp's user (see VolumesConfig). */
-  secretsUid?: number;
+  /** The owner of the copy of the volumes, where not tp's user (see VolumesConfig). */
+  containerUid?: number;
 }
 
 /** Where progress and warnings go (the CLI's Progress fits). */
@@ -108,7 +108,7 @@ export class SessionVolumes {
         volumes: this.specs,
         uid: process.getuid?.() ?? 0,
         gid: process.getgid?.() ?? 0,
-        ...(this.request.secretsUid !== undefined ? { secretsUid: this.request.secretsUid } : {}),
+        ...(this.request.containerUid !== undefined ? { containerUid: this.request.containerUid } : {}),
         limitBytes: this.request.limitBytes,
         rescanMs: 2_000,
         hostCopy: true,

@@ -177,7 +177,7 @@ export async function fixCopied(
     const root = rootOf(listings, v.spec);
     // (A Secret's folder stays owner-only: fixOwnership makes it 0700.)
     if (root?.[0] === "dir" && !v.spec.ownerOnly) await chmod(v.io.localPath, root[1] & 0o7777);
-    const { uid, gid } = volumeOwner(config, v.spec);
+    const { uid, gid } = volumeOwner(config);
     fixOwnership(v.io.localPath, uid, gid, v.spec.ownerOnly);
   }
 }

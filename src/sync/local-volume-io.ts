@@ -26,7 +26,7 @@ function ownerOnlyMode(spec: VolumeSpec, header: TarHeader): TarHeader {
 }
 
 /**
- * How tar headers from the pod are written locally: owned by the host user (see volumeOwner), and owner-only
+ * How tar headers from the pod are written locally: owned as volumeOwner says, and owner-only
  * (0600 files, 0700 directories; the owner's x bit kept) for Secret contents.
  * Returns undefined for entries outside every volume (they are not written).
  */
@@ -34,7 +34,7 @@ export function localHeaderMap(config: VolumesConfig): (h: TarHeader) => TarHead
   const volumeOf = volumeOfHeader(config.volumes);
   return (header) => {
     const spec = volumeOf(header);
-    return spec && ownerOnlyMode(spec, { ...header, ...volumeOwner(config, spec) });
+    return spec && ownerOnlyMode(spec, { ...header, ...volumeOwner(config) });
   };
 }
 
@@ -74,16 +74,14 @@ export class LocalVolumeIo implements MirrorIo {
   async scanLocal(): Promise<Map<string, Entry>> {
     const { entries } = await scanTree(this.localPath, this.exclude);
     if (!this.spec.readOnly) {
-      // Files the user's container wrote (often as root) go to the host user, who removes the folder.
+      // Files the user's container wrote as root go to the host user, who removes the folder, or
+      // to the container's own user (see volumeOwner), who must go on using them.
+      const { uid, gid } = volumeOwner(this.config);
       for (const [rel, e] of entries) {
-        if (e.uid !== this.config.uid || e.gid !== this.config.gid) {
-          await lchown(
-            join(this.config.root, tarName(this.abs(rel))),
-            this.config.uid,
-            this.config.gid,
-          ).catch(() => undefined);
-          e.uid = this.config.uid;
-          e.gid = this.config.gid;
+        if (e.uid !== uid || e.gid !== gid) {
+          await lchown(join(this.config.root, tarName(this.abs(rel))), uid, gid).catch(() => undefined);
+          e.uid = uid;
+          e.gid = gid;
         }
       }
     }

@@ -24,7 +24,7 @@ async function within<T>(ms: number, what: string, probe: () => Promise<T | unde
 const waitScript =
   "echo '== ready'; i=0; while [ ! -e /tmp/stop ] && [ $i -lt 1200 ]; do sleep 0.1; i=$((i+1)); done";
 
-function startTp(name: string, extra: string[] = []): RunningTp {
+function startTp(name: string, extra: string[] = [], dockerFlags: string[] = []): RunningTp {
   return new RunningTp([
     "docker-run",
     "-n",
@@ -35,6 +35,7 @@ function startTp(name: string, extra: string[] = []): RunningTp {
     "--",
     "--name",
     name,
+    ...dockerFlags,
     "tp-test-busybox:local",
     "sh",
     "-c",
@@ -239,6 +240,31 @@ describe("tp docker-run with the pod's volumes", () => {
       expect(listed).toBe("password");
       expect(token).toBe("eyJ");
       expect(modes).toEqual([`600 ${uid}`, `600 ${uid}`]);
+    }
+  });
+
+  it("leaves what a container of another user writes to that user, round after round", async () => {
+    // A database or cache as its image's USER keeps private files (0600) in its volume and must go
+    // on reading and rewriting them; tp's sync gave them to tp's user, taking them away.
+    const name = `tp-vol-user-${ns.name}`;
+    const tp = startTp(name, [], ["-u", "4321:4321"]);
+    try {
+      await tp.waitFor(/== ready/, 90_000);
+      await dockerExec(name, ["sh", "-c", "echo one > /data/mine && chmod 600 /data/mine"]);
+      const pod = await proxyPod();
+      await within(10_000, "the file in the pod", async () =>
+        (await inPod(pod, ["cat", "/data/mine"])) === "one" ? true : undefined,
+      );
+      // Rounds of sync went by since (the pod has the file): it is still the container user's.
+      await dockerExec(name, ["sh", "-c", "echo two >> /data/mine"]);
+      expect(await dockerExec(name, ["cat", "/data/mine"])).toBe("one\ntwo");
+      expect(await dockerExec(name, ["stat", "-c", "%u %a", "/data/mine", "/data/big.bin"])).toBe(
+        "4321 600\n4321 644",
+      );
+      await dockerExec(name, ["touch", "/tmp/stop"]);
+      expect(await tp.exit()).toBe(0);
+    } finally {
+      await tp.kill();
     }
   });
 
