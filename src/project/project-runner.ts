@@ -262,7 +262,7 @@ export class ProjectRunner {
     // The workloads take their traffic back first, all at once, while the containers still answer
     // what their proxies send (see StartedSession.handBack); a second signal stops waiting for it.
     const sessions = this.running.flatMap((r) => (r.session ? [r.session] : []));
-    if (sessions.length && interrupt.signal)
+    if (sessions.some((s) => s.handsBackFirst) && interrupt.signal)
       progress.info(
         `${interrupt.signal}: the cluster takes the traffic back before the containers stop (${interrupt.signal} again: stop them now)`,
       );

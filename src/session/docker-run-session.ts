@@ -164,7 +164,9 @@ export async function dockerRunSession(
       // what reaches the proxy until they are Ready: nothing is lost on the way back either.
       if (!ended && !request.run.tty)
         progress.info(
-          `${signal}: the cluster takes the traffic back before the container stops (${signal} again: stop it now)`,
+          started.handsBackFirst
+            ? `${signal}: the cluster takes the traffic back before the container stops (${signal} again: stop it now)`
+            : `${signal}: the container stops first, its last writes then go to the pod's volumes`,
         );
       void Promise.race([started.handBack(), interrupt.again()]).then(() => {
         user.kill(signal);

@@ -12,7 +12,7 @@ import { proxyGone, proxyGoneError } from "../cluster/proxy-gone.js";
 import { systemClock } from "../clock.js";
 import { reachStage, Stages } from "../stages.js";
 import { copyOnHost, writeHostCopyMarker } from "../volumes/host-copy.js";
-import { volumeSpecsOf } from "../volumes/pod-volumes.js";
+import { volumeSpecsOf, writesOutlivePod } from "../volumes/pod-volumes.js";
 import { rootRemover } from "../docker/root-remover.js";
 import { volumesFolderLabel } from "../contract/docker-labels.js";
 import { createSessionFolder, removeSessionFolder } from "../volumes/session-folder.js";
@@ -57,6 +57,8 @@ export class SessionVolumes {
     private readonly remote: RemoteEnd,
     /** Mount paths of the pod that may be files (subPath mounts): known only once copied. */
     private readonly maybeFiles: Set<string> = new Set(),
+    /** Local writes go to storage that outlives the proxy pod (see writesOutlivePod). */
+    readonly outlivePod = false,
   ) {}
 
   /** Read the proxy pod's volumes (as admitted: it need not run yet) and create the session folder. */
@@ -77,7 +79,15 @@ export class SessionVolumes {
       mounts.filter((m) => m.subPath || m.subPathExpr).map((m) => m.mountPath.replace(/\/+$/, "")),
     );
     const folder = await createSessionFolder(sessionId, request.folder);
-    return new SessionVolumes(folder, specs, request, kube, remote, maybeFiles);
+    return new SessionVolumes(
+      folder,
+      specs,
+      request,
+      kube,
+      remote,
+      maybeFiles,
+      writesOutlivePod(pod, remote.container),
+    );
   }
 
   /**

@@ -53,6 +53,15 @@ export class StartedSession {
   private readonly begun = new Map<UndoStep, Promise<string[]>>();
 
   /**
+   * Whether handBack() gives the traffic back before the containers stop: not where the program
+   * writes to volumes that outlive the proxy pod (a claim), whose last writes must reach them
+   * first. Then the containers stop first and the cluster takes the traffic back after them.
+   */
+  get handsBackFirst(): boolean {
+    return !this.volumes?.outlivePod;
+  }
+
+  /**
    * Begin the cluster's undo now, before the caller stops its containers: a swapped workload's
    * pods start again and the proxy leaves its Service once they are Ready, while the user's
    * program still answers what the proxy sends it. Resolves once that part is done (it gives up
@@ -61,7 +70,7 @@ export class StartedSession {
    */
   async handBack(): Promise<void> {
     this.beginStopping();
-    if (this.isLost) return;
+    if (this.isLost || !this.handsBackFirst) return;
     const runs = this.undo.filter((s) => s.early).map((s) => beginStep(this.begun, s));
     await Promise.allSettled(runs);
   }
@@ -114,6 +123,12 @@ export class StartedSession {
           : "the cluster cannot be reached: run `tp cleanup` once it can, to undo the session there",
       );
       return;
+    }
+    if (!this.handsBackFirst) {
+      // The last local writes reach the pod's volumes (the sidecar's last round, when it is
+      // stopped) while the tunnel and the proxy pod are still there.
+      this.progress.debug("handing the last local writes to the pod's volumes");
+      await this.sidecar.stop();
     }
     await undoAll(this.undo, this.progress, this.begun);
   }

@@ -16,6 +16,20 @@ function holdsSecrets(v: V1Volume | undefined): boolean {
 }
 
 /**
+ * Whether a writable mount of the container writes to storage that outlives the pod (a claim, a
+ * host path, a network or CSI volume): what is written locally must reach it before the proxy
+ * pod goes. An emptyDir, an ephemeral claim and API objects go with the pod.
+ */
+export function writesOutlivePod(pod: V1Pod, containerName: string): boolean {
+  const container = pod.spec?.containers.find((c) => c.name === containerName);
+  const volumes = new Map((pod.spec?.volumes ?? []).map((v) => [v.name, v]));
+  return (container?.volumeMounts ?? []).some((m) => {
+    const v = volumes.get(m.name);
+    return Boolean(v && !m.readOnly && !alwaysReadOnly(v) && !v.emptyDir && !v.ephemeral);
+  });
+}
+
+/**
  * The volumes to copy for a container of a pod: each of its volumeMounts (subPath mounts are
  * copied as the container sees them), plus the service account token when the pod has one and
  * no mount lists it (some API servers leave it to the kubelet).

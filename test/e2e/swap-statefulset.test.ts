@@ -90,6 +90,42 @@ describe("tp docker-run --swap statefulset/db", () => {
   );
 
   it(
+    "ends with the container's last writes in the replica's volume (SIGTERM, the container writing as it stops)",
+    { timeout: 300_000 },
+    async () => {
+      // A database writes as it shuts down; its volume outlives the proxy pod, so the cluster may
+      // take the traffic back only once those writes are in it.
+      const script =
+        "trap 'sleep 1; echo stopped-cleanly > /data/last; exit 0' TERM; echo ready; while :; do sleep 0.2; done";
+      const tp = new RunningTp([
+        "docker-run",
+        "-n",
+        ns.name,
+        "--swap",
+        "statefulset/db",
+        "--",
+        "tp-test-busybox:local",
+        "sh",
+        "-c",
+        script,
+      ]);
+      try {
+        await tp.waitFor(/^ready$/m, 120_000);
+        await tp.waitFor(/swapped, 2 replicas before/, 30_000, "stderr");
+        tp.signal("SIGTERM");
+        expect(await tp.exit(), tp.stderr).toBe(143);
+      } finally {
+        await tp.kill();
+      }
+      await until("both replicas are back", () => isRestored(ns.name, "statefulset/db", 2), 120_000);
+      expect((await kubectl(["exec", "-n", ns.name, "db-0", "--", "cat", "/data/last"])).trim()).toBe(
+        "stopped-cleanly",
+      );
+      expect(await fileOf("db-0")).toBe("db-0 primary");
+    },
+  );
+
+  it(
     "is undone by the cluster within 60 s after kill -9, the replicas' data untouched",
     { timeout: 300_000 },
     async () => {
