@@ -93,6 +93,10 @@ export class StartedSidecar {
 
   private dead: ((err: TpError) => void) | undefined;
   private removing = false;
+  /** Being stopped or removed by tp: its pipes closing are no news. */
+  get stopping(): boolean {
+    return this.removing;
+  }
   /** Rejects when the sidecar stops or is removed by anything but remove(). */
   readonly died: Promise<never> = new Promise<never>((_, reject) => (this.dead = reject));
 

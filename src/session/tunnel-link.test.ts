@@ -128,6 +128,17 @@ describe("TunnelLink", () => {
     await link.stop();
   });
 
+  it("neither warns nor reconnects when the sidecar tp stops (its last round of volumes) closes the pipe", async () => {
+    const { clock, sidecar, ends, progress, link } = await upLink();
+    ends.attempts = [];
+    (sidecar as FakeSidecar & { stopping: boolean }).stopping = true;
+    ends.current?.destroy();
+    await clock.advance(3_000);
+    expect(progress.lines).toEqual([]);
+    expect(ends.attempts).toEqual([]);
+    await link.stop();
+  });
+
   it("waits 250 ms, 500 ms, 1 s, then 2 s between failed reconnections, and reconnects", async () => {
     const { clock, sidecar, ends, progress, link } = await upLink();
     ends.failing = true;

@@ -16,7 +16,8 @@ class ProxyGoing extends Error {
 }
 
 /** What the link needs of the sidecar: its status lines. */
-export type SidecarStatusLines = Pick<StartedSidecar, "count" | "waitFor">;
+export type SidecarStatusLines = Pick<StartedSidecar, "count" | "waitFor"> &
+  Partial<Pick<StartedSidecar, "stopping">>;
 
 export interface TunnelLinkOptions {
   /** How long reconnecting may fail before the session gives up. */
@@ -229,7 +230,8 @@ export class TunnelLink {
   private async run(current: Transport): Promise<void> {
     for (;;) {
       await current.done;
-      if (this.stopped) return;
+      // (A sidecar stopped first, for its last round of volumes, closes the tunnel itself.)
+      if (this.stopped || this.sidecar.stopping) return;
       const gone = await this.proxyGone();
       if (gone) {
         this.fail(proxyGoneError(gone));
