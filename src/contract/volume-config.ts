@@ -8,6 +8,12 @@ import { parseJsonMessage, parseMessage, versionField, versioned } from "./messa
 export const volumesConfigEnv = "TP_VOLUMES_CONFIG";
 export const volumesConfigVersion = 1;
 
+/**
+ * How long the sidecar's last round of volumes may take once it is stopped (the writes of a
+ * program's shutdown reaching a claim); tp's stop of the sidecar waits that long and a little more.
+ */
+export const lastRoundSeconds = 30;
+
 /** Where the session folder is mounted in the sidecar. */
 export const sidecarVolumesRoot = "/tp/volumes";
 

@@ -159,11 +159,13 @@ export class StartedSidecar {
     return this.seen.length;
   }
 
-  /** Stop (the sidecar hands the last local writes to the pod's volumes first), then remove. */
-  /** Stop it, keeping the container (and the labels that name what it used). */
-  async stop(): Promise<void> {
+  /**
+   * Stop it (it hands the last local writes to the pod's volumes first, within `graceSeconds`),
+   * keeping the container (and the labels that name what it used).
+   */
+  async stop(graceSeconds = 5): Promise<void> {
     this.removing = true;
-    await this.container.stop({ t: 5 }).catch(() => undefined);
+    await this.container.stop({ t: graceSeconds }).catch(() => undefined);
   }
 
   async remove(): Promise<void> {

@@ -262,9 +262,11 @@ export class ProjectRunner {
     // The workloads take their traffic back first, all at once, while the containers still answer
     // what their proxies send (see StartedSession.handBack); a second signal stops waiting for it.
     const sessions = this.running.flatMap((r) => (r.session ? [r.session] : []));
-    if (sessions.some((s) => s.handsBackFirst) && interrupt.signal)
+    if (sessions.length && interrupt.signal)
       progress.info(
-        `${interrupt.signal}: the cluster takes the traffic back before the containers stop (${interrupt.signal} again: stop them now)`,
+        sessions.some((s) => s.handsBackFirst)
+          ? `${interrupt.signal}: the cluster takes the traffic back before the containers stop (${interrupt.signal} again: stop them now)`
+          : `${interrupt.signal}: the containers stop first, their last writes then go to the pods' volumes`,
       );
     // A stop for another reason (a failure, every container ended) stops waiting at the first signal.
     const insist = interrupt.signal
@@ -273,6 +275,13 @@ export class ProjectRunner {
     if (sessions.length) await Promise.race([Promise.all(sessions.map((s) => s.handBack())), insist]);
     for (const r of this.running.splice(0).reverse()) {
       await r.starting?.catch(() => undefined);
+      // A program writing to a claim gets a stop with time for its shutdown's writes (a database's
+      // checkpoint), which the session's end then hands to the claim.
+      if (r.session && !r.session.handsBackFirst)
+        await engine.api
+          .getContainer(r.container)
+          .stop({ t: 10 })
+          .catch(() => undefined);
       await this.removeStale(r.container);
       await r.logs;
       if (r.session) await r.session.stop();

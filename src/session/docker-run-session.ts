@@ -170,8 +170,9 @@ export async function dockerRunSession(
         );
       void Promise.race([started.handBack(), interrupt.again()]).then(() => {
         user.kill(signal);
-        // A container whose main process ignores the signal is stopped for it.
-        setTimeout(() => void removeUser(user.name), 3_000).unref();
+        // A container whose main process ignores the signal is stopped for it (after docker
+        // stop's 10 s where its shutdown writes to a claim: a database's checkpoint).
+        setTimeout(() => void removeUser(user.name), started.handsBackFirst ? 3_000 : 10_000).unref();
       });
     });
     // Once a signal came, the proxy goes before the container: its loss is not the session's end.

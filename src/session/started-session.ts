@@ -3,6 +3,7 @@ import type { RemoteEnd } from "../kube/remote-end.js";
 import type { StartedWarden } from "../cluster/warden.js";
 import type { StartedSidecar } from "../docker/sidecar.js";
 import type { SessionVolumes } from "./session-volumes.js";
+import { lastRoundSeconds } from "../contract/volume-config.js";
 import type { Reporter } from "./reporter.js";
 
 /** Something a session did, and how to undo it. */
@@ -128,7 +129,9 @@ export class StartedSession {
       // The last local writes reach the pod's volumes (the sidecar's last round, when it is
       // stopped) while the tunnel and the proxy pod are still there.
       this.progress.debug("handing the last local writes to the pod's volumes");
-      await this.sidecar.stop();
+      // (Its last round may take a while for a database's files: a round cut short would leave
+      // a file half written in the claim.)
+      await this.sidecar.stop(lastRoundSeconds + 5);
     }
     await undoAll(this.undo, this.progress, this.begun);
   }

@@ -75,10 +75,12 @@ export class LocalVolumeIo implements MirrorIo {
     const { entries } = await scanTree(this.localPath, this.exclude);
     if (!this.spec.readOnly) {
       // Files the user's container wrote as root go to the host user, who removes the folder, or
-      // to the container's own user (see volumeOwner), who must go on using them.
+      // to the container's own user (see volumeOwner), who must go on using them. Files of any
+      // other user are left to it: an image that starts as root and then runs as its own user
+      // (gosu postgres) made them so (tp removes the folder as root where it must).
       const { uid, gid } = volumeOwner(this.config);
       for (const [rel, e] of entries) {
-        if (e.uid !== uid || e.gid !== gid) {
+        if (e.uid === 0 && (e.uid !== uid || e.gid !== gid)) {
           await lchown(join(this.config.root, tarName(this.abs(rel))), uid, gid).catch(() => undefined);
           e.uid = uid;
           e.gid = gid;

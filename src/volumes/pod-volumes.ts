@@ -17,15 +17,18 @@ function holdsSecrets(v: V1Volume | undefined): boolean {
 
 /**
  * Whether a writable mount of the container writes to storage that outlives the pod (a claim, a
- * host path, a network or CSI volume): what is written locally must reach it before the proxy
- * pod goes. An emptyDir, an ephemeral claim and API objects go with the pod.
+ * host path, a network volume): what is written locally must reach it before the proxy pod goes.
  */
 export function writesOutlivePod(pod: V1Pod, containerName: string): boolean {
   const container = pod.spec?.containers.find((c) => c.name === containerName);
   const volumes = new Map((pod.spec?.volumes ?? []).map((v) => [v.name, v]));
   return (container?.volumeMounts ?? []).some((m) => {
     const v = volumes.get(m.name);
-    return Boolean(v && !m.readOnly && !alwaysReadOnly(v) && !v.emptyDir && !v.ephemeral);
+    if (!v || m.readOnly || alwaysReadOnly(v) || v.persistentVolumeClaim?.readOnly) return false;
+    // What lives and dies with the pod: scratch space, ephemeral claims and inline CSI volumes,
+    // a cloned repository, an image's files.
+    const podLifetime = ["emptyDir", "ephemeral", "csi", "gitRepo", "image"] as const;
+    return !podLifetime.some((kind) => (v as unknown as Record<string, unknown>)[kind] !== undefined);
   });
 }
 

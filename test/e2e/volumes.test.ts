@@ -268,6 +268,29 @@ describe("tp docker-run with the pod's volumes", () => {
     }
   });
 
+  it("leaves a file a root container gave to another user to that user (an entrypoint's chown, then gosu)", async () => {
+    const name = `tp-vol-chown-${ns.name}`;
+    const tp = startTp(name);
+    try {
+      await tp.waitFor(/== ready/, 90_000);
+      await dockerExec(name, [
+        "sh",
+        "-c",
+        "echo one > /data/theirs && chown 999:999 /data/theirs && chmod 600 /data/theirs",
+      ]);
+      const pod = await proxyPod();
+      await within(10_000, "the file in the pod", async () =>
+        (await inPod(pod, ["cat", "/data/theirs"])) === "one" ? true : undefined,
+      );
+      // Rounds of sync went by since: still the user's the container gave it to.
+      expect(await dockerExec(name, ["stat", "-c", "%u:%g %a", "/data/theirs"])).toBe("999:999 600");
+      await dockerExec(name, ["touch", "/tmp/stop"]);
+      expect(await tp.exit()).toBe(0);
+    } finally {
+      await tp.kill();
+    }
+  });
+
   it("skips volumes with --mount false", async () => {
     const r = await runTp([
       "docker-run",

@@ -9,6 +9,7 @@ import { TunnelClient } from "../../tunnel/tunnel-client.js";
 import { renderResolvConf } from "../resolv-conf.js";
 import type { SidecarConfig } from "../../contract/sidecar-config.js";
 import { emitStatus } from "../../contract/sidecar-status.js";
+import { lastRoundSeconds } from "../../contract/volume-config.js";
 import { hostsAddresses, resolveInCluster } from "./also-proxy.js";
 import { startDnsServer } from "./dns-server.js";
 import { startInbound, type InboundRoute } from "./inbound-client.js";
@@ -179,5 +180,5 @@ export async function startSidecarAgent(options: SidecarAgentOptions): Promise<S
   servers.push(await listenUnix(options.tunnelSocket, (socket) => tunnel.attach(socket)));
   servers.push(await listenUnix(options.hostSocket, (socket) => hostTunnel.attach(socket)));
   emitStatus({ event: "ready", redirectPort: config.redirectPort, dns: "127.0.0.1:53" });
-  return { flush: async () => await volumes?.flush() };
+  return { flush: async () => await volumes?.flush(lastRoundSeconds * 1000) };
 }
