@@ -151,3 +151,11 @@ function collect(into: Buffer[]): Writable {
     },
   });
 }
+
+/** docker stop: SIGTERM, SIGKILL after `graceSeconds`; a container that is gone or stopped is no error. */
+export async function stopWithin(api: Dockerode, name: string, graceSeconds: number): Promise<void> {
+  await api
+    .getContainer(name)
+    .stop({ t: graceSeconds })
+    .catch(() => undefined);
+}

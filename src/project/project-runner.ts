@@ -1,4 +1,4 @@
-import type { LocalEngine } from "../docker/local-engine.js";
+import { stopWithin, type LocalEngine } from "../docker/local-engine.js";
 import { reachStage, Stages } from "../stages.js";
 import type { Writable } from "node:stream";
 import type { Kube } from "../kube/kube.js";
@@ -6,7 +6,7 @@ import type { Reporter } from "../session/reporter.js";
 import type { Interrupt } from "../session/interrupt.js";
 import { Session } from "../session/session.js";
 import { volumesOwnerFor } from "../docker/image-user.js";
-import type { StartedSession } from "../session/started-session.js";
+import { signalNotice, type StartedSession } from "../session/started-session.js";
 import { TpError } from "../errors.js";
 import { defaultMountLimit } from "../volumes/index.js";
 import { plainServiceCommand, tpServiceCommand, type DockerCommand } from "./container-command.js";
@@ -145,7 +145,13 @@ export class ProjectRunner {
     const extraHosts = plan.project.services.map((o) => `${o.name}:${this.address(o, network)}`);
     const kube = options.kubeFor(spec.namespace);
     const progress = new ServiceProgress(options.progress, s.name);
-    const containerUid = spec.mount ? await volumesOwnerFor(options.engine.api, s.image, s.user) : undefined;
+    const owner = spec.mount ? await volumesOwnerFor(options.engine.api, s.image, s.user) : undefined;
+    const volumes = spec.mount && {
+      ...spec.mount,
+      limitBytes: defaultMountLimit,
+      originalMounts: true,
+      ...(owner !== undefined && { containerUid: owner }),
+    };
     const session = await new Session(
       kube,
       options.engine.api,
@@ -163,16 +169,7 @@ export class ProjectRunner {
         ...(options.context ? { context: options.context } : {}),
         publish: s.ports,
         sidecarExtra: { extraHosts, labels: projectLabels(plan.project, s.name) },
-        ...(spec.mount
-          ? {
-              volumes: {
-                ...spec.mount,
-                limitBytes: defaultMountLimit,
-                originalMounts: true,
-                ...(containerUid !== undefined ? { containerUid } : {}),
-              },
-            }
-          : {}),
+        ...(volumes && { volumes }),
       },
       progress,
     ).start(options.interrupt);
@@ -264,9 +261,11 @@ export class ProjectRunner {
     const sessions = this.running.flatMap((r) => (r.session ? [r.session] : []));
     if (sessions.length && interrupt.signal)
       progress.info(
-        sessions.some((s) => s.handsBackFirst)
-          ? `${interrupt.signal}: the cluster takes the traffic back before the containers stop (${interrupt.signal} again: stop them now)`
-          : `${interrupt.signal}: the containers stop first, their last writes then go to the pods' volumes`,
+        signalNotice(
+          interrupt.signal,
+          sessions.some((s) => s.handsBackFirst),
+          false,
+        ),
       );
     // A stop for another reason (a failure, every container ended) stops waiting at the first signal.
     const insist = interrupt.signal
@@ -275,13 +274,9 @@ export class ProjectRunner {
     if (sessions.length) await Promise.race([Promise.all(sessions.map((s) => s.handBack())), insist]);
     for (const r of this.running.splice(0).reverse()) {
       await r.starting?.catch(() => undefined);
-      // A program writing to a claim gets a stop with time for its shutdown's writes (a database's
-      // checkpoint), which the session's end then hands to the claim.
-      if (r.session && !r.session.handsBackFirst)
-        await engine.api
-          .getContainer(r.container)
-          .stop({ t: 10 })
-          .catch(() => undefined);
+      // A program writing to a claim gets time for its shutdown's writes (a database's checkpoint),
+      // which the session's end then hands to the claim.
+      if (r.session && !r.session.handsBackFirst) await stopWithin(engine.api, r.container, 10);
       await this.removeStale(r.container);
       await r.logs;
       if (r.session) await r.session.stop();

@@ -20,7 +20,7 @@ import { Session, type SessionRequest } from "./session.js";
 import { aheadDifferences, type SessionAhead } from "./session-ahead.js";
 import { discardUserAhead, makeUserAhead } from "./user-ahead.js";
 import { checkBeforeStart } from "./preflight.js";
-import type { StartedSession } from "./started-session.js";
+import { signalNotice, type StartedSession } from "./started-session.js";
 import { reachStage, Stages } from "../stages.js";
 
 export interface DockerRunRequest extends Omit<SessionRequest, "publish"> {
@@ -162,12 +162,7 @@ export async function dockerRunSession(
     interrupt.onSignal((signal) => {
       // The workload's traffic goes back to its own pods first, and the user's program answers
       // what reaches the proxy until they are Ready: nothing is lost on the way back either.
-      if (!ended && !request.run.tty)
-        progress.info(
-          started.handsBackFirst
-            ? `${signal}: the cluster takes the traffic back before the container stops (${signal} again: stop it now)`
-            : `${signal}: the container stops first, its last writes then go to the pod's volumes`,
-        );
+      if (!ended && !request.run.tty) progress.info(signalNotice(signal, started.handsBackFirst, true));
       void Promise.race([started.handBack(), interrupt.again()]).then(() => {
         user.kill(signal);
         // A container whose main process ignores the signal is stopped for it (after docker

@@ -141,6 +141,17 @@ export class StartedSession {
   }
 }
 
+/**
+ * What tp says when a signal ends a session (`one`: its container) or several: whether the cluster
+ * takes the traffic back before the containers stop, or after them (see handsBackFirst).
+ */
+export function signalNotice(signal: string, handsBackFirst: boolean, one: boolean): string {
+  const them = one ? "the container" : "the containers";
+  return handsBackFirst
+    ? `${signal}: the cluster takes the traffic back before ${them} ${one ? "stops" : "stop"} (${signal} again: stop ${one ? "it" : "them"} now)`
+    : `${signal}: ${them} ${one ? "stops" : "stop"} first, ${one ? "its" : "their"} last writes then go to the ${one ? "pod's" : "pods'"} volumes`;
+}
+
 /** Run an early step once: the run begun already, or a new one (recorded in `begun`). */
 function beginStep(begun: Map<UndoStep, Promise<string[]>>, step: UndoStep): Promise<string[]> {
   let run = begun.get(step);

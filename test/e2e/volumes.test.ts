@@ -1,75 +1,26 @@
 import { execa } from "execa";
-import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { existsSync, lstatSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { apply, createNamespace, kubectl, requireCluster, rolloutStatus } from "./support/cluster.js";
+import { apply, kubectl, requireCluster, rolloutStatus } from "./support/cluster.js";
 import { RunningTp, runTp } from "./support/tp.js";
-import { waitFor } from "../../src/wait.js";
+import { dockerExec, folderOf, VolumesApp, waitScript, within } from "./support/volumes-app.js";
 
-const manifest = readFileSync("test/e2e/fixtures/volumes-app.yaml", "utf8");
-let ns: Awaited<ReturnType<typeof createNamespace>>;
-
-async function dockerExec(container: string, command: string[]): Promise<string> {
-  return (await execa("docker", ["exec", container, ...command])).stdout;
-}
-
-/** Wait until `probe` gives a value; returns how long that took. */
-async function within<T>(ms: number, what: string, probe: () => Promise<T | undefined>): Promise<number> {
-  const started = Date.now();
-  await waitFor(what, probe, { timeoutMs: ms, intervalMs: 100, retryErrors: true });
-  return Date.now() - started;
-}
-
-const waitScript =
-  "echo '== ready'; i=0; while [ ! -e /tmp/stop ] && [ $i -lt 1200 ]; do sleep 0.1; i=$((i+1)); done";
-
-function startTp(name: string, extra: string[] = [], dockerFlags: string[] = []): RunningTp {
-  return new RunningTp([
-    "docker-run",
-    "-n",
-    ns.name,
-    "--swap-deployment",
-    "volapp:app",
-    ...extra,
-    "--",
-    "--name",
-    name,
-    ...dockerFlags,
-    "tp-test-busybox:local",
-    "sh",
-    "-c",
-    waitScript,
-  ]);
-}
-
-function folderOf(tp: RunningTp): string {
-  const m = /volume\(s\) copied to (\S+):/.exec(tp.stderr);
-  if (!m?.[1]) throw new Error(`no session folder in:\n${tp.stderr}`);
-  return m[1];
-}
-
-async function proxyPod(): Promise<string> {
-  const pods = JSON.parse(await kubectl(["get", "pods", "-n", ns.name, "-o", "json"])) as {
-    items: { metadata: { name: string; deletionTimestamp?: string } }[];
-  };
-  const pod = pods.items.find((p) => /^volapp-tp-/.test(p.metadata.name) && !p.metadata.deletionTimestamp);
-  if (!pod) throw new Error("no proxy pod");
-  return pod.metadata.name;
-}
-
-const inPod = (pod: string, command: string[]) =>
-  kubectl(["exec", "-n", ns.name, pod, "-c", "writer", "--", ...command]);
+let app: VolumesApp;
+let ns: VolumesApp["ns"];
+const startTp = (name: string, extra: string[] = []) => app.startTp(name, extra);
+const proxyPod = () => app.proxyPod();
+const inPod = (pod: string, command: string[]) => app.inPod(pod, command);
 
 beforeAll(async () => {
   requireCluster();
-  ns = await createNamespace("tp-volumes");
-  await apply(ns.name, manifest);
-  await rolloutStatus(ns.name, "volapp");
+  app = await VolumesApp.create("tp-volumes");
+  ns = app.ns;
 }, 120_000);
 
 afterAll(async () => {
-  await ns?.remove();
+  await app?.remove();
 });
 
 describe("tp docker-run with the pod's volumes", () => {
@@ -209,85 +160,6 @@ describe("tp docker-run with the pod's volumes", () => {
     } finally {
       await tp.kill();
       rmSync(base, { recursive: true, force: true });
-    }
-  });
-
-  it("gives the Secrets and the token to the container's user when it is neither root nor tp's", async () => {
-    // -u with a UID, and with a name from the image's /etc/passwd (nobody: 65534): each reads what
-    // a pod's container reads, the copy staying owner-only.
-    for (const user of [
-      ["-u", "4321:4321"],
-      ["-u", "nobody"],
-    ]) {
-      const r = await runTp([
-        "docker-run",
-        "-n",
-        ns.name,
-        "--swap-deployment",
-        "volapp:app",
-        "--",
-        ...user,
-        "tp-test-busybox:local",
-        "sh",
-        "-c",
-        "id -u; ls /etc/secret; head -c 3 /var/run/secrets/kubernetes.io/serviceaccount/token; echo; " +
-          "stat -c '%a %u' /etc/secret/..data/password /var/run/secrets/kubernetes.io/serviceaccount/..data/token",
-      ]);
-      expect(r.exitCode, r.stdout + r.stderr).toBe(0);
-      const uid = user[1] === "nobody" ? "65534" : "4321";
-      const [id, listed, token, ...modes] = r.stdout.split("\n");
-      expect(id).toBe(uid);
-      expect(listed).toBe("password");
-      expect(token).toBe("eyJ");
-      expect(modes).toEqual([`600 ${uid}`, `600 ${uid}`]);
-    }
-  });
-
-  it("leaves what a container of another user writes to that user, round after round", async () => {
-    // A database or cache as its image's USER keeps private files (0600) in its volume and must go
-    // on reading and rewriting them; tp's sync gave them to tp's user, taking them away.
-    const name = `tp-vol-user-${ns.name}`;
-    const tp = startTp(name, [], ["-u", "4321:4321"]);
-    try {
-      await tp.waitFor(/== ready/, 90_000);
-      await dockerExec(name, ["sh", "-c", "echo one > /data/mine && chmod 600 /data/mine"]);
-      const pod = await proxyPod();
-      await within(10_000, "the file in the pod", async () =>
-        (await inPod(pod, ["cat", "/data/mine"])) === "one" ? true : undefined,
-      );
-      // Rounds of sync went by since (the pod has the file): it is still the container user's.
-      await dockerExec(name, ["sh", "-c", "echo two >> /data/mine"]);
-      expect(await dockerExec(name, ["cat", "/data/mine"])).toBe("one\ntwo");
-      expect(await dockerExec(name, ["stat", "-c", "%u %a", "/data/mine", "/data/big.bin"])).toBe(
-        "4321 600\n4321 644",
-      );
-      await dockerExec(name, ["touch", "/tmp/stop"]);
-      expect(await tp.exit()).toBe(0);
-    } finally {
-      await tp.kill();
-    }
-  });
-
-  it("leaves a file a root container gave to another user to that user (an entrypoint's chown, then gosu)", async () => {
-    const name = `tp-vol-chown-${ns.name}`;
-    const tp = startTp(name);
-    try {
-      await tp.waitFor(/== ready/, 90_000);
-      await dockerExec(name, [
-        "sh",
-        "-c",
-        "echo one > /data/theirs && chown 999:999 /data/theirs && chmod 600 /data/theirs",
-      ]);
-      const pod = await proxyPod();
-      await within(10_000, "the file in the pod", async () =>
-        (await inPod(pod, ["cat", "/data/theirs"])) === "one" ? true : undefined,
-      );
-      // Rounds of sync went by since: still the user's the container gave it to.
-      expect(await dockerExec(name, ["stat", "-c", "%u:%g %a", "/data/theirs"])).toBe("999:999 600");
-      await dockerExec(name, ["touch", "/tmp/stop"]);
-      expect(await tp.exit()).toBe(0);
-    } finally {
-      await tp.kill();
     }
   });
 
