@@ -181,8 +181,21 @@ describe("tp docker-run with bad input", () => {
   it("leaves nothing behind when it fails after the proxy pod and the sidecar exist", async () => {
     // The user container cannot be created (its --name is taken): that is found only once the
     // session is up, with the proxy pod, its warden's objects, the Lease and the sidecar made.
+    // tp's containers of sessions in this namespace (other files' sessions run meanwhile).
     const tpContainers = async () =>
-      (await execa("docker", ["ps", "-aq", "--filter", "label=dev.tp.managed-by=tp"])).stdout;
+      (
+        await execa("docker", [
+          "ps",
+          "-a",
+          "--filter",
+          "label=dev.tp.managed-by=tp",
+          "--format",
+          '{{.ID}} {{.Label "dev.tp.remote"}}',
+        ])
+      ).stdout
+        .split("\n")
+        .filter((line) => line.split(" ")[1]?.startsWith(`${ns.name}/`))
+        .join("\n");
     const before = await tpContainers();
     const taken = `tp-errors-taken-${process.pid}`;
     await execa("docker", ["create", "--name", taken, "tp-test-busybox:local", "true"]);
