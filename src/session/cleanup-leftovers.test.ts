@@ -123,4 +123,21 @@ describe("cleanupLeftovers", () => {
     expect(warned[0]).toMatch(/is not a session folder: left alone/);
     expect(r.failed).toEqual([]);
   });
+  it("leaves the local leftovers of a session in another namespace to a cleanup there, or of all", async () => {
+    const elsewhere: LocalSession = { ...deadLocal, remote: "other/web-tp-aaaa1111" };
+    const { ways, calls } = fakeWays({}, []);
+    ways.listLocalSessions = () => Promise.resolve([elsewhere]);
+    ways.listLocalRecords = () =>
+      Promise.resolve([{ id: "aaaa1111", live: false }] as unknown as Awaited<
+        ReturnType<CleanupWays["listLocalRecords"]>
+      >);
+    const here = await cleanupLeftovers(ways, { namespace: "dev" }, () => undefined);
+    expect(here.done).toEqual([]);
+    expect(calls).not.toContain("removeLocalSession");
+    expect(calls).not.toContain("removeLocalLeftovers");
+    const there = await cleanupLeftovers(ways, { namespace: "other" }, () => undefined);
+    expect(there.done).toContain("container tp-aaaa1111-sidecar removed");
+    const all = await cleanupLeftovers(ways, { namespace: undefined }, () => undefined);
+    expect(all.done).toContain("container tp-aaaa1111-sidecar removed");
+  });
 });

@@ -83,7 +83,18 @@ export async function cleanupLeftovers(
   const containersLeft = new Set<string>();
   // A session whose tp died on this machine is undone now, before its Lease runs out.
   const diedHere = new Set(local.filter((s) => !s.live).map((s) => s.id));
+  // A session whose cluster end is in another namespace is left to a cleanup of that namespace
+  // (or -A), its folders with it; one named by --session is cleaned wherever it is.
+  const elsewhere = (s: LocalSession) =>
+    !request.session &&
+    request.namespace !== undefined &&
+    s.remote?.includes("/") === true &&
+    s.remote.split("/")[0] !== request.namespace;
   for (const s of local.filter(pick)) {
+    if (elsewhere(s)) {
+      containersLeft.add(s.id);
+      continue;
+    }
     const what = `session ${s.id}`;
     const removed = await attempt(`${what}: remove its containers`, () => ways.removeLocalSession(s));
     if (!removed) {

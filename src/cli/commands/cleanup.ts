@@ -41,6 +41,6 @@ export const cleanupCommand = new Command("cleanup")
   });
 
 examples(cleanupCommand, [
-  ["tp cleanup", "undo orphaned sessions of the current namespace"],
+  ["tp cleanup", "undo orphaned sessions of the current namespace, and their local leftovers"],
   ["tp cleanup -A", "in every namespace"],
 ]);
