@@ -111,6 +111,8 @@ export type PathsRequest = z.output<typeof pathsRequest>;
 export const putResult = z.object({
   /** Each written path and its entry in the pod now (null: not there). */
   entries: z.array(change),
+  /** Paths that could not be written in the pod (the agent's user may not), and why. */
+  failed: z.optional(z.array(z.object({ path: z.string(), message: z.string() }))),
 });
 export type PutResult = z.output<typeof putResult>;
 

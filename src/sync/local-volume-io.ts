@@ -1,8 +1,9 @@
 import { lchown, rm } from "node:fs/promises";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { fromWire, type Entry } from "./entry.js";
 import { extractTar, packPaths, type TarHeader } from "./tar-io.js";
 import { scanTree } from "./tree-scan.js";
+import { whyNotWritten } from "./tolerant-fs.js";
 import type { VolumeClient } from "./volume-client.js";
 import { nestedPaths, volumeOwner, type VolumeSpec, type VolumesConfig } from "../contract/volume-config.js";
 import type { MirrorIo } from "./volume-mirror.js";
@@ -62,6 +63,8 @@ export class LocalVolumeIo implements MirrorIo {
     private readonly config: VolumesConfig,
     private readonly client: () => VolumeClient,
     private readonly onConflict: (path: string, kept: "local" | "pod") => void,
+    /** A path one side could not write: the change stays on the other until it changes again. */
+    private readonly onRefused: (message: string) => void = () => undefined,
   ) {
     this.exclude = new Set(nestedPaths(spec, config.volumes));
     this.localPath = join(config.root, tarName(spec.path));
@@ -96,6 +99,12 @@ export class LocalVolumeIo implements MirrorIo {
       chown: true,
       map: localHeaderMap(this.config),
       ownerOnly: this.spec.ownerOnly,
+      // The volume's own path is a file when it is a subPath mount: the container mounts that file.
+      replace: (name) => `/${name.replace(/\/+$/, "")}` !== this.spec.path.replace(/\/+$/, ""),
+      onFailure: (path, err) =>
+        this.onRefused(
+          `/${relative(this.config.root, path)} could not be written locally (${whyNotWritten(err)}): the pod's change stays in the pod`,
+        ),
     });
     this.counts.fromPod += paths.length;
   }
@@ -107,7 +116,11 @@ export class LocalVolumeIo implements MirrorIo {
       { recursive: false },
     );
     const result = await this.client().put(tar);
-    this.counts.toPod += paths.length;
+    for (const f of result.failed ?? [])
+      this.onRefused(
+        `${f.path} could not be written in the pod (${f.message}): the local change stays local`,
+      );
+    this.counts.toPod += paths.length - (result.failed?.length ?? 0);
     const out = new Map<string, Entry | undefined>();
     const prefix = this.spec.path.replace(/\/+$/, "");
     for (const [abs, wire] of result.entries) {

@@ -1,4 +1,5 @@
 import * as fs from "node:fs";
+import { basename, dirname, join } from "node:path";
 import { Readable, Writable } from "node:stream";
 
 type Cb<T> = (err: NodeJS.ErrnoException | null, value?: T) => void;
@@ -17,6 +18,51 @@ function now<T>(op: () => T, cb: Cb<T>): void {
 
 /** Files up to this size are read and written in one call. */
 const wholeFile = 4 * 1024 * 1024;
+
+/**
+ * A stream of direct writes to `fd`. `finish` runs before the file is closed at the end (its error
+ * is the stream's); `after` once it is closed, whether the stream ended or was cut off.
+ */
+function fdWritable(fd: number, finish?: () => void, after?: () => void): Writable {
+  let closed = false;
+  const close = () => {
+    if (closed) return;
+    closed = true;
+    fs.closeSync(fd);
+  };
+  return new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      try {
+        fs.writeSync(fd, chunk);
+        cb();
+      } catch (err) {
+        cb(err as Error);
+      }
+    },
+    final(cb) {
+      try {
+        finish?.();
+        close();
+        cb();
+      } catch (err) {
+        cb(err as Error);
+      }
+    },
+    destroy(err, cb) {
+      try {
+        close();
+      } catch {
+        // Already closed.
+      }
+      try {
+        after?.();
+      } catch {
+        // Nothing more to undo.
+      }
+      cb(err);
+    },
+  });
+}
 
 /**
  * An `fs` for tar-fs that makes each file operation a direct system call. tar-fs handles one
@@ -53,34 +99,71 @@ export const syncFs = {
       });
     }
   },
-  createWriteStream: (p: string) => {
+  createWriteStream: (p: string) =>
     // Owner-only until tar-fs gives it the header's mode: a Secret's file is never more open.
-    const fd = fs.openSync(p, "w", 0o600);
-    return new Writable({
-      write(chunk: Buffer, _enc, cb) {
-        try {
-          fs.writeSync(fd, chunk);
-          cb();
-        } catch (err) {
-          cb(err as Error);
-        }
-      },
-      final(cb) {
-        try {
-          fs.closeSync(fd);
-          cb();
-        } catch (err) {
-          cb(err as Error);
-        }
-      },
-      destroy(err, cb) {
-        try {
-          fs.closeSync(fd);
-        } catch {
-          // Already closed.
-        }
-        cb(err);
-      },
-    });
-  },
+    fdWritable(fs.openSync(p, "w", 0o600)),
 };
+
+/** Where a file that replaces another is written before it takes the name (beside it). */
+const partSuffix = ".tp-part";
+let parts = 0;
+/** Longer names are written in place: the part's name would pass the system's 255 bytes. */
+const longestPartBase = 200;
+
+/** Whether a name in a folder is a file being written to replace another (no one's data). */
+export function isPartName(name: string): boolean {
+  return name.startsWith(".") && name.endsWith(partSuffix);
+}
+
+/** How a replacing file is finished before it takes its name: the header's owner and mode. */
+export interface Finish {
+  mode: number;
+  owner?: { uid: number; gid: number };
+}
+
+/**
+ * A write that replaces the file at `p` whole: written beside it under a hidden name, given its
+ * owner (the header's, else the old file's) and mode, then renamed over it. A reader sees the old file or the new one, never one
+ * half written, and a write cut off (an error, the stream destroyed) leaves the old file and no
+ * part. A file with other hard links is written in place, so that every name sees the change, and
+ * so is one in a folder where no new file can be made.
+ */
+export function replacingWriteStream(p: string, finish: () => Finish): Writable {
+  let there: fs.Stats | undefined;
+  try {
+    there = fs.lstatSync(p);
+  } catch {
+    // Not there yet.
+  }
+  // Not a plain file (a folder: the write fails as it did), one with other names, or another
+  // user's that this one could not give back to that user.
+  const root = process.getuid?.() === 0;
+  const inPlace =
+    there && (!there.isFile() || there.nlink > 1 || (!root && there.uid !== process.getuid?.()));
+  if (inPlace || Buffer.byteLength(basename(p)) > longestPartBase) return syncFs.createWriteStream(p);
+  const part = join(dirname(p), `.${basename(p)}.${process.pid}-${++parts}${partSuffix}`);
+  let fd: number;
+  try {
+    fd = fs.openSync(part, "wx", 0o600);
+  } catch {
+    // A folder this user may not write to (a file in it may still be writable): in place, as before.
+    return syncFs.createWriteStream(p);
+  }
+  let renamed = false;
+  return fdWritable(
+    fd,
+    () => {
+      const { mode, owner } = finish();
+      // The header's owner where one is given, else the file's own.
+      const to = owner ?? (there && root ? { uid: there.uid, gid: there.gid } : undefined);
+      if (to) fs.fchownSync(fd, to.uid, to.gid);
+      fs.fchmodSync(fd, mode);
+      fs.renameSync(part, p);
+      renamed = true;
+    },
+    // Cut off (or failed to take the name): the part goes, the old file stays.
+    () => {
+      if (!renamed) fs.rmSync(part, { force: true });
+    },
+  );
+}

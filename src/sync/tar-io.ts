@@ -1,10 +1,11 @@
 import type { MakeDirectoryOptions } from "node:fs";
 import { lstat } from "node:fs/promises";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import * as tarFs from "tar-fs";
-import { syncFs } from "./sync-fs.js";
+import { isPartName, replacingWriteStream, syncFs } from "./sync-fs.js";
+import { tolerantFs } from "./tolerant-fs.js";
 
 export type TarHeader = tarFs.Headers;
 
@@ -33,7 +34,10 @@ export async function packPaths(cwd: string, entries: string[], options: PackOpt
     }
   }
   const skip = options.skip ?? new Set<string>();
-  const ignore = options.recursive ? (name: string) => skip.has(name) : () => true;
+  // A file being written to replace another is no one's data (nor is one a crash left).
+  const ignore = options.recursive
+    ? (name: string) => skip.has(name) || isPartName(basename(name))
+    : () => true;
   let shared: tarFs.Pack | undefined;
   const packOne = (i: number): tarFs.Pack => {
     const name = present[i] as string;
@@ -80,6 +84,18 @@ export interface ExtractOptions {
    * in the stream included (a stream of Secrets).
    */
   ownerOnly?: boolean;
+  /**
+   * Whether the file of this entry name replaces the one there whole (written beside it, renamed
+   * over it): a sync round into a volume a program uses. Not a file that is itself a mount (a
+   * subPath mount of one file): a mount pins its file, and a rename over it fails or goes unseen.
+   * A first copy into an empty folder writes in place.
+   */
+  replace?: (name: string) => boolean;
+  /**
+   * An entry that cannot be written is reported here and skipped, and the rest of the stream is
+   * written (without it, the first such entry fails the whole extraction).
+   */
+  onFailure?: (path: string, err: NodeJS.ErrnoException) => void;
 }
 
 /**
@@ -90,14 +106,33 @@ export interface ExtractOptions {
 export async function extractTar(cwd: string, source: Readable, options: ExtractOptions): Promise<string[]> {
   const names: string[] = [];
   const skipped = new Set<string>();
+  const umask = options.ownerOnly ? 0o077 : 0;
+  const base = options.ownerOnly ? ownerOnlyFs : syncFs;
+  // tar-fs writes one entry after the other: the file being written is the last header mapped.
+  let current: TarHeader | undefined;
+  const own = options.chown && process.getuid?.() === 0;
+  const finish = () => ({
+    mode: (current?.mode ?? 0o600) & ~umask & 0o777,
+    ...(own && current?.uid !== undefined ? { owner: { uid: current.uid, gid: current.gid ?? 0 } } : {}),
+  });
+  const replace = options.replace;
+  const writing = replace
+    ? {
+        ...base,
+        createWriteStream: (p: string) =>
+          current && replace(current.name) ? replacingWriteStream(p, finish) : base.createWriteStream(p),
+      }
+    : base;
+  const fs = options.onFailure ? tolerantFs(writing, options.onFailure) : writing;
   const extract = tarFs.extract(cwd, {
-    fs: options.ownerOnly ? ownerOnlyFs : syncFs,
-    umask: options.ownerOnly ? 0o077 : 0,
+    fs,
+    umask,
     validateSymlinks: false,
     chown: options.chown,
     strict: false,
     map: (header: TarHeader) => {
       const mapped = options.map ? options.map(header) : header;
+      current = mapped;
       if (!mapped) {
         skipped.add(header.name);
         return header;

@@ -1,5 +1,6 @@
 import { lstatSync, readdirSync, readlinkSync } from "node:fs";
 import { join } from "node:path";
+import { isPartName } from "./sync-fs.js";
 import { entryOf, type Entry } from "./entry.js";
 
 /** A volume as one side sees it: every path under its root ("" is the root itself). */
@@ -55,7 +56,11 @@ export function scanTree(root: string, exclude: ReadonlySet<string> = new Set())
       }
       throw err;
     }
-    const children = names.map((n) => (rel ? `${rel}/${n}` : n)).filter((r) => !exclude.has(r));
+    // A file being written to replace another (or one a crash left) is no one's data.
+    const children = names
+      .filter((n) => !isPartName(n))
+      .map((n) => (rel ? `${rel}/${n}` : n))
+      .filter((r) => !exclude.has(r));
     for (const child of children) visit(child);
   };
   visit("");

@@ -5,6 +5,7 @@ import { constants } from "node:http2";
 import { readBody, respondJson, type TunnelRouter } from "../tunnel/tunnel-router.js";
 import { entryOf, toWire } from "./entry.js";
 import { extractTar, packPaths } from "./tar-io.js";
+import { whyNotWritten } from "./tolerant-fs.js";
 import * as z from "zod/mini";
 import {
   tarName,
@@ -190,12 +191,16 @@ export function addVolumeRoutes(
   });
   router.on("PUT", VolumePaths.files, async (stream) => {
     const allowed = await (roots ??= volumeRoots());
+    const failed: { path: string; message: string }[] = [];
     const names = await extractTar("/", stream, {
       chown: false,
+      onFailure: (path, err) => failed.push({ path, message: whyNotWritten(err) }),
+      // A mount of one file (a subPath mount) is written in place.
+      replace: (name) => !allowed.includes(`/${name.replace(/\/+$/, "")}`),
       // An entry outside the pod's volumes is left out.
       map: (h) => (within(allowed, `/${h.name.replace(/\/+$/, "")}`) ? h : undefined),
     });
-    const result: PutResult = { entries: [] };
+    const result: PutResult = { entries: [], ...(failed.length ? { failed } : {}) };
     for (const name of names) {
       const abs = `/${name.replace(/\/+$/, "")}`;
       try {

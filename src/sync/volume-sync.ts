@@ -1,11 +1,13 @@
 import { watch, type FSWatcher } from "chokidar";
 import type { ClientHttp2Session, ClientHttp2Stream } from "node:http2";
+import { basename } from "node:path";
 import { onLines } from "../line-splitter.js";
 import type { TunnelClient } from "../tunnel/tunnel-client.js";
 import { fromWire, type Entry } from "./entry.js";
 import { LocalVolumeIo } from "./local-volume-io.js";
 import { copyFirst, fixCopied, makeParents, waitForHostCopy } from "./first-copy.js";
 import { VolumeClient } from "./volume-client.js";
+import { isPartName } from "./sync-fs.js";
 import { nestedPaths, type VolumeSpec, type VolumesConfig } from "../contract/volume-config.js";
 import { VolumeMirror } from "./volume-mirror.js";
 import { joinPath, watchMessage, type Listing } from "../contract/volume-protocol.js";
@@ -56,6 +58,7 @@ export class VolumeSync {
         config,
         () => this.currentClient(),
         (path, kept) => this.emit({ event: "volume-conflict", path, kept }),
+        (message) => this.emit({ event: "volume-error", path: spec.path, message }),
       );
       this.volumes.set(spec.path, {
         spec,
@@ -234,7 +237,11 @@ export class VolumeSync {
   }
 
   private watchLocal(v: Volume): void {
-    const watcher = watch(v.io.localPath, { ignoreInitial: true, followSymlinks: false });
+    const watcher = watch(v.io.localPath, {
+      ignoreInitial: true,
+      followSymlinks: false,
+      ignored: (p: string) => isPartName(basename(p)),
+    });
     watcher.on("all", () => {
       if (this.timers.has(v.spec.path)) return;
       this.timers.set(

@@ -1,5 +1,6 @@
 import { watch, type FSWatcher } from "chokidar";
-import { join } from "node:path";
+import { basename, join } from "node:path";
+import { isPartName } from "./sync-fs.js";
 import { signature, toWire, type Entry, type WireEntry } from "./entry.js";
 import { scanTree, type TreeScan } from "./tree-scan.js";
 import type { Listing, WatchMessage, WatchVolume } from "../contract/volume-protocol.js";
@@ -88,7 +89,8 @@ export class VolumeWatcher {
       this.watcher = watch(path, {
         ignoreInitial: true,
         followSymlinks: false,
-        ignored: (p: string) => excluded.some((x) => p === x || p.startsWith(x + "/")),
+        ignored: (p: string) =>
+          isPartName(basename(p)) || excluded.some((x) => p === x || p.startsWith(x + "/")),
       });
       this.watcher.on("all", () => this.schedule());
       this.watcher.on("error", () => this.schedule());
