@@ -120,7 +120,8 @@ export class LocalVolumeIo implements MirrorIo {
       this.onRefused(
         `${f.path} could not be written in the pod (${f.message}): the local change stays local`,
       );
-    this.counts.toPod += paths.length - (result.failed?.length ?? 0);
+    const refused = new Set((result.failed ?? []).map((f) => f.path));
+    this.counts.toPod += paths.filter((p) => !refused.has(this.abs(p))).length;
     const out = new Map<string, Entry | undefined>();
     const prefix = this.spec.path.replace(/\/+$/, "");
     for (const [abs, wire] of result.entries) {

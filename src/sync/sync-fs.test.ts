@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -22,5 +22,14 @@ describe("syncFs", () => {
     );
     expect(statSync(path).mode & 0o777).toBe(0o600);
     expect(statSync(path).size).toBe(6);
+  });
+
+  it("never writes through a symlink", () => {
+    const dir = mkdtempSync(join(tmpdir(), "tp-syncfs-"));
+    dirs.push(dir);
+    writeFileSync(join(dir, "target"), "kept");
+    symlinkSync("target", join(dir, "link"));
+    expect(() => syncFs.createWriteStream(join(dir, "link"))).toThrow(/ELOOP/);
+    expect(readFileSync(join(dir, "target"), "utf8")).toBe("kept");
   });
 });

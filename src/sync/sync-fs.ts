@@ -16,6 +16,10 @@ function now<T>(op: () => T, cb: Cb<T>): void {
   queueMicrotask(() => cb(null, value));
 }
 
+/** open(2) flags of a write: "w", and ELOOP rather than following a symlink. */
+const writeFlags =
+  fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_TRUNC | fs.constants.O_NOFOLLOW;
+
 /** Files up to this size are read and written in one call. */
 const wholeFile = 4 * 1024 * 1024;
 
@@ -101,7 +105,8 @@ export const syncFs = {
   },
   createWriteStream: (p: string) =>
     // Owner-only until tar-fs gives it the header's mode: a Secret's file is never more open.
-    fdWritable(fs.openSync(p, "w", 0o600)),
+    // Never through a symlink (tar-fs unlinks one first; one made since fails here).
+    fdWritable(fs.openSync(p, writeFlags, 0o600)),
 };
 
 /** Where a file that replaces another is written before it takes the name (beside it). */

@@ -1,4 +1,5 @@
 import {
+  symlinkSync,
   linkSync,
   mkdirSync,
   mkdtempSync,
@@ -16,17 +17,18 @@ import { afterEach, describe, expect, it } from "vitest";
 import { extractTar, packPaths } from "./tar-io.js";
 import { scanTree } from "./tree-scan.js";
 
-describe("extractTar", () => {
-  const dirs: string[] = [];
-  const dir = (prefix: string) => {
-    const d = mkdtempSync(join(tmpdir(), prefix));
-    dirs.push(d);
-    return d;
-  };
-  afterEach(() => {
-    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-  });
+/** Temporary folders, removed after each test. */
+const dirs: string[] = [];
+const dir = (prefix: string) => {
+  const d = mkdtempSync(join(tmpdir(), prefix));
+  dirs.push(d);
+  return d;
+};
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
 
+describe("extractTar", () => {
   /** A stream of one file whose folders are not in it (as a fetch of that file sends it). */
   async function fileAlone(): Promise<NodeJS.ReadableStream> {
     const from = dir("tp-tar-from-");
@@ -57,16 +59,6 @@ describe("extractTar", () => {
 });
 
 describe("extractTar replacing files a program uses", () => {
-  const dirs: string[] = [];
-  const dir = (prefix: string) => {
-    const d = mkdtempSync(join(tmpdir(), prefix));
-    dirs.push(d);
-    return d;
-  };
-  afterEach(() => {
-    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-  });
-
   const size = 1024 * 1024;
   /** A stream of data/f (1 MiB, mode 0640) as bytes, and a folder where data/f holds "old". */
   async function setUp(): Promise<{ tar: Buffer; to: string; file: string }> {
@@ -155,6 +147,25 @@ describe("extractTar replacing files a program uses", () => {
     expect(failed).toEqual([`${join(to, "data/f")} EISDIR`]);
     expect(readFileSync(join(to, "data/g"), "utf8")).toBe("new g");
     expect(readFileSync(join(to, "data/f/inside"), "utf8")).toBe("kept");
+  });
+
+  it("goes on past a link it cannot make where a folder is (tar-fs stopped there)", async () => {
+    const from = dir("tp-tar-from-");
+    mkdirSync(join(from, "data"));
+    symlinkSync("g", join(from, "data/l"));
+    writeFileSync(join(from, "data/g"), "new g");
+    const tar = await packPaths(from, ["data/l", "data/g"], { recursive: false });
+    const to = dir("tp-tar-to-");
+    mkdirSync(join(to, "data/l"), { recursive: true });
+    writeFileSync(join(to, "data/l/inside"), "kept");
+    const failed: string[] = [];
+    await extractTar(to, tar as Readable, {
+      chown: false,
+      replace: () => true,
+      onFailure: (path) => failed.push(path),
+    });
+    expect(failed).toEqual([join(to, "data/l")]);
+    expect(readFileSync(join(to, "data/g"), "utf8")).toBe("new g");
   });
 
   it("never lists or packs a part a crash left", async () => {

@@ -23,7 +23,7 @@ export function tolerantFs(inner: Fs, onFailure: (path: string, err: NodeJS.Errn
   };
   /** An operation whose failure skips the entry (but for what tar-fs expects: `harmless`). */
   const entryOp =
-    (op: (p: string, ...rest: never[]) => void, harmless: string, pathAt = 0) =>
+    (op: (p: string, ...rest: never[]) => void, harmless?: string, pathAt = 0) =>
     (...args: unknown[]): void => {
       const cb = args[args.length - 1] as Cb;
       const p = args[pathAt] as string;
@@ -47,10 +47,22 @@ export function tolerantFs(inner: Fs, onFailure: (path: string, err: NodeJS.Errn
         cb(err && err.code && notPermitted.has(err.code) ? null : err),
       );
     };
+  /**
+   * A look at a path that fails otherwise than "not there" (a folder this user may not search):
+   * as if it were not there, so that tar-fs goes on and the write that follows fails and is named.
+   */
+  const lookOp =
+    (op: (p: string, cb: Cb) => void) =>
+    (p: string, cb: Cb): void =>
+      op(p, (err, v) =>
+        cb(err && err.code !== "ENOENT" ? Object.assign(new Error(err.message), { code: "ENOENT" }) : err, v),
+      );
   return {
     ...inner,
-    mkdir: entryOp(inner.mkdir, "EEXIST") as Fs["mkdir"],
-    symlink: entryOp(inner.symlink, "EEXIST", 1) as Fs["symlink"],
+    stat: lookOp(inner.stat as (p: string, cb: Cb) => void) as Fs["stat"],
+    lstat: lookOp(inner.lstat as (p: string, cb: Cb) => void) as Fs["lstat"],
+    mkdir: entryOp(inner.mkdir) as Fs["mkdir"],
+    symlink: entryOp(inner.symlink, undefined, 1) as Fs["symlink"],
     // tar-fs unlinks before each symlink, there or not.
     unlink: entryOp(inner.unlink, "ENOENT") as Fs["unlink"],
     utimes: metaOp(inner.utimes) as Fs["utimes"],
@@ -61,7 +73,7 @@ export function tolerantFs(inner: Fs, onFailure: (path: string, err: NodeJS.Errn
       // Never through what could not be unlinked (a symlink), nor into what could not be made.
       if (!failed.has(p)) {
         try {
-          return inner.createWriteStream(p);
+          return failSoftly(inner.createWriteStream(p), (err) => fail(p, err));
         } catch (err) {
           fail(p, err as NodeJS.ErrnoException);
         }
@@ -69,6 +81,39 @@ export function tolerantFs(inner: Fs, onFailure: (path: string, err: NodeJS.Errn
       return new Writable({ write: (_chunk, _enc, cb) => cb() });
     }) as Fs["createWriteStream"],
   };
+}
+
+/**
+ * `inner`, whose failure (no space left, an owner or a name that could not be given) is reported
+ * to `onError` and ends the write: the rest of the entry's data is dropped and tar-fs goes on with
+ * the next entry. A write stream cut off by the stream's end (destroyed) is destroyed too.
+ */
+function failSoftly(inner: Writable, onError: (err: NodeJS.ErrnoException) => void): Writable {
+  let broken = false;
+  inner.on("error", (err: NodeJS.ErrnoException) => {
+    broken = true;
+    onError(err);
+  });
+  return new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      if (broken) return cb();
+      inner.write(chunk, () => cb());
+    },
+    final(cb) {
+      if (broken) return cb();
+      // end()'s callback also comes on an error: the entry is done either way, once.
+      let done = false;
+      inner.end(() => {
+        if (done) return;
+        done = true;
+        cb();
+      });
+    },
+    destroy(err, cb) {
+      inner.destroy();
+      cb(err);
+    },
+  });
 }
 
 /** Why an entry could not be written, for the user. */

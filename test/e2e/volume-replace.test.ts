@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apply, createNamespace, kubectl, requireCluster, rolloutStatus } from "./support/cluster.js";
 import { RunningTp } from "./support/tp.js";
-import { dockerExec, waitScript, within } from "./support/volumes-app.js";
+import { dockerExec, proxyPodOf, waitScript, within } from "./support/volumes-app.js";
 
 // A container that mounts one file of an emptyDir (a subPath mount) and a folder of another, both
 // written by a second container of the pod. A file the sync changes inside a folder is replaced
@@ -57,15 +57,6 @@ afterAll(async () => {
   await ns?.remove();
 });
 
-async function proxyPod(): Promise<string> {
-  const pods = JSON.parse(await kubectl(["get", "pods", "-n", ns.name, "-o", "json"])) as {
-    items: { metadata: { name: string; deletionTimestamp?: string } }[];
-  };
-  const pod = pods.items.find((p) => /^files-tp-/.test(p.metadata.name) && !p.metadata.deletionTimestamp);
-  if (!pod) throw new Error("no proxy pod");
-  return pod.metadata.name;
-}
-
 describe("files the sync changes while a program uses them", () => {
   it("reach a one-file mount in place and a folder's files whole, both ways, leaving no part", async () => {
     const name = `tp-replace-${ns.name}`;
@@ -85,7 +76,7 @@ describe("files the sync changes while a program uses them", () => {
     ]);
     try {
       await tp.waitFor(/== ready/, 90_000);
-      const pod = await proxyPod();
+      const pod = await proxyPodOf(ns.name, "files");
       const inPod = (script: string) =>
         kubectl(["exec", "-n", ns.name, pod, "-c", "writer", "--", "sh", "-c", script]);
       const local = (script: string) => dockerExec(name, ["sh", "-c", script]);

@@ -23,6 +23,18 @@ export async function within<T>(
 export const waitScript =
   "echo '== ready'; i=0; while [ ! -e /tmp/stop ] && [ $i -lt 1200 ]; do sleep 0.1; i=$((i+1)); done";
 
+/** The name of a session's proxy pod for `workload` in `namespace` (not one being deleted). */
+export async function proxyPodOf(namespace: string, workload: string): Promise<string> {
+  const pods = JSON.parse(await kubectl(["get", "pods", "-n", namespace, "-o", "json"])) as {
+    items: { metadata: { name: string; deletionTimestamp?: string } }[];
+  };
+  const pod = pods.items.find(
+    (p) => p.metadata.name.startsWith(`${workload}-tp-`) && !p.metadata.deletionTimestamp,
+  );
+  if (!pod) throw new Error(`no proxy pod of ${workload}`);
+  return pod.metadata.name;
+}
+
 /** The session folder tp names on stderr. */
 export function folderOf(tp: RunningTp): string {
   const m = /volume\(s\) copied to (\S+):/.exec(tp.stderr);
@@ -61,13 +73,8 @@ export class VolumesApp {
     ]);
   }
 
-  async proxyPod(): Promise<string> {
-    const pods = JSON.parse(await kubectl(["get", "pods", "-n", this.ns.name, "-o", "json"])) as {
-      items: { metadata: { name: string; deletionTimestamp?: string } }[];
-    };
-    const pod = pods.items.find((p) => /^volapp-tp-/.test(p.metadata.name) && !p.metadata.deletionTimestamp);
-    if (!pod) throw new Error("no proxy pod");
-    return pod.metadata.name;
+  proxyPod(): Promise<string> {
+    return proxyPodOf(this.ns.name, "volapp");
   }
 
   /** A command in the pod's writer container. */
