@@ -2,9 +2,10 @@ import { defineConfig } from "vitest/config";
 
 /**
  * End-to-end files that must have the Docker engine and the test cluster to themselves: one pauses
- * the API server, one runs `tp cleanup` for every namespace, two build images other files use, and
- * the signal cases bound an outage in seconds, which other files' load would stretch. They run one
- * at a time once the other files are done.
+ * the API server, one runs `tp cleanup` of no namespace, two build images other files use, and the
+ * others bound a time in seconds (an outage, tp doctor's answer, a pod's start, a lookup), which
+ * another file's load would stretch (tp doctor took over 10 s so). They run one at a time once the
+ * other files are done.
  */
 const alone = [
   "test/e2e/faults/api-pause.test.ts",
@@ -15,6 +16,10 @@ const alone = [
   "test/e2e/cleanup-safety.test.ts",
   "test/e2e/install.test.ts",
   "test/e2e/rootfs-image.test.ts",
+  "test/e2e/locked-down.test.ts",
+  "test/e2e/cluster-node-pods.test.ts",
+  "test/e2e/tunnel-session.test.ts",
+  "test/e2e/docker-run-swap.test.ts",
 ];
 
 const e2e = {
