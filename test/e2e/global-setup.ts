@@ -6,8 +6,6 @@ import { execFileSync } from "node:child_process";
  * scripts/ensure-docker.sh (tests never install anything).
  */
 export default function setup(): void {
-  // Both end-to-end projects name this setup; Vitest runs it for each, in one process.
-  if (process.env.TP_E2E_SET_UP === "1") return;
   try {
     execFileSync("docker", ["info"], { stdio: "ignore" });
   } catch {
@@ -17,5 +15,4 @@ export default function setup(): void {
   execFileSync("npm", ["run", "--silent", "images"], { stdio: "inherit" });
   // Idempotent: a healthy cluster running the current image is left alone.
   execFileSync("npm", ["run", "--silent", "cluster:up"], { stdio: "inherit" });
-  process.env.TP_E2E_SET_UP = "1";
 }
