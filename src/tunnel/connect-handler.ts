@@ -1,6 +1,6 @@
-import { connect } from "node:net";
 import type { ServerHttp2Stream } from "node:http2";
 import { bridge } from "./bridge.js";
+import { dial } from "./dial.js";
 import { errorHeader, type ConnectErrorCode } from "../contract/tunnel-protocol.js";
 import type { StreamHandler } from "./tunnel-router.js";
 
@@ -50,33 +50,29 @@ export function connectHandler(allow?: (host: string, port: number) => boolean):
       fail(stream, 403, "refused");
       return;
     }
-    const socket = connect({ host: target.host, port: target.port, allowHalfOpen: true });
-    socket.setNoDelay(true);
-    const timer = setTimeout(
-      () => socket.destroy(Object.assign(new Error("connect timeout"), { code: "ETIMEDOUT" })),
-      connectTimeoutMs,
-    );
+    const timer = setTimeout(() => {
+      cancel();
+      fail(stream, 502, "timeout");
+    }, connectTimeoutMs);
     const onEarlyClose = (): void => {
       clearTimeout(timer);
-      socket.destroy();
+      cancel();
     };
     stream.once("close", onEarlyClose);
-    socket.once("connect", () => {
+    const cancel = dial(target.host, target.port, (err, socket) => {
       clearTimeout(timer);
       stream.off("close", onEarlyClose);
+      if (err || !socket) {
+        fail(stream, 502, connectErrorCode(err as NodeJS.ErrnoException));
+        return;
+      }
       if (stream.closed || stream.destroyed) {
         socket.destroy();
         return;
       }
-      socket.off("error", onError);
       stream.respond({ ":status": 200 });
       bridge(socket, stream);
     });
-    const onError = (err: NodeJS.ErrnoException): void => {
-      clearTimeout(timer);
-      fail(stream, 502, connectErrorCode(err));
-    };
-    socket.once("error", onError);
   };
 }
 

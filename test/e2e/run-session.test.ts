@@ -76,6 +76,15 @@ function freePort(): Promise<number> {
   });
 }
 
+/** Whether this machine's loopback has an IPv6 address (a kernel may have IPv6 off). */
+function ipv6Loopback(): Promise<boolean> {
+  return new Promise((done) => {
+    const s = createServer()
+      .once("error", () => done(false))
+      .listen(0, "::1", () => s.close(() => done(true)));
+  });
+}
+
 beforeAll(async () => {
   requireCluster();
   work = mkdtempSync(join(tmpdir(), "tp-run-e2e-"));
@@ -97,10 +106,13 @@ afterAll(async () => {
 });
 
 describe("tp run and tp shell", () => {
-  it("gives the pod's env and volumes, follows a ConfigMap edit, takes the Service's traffic with --expose, and restores all on Ctrl-C", async () => {
+  it("gives the pod's env and volumes, follows a ConfigMap edit, takes the Service's traffic with --expose to a program on the IPv6 loopback, and restores all on Ctrl-C", async () => {
     const port = await freePort();
     const mount = join(work, "volumes");
-    const server = `require('http').createServer((q,s)=>s.end('from-host '+process.env.GREETING+' '+q.url)).listen(${port},'127.0.0.1',()=>console.log('SERVING'))`;
+    // On the IPv6 loopback only, as Node's and many dev servers' "localhost" can be: tp dials
+    // 127.0.0.1, then ::1.
+    const loopback = (await ipv6Loopback()) ? "::1" : "127.0.0.1";
+    const server = `require('http').createServer((q,s)=>s.end('from-host '+process.env.GREETING+' '+q.url)).listen(${port},'${loopback}',()=>console.log('SERVING'))`;
     const tp = new RunningTp([
       "-v",
       "run",

@@ -1,7 +1,8 @@
 import type { ClientHttp2Session } from "node:http2";
-import { connect } from "node:net";
+import { constants } from "node:http2";
 import { onLines } from "../../line-splitter.js";
 import { bridge } from "../../tunnel/bridge.js";
+import { dial } from "../../tunnel/dial.js";
 import { inboundEvent, type InboundEvent, type InboundListen } from "../../contract/inbound-protocol.js";
 import { readJsonLine } from "../../contract/message.js";
 import { Paths } from "../../contract/tunnel-protocol.js";
@@ -14,7 +15,7 @@ export interface InboundRoute extends InboundListen {
 /**
  * For one session: open the control stream asking the proxy to listen on the routes' ports (the
  * request line goes first: the proxy answers after reading it), and for each connection it
- * announces, connect to 127.0.0.1:localPort here and join the two through a new stream.
+ * announces, connect to localhost:localPort here (127.0.0.1, else ::1) and join the two through a new stream.
  */
 export function startInbound(
   session: ClientHttp2Session,
@@ -44,9 +45,16 @@ export function startInbound(
       stream.close();
       return;
     }
-    const socket = connect({ host: "127.0.0.1", port: route.localPort, allowHalfOpen: true });
-    socket.setNoDelay(true);
-    socket.once("error", (err) => log(`inbound connection to 127.0.0.1:${route.localPort}: ${err.message}`));
-    bridge(socket, stream);
+    // The proxy holds the pod-side connection until the stream answers: refused here, it is reset.
+    const cancel = dial("127.0.0.1", route.localPort, (err, socket) => {
+      stream.off("close", cancel);
+      if (err || !socket) {
+        log(`inbound connection to localhost:${route.localPort}: ${err?.message}`);
+        stream.close(constants.NGHTTP2_CANCEL);
+        return;
+      }
+      bridge(socket, stream);
+    });
+    stream.once("close", cancel);
   });
 }
