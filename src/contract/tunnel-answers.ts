@@ -7,11 +7,13 @@ import * as z from "zod/mini";
  * of another one, before anything else crosses the tunnel.
  */
 
-/** `GET /resolv`: the proxy pod's DNS settings, from its /etc/resolv.conf. */
+/** `GET /resolv`: the proxy pod's DNS settings, from its /etc/resolv.conf, and its own names. */
 export const podResolvConf = z.object({
   nameservers: z.array(z.string()),
   search: z.array(z.string()),
   ndots: z.number(),
+  /** The names its /etc/hosts gives its own host (see agent/hosts-file.ts), where it has a line. */
+  hostNames: z.optional(z.array(z.string())),
 });
 export type PodResolvConf = z.output<typeof podResolvConf>;
 

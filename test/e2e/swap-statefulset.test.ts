@@ -30,11 +30,15 @@ afterAll(async () => {
 
 describe("tp docker-run --swap statefulset/db", () => {
   it(
-    "runs the container as replica db-0 (env, its volume, its DNS name) and restores both replicas with their data",
+    "runs the container as replica db-0 (env, its volume, its DNS name, its hostname -f) and restores both replicas with their data",
     { timeout: 300_000 },
     async () => {
+      // The replica's own full name, as its /etc/hosts gives it (db-0.db.NS.svc.cluster.local).
+      const fqdn = (await kubectl(["exec", "-n", ns.name, "db-0", "--", "hostname", "-f"])).trim();
+      expect(fqdn).toMatch(/^db-0\.db\./);
       const script = [
         'echo "ROLE=$DB_ROLE"',
+        'echo "FQDN=$(hostname -f)"',
         'echo "WHO=$(cat $TELEPRESENCE_ROOT/data/who)"',
         "exec /usr/bin/node /opt/echo/echo-server.mjs",
       ].join("; ");
@@ -57,6 +61,7 @@ describe("tp docker-run --swap statefulset/db", () => {
         await tp.waitFor(/listening on 8080/, 120_000);
         expect(tp.stdout).toMatch(/^ROLE=primary$/m);
         expect(tp.stdout).toMatch(/^WHO=db-0 primary$/m);
+        expect(tp.stdout).toContain(`FQDN=${fqdn}\n`);
         expect((await getObject(ns.name, "statefulset/db")).spec.replicas).toBe(0);
         const ask = async (url: string) =>
           JSON.parse(await kubectl(["exec", "-n", ns.name, "client", "--", "wget", "-qO-", url])) as {

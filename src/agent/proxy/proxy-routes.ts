@@ -1,4 +1,5 @@
 import { readFile } from "node:fs/promises";
+import { hostname } from "node:os";
 import { onLines } from "../../line-splitter.js";
 import { bridge } from "../../tunnel/bridge.js";
 import { connectHandler } from "../../tunnel/connect-handler.js";
@@ -8,11 +9,14 @@ import { Paths } from "../../contract/tunnel-protocol.js";
 import { readBody, respondError, respondJson, type TunnelRouter } from "../../tunnel/tunnel-router.js";
 import { version } from "../../version.js";
 import { parseResolvConf } from "../resolv-conf.js";
+import { ownHostNames } from "../hosts-file.js";
 import { forwardDnsQuery } from "./dns-forwarder.js";
 import type { InboundListeners } from "./inbound-listeners.js";
 
 export interface ProxyRouteOptions {
   resolvConfPath: string;
+  /** The pod's hosts file (default /etc/hosts). */
+  hostsPath?: string;
   listeners: InboundListeners;
   log: (message: string) => void;
 }
@@ -22,7 +26,11 @@ export function addProxyRoutes(router: TunnelRouter, options: ProxyRouteOptions)
   const podResolv = async () => parseResolvConf(await readFile(options.resolvConfPath, "utf8"));
   router.onConnect(connectHandler());
   router.on("GET", Paths.env, (stream) => respondJson(stream, { version, env: process.env }));
-  router.on("GET", Paths.resolv, async (stream) => respondJson(stream, await podResolv()));
+  router.on("GET", Paths.resolv, async (stream) => {
+    const hosts = await readFile(options.hostsPath ?? "/etc/hosts", "utf8").catch(() => "");
+    const hostNames = ownHostNames(hosts, hostname());
+    respondJson(stream, { ...(await podResolv()), ...(hostNames ? { hostNames } : {}) });
+  });
   router.on("POST", Paths.dns, async (stream) => {
     const query = await readBody(stream, 65_535);
     const answer = await forwardDnsQuery(query, (await podResolv()).nameservers);

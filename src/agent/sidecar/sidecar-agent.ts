@@ -1,4 +1,5 @@
-import { writeFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
+import { hostname } from "node:os";
 import type { ClientHttp2Session } from "node:http2";
 import type { Server } from "node:net";
 import { isIP } from "node:net";
@@ -7,6 +8,7 @@ import { podResolvConf, type PodResolvConf } from "../../contract/tunnel-answers
 import { parseJsonMessage } from "../../contract/message.js";
 import { TunnelClient } from "../../tunnel/tunnel-client.js";
 import { renderResolvConf } from "../resolv-conf.js";
+import { withOwnHostNames } from "../hosts-file.js";
 import type { SidecarConfig } from "../../contract/sidecar-config.js";
 import { emitStatus } from "../../contract/sidecar-status.js";
 import { lastRoundSeconds } from "../../contract/volume-config.js";
@@ -33,6 +35,8 @@ export interface SidecarAgentOptions {
   /** Each connection here carries a session to the CLI on the host (container-to-host ports). */
   hostSocket: string;
   resolvConfPath: string;
+  /** The namespace's hosts file, which the pod's names for its own host go into (default /etc/hosts). */
+  hostsPath?: string;
   /** `tp run`: the SOCKS5/HTTP proxy for host processes listens on this port (all interfaces). */
   hostProxyPort?: number;
   log: (message: string) => void;
@@ -149,6 +153,7 @@ export async function startSidecarAgent(options: SidecarAgentOptions): Promise<S
       dnsShown = text;
       emitStatus({ event: "dns-configured", search: pod.search, ndots: pod.ndots });
     }
+    if (pod.hostNames) await giveOwnHostNames(options.hostsPath ?? "/etc/hosts", pod.hostNames, log);
     startInbound(session, inboundRoutes(config), (event) => emitStatus(event), log);
     startUdpInbound(session, udpInboundRoutes(config), config.udpIdleMs, (event) => emitStatus(event), log);
     // --also-proxy names are in the rules before the tunnel is reported up: the user's container
@@ -181,4 +186,18 @@ export async function startSidecarAgent(options: SidecarAgentOptions): Promise<S
   servers.push(await listenUnix(options.hostSocket, (socket) => hostTunnel.attach(socket)));
   emitStatus({ event: "ready", redirectPort: config.redirectPort, dns: "127.0.0.1:53" });
   return { flush: async () => await volumes?.flush(lastRoundSeconds * 1000) };
+}
+
+/**
+ * The pod's names for its own host into the namespace's hosts file (written in place: the user
+ * container shares it), as the kubelet gives them: `hostname -f` answers the pod's FQDN.
+ */
+async function giveOwnHostNames(path: string, names: string[], log: (m: string) => void): Promise<void> {
+  try {
+    const text = await readFile(path, "utf8");
+    const next = withOwnHostNames(text, hostname(), names);
+    if (next !== text) await writeFile(path, next);
+  } catch (err) {
+    log(`the pod's host names are not in ${path}: ${(err as Error).message}`);
+  }
 }

@@ -1,0 +1,31 @@
+/**
+ * The names a pod's /etc/hosts gives its own host: the kubelet writes `IP\tHOSTNAME` for the
+ * pod's IPs, or `IP\tHOSTNAME.SUBDOMAIN.NS.svc.DOMAIN\tHOSTNAME` for a pod with a subdomain (a
+ * StatefulSet's replica), which is what `hostname -f` answers there. Undefined when no line names
+ * `hostname` (a pod on the node's network shares the node's file).
+ */
+export function ownHostNames(hostsText: string, hostname: string): string[] | undefined {
+  for (const line of hostsText.split("\n")) {
+    const names = line.replace(/#.*$/, "").trim().split(/\s+/).slice(1);
+    if (names.includes(hostname)) return names;
+  }
+  return undefined;
+}
+
+/**
+ * A local /etc/hosts with the pod's names for its own host: each line that names `hostname`
+ * (Docker's `IP HOSTNAME`, which also adds the part before a first dot as a name of its own) gets
+ * `names` instead, so that `hostname -f` and a lookup of the short name answer as in the pod. The
+ * other lines (localhost, the pod's hostAliases) are kept. Unchanged when no line names it.
+ */
+export function withOwnHostNames(hostsText: string, hostname: string, names: string[]): string {
+  return hostsText
+    .split("\n")
+    .map((line) => {
+      const [entry = "", comment] = line.split(/#(.*)/s);
+      const [ip, ...own] = entry.trim().split(/\s+/);
+      if (!ip || !own.includes(hostname)) return line;
+      return `${ip}\t${names.join("\t")}${comment === undefined ? "" : ` #${comment}`}`;
+    })
+    .join("\n");
+}
