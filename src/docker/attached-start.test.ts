@@ -1,7 +1,7 @@
 import { PassThrough, Readable, Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { describe, expect, it } from "vitest";
-import { demuxInto, startFailureCode } from "./attached-start.js";
+import { demuxInto, engineMessage, startFailureCode } from "./attached-start.js";
 
 const frame = (stream: 1 | 2, text: string | Buffer) => {
   const payload = Buffer.isBuffer(text) ? text : Buffer.from(text);
@@ -76,6 +76,10 @@ describe("demuxInto", () => {
 describe("startFailureCode", () => {
   it("gives docker run's codes for a program that cannot run", () => {
     expect(startFailureCode('exec: "nope": executable file not found in $PATH')).toBe(127);
+    expect(engineMessage("(HTTP code 400) bad parameter - failed to create shim task: x ")).toBe(
+      "failed to create shim task: x",
+    );
+    expect(engineMessage("connect ENOENT /var/run/docker.sock")).toBe("connect ENOENT /var/run/docker.sock");
     expect(startFailureCode("exec /app: permission denied")).toBe(126);
     expect(startFailureCode("Bind for 0.0.0.0:80 failed: port is already allocated")).toBe(125);
   });

@@ -143,6 +143,7 @@ export async function dockerRunSession(
     const following = new AbortController();
     if (early?.held && !differs && !failed) {
       await early.held.hold.release();
+      early.held.reportTo((m) => progress.warn(m));
       progress.debug("user program released");
       user = early.held.user;
       void takeOver();

@@ -16,7 +16,13 @@ export interface UserAhead {
   /** What it was made with (the hold aside): compared with what the started session asks for. */
   options: UserContainerOptions;
   /** Started with its program held back (see HeldStart): released once the session is up. */
-  held?: { user: RunningUserContainer; hold: HeldStart; ended: () => boolean };
+  held?: {
+    user: RunningUserContainer;
+    hold: HeldStart;
+    ended: () => boolean;
+    /** Where what goes wrong with it is said from now on (what was, first). */
+    reportTo: (to: (message: string) => void) => void;
+  };
 }
 
 /**
@@ -45,11 +51,23 @@ export async function makeUserAhead(
     );
     progress.debug("user container created");
     if (!hold) return { name, options: o };
-    const user = startUserContainer(engine, name, o.run, (m) => progress.warn(m));
+    // What goes wrong is said once the container is the session's (released): one whose held
+    // start ended before is made again, which says it then if it fails again.
+    const said: string[] = [];
+    let say: ((message: string) => void) | undefined;
+    const user = startUserContainer(engine, name, o.run, (m) => {
+      progress.debug(`held start: ${m}`);
+      if (say) say(m);
+      else said.push(m);
+    });
     let ended = false;
     void user.exited.then(() => (ended = true));
     progress.debug("user container started, its program held");
-    return { name, options: o, held: { user, hold, ended: () => ended } };
+    const reportTo = (to: (message: string) => void) => {
+      say = to;
+      said.splice(0).forEach(to);
+    };
+    return { name, options: o, held: { user, hold, ended: () => ended, reportTo } };
   } catch (err) {
     await hold?.close();
     progress.debug(`user container not made ahead: ${(err as Error).message}`);

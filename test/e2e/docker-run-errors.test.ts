@@ -235,6 +235,33 @@ describe("tp docker-run with bad input", () => {
     }
   });
 
+  it("says once why a container made ahead did not start, and ends with docker run's code", async () => {
+    // The engine refuses the start, not the create: its program was held, then released.
+    const r = await runTp([
+      "docker-run",
+      "-n",
+      ns.name,
+      "--",
+      "--device",
+      "/dev/tp-no-such-device",
+      "tp-test-busybox:local",
+      "echo",
+      "ran",
+    ]);
+    const plain = await execa(
+      "docker",
+      ["run", "--rm", "--device", "/dev/tp-no-such-device", "tp-test-busybox:local", "echo", "ran"],
+      { reject: false },
+    );
+    expect(plain.exitCode).toBeGreaterThanOrEqual(125);
+    expect(r.exitCode, r.stderr).toBe(plain.exitCode);
+    expect(r.stdout).not.toContain("ran");
+    const said = r.stderr.split("\n").filter((l) => l.includes("/dev/tp-no-such-device"));
+    expect(said, r.stderr).toHaveLength(1);
+    expect(said[0]).toMatch(/^tp: warning: the container did not start: .*no such file or directory/);
+    expect(await liveTpObjects(ns.name, "pods,leases")).toEqual([]);
+  });
+
   it("says why the proxy container cannot run: the end of its log, with its CrashLoopBackOff", async () => {
     const r = await runTp([
       "docker-run",
