@@ -80,4 +80,13 @@ describe("giveTrafficBack", () => {
     expect(events).toEqual(["delete web-tp-1 grace default"]);
     expect(waitForWorkloadReady).not.toHaveBeenCalled();
   });
+
+  it("does not wait for the workload's pods when the proxy never took traffic (a session that failed at its start)", async () => {
+    vi.mocked(waitForWorkloadReady).mockResolvedValue(false);
+    expect(await giveTrafficBack({ ...base, replicas: 1, proxyWasReady: false })).toEqual([
+      "proxy pod team/web-tp-1 deleted",
+    ]);
+    expect(events).toEqual(["delete web-tp-1 grace default"]);
+    expect(waitForWorkloadReady).not.toHaveBeenCalled();
+  });
 });

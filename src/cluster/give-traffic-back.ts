@@ -32,14 +32,16 @@ export async function deleteProxy(kube: Kube, namespace: string, proxy: string, 
 
 /**
  * Give a scaled-back workload its Service's traffic back from the proxy beside it (the cluster half
- * of StartedSession.handBack): wait until its pods are Ready, then delete the proxy and, where it
- * was Ready, wait until it is gone (its agent serves on while connections still come, so none is
- * lost). Both waits are shown as steps: pods can take long to be Ready. Returns what was done, for
- * the session's summary.
+ * of StartedSession.handBack): where the proxy was Ready, wait until the workload's pods are, then
+ * delete the proxy and wait until it is gone (its agent serves on while connections still come, so
+ * none is lost). Both waits are shown as steps: pods can take long to be Ready. Returns what was
+ * done, for the session's summary.
  */
 export async function giveTrafficBack(o: GiveTrafficBackOptions): Promise<string[]> {
   const { kube, namespace, proxy } = o;
-  if (o.replicas) {
+  // A proxy never Ready took no traffic to give back: whatever the workload's pods are, waiting
+  // for them changes nothing (a session that failed early would wait for pods that may never be).
+  if (o.replicas && o.proxyWasReady) {
     const what = describeRef(o.ref, namespace);
     const readyMs = restoreReadyMs.cli;
     const ended = o.step?.(`waiting for ${what} to be Ready before the proxy goes`);

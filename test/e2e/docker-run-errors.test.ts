@@ -48,6 +48,24 @@ spec:
         - { name: web, image: tp-test-busybox:local, command: [sleep, "3600"] }
 `;
 
+// Its pods never start (a ConfigMap that does not exist), and neither does the proxy from its template.
+const missingConfig = `
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: unconfigured }
+spec:
+  replicas: 1
+  selector: { matchLabels: { app: unconfigured } }
+  template:
+    metadata: { labels: { app: unconfigured } }
+    spec:
+      containers:
+        - name: main
+          image: tp-test-busybox:local
+          command: [sleep, "3600"]
+          envFrom: [{ configMapRef: { name: tp-not-there } }]
+`;
+
 /** The cluster's state that bad input must not change: its objects, and the Deployments' specs. */
 async function snapshot(): Promise<string> {
   const out = await kubectl([
@@ -77,6 +95,7 @@ beforeAll(async () => {
   ns = await createNamespace("tp-errors");
   await apply(ns.name, twoContainers);
   await apply(ns.name, undeclaredPort);
+  await apply(ns.name, missingConfig);
   await rolloutStatus(ns.name, "pair");
   await rolloutStatus(ns.name, "clash");
 }, 60_000);
@@ -285,5 +304,33 @@ describe("tp docker-run with bad input", () => {
       spec: { replicas: number };
     };
     expect(clash.spec.replicas).toBe(1);
+  });
+
+  it("says at once why a workload's proxy cannot start when its own pods cannot either, and waits for none of them", async () => {
+    const r = await runTp([
+      "docker-run",
+      "-n",
+      ns.name,
+      "--swap-deployment",
+      "unconfigured",
+      "--",
+      "tp-test-busybox:local",
+      "true",
+    ]);
+    expect(r.exitCode).not.toBe(0);
+    expect(r.stderr).toMatch(
+      /cannot start: CreateContainerConfigError \(configmap "tp-not-there" not found\)/,
+    );
+    // Before: 30 s more, waiting for the workload's pods to be Ready, which they never were.
+    expect(r.stderr).not.toMatch(/seen Ready/);
+    expect(await liveTpObjects(ns.name, "pods,leases")).toEqual([]);
+    const d = JSON.parse(
+      await kubectl(["get", "deployment", "unconfigured", "-n", ns.name, "-o", "json"]),
+    ) as {
+      spec: { replicas: number };
+      metadata: { annotations?: Record<string, string> };
+    };
+    expect(d.spec.replicas).toBe(1);
+    expect(Object.keys(d.metadata.annotations ?? {}).filter((k) => k.startsWith("tp.dev/"))).toEqual([]);
   });
 });
