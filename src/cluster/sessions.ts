@@ -168,7 +168,8 @@ export async function cleanupClusterSession(kube: Kube, namespace: string, id: s
     const restored = await restoreWorkload(kube, namespace, swapped, id);
     if (restored) {
       done.push(restored.text);
-      if (!podsDone) await waitForWorkloadReady(kube, namespace, swapped, restored.replicas);
+      if (!podsDone && restored.scaled)
+        await waitForWorkloadReady(kube, namespace, swapped, restored.replicas);
     }
   }
   for (const d of deployments.items) {
@@ -177,7 +178,8 @@ export async function cleanupClusterSession(kube: Kube, namespace: string, id: s
       const restored = await restoreWorkload(kube, namespace, deploymentRef(name), id);
       if (restored) {
         done.push(restored.text);
-        await waitForWorkloadReady(kube, namespace, deploymentRef(name), restored.replicas);
+        if (restored.scaled)
+          await waitForWorkloadReady(kube, namespace, deploymentRef(name), restored.replicas);
       }
     }
     if (d.metadata?.labels?.[Labels.session] === id) {

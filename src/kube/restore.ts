@@ -15,6 +15,11 @@ export interface Restored {
   text: string;
   /** The replica count the workload has now. */
   replicas: number;
+  /**
+   * Whether the session had scaled it (recorded its scale): where it never did, its pods never
+   * went, and nothing needs to wait for them.
+   */
+  scaled: boolean;
 }
 
 /**
@@ -81,6 +86,7 @@ export async function restoreWorkload(
         ? `${id} restored to ${count}`
         : `${id} restored, keeping the ${count} it was scaled to during the session`,
     replicas,
+    scaled: scaledTo !== undefined,
   };
 }
 

@@ -73,7 +73,7 @@ export async function undoPlan(
     const w = restore.workload;
     await step(`restore ${describeRef(w)}`, async () => {
       const restored = await restoreWorkload(kube, namespace, w, plan.sessionId);
-      if (restored && !restore.proxyFirst)
+      if (restored?.scaled && !restore.proxyFirst)
         await waitForWorkloadReady(kube, namespace, w, restored.replicas, readyMs);
       return restored?.text;
     });
