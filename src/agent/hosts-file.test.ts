@@ -34,5 +34,8 @@ describe("the pod's names for its own host in /etc/hosts", () => {
       "172.17.0.2\tdb-0.db.ns.svc.cluster.local\tdb-0\n",
     );
     expect(withOwnHostNames(docker, "nothere", ["x"])).toBe(docker);
+    expect(withOwnHostNames(docker, "web.v2-tp-1234", ["other.sub.ns.svc.cluster.local", "other"])).toBe(
+      docker,
+    );
   });
 });

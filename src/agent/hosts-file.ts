@@ -16,9 +16,12 @@ export function ownHostNames(hostsText: string, hostname: string): string[] | un
  * A local /etc/hosts with the pod's names for its own host: each line that names `hostname`
  * (Docker's `IP HOSTNAME`, which also adds the part before a first dot as a name of its own) gets
  * `names` instead, so that `hostname -f` and a lookup of the short name answer as in the pod. The
- * other lines (localhost, the pod's hostAliases) are kept. Unchanged when no line names it.
+ * other lines (localhost, the pod's hostAliases) are kept. Unchanged when no line names it, or
+ * when `names` do not name it (the pod's hostname is another).
  */
 export function withOwnHostNames(hostsText: string, hostname: string, names: string[]): string {
+  // Names of another host (a pod whose hostname is not this one's) are not this host's.
+  if (!names.includes(hostname)) return hostsText;
   return hostsText
     .split("\n")
     .map((line) => {

@@ -87,7 +87,8 @@ export async function startLocal(
     sessionId: id,
     image: request.agentImage,
     config,
-    hostname: localHostname(w, id),
+    // The kubelet's choice: the pod's spec.hostname where set (a template's own), else its name.
+    hostname: remote.admitted?.spec?.hostname || localHostname(w, id),
     publish: [...request.publish, ...(host?.publish ?? [])],
     ...request.sidecarExtra,
     extraHosts: [

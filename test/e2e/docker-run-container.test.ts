@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { apply, createNamespace, requireCluster, rolloutStatus } from "./support/cluster.js";
+import { apply, createNamespace, kubectl, requireCluster, rolloutStatus } from "./support/cluster.js";
 import { runTp } from "./support/tp.js";
 import { aliasedDeployment } from "./support/workloads.js";
 
@@ -65,15 +65,23 @@ describe("the user container of tp docker-run", () => {
       "backend-resolves",
     ]);
   });
-  it("gives the container the pod's hostAliases, as the kubelet writes them into /etc/hosts", async () => {
+  it("gives the container the pod's hostAliases, as the kubelet writes them into /etc/hosts, and its own hostname and full name", async () => {
     await apply(
       ns.name,
-      aliasedDeployment([
-        { ip: "10.9.8.7", hostnames: ["legacy-db", "legacy-db.corp.example"] },
-        { ip: "fd00::17", hostnames: ["v6-only.corp.example"] },
-      ]),
+      aliasedDeployment(
+        [
+          { ip: "10.9.8.7", hostnames: ["legacy-db", "legacy-db.corp.example"] },
+          { ip: "fd00::17", hostnames: ["v6-only.corp.example"] },
+        ],
+        { hostname: "own-host", subdomain: "grp" },
+      ),
     );
     await rolloutStatus(ns.name, "aliased");
+    // What the pod's own hostname and `hostname -f` are: own-host, own-host.grp.NS.svc.cluster.local.
+    const pod = JSON.parse(await kubectl(["get", "pods", "-n", ns.name, "-l", "app=aliased", "-o", "json"]))
+      .items[0].metadata.name as string;
+    const own = await kubectl(["exec", "-n", ns.name, pod, "--", "sh", "-c", "hostname; hostname -f"]);
+    expect(own.trim().split("\n")).toEqual(["own-host", `own-host.grp.${ns.name}.svc.cluster.local`]);
     const r = await runTp([
       "docker-run",
       "-n",
@@ -84,13 +92,15 @@ describe("the user container of tp docker-run", () => {
       "tp-test-busybox:local",
       "sh",
       "-c",
-      "grep -E 'legacy-db|v6-only' /etc/hosts | tr -s ' \\t' ' '",
+      "grep -E 'legacy-db|v6-only' /etc/hosts | tr -s ' \\t' ' '; hostname; hostname -f",
     ]);
     expect(r.exitCode, r.stdout + r.stderr).toBe(0);
-    expect(r.stdout.split("\n").sort()).toEqual([
+    const lines = r.stdout.split("\n");
+    expect(lines.slice(0, 3).sort()).toEqual([
       "10.9.8.7 legacy-db",
       "10.9.8.7 legacy-db.corp.example",
       "fd00::17 v6-only.corp.example",
     ]);
+    expect(lines.slice(3).join("\n")).toBe(own.trim());
   });
 });

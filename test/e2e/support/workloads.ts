@@ -108,7 +108,11 @@ export async function killedSwapIsUndone(
 }
 
 /** A Deployment `aliased` of one idle busybox pod whose spec has these hostAliases. */
-export function aliasedDeployment(aliases: { ip: string; hostnames: string[] }[]): string {
+export function aliasedDeployment(
+  aliases: { ip: string; hostnames: string[] }[],
+  /** More of the pod's spec (hostname, subdomain…). */
+  spec: Record<string, unknown> = {},
+): string {
   return JSON.stringify({
     apiVersion: "apps/v1",
     kind: "Deployment",
@@ -120,6 +124,7 @@ export function aliasedDeployment(aliases: { ip: string; hostnames: string[] }[]
         metadata: { labels: { app: "aliased" } },
         spec: {
           hostAliases: aliases,
+          ...spec,
           containers: [
             {
               name: "main",
