@@ -34,6 +34,11 @@ describe("the pod's names for its own host in /etc/hosts", () => {
       "172.17.0.2\tdb-0.db.ns.svc.cluster.local\tdb-0\n",
     );
     expect(withOwnHostNames(docker, "nothere", ["x"])).toBe(docker);
+    // A hostAlias naming the host too (written before Docker's own line) keeps its address.
+    const aliased = "10.1.2.3\tdb-0\n172.17.0.2\tdb-0\n";
+    expect(withOwnHostNames(aliased, "db-0", ["db-0.db.ns.svc.cluster.local", "db-0"])).toBe(
+      "10.1.2.3\tdb-0\n172.17.0.2\tdb-0.db.ns.svc.cluster.local\tdb-0\n",
+    );
     expect(withOwnHostNames(docker, "web.v2-tp-1234", ["other.sub.ns.svc.cluster.local", "other"])).toBe(
       docker,
     );

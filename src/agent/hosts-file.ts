@@ -13,7 +13,7 @@ export function ownHostNames(hostsText: string, hostname: string): string[] | un
 }
 
 /**
- * A local /etc/hosts with the pod's names for its own host: each line that names `hostname`
+ * A local /etc/hosts with the pod's names for its own host: the last line that names `hostname`
  * (Docker's `IP HOSTNAME`, which also adds the part before a first dot as a name of its own) gets
  * `names` instead, so that `hostname -f` and a lookup of the short name answer as in the pod. The
  * other lines (localhost, the pod's hostAliases) are kept. Unchanged when no line names it, or
@@ -22,13 +22,11 @@ export function ownHostNames(hostsText: string, hostname: string): string[] | un
 export function withOwnHostNames(hostsText: string, hostname: string, names: string[]): string {
   // Names of another host (a pod whose hostname is not this one's) are not this host's.
   if (!names.includes(hostname)) return hostsText;
-  return hostsText
-    .split("\n")
-    .map((line) => {
-      const [entry = "", comment] = line.split(/#(.*)/s);
-      const [ip, ...own] = entry.trim().split(/\s+/);
-      if (!ip || !own.includes(hostname)) return line;
-      return `${ip}\t${names.join("\t")}${comment === undefined ? "" : ` #${comment}`}`;
-    })
-    .join("\n");
+  const lines = hostsText.split("\n");
+  const entry = (line: string) => line.replace(/#.*$/, "").trim().split(/\s+/);
+  // Docker's own line is the last: a hostAlias that names the host too comes before, and stays.
+  const at = lines.findLastIndex((line) => entry(line).slice(1).includes(hostname));
+  if (at < 0) return hostsText;
+  lines[at] = `${entry(lines[at] as string)[0]}\t${names.join("\t")}`;
+  return lines.join("\n");
 }

@@ -14,6 +14,8 @@ export const localRecord = z.object({
   started: z.optional(z.string()),
   /** The session folder, when the user chose it (--mount). */
   mount: z.optional(z.string()),
+  /** The namespace of the session's cluster end (`tp cleanup -n` keeps to its own). */
+  namespace: z.optional(z.string()),
 });
 export type LocalRecord = z.output<typeof localRecord>;
 

@@ -42,12 +42,12 @@ export function demuxInto(out: NodeJS.WritableStream, err: NodeJS.WritableStream
   });
 }
 
-/** How a start failed, as the docker CLI's exit code says it (126: cannot run, 127: not found). */
 /** The engine's own words in a dockerode error ("(HTTP code 400) bad parameter - WORDS "). */
 export function engineMessage(message: string): string {
   return message.replace(/^\(HTTP code \d+\) [^-]*- /, "").trim();
 }
 
+/** How a start failed, as the docker CLI's exit code says it (126: cannot run, 127: not found). */
 export function startFailureCode(message: string): number {
   if (/executable file not found|no such file or directory/i.test(message)) return 127;
   if (/permission denied|exec format error/i.test(message)) return 126;

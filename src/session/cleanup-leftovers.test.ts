@@ -140,4 +140,23 @@ describe("cleanupLeftovers", () => {
     const all = await cleanupLeftovers(ways, { namespace: undefined }, () => undefined);
     expect(all.done).toContain("container tp-aaaa1111-sidecar removed");
   });
+
+  it("leaves the folders of a dead session of another namespace that no container names (its record says where it was)", async () => {
+    const { ways, calls } = fakeWays({}, []);
+    ways.listLocalSessions = () => Promise.resolve([]);
+    ways.listLocalRecords = () =>
+      Promise.resolve([{ id: "bbbb2222", live: false, namespace: "other", path: "/tmp/r" }]);
+    ways.removeLocalLeftovers = (r) => (
+      calls.push(`removeLocalLeftovers ${r.id}`),
+      Promise.resolve({ done: [`folders of ${r.id} removed`], left: [] })
+    );
+    expect((await cleanupLeftovers(ways, { namespace: "dev" }, () => undefined)).done).toEqual([]);
+    expect(calls).not.toContain("removeLocalLeftovers bbbb2222");
+    expect((await cleanupLeftovers(ways, { namespace: "other" }, () => undefined)).done).toEqual([
+      "folders of bbbb2222 removed",
+    ]);
+    expect(
+      (await cleanupLeftovers(ways, { namespace: "dev", session: "bbbb2222" }, () => undefined)).done,
+    ).toEqual(["folders of bbbb2222 removed"]);
+  });
 });

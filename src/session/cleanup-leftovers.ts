@@ -124,8 +124,10 @@ export async function cleanupLeftovers(
   for (const r of records) {
     if (!(request.session ? r.id === request.session : !r.live && !liveHere.has(r.id))) continue;
     if (!r.live) diedHere.add(r.id);
-    // Its folders go only once no container of it can still use them.
+    // Its folders go only once no container of it can still use them, and, like its containers,
+    // with a cleanup of its own namespace.
     if (!listed || containersLeft.has(r.id)) continue;
+    if (!request.session && request.namespace && r.namespace && r.namespace !== request.namespace) continue;
     const result = await attempt(`session ${r.id}: remove its local folders`, () =>
       ways.removeLocalLeftovers(r),
     );

@@ -78,7 +78,7 @@ describe("a session's local record", () => {
   });
 
   it("of a live tp (this process): nothing is removed", async () => {
-    const made = await createLocalRecord("a1b2c3d5", undefined, dir);
+    const made = await createLocalRecord("a1b2c3d5", undefined, undefined, dir);
     const volumes = folder("tp-a1b2c3d5-volumes");
     expect(await listLocalRecords(dir)).toEqual([
       { id: "a1b2c3d5", path: localRecordPath("a1b2c3d5", dir), live: true },
@@ -90,15 +90,16 @@ describe("a session's local record", () => {
   });
 
   it("is made owner-only, and never over one that exists", async () => {
-    await createLocalRecord("a1b2c3d6", "/some/chosen", dir);
+    await createLocalRecord("a1b2c3d6", "/some/chosen", "team", dir);
     const path = localRecordPath("a1b2c3d6", dir);
     expect(JSON.parse(readFileSync(path, "utf8"))).toMatchObject({
       session: "a1b2c3d6",
       pid: process.pid,
       mount: "/some/chosen",
+      namespace: "team",
     });
     expect(spawnSync("stat", ["-c", "%a", path]).stdout.toString().trim()).toBe("600");
-    await expect(createLocalRecord("a1b2c3d6", undefined, dir)).rejects.toThrow(/EEXIST/);
+    await expect(createLocalRecord("a1b2c3d6", undefined, undefined, dir)).rejects.toThrow(/EEXIST/);
   });
 
   it("of a dead tp of another host, readable by others, or misnamed: not taken as a leftover", async () => {

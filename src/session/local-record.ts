@@ -21,6 +21,7 @@ export interface MadeLocalRecord {
 export async function createLocalRecord(
   sessionId: string,
   chosenFolder?: string,
+  namespace?: string,
   dir = tmpdir(),
 ): Promise<MadeLocalRecord> {
   const path = localRecordPath(sessionId, dir);
@@ -28,6 +29,7 @@ export async function createLocalRecord(
     session: sessionId,
     ...currentOwner(),
     ...(chosenFolder ? { mount: resolve(chosenFolder) } : {}),
+    ...(namespace ? { namespace } : {}),
   };
   await writeFile(path, JSON.stringify(record) + "\n", { mode: 0o600, flag: "wx" });
   return { remove: () => rm(path, { force: true }) };
@@ -39,6 +41,8 @@ export interface FoundRecord {
   path: string;
   /** Its chosen session folder, if any. */
   mount?: string;
+  /** The namespace of its cluster end (records of older versions have none). */
+  namespace?: string;
   /** Its owner still runs (or runs on another host). */
   live: boolean;
 }
@@ -68,8 +72,14 @@ export async function listLocalRecords(dir = tmpdir(), now = Date.now()): Promis
       found.push({ id, path, live: now - st.mtimeMs < unreadableGraceMs });
       continue;
     }
-    const { mount } = read.message;
-    found.push({ id, path, ...(mount ? { mount } : {}), live: ownerAlive(read.message) });
+    const { mount, namespace } = read.message;
+    found.push({
+      id,
+      path,
+      ...(mount ? { mount } : {}),
+      ...(namespace ? { namespace } : {}),
+      live: ownerAlive(read.message),
+    });
   }
   return found;
 }

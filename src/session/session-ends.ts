@@ -49,7 +49,7 @@ export interface SessionEnds {
   /** The env readPodEnv will give, resolved from the API before the agent runs, if it can be. */
   envAhead?(remote: RemoteEnd, debug: (text: string) => void): Promise<Record<string, string> | undefined>;
   /** The session's record of its local files (see local-record.ts), before the first of them. */
-  localRecord(sessionId: string, chosenFolder?: string): Promise<MadeLocalRecord>;
+  localRecord(sessionId: string, chosenFolder?: string, namespace?: string): Promise<MadeLocalRecord>;
   socketFolder(sessionId: string): Promise<SocketFolder | undefined>;
   startSidecar(options: SidecarOptions): Promise<StartedSidecar>;
   tunnel(
@@ -72,7 +72,8 @@ export function realEnds(kube: Kube, docker: Dockerode): SessionEnds {
     undoRemote: (plan) => undoPlan(kube, plan),
     readPodEnv: (remote) => readPodEnv(kube, remote),
     envAhead: (remote, debug) => sessionEnvAhead(kube, remote, debug),
-    localRecord: (sessionId, chosenFolder) => createLocalRecord(sessionId, chosenFolder),
+    localRecord: (sessionId, chosenFolder, namespace) =>
+      createLocalRecord(sessionId, chosenFolder, namespace),
     socketFolder: (sessionId) => SocketFolder.create(docker, sessionId),
     startSidecar: (options) => startSidecar(docker, options),
     tunnel: (remote, sidecar, sockets, progress) =>

@@ -87,8 +87,10 @@ export async function startLocal(
     sessionId: id,
     image: request.agentImage,
     config,
-    // The kubelet's choice: the pod's spec.hostname where set (a template's own), else its name.
-    hostname: remote.admitted?.spec?.hostname || localHostname(w, id),
+    // As the kubelet names a pod's host: its spec.hostname where set (a template's own), else its
+    // name; not a pod on the node's network (the node's name), nor setHostnameAsFQDN's full name.
+    hostname:
+      (!remote.admitted?.spec?.hostNetwork && remote.admitted?.spec?.hostname) || localHostname(w, id),
     publish: [...request.publish, ...(host?.publish ?? [])],
     ...request.sidecarExtra,
     extraHosts: [

@@ -146,7 +146,7 @@ export class Session {
       // Local side, while the pod starts: the session folder, then the sidecar until it is ready.
       // Its record comes first and goes last, so that `tp cleanup` finds its folders after a crash
       // at any moment (the sidecar's labels name them only while it exists).
-      await making(ends.localRecord(id, request.volumes?.folder), (made) => ({
+      await making(ends.localRecord(id, request.volumes?.folder, namespace), (made) => ({
         what: "session's local record",
         run: async () => (await made.remove(), []),
       }));

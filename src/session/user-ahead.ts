@@ -56,9 +56,9 @@ export async function makeUserAhead(
     const said: string[] = [];
     let say: ((message: string) => void) | undefined;
     const user = startUserContainer(engine, name, o.run, (m) => {
+      if (say) return say(m);
       progress.debug(`held start: ${m}`);
-      if (say) say(m);
-      else said.push(m);
+      said.push(m);
     });
     let ended = false;
     void user.exited.then(() => (ended = true));

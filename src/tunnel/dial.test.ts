@@ -55,12 +55,9 @@ describe.skipIf(!ipv6)("dial", () => {
     expect(await dialled("127.0.0.1", port)).toBe("v4");
   });
 
-  it("tries ::1 only for the loopback's names, and says refused where neither listens", async () => {
+  it("tries ::1 only for the loopback's names", async () => {
     const port = await serve("::1", "v6");
     await expect(dialled("127.0.0.2", port)).rejects.toMatchObject({ code: "ECONNREFUSED" });
-    const closed = await serve("127.0.0.1", "");
-    servers.pop()?.close();
-    await expect(dialled("127.0.0.1", closed)).rejects.toMatchObject({ code: "ECONNREFUSED" });
   });
 
   it("calls nothing once cancelled", async () => {
@@ -71,4 +68,11 @@ describe.skipIf(!ipv6)("dial", () => {
     await new Promise((r) => setTimeout(r, 100));
     expect(called).toBe(false);
   });
+});
+
+// With IPv6 off too: the refusal said is 127.0.0.1's, not what ::1 answered.
+it("says refused where nothing listens on either loopback", async () => {
+  const closed = await serve("127.0.0.1", "");
+  servers.pop()?.close();
+  await expect(dialled("127.0.0.1", closed)).rejects.toMatchObject({ code: "ECONNREFUSED" });
 });

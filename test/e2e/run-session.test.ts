@@ -112,6 +112,7 @@ describe("tp run and tp shell", () => {
     // On the IPv6 loopback only, as Node's and many dev servers' "localhost" can be: tp dials
     // 127.0.0.1, then ::1.
     const loopback = (await ipv6Loopback()) ? "::1" : "127.0.0.1";
+    if (loopback !== "::1") console.log("no IPv6 loopback here: the host server listens on 127.0.0.1");
     const server = `require('http').createServer((q,s)=>s.end('from-host '+process.env.GREETING+' '+q.url)).listen(${port},'${loopback}',()=>console.log('SERVING'))`;
     const tp = new RunningTp([
       "-v",
