@@ -115,6 +115,20 @@ async function expectCleanFailure(args: string[], message: RegExp, code = 255): 
   return r.stderr;
 }
 
+/** tp docker-run swapping `target`, whose proxy cannot start. */
+function swapThatFails(target: string) {
+  return runTp([
+    "docker-run",
+    "-n",
+    ns.name,
+    "--swap-deployment",
+    target,
+    "--",
+    "tp-test-busybox:local",
+    "true",
+  ]);
+}
+
 describe("tp docker-run with bad input", () => {
   it("says that a namespace that does not exist does not exist", async () => {
     const r = await runTp([
@@ -282,16 +296,7 @@ describe("tp docker-run with bad input", () => {
   });
 
   it("says why the proxy container cannot run: the end of its log, with its CrashLoopBackOff", async () => {
-    const r = await runTp([
-      "docker-run",
-      "-n",
-      ns.name,
-      "--swap-deployment",
-      "clash:web",
-      "--",
-      "tp-test-busybox:local",
-      "true",
-    ]);
+    const r = await swapThatFails("clash:web");
     expect(r.exitCode).not.toBe(0);
     expect(r.stderr).toMatch(
       /container web of pod .* cannot start: CrashLoopBackOff.*; its last run exited with code \d+: tp-listen: listen on any:7771: Address (already )?in use/,
@@ -307,16 +312,7 @@ describe("tp docker-run with bad input", () => {
   });
 
   it("says at once why a workload's proxy cannot start when its own pods cannot either, and waits for none of them", async () => {
-    const r = await runTp([
-      "docker-run",
-      "-n",
-      ns.name,
-      "--swap-deployment",
-      "unconfigured",
-      "--",
-      "tp-test-busybox:local",
-      "true",
-    ]);
+    const r = await swapThatFails("unconfigured");
     expect(r.exitCode).not.toBe(0);
     expect(r.stderr).toMatch(
       /cannot start: CreateContainerConfigError \(configmap "tp-not-there" not found\)/,
