@@ -177,6 +177,9 @@ export class SessionVolumes {
 
   /** Wait for the first copy, showing progress after a second; warn about skipped volumes. */
   async waitReady(sidecar: StartedSidecar, reporter: VolumeReporter): Promise<void> {
+    // A pod without volumes (no service-account token either): the sidecar keeps none in step and
+    // says nothing to wait for.
+    if (this.specs.length === 0) return;
     let end: ((done?: string) => void) | undefined;
     let lastInfo = Date.now();
     const started = Date.now();

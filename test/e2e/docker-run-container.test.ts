@@ -103,4 +103,43 @@ describe("the user container of tp docker-run", () => {
     ]);
     expect(lines.slice(3).join("\n")).toBe(own.trim());
   });
+
+  it("runs for a pod without any volume (no service-account token either)", async () => {
+    await apply(
+      ns.name,
+      `
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: bare }
+spec:
+  replicas: 1
+  selector: { matchLabels: { app: bare } }
+  template:
+    metadata: { labels: { app: bare } }
+    spec:
+      automountServiceAccountToken: false
+      containers:
+        - { name: main, image: tp-test-busybox:local, command: [sleep, "3600"], env: [{ name: WHO, value: bare }] }
+`,
+    );
+    await rolloutStatus(ns.name, "bare");
+    const r = await runTp(
+      [
+        "docker-run",
+        "-n",
+        ns.name,
+        "--swap-deployment",
+        "bare",
+        "--",
+        "tp-test-busybox:local",
+        "sh",
+        "-c",
+        'echo "WHO=$WHO MOUNTS=$TELEPRESENCE_MOUNTS"',
+      ],
+      { timeoutMs: 60_000 },
+    );
+    // Before: tp waited 30 minutes for the volumes' first copy, which had nothing to copy.
+    expect(r.exitCode, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout.trim()).toBe("WHO=bare MOUNTS=");
+  });
 });
